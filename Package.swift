@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "prefixpack",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "PrefixBundle", targets: ["PrefixBundle"]),
+        .library(name: "PrefixRuntime", targets: ["PrefixRuntime"]),
+        .executable(name: "prefixpack", targets: ["PrefixPackCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libraries (Debian: zlib1g-dev, libarchive-dev, libopenblas-dev, pkg-config).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+
+        // The `.ptx` bundle format: no model code, no CLI code. Downstream apps link it.
+        .target(
+            name: "PrefixBundle",
+            dependencies: [
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Checkpoint and array files: GGUF, safetensors, npy.
+        .target(name: "TensorFiles"),
+        // Byte-level BPE tokenizers read from tokenizer.json or GGUF metadata.
+        .target(name: "TextTokenizers", dependencies: ["PrefixBundle"]),
+        // Models, kernels, KV cache, prefix attachment and generation.
+        .target(
+            name: "PrefixRuntime",
+            dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
+        ),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "PrefixPackCLI",
+            dependencies: [
+                "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "PrefixBundleTests", dependencies: ["PrefixBundle"]),
+        .testTarget(name: "TensorFilesTests", dependencies: ["TensorFiles"]),
+        .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
+        .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "PrefixBundle"]),
+        .testTarget(name: "CLITests", dependencies: ["PrefixBundle"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

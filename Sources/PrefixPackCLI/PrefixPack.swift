@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `prefixpack`: train, inspect, validate and run prefix-tuning bundles.
+@main
+struct PrefixPack: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prefixpack",
+        abstract: "Prefix-tuning bundles (.ptx): build, inspect, validate, run.",
+        subcommands: []
+    )
+}
