@@ -156,8 +156,10 @@ extension BundleError: CustomStringConvertible, LocalizedError {
             if kind == .unknown {
                 return "\(f): not a .ptx bundle: the first bytes are \(hex), expected the magic 89 50 54 58 0d 0a 1a 0a"
             }
-            let hint = kind == .ptxDamagedByTextTransfer ? " (line endings were converted; transfer the file in binary mode)" : ""
-            return "\(f): this is \(kind.article) \(kind.displayName) file, not a .ptx bundle\(hint) (first bytes: \(hex))"
+            if kind == .ptxDamagedByTextTransfer {
+                return "\(f): this .ptx bundle was damaged by a text-mode transfer (line endings were converted in the magic \(hex)); copy it again in binary mode"
+            }
+            return "\(f): this is \(kind.article) \(kind.displayName) file, not a .ptx bundle (first bytes: \(hex))"
         case .unsupportedMajorVersion(let f, let found, let expected):
             return "\(f): format major version \(found) is not supported (this reader understands major version \(expected)); upgrade prefixpack"
         case .unknownRequiredFlags(let f, let found, let known):

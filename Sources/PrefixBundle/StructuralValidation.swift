@@ -100,7 +100,9 @@ enum StructuralValidation {
                 let detail = (ctx.underlyingError.map { "\($0)" }) ?? ctx.debugDescription
                 return .manifestNotJSON(file: file, detail: detail)
             }
-            return .invalidField(file: file, field: f, found: ctx.debugDescription, expected: expectedDescription(field: f, type: Any.self))
+            var found = ctx.debugDescription
+            if let r = found.range(of: "invalid String value ") { found = "\"" + found[r.upperBound...] + "\"" }
+            return .invalidField(file: file, field: f, found: found, expected: expectedDescription(field: f, type: Any.self))
         @unknown default:
             return .manifestNotJSON(file: file, detail: "\(e)")
         }
