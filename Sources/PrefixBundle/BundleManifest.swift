@@ -44,6 +44,17 @@ public struct ModelFingerprint: Codable, Sendable, Equatable {
         case architecture, nLayers = "n_layers", nKVHeads = "n_kv_heads", headDim = "head_dim"
         case hiddenSize = "hidden_size", keyLayout = "key_layout", positionConvention = "position_convention"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.decode(String.self, forKey: .architecture)
+        nLayers = try c.integer(Int.self, forKey: .nLayers)
+        nKVHeads = try c.integer(Int.self, forKey: .nKVHeads)
+        headDim = try c.integer(Int.self, forKey: .headDim)
+        hiddenSize = try c.integer(Int.self, forKey: .hiddenSize)
+        keyLayout = try c.decode(String.self, forKey: .keyLayout)
+        positionConvention = try c.decode(String.self, forKey: .positionConvention)
+    }
 }
 
 /// Shape of the reparameterization MLP (reparameterized form only).
@@ -61,6 +72,13 @@ public struct Reparameterization: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case embeddingDim = "embedding_dim", hiddenDim = "hidden_dim", activation
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        embeddingDim = try c.integer(Int.self, forKey: .embeddingDim)
+        hiddenDim = try c.integer(Int.self, forKey: .hiddenDim)
+        activation = try c.decode(String.self, forKey: .activation)
     }
 }
 
@@ -96,6 +114,18 @@ public struct TensorEntry: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, dtype, shape, offset, storedLength = "stored_length", encoding
         case decodedLength = "decoded_length", crc32
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        dtype = try c.decode(TensorDType.self, forKey: .dtype)
+        shape = try c.integers(forKey: .shape)
+        offset = try c.integer(UInt64.self, forKey: .offset)
+        storedLength = try c.integer(UInt64.self, forKey: .storedLength)
+        encoding = try c.decode(TensorEncoding.self, forKey: .encoding)
+        decodedLength = try c.integer(UInt64.self, forKey: .decodedLength)
+        crc32 = try c.integer(UInt32.self, forKey: .crc32)
     }
 }
 
@@ -134,8 +164,8 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         form = try c.decode(PrefixForm.self, forKey: .form)
-        prefixLength = try c.decode(Int.self, forKey: .prefixLength)
-        layers = try c.decode([Int].self, forKey: .layers)
+        prefixLength = try c.integer(Int.self, forKey: .prefixLength)
+        layers = try c.integers(forKey: .layers)
         fingerprint = try c.decode(ModelFingerprint.self, forKey: .fingerprint)
         tokenizerHash = try c.decode(String.self, forKey: .tokenizerHash)
         reparameterization = try c.decodeIfPresent(Reparameterization.self, forKey: .reparameterization)
