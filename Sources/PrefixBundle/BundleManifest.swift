@@ -29,6 +29,7 @@ public struct ModelFingerprint: Codable, Sendable, Equatable {
     /// Position convention, ``realTokensStartAtP`` in v1.
     public var positionConvention: String
 
+    /// Creates a fingerprint; the key layout and position convention default to the v1 values.
     public init(architecture: String, nLayers: Int, nKVHeads: Int, headDim: Int, hiddenSize: Int,
                 keyLayout: String = ModelFingerprint.postRopeRotateHalf,
                 positionConvention: String = ModelFingerprint.realTokensStartAtP) {
@@ -66,6 +67,7 @@ public struct Reparameterization: Codable, Sendable, Equatable {
     /// Activation between the two Linear layers; `"tanh"` in v1.
     public var activation: String
 
+    /// Creates an MLP shape.
     public init(embeddingDim: Int, hiddenDim: Int, activation: String = "tanh") {
         self.embeddingDim = embeddingDim; self.hiddenDim = hiddenDim; self.activation = activation
     }
@@ -101,6 +103,7 @@ public struct TensorEntry: Codable, Sendable, Equatable {
     /// CRC-32 of the stored bytes.
     public var crc32: UInt32
 
+    /// Creates a table entry.
     public init(name: String, dtype: TensorDType, shape: [Int], offset: UInt64, storedLength: UInt64,
                 encoding: TensorEncoding, decodedLength: UInt64, crc32: UInt32) {
         self.name = name; self.dtype = dtype; self.shape = shape; self.offset = offset
@@ -148,6 +151,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     /// The tensor table, in file order.
     public var tensors: [TensorEntry]
 
+    /// Creates a manifest.
     public init(form: PrefixForm, prefixLength: Int, layers: [Int], fingerprint: ModelFingerprint,
                 tokenizerHash: String, reparameterization: Reparameterization?, provenance: Provenance,
                 tensors: [TensorEntry]) {
