@@ -42,6 +42,19 @@ final class ConversionAndSniffTests: XCTestCase {
         XCTAssertEqual(DetectedFileKind.sniff(tar), .tar)
     }
 
+    func testNonFiniteScanFindsEveryValueInEveryDType() {
+        var values = [Float](repeating: 1.5, count: 10_000)
+        values[4099] = .nan; values[9999] = .nan; values[5000] = -.infinity; values[3] = .infinity
+        for dtype in TensorDType.allCases {
+            let bytes = ElementConversion.bytes(values, dtype: dtype)
+            for shift in [0, 1] {  // aligned and unaligned storage
+                let buffer = [UInt8](repeating: 0, count: shift) + bytes
+                let r = buffer.withUnsafeBytes { ElementConversion.scanNonFinite(UnsafeRawBufferPointer(rebasing: $0[shift...]), dtype: dtype) }
+                XCTAssertEqual(r, ElementConversion.NonFinite(nanCount: 2, firstNaN: 4099, infCount: 2, firstInf: 3), "\(dtype) shift \(shift)")
+            }
+        }
+    }
+
     func testCRC32MatchesKnownVector() {
         XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)), 0xcbf4_3926)
     }
