@@ -137,6 +137,15 @@ final class ManifestDecodingTests: XCTestCase {
         if case .invalidField(_, let field, _, _) = type.first { XCTAssertEqual(field, "layers") }
     }
 
+    func testDeeplyNestedManifestIsACleanError() throws {
+        let depth = 200_000
+        let bomb = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        let findings = try findings(replacing: "\"form\":\"raw\"", with: "\"form\":\"raw\",\"x\":" + bomb)
+        XCTAssertEqual(findings.first?.code, "manifest-not-json", "\(findings.first.map { "\($0)" } ?? "accepted")")
+        let provenance = try self.findings(replacing: "\"provenance\":{", with: "\"provenance\":{\"deep\":" + String(repeating: "[", count: 400) + String(repeating: "]", count: 400) + ",")
+        XCTAssertEqual(provenance, [])
+    }
+
     func testUnknownMembersAreIgnoredAndRequiredOnesNamed() throws {
         XCTAssertEqual(try findings(replacing: "\"form\":\"raw\"", with: "\"form\":\"raw\",\"x_future\":{\"a\":[1]}"), [])
         let missing = try findings(replacing: "\"stored_length\":512}", with: "\"x\":1}")
