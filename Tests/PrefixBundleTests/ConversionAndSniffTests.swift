@@ -68,5 +68,12 @@ final class ConversionAndSniffTests: XCTestCase {
             XCTAssertEqual((e as? BundleError)?.code, "io-error")
         }
         XCTAssertEqual(BundleReader.findings(path: "/nonexistent/dir/x.ptx").first?.code, "io-error")
+        // A directory and a FIFO are rejected without blocking.
+        let dir = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertEqual(BundleReader.findings(path: dir.path).first?.code, "io-error")
+        let fifo = dir.appendingPathComponent("pipe.ptx").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        XCTAssertEqual(BundleReader.findings(path: fifo).first?.code, "io-error")
     }
 }
