@@ -85,6 +85,10 @@ public struct BundleContents: Sendable, Equatable {
                            flatPrefix: [Float], dtype: TensorDType = .f32,
                            provenance: Provenance = Provenance()) throws(BundleError) -> BundleContents {
         let nkv = fingerprint.nKVHeads, hd = fingerprint.headDim, p = prefixLength
+        guard nkv > 0, hd > 0, p > 0, !layers.isEmpty else {
+            throw BundleError.invalidInput(field: "n_kv_heads/head_dim/prefix_length/layers",
+                                           found: "\(nkv)/\(hd)/\(p)/\(layers.count) layers", expected: "positive values")
+        }
         let row = saturatingProduct([layers.count, 2, nkv, hd])
         try requireCount("flatPrefix", flatPrefix, saturatingProduct([p, row]))
         var keys: [[Float]] = [], values: [[Float]] = []
