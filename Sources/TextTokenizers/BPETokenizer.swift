@@ -45,7 +45,7 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
     ///   - ignoreMerges: Hugging Face `ignore_merges`: a word that is itself a token is not merged.
     ///   - source: names the origin in error messages.
     /// - Throws: ``TokenizerError`` for sizes, duplicate tokens, ids out of range, unknown merge
-    ///   parts or results, or missing byte-level symbols.
+    ///   parts or results.
     public init(
         tokens: [String], merges: [(String, String)], specialTokenIDs: [Int], addedTokenIDs: [Int],
         preTokenizer: PreTokenizer, ignoreMerges: Bool = false,
@@ -76,13 +76,11 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
         try checkID(bosTokenID, "bos_token_id")
         try checkID(eosTokenID, "eos_token_id")
 
+        // A byte whose symbol is not in the vocabulary is dropped when encoding, as Hugging Face
+        // BPE does without an unk token (SmolLM2 lacks e.g. 0x04 and 0xF5...0xFF).
         var idForByte = [Int32](repeating: -1, count: 256)
         for b in 0..<256 {
-            let symbol = ByteLevelAlphabet.encode([UInt8(b)])
-            guard let id = idForToken[symbol] else {
-                throw TokenizerError.missingByteSymbol(source: source, byte: UInt8(b), symbol: symbol)
-            }
-            idForByte[b] = Int32(id)
+            if let id = idForToken[ByteLevelAlphabet.encode([UInt8(b)])] { idForByte[b] = Int32(id) }
         }
 
         var table = BPEMergeTable(capacity: merges.count)
@@ -191,7 +189,8 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
     /// BPE-encodes one pre-tokenized word.
     private func encodeWord(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ out: inout [Int]) {
         if range.count == 1 {
-            out.append(Int(idForByte[Int(bytes[range.lowerBound])]))
+            let id = idForByte[Int(bytes[range.lowerBound])]
+            if id >= 0 { out.append(Int(id)) }
             return
         }
         let key = Array(UnsafeBufferPointer(rebasing: bytes[range]))
@@ -203,7 +202,9 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
             for id in cached { out.append(Int(id)) }
             return
         }
-        var symbols = key.map { idForByte[Int($0)] }
+        var symbols: [Int32] = []
+        symbols.reserveCapacity(key.count)
+        for b in key where idForByte[Int(b)] >= 0 { symbols.append(idForByte[Int(b)]) }
         mergeTable.merge(&symbols)
         cache.set(key, symbols)
         for id in symbols { out.append(Int(id)) }

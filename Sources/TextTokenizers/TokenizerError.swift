@@ -31,8 +31,6 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible,
     case countMismatch(source: String, field: String, found: Int, expected: Int)
     /// A count or size exceeds what a tokenizer can plausibly need.
     case tooLarge(source: String, field: String, found: Int, limit: Int)
-    /// One of the 256 byte-level symbols is missing from the vocabulary.
-    case missingByteSymbol(source: String, byte: UInt8, symbol: String)
 
     public var description: String {
         switch self {
@@ -62,8 +60,6 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible,
             return "\(source): '\(field)' has \(found) entries, expected \(expected)"
         case let .tooLarge(source, field, found, limit):
             return "\(source): '\(field)' is \(found), more than the limit \(limit)"
-        case let .missingByteSymbol(source, byte, symbol):
-            return "\(source): the byte-level symbol \(symbol.debugDescription) for byte 0x\(String(byte, radix: 16)) is not in the vocabulary"
         }
     }
 
