@@ -137,7 +137,6 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
         (0..<vocabularySize).contains(id) ? tokens[id] : nil
     }
 
-    /// The raw bytes an id decodes to (empty for an unknown id).
     public func bytes(forID id: Int) -> [UInt8] {
         guard (0..<vocabularySize).contains(id) else { return [] }
         return Array(decodeBytes[decodeOffsets[id]..<decodeOffsets[id + 1]])

@@ -5,11 +5,11 @@
 /// completes it, so the concatenation of everything returned by ``append(_:)`` and
 /// ``finish()`` equals `tokenizer.decode(allIDs)` (invalid bytes become U+FFFD either way).
 public struct StreamingDetokenizer: Sendable {
-    private let tokenizer: BPETokenizer
+    private let tokenizer: any TextTokenizer
     private var pending: [UInt8] = []
 
     /// A detokenizer for the ids of `tokenizer`.
-    public init(tokenizer: BPETokenizer) {
+    public init(tokenizer: any TextTokenizer) {
         self.tokenizer = tokenizer
     }
 
