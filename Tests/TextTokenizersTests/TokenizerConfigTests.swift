@@ -30,13 +30,14 @@ final class TokenizerConfigTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tok-dir-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.copyItem(at: TestPaths.fixture("smollm2-tokenizer.json"), to: dir.appendingPathComponent("tokenizer.json"))
+        // The tiny tokenizer keeps this fast; SmolLM2's config names tokens the tiny one also has.
+        try FileManager.default.copyItem(at: TestPaths.fixture("tiny-tokenizer.json"), to: dir.appendingPathComponent("tokenizer.json"))
         let plain = try BPETokenizer(huggingFaceDirectory: dir)
         XCTAssertNil(plain.bosTokenID)
         try FileManager.default.copyItem(at: TestPaths.fixture("smollm2-tokenizer_config.json"), to: dir.appendingPathComponent("tokenizer_config.json"))
         let tok = try BPETokenizer(huggingFaceDirectory: dir)
-        XCTAssertEqual(tok.bosTokenID, 1)
-        XCTAssertEqual(tok.eosTokenID, 2)
+        XCTAssertEqual(tok.bosTokenID, 1)  // <|im_start|>
+        XCTAssertEqual(tok.eosTokenID, 2)  // <|im_end|>
         XCTAssertEqual(tok.tokenizerHash, plain.tokenizerHash)
         try Data(#"{"eos_token": "<nope>"}"#.utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
         XCTAssertThrowsError(try BPETokenizer(huggingFaceDirectory: dir)) {
