@@ -48,6 +48,11 @@ enum Fixtures {
         try LanguageModel.loadHuggingFace(folder: modelFolder(model).appendingPathComponent("hf"))
     }
 
+    /// The tiny model's weights with a caller-chosen configuration (for shape-error tests).
+    static func hfModelWithConfig(_ model: String, _ config: ModelConfig) throws -> LanguageModel {
+        try LanguageModel(config: config, store: hfStore(model), naming: .huggingFace, file: "model.safetensors")
+    }
+
     /// A tiny model GGUF file (`f32`, `q8_0`, `q4_1`).
     static func ggufModel(_ model: String, _ quant: String) throws -> LanguageModel {
         try LanguageModel.loadGGUF(url: modelFolder(model).appendingPathComponent("gguf/\(model)-\(quant).gguf"))

@@ -37,6 +37,13 @@ extension LanguageModel {
         let config = try ModelConfig.fromHuggingFace(configJSON: Data(contentsOf: ref.appendingPathComponent("config.json")))
         return try LanguageModel(config: config, store: store, naming: .huggingFace, file: "model.safetensors")
     }
+    static func loadGGUFPending(url: URL) throws -> LanguageModel { fatalError() }
     static func loadGGUF(url: URL) throws -> LanguageModel { fatalError("pending TensorFiles GGUF") }
 }
 typealias SafetensorsFile = MiniSafetensors
+
+extension Fixtures {
+    static func hfStore(_ model: String) throws -> any TensorStore {
+        try MiniSafetensors(contentsOf: URL(fileURLWithPath: "/work/shared/reference/models/\(model)/hf/model.safetensors"))
+    }
+}
