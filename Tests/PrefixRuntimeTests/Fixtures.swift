@@ -45,7 +45,7 @@ enum Fixtures {
 
     /// The tiny model from its Hugging Face folder (config.json + model.safetensors).
     static func hfModel(_ model: String) throws -> LanguageModel {
-        try LanguageModel.loadHuggingFace(folder: modelFolder(model).appendingPathComponent("hf"))
+        try LanguageModel.loadHuggingFace(folder: hfFolder(model))
     }
 
     /// The tiny model's weights with a caller-chosen configuration (for shape-error tests).
