@@ -86,8 +86,22 @@ public final class InferenceSession {
         return try body(UnsafeBufferPointer(start: scratch.logits, count: model.config.vocabSize))
     }
 
-    /// Returns the number of logit rows written to `scratch.logits`.
+    /// Feeds one token and hands its logits to `body` without copying (decode-loop step; no
+    /// allocation once the cache and buffers have grown to size).
+    public func forwardLast<R>(token: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        _ = try withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { one in
+            one[0] = token
+            return try run(UnsafeBufferPointer(one), logits: .last, capture: false)
+        }
+        return try body(UnsafeBufferPointer(start: scratch.logits, count: model.config.vocabSize))
+    }
+
     private func run(_ tokens: [Int], logits: LogitsSelection, capture: Bool) throws -> Int {
+        try tokens.withUnsafeBufferPointer { try run($0, logits: logits, capture: capture) }
+    }
+
+    /// Returns the number of logit rows written to `scratch.logits`.
+    private func run(_ tokens: UnsafeBufferPointer<Int>, logits: LogitsSelection, capture: Bool) throws -> Int {
         let c = model.config
         let t = tokens.count
         guard t > 0 else { return 0 }
@@ -129,7 +143,7 @@ public final class InferenceSession {
         capturedHiddenStates.append(Array(UnsafeBufferPointer(start: p, count: t * model.config.hiddenSize)))
     }
 
-    private func embed(_ tokens: [Int], firstPosition: Int) {
+    private func embed(_ tokens: UnsafeBufferPointer<Int>, firstPosition: Int) {
         let h = model.config.hiddenSize
         let table = model.weights.tokenEmbedding.pointer
         for (i, tok) in tokens.enumerated() {
