@@ -1,0 +1,268 @@
+import Foundation
+
+extension BPETokenizer {
+    /// Largest `tokenizer.json` accepted (bytes).
+    public static let maximumJSONSize = 256 << 20
+
+    /// Reads a Hugging Face `tokenizer.json` file.
+    /// - Throws: ``TokenizerError`` (file errors are reported as `invalidJSON`).
+    public convenience init(tokenizerJSONFile url: URL) throws {
+        let source = url.path
+        let size = (try? FileManager.default.attributesOfItem(atPath: source)[.size] as? Int) ?? nil
+        if let size, size > Self.maximumJSONSize {
+            throw TokenizerError.tooLarge(source: source, field: "file size", found: size, limit: Self.maximumJSONSize)
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw TokenizerError.invalidJSON(source: source, detail: "cannot read the file: \(error.localizedDescription)")
+        }
+        try self.init(tokenizerJSON: data, source: source)
+    }
+
+    /// Parses the bytes of a Hugging Face `tokenizer.json` with model `BPE`, a `ByteLevel`
+    /// pre-tokenizer (or `Sequence[Digits(individual_digits: true), ByteLevel]`), no normalizer
+    /// and a `ByteLevel` decoder. Merges may be `"left right"` strings or `[left, right]` pairs.
+    /// - Throws: ``TokenizerError`` for malformed or unsupported content.
+    public convenience init(tokenizerJSON data: Data, source: String = "tokenizer.json") throws {
+        guard data.count <= Self.maximumJSONSize else {
+            throw TokenizerError.tooLarge(source: source, field: "file size", found: data.count, limit: Self.maximumJSONSize)
+        }
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw TokenizerError.invalidJSON(source: source, detail: "the top level is not a JSON object")
+            }
+            root = object
+        } catch let error as TokenizerError {
+            throw error
+        } catch {
+            throw TokenizerError.invalidJSON(source: source, detail: error.localizedDescription)
+        }
+        let reader = JSONFieldReader(source: source)
+
+        guard let modelValue = root["model"] else { throw TokenizerError.missingField(source: source, field: "model") }
+        let model = try reader.object(modelValue, "model")
+        let modelType = try reader.string(model["type"] ?? "BPE", "model.type")
+        guard modelType == "BPE" else {
+            throw TokenizerError.unsupported(source: source, field: "model.type", found: modelType, supported: "BPE")
+        }
+        if let v = model["byte_fallback"], try reader.bool(v, "model.byte_fallback") {
+            throw TokenizerError.unsupported(source: source, field: "model.byte_fallback", found: "true", supported: "false")
+        }
+        if let v = model["dropout"], !(v is NSNull), try reader.double(v, "model.dropout") != 0 {
+            throw TokenizerError.unsupported(source: source, field: "model.dropout", found: "\(v)", supported: "null or 0")
+        }
+        for field in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let v = model[field], !(v is NSNull), try reader.string(v, "model.\(field)") != "" {
+                throw TokenizerError.unsupported(source: source, field: "model.\(field)", found: "\(v)", supported: "null or empty")
+            }
+        }
+        let ignoreMerges = try model["ignore_merges"].map { try reader.bool($0, "model.ignore_merges") } ?? false
+
+        // Vocabulary and added tokens, merged into one id-indexed table.
+        guard let vocabValue = model["vocab"] else { throw TokenizerError.missingField(source: source, field: "model.vocab") }
+        let vocab = try reader.object(vocabValue, "model.vocab")
+        let addedList = try root["added_tokens"].map { try reader.array($0, "added_tokens") } ?? []
+        let total = vocab.count + addedList.count
+        guard total <= Self.maximumCount else {
+            throw TokenizerError.tooLarge(source: source, field: "model.vocab + added_tokens", found: total, limit: Self.maximumCount)
+        }
+        var tokenForID: [Int: String] = [:]
+        tokenForID.reserveCapacity(total)
+        func assign(_ id: Int, _ token: String, _ field: String) throws {
+            guard (0..<Self.maximumCount).contains(id) else {
+                throw TokenizerError.idOutOfRange(source: source, field: field, id: id, vocabularySize: Self.maximumCount)
+            }
+            if let existing = tokenForID[id] {
+                if existing != token {
+                    throw TokenizerError.duplicateID(source: source, id: id, first: existing, second: token)
+                }
+            } else {
+                tokenForID[id] = token
+            }
+        }
+        for (token, idValue) in vocab { try assign(try reader.int(idValue, "model.vocab[\(token.debugDescription)]"), token, "model.vocab") }
+        var special: [Int] = []
+        var added: [Int] = []
+        for (index, entry) in addedList.enumerated() {
+            let field = "added_tokens[\(index)]"
+            let object = try reader.object(entry, field)
+            guard let idValue = object["id"] else { throw TokenizerError.missingField(source: source, field: field + ".id") }
+            guard let contentValue = object["content"] else { throw TokenizerError.missingField(source: source, field: field + ".content") }
+            let id = try reader.int(idValue, field + ".id")
+            let content = try reader.string(contentValue, field + ".content")
+            for flag in ["single_word", "lstrip", "rstrip"] {
+                if let v = object[flag], try reader.bool(v, "\(field).\(flag)") {
+                    throw TokenizerError.unsupported(source: source, field: "\(field).\(flag)", found: "true", supported: "false")
+                }
+            }
+            try assign(id, content, field + ".id")
+            added.append(id)
+            if let v = object["special"], try reader.bool(v, field + ".special") { special.append(id) }
+        }
+        var tokens: [String] = []
+        tokens.reserveCapacity(tokenForID.count)
+        for id in 0..<tokenForID.count {
+            guard let token = tokenForID[id] else {
+                throw TokenizerError.idGap(source: source, missingID: id, count: tokenForID.count)
+            }
+            tokens.append(token)
+        }
+
+        guard let mergesValue = model["merges"] else { throw TokenizerError.missingField(source: source, field: "model.merges") }
+        let mergeList = try reader.array(mergesValue, "model.merges")
+        guard mergeList.count <= Self.maximumCount else {
+            throw TokenizerError.tooLarge(source: source, field: "model.merges", found: mergeList.count, limit: Self.maximumCount)
+        }
+        var merges: [(String, String)] = []
+        merges.reserveCapacity(mergeList.count)
+        for (rank, entry) in mergeList.enumerated() {
+            if let text = entry as? String {
+                merges.append(try splitMerge(text, rank: rank, source: source))
+            } else if let pair = entry as? [Any], pair.count == 2, let l = pair[0] as? String, let r = pair[1] as? String {
+                merges.append((l, r))
+            } else {
+                throw TokenizerError.malformedMerge(source: source, rank: rank, found: "\(entry)")
+            }
+        }
+
+        if let normalizer = root["normalizer"], !(normalizer is NSNull) {
+            let type = (normalizer as? [String: Any])?["type"] as? String ?? "\(normalizer)"
+            throw TokenizerError.unsupported(source: source, field: "normalizer", found: type, supported: "null")
+        }
+        if let decoder = root["decoder"], !(decoder is NSNull) {
+            let type = try reader.string(try reader.object(decoder, "decoder")["type"] ?? NSNull(), "decoder.type")
+            guard type == "ByteLevel" else {
+                throw TokenizerError.unsupported(source: source, field: "decoder.type", found: type, supported: "ByteLevel")
+            }
+        }
+        guard let preValue = root["pre_tokenizer"], !(preValue is NSNull) else {
+            throw TokenizerError.missingField(source: source, field: "pre_tokenizer")
+        }
+        let pre = try Self.preTokenizer(fromJSON: preValue, reader: reader)
+
+        try self.init(
+            tokens: tokens, merges: merges, specialTokenIDs: special, addedTokenIDs: added,
+            preTokenizer: pre, ignoreMerges: ignoreMerges, bosTokenID: nil, eosTokenID: nil, source: source)
+    }
+
+    /// Maps a `pre_tokenizer` JSON value to a supported ``PreTokenizer``.
+    private static func preTokenizer(fromJSON value: Any, reader: JSONFieldReader) throws -> PreTokenizer {
+        let source = reader.source
+        let supported = "ByteLevel(add_prefix_space: false, use_regex: true) or Sequence[Digits(individual_digits: true), ByteLevel(...)]"
+        func byteLevel(_ object: [String: Any], _ field: String) throws {
+            let type = try reader.string(object["type"] ?? NSNull(), field + ".type")
+            guard type == "ByteLevel" else {
+                throw TokenizerError.unsupported(source: source, field: field + ".type", found: type, supported: supported)
+            }
+            if let v = object["add_prefix_space"], try reader.bool(v, field + ".add_prefix_space") {
+                throw TokenizerError.unsupported(source: source, field: field + ".add_prefix_space", found: "true", supported: "false")
+            }
+            if let v = object["use_regex"], try !reader.bool(v, field + ".use_regex") {
+                throw TokenizerError.unsupported(source: source, field: field + ".use_regex", found: "false", supported: "true")
+            }
+        }
+        let object = try reader.object(value, "pre_tokenizer")
+        let type = try reader.string(object["type"] ?? NSNull(), "pre_tokenizer.type")
+        if type == "ByteLevel" {
+            try byteLevel(object, "pre_tokenizer")
+            return .gpt2
+        }
+        guard type == "Sequence" else {
+            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer.type", found: type, supported: supported)
+        }
+        let list = try reader.array(object["pretokenizers"] ?? NSNull(), "pre_tokenizer.pretokenizers")
+        guard list.count == 2 else {
+            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer.pretokenizers", found: "\(list.count) entries", supported: supported)
+        }
+        let digits = try reader.object(list[0], "pre_tokenizer.pretokenizers[0]")
+        let digitsType = try reader.string(digits["type"] ?? NSNull(), "pre_tokenizer.pretokenizers[0].type")
+        let individual = try digits["individual_digits"].map { try reader.bool($0, "pre_tokenizer.pretokenizers[0].individual_digits") } ?? false
+        guard digitsType == "Digits", individual else {
+            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer.pretokenizers[0]",
+                                             found: "\(digitsType)(individual_digits: \(individual))", supported: supported)
+        }
+        try byteLevel(try reader.object(list[1], "pre_tokenizer.pretokenizers[1]"), "pre_tokenizer.pretokenizers[1]")
+        return .digitsThenGPT2
+    }
+}
+
+/// Splits a `"left right"` merge at its first space after the first character (as llama.cpp does).
+func splitMerge(_ text: String, rank: Int, source: String) throws -> (String, String) {
+    let scalars = text.unicodeScalars
+    guard let first = scalars.first,
+          let space = scalars[scalars.index(after: scalars.startIndex)...].firstIndex(of: " ") else {
+        throw TokenizerError.malformedMerge(source: source, rank: rank, found: text)
+    }
+    _ = first
+    let left = String(scalars[..<space])
+    let right = String(scalars[scalars.index(after: space)...])
+    guard !right.isEmpty else { throw TokenizerError.malformedMerge(source: source, rank: rank, found: text) }
+    return (left, right)
+}
+
+/// Typed access to `JSONSerialization` values with errors that name the field.
+struct JSONFieldReader {
+    let source: String
+
+    /// JSON `true`/`false` arrive as the boolean subclass of `NSNumber` on every platform.
+    private static let booleanType = type(of: NSNumber(value: true))
+
+    private static func isBoolean(_ n: NSNumber) -> Bool { type(of: n) == booleanType }
+
+    private func kind(_ value: Any) -> String {
+        switch value {
+        case is NSNull: return "null"
+        case is String: return "a string"
+        case is [Any]: return "an array"
+        case is [String: Any]: return "an object"
+        case let n as NSNumber: return Self.isBoolean(n) ? "a boolean" : "the number \(n)"
+        default: return "\(type(of: value))"
+        }
+    }
+
+    func object(_ value: Any, _ field: String) throws -> [String: Any] {
+        guard let v = value as? [String: Any] else {
+            throw TokenizerError.wrongType(source: source, field: field, expected: "an object", found: kind(value))
+        }
+        return v
+    }
+
+    func array(_ value: Any, _ field: String) throws -> [Any] {
+        guard let v = value as? [Any] else {
+            throw TokenizerError.wrongType(source: source, field: field, expected: "an array", found: kind(value))
+        }
+        return v
+    }
+
+    func string(_ value: Any, _ field: String) throws -> String {
+        guard let v = value as? String else {
+            throw TokenizerError.wrongType(source: source, field: field, expected: "a string", found: kind(value))
+        }
+        return v
+    }
+
+    func bool(_ value: Any, _ field: String) throws -> Bool {
+        guard let n = value as? NSNumber, Self.isBoolean(n) else {
+            throw TokenizerError.wrongType(source: source, field: field, expected: "true or false", found: kind(value))
+        }
+        return n.boolValue
+    }
+
+    func int(_ value: Any, _ field: String) throws -> Int {
+        guard let n = value as? NSNumber, !Self.isBoolean(n),
+              let d = Double(exactly: n.doubleValue), d == d.rounded(), abs(d) < 9e15 else {
+            throw TokenizerError.wrongType(source: source, field: field, expected: "an integer", found: kind(value))
+        }
+        return Int(d)
+    }
+
+    func double(_ value: Any, _ field: String) throws -> Double {
+        guard let n = value as? NSNumber, !Self.isBoolean(n) else {
+            throw TokenizerError.wrongType(source: source, field: field, expected: "a number", found: kind(value))
+        }
+        return n.doubleValue
+    }
+}
