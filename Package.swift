@@ -36,11 +36,19 @@ let package = Package(
             name: "PrefixRuntime",
             dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
+        // PEFT import/export, collapse, conversion and safe archive reading/writing (libarchive).
+        .target(
+            name: "PrefixInterop",
+            dependencies: [
+                "PrefixBundle", "TensorFiles", "PrefixRuntime", "TextTokenizers", "CArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
             dependencies: [
-                "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers",
+                "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixInterop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +60,10 @@ let package = Package(
         .testTarget(name: "TensorFilesTests", dependencies: ["TensorFiles"]),
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "PrefixBundle"]),
+        .testTarget(
+            name: "PrefixInteropTests",
+            dependencies: ["PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
+        ),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle"]),
     ],
     swiftLanguageModes: [.v6]

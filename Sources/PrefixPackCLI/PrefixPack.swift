@@ -6,6 +6,6 @@ struct PrefixPack: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prefixpack",
         abstract: "Prefix-tuning bundles (.ptx): build, inspect, validate, run.",
-        subcommands: []
+        subcommands: [CollapseCommand.self, ImportCommand.self, ExportCommand.self, ConvertCommand.self]
     )
 }

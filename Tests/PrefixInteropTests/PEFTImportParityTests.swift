@@ -1,0 +1,120 @@
+import Foundation
+import PrefixBundle
+import PrefixRuntime
+import XCTest
+@testable import PrefixInterop
+
+/// Imported PEFT adapters give the PEFT reference logits through the runtime.
+final class PEFTImportParityTests: XCTestCase {
+    static let tolerance: Float = 1e-3
+
+    /// Every tiny model, raw and projected adapters, both reference sequences, all positions.
+    func testTinyAdaptersImportedRawMatchPEFTLogits() throws {
+        let dir = try InteropFixtures.temporaryFolder(self)
+        var worst: Float = 0
+        for model in InteropFixtures.tinyModels {
+            for kind in ["prefix_raw", "prefix_proj"] {
+                let out = dir.appendingPathComponent("\(model)-\(kind).ptx").path
+                let report = try PEFTImporter.importAdapter(adapterPath: InteropFixtures.adapter(model, kind),
+                                                            checkpointPath: InteropFixtures.checkpoint(model), outputPath: out)
+                XCTAssertEqual(report.form, .raw)
+                XCTAssertEqual(report.prefixLength, 4)
+                XCTAssertEqual(try BundleReader(path: out).validate(), [])
+                worst = max(worst, try compareTiny(model, kind, bundle: out))
+            }
+        }
+        print("tiny PEFT import (raw bundles): max |logit diff| = \(worst)")
+        XCTAssertLessThanOrEqual(worst, Self.tolerance)
+    }
+
+    /// With `--encoder-weights` the reparameterized form is written and gives the same logits.
+    func testTinyProjectedAdaptersImportedReparameterizedMatchPEFTLogits() throws {
+        let dir = try InteropFixtures.temporaryFolder(self)
+        var worst: Float = 0
+        for model in InteropFixtures.tinyModels {
+            let out = dir.appendingPathComponent("\(model)-reparam.ptx").path
+            let report = try PEFTImporter.importAdapter(
+                adapterPath: InteropFixtures.adapter(model, "prefix_proj"), checkpointPath: InteropFixtures.checkpoint(model),
+                outputPath: out, encoderWeightsPath: InteropFixtures.encoderWeights(model))
+            XCTAssertEqual(report.form, .reparameterized)
+            let reader = try BundleReader(path: out)
+            XCTAssertEqual(reader.validate(), [])
+            XCTAssertEqual(reader.manifest.reparameterization?.hiddenDim, 32)
+            XCTAssertEqual(reader.manifest.reparameterization?.embeddingDim, reader.manifest.fingerprint.kvDim)
+            worst = max(worst, try compareTiny(model, "prefix_proj", bundle: out))
+        }
+        print("tiny PEFT import (reparameterized bundles): max |logit diff| = \(worst)")
+        XCTAssertLessThanOrEqual(worst, Self.tolerance)
+    }
+
+    /// Import reads the tokenizer hash and fingerprint from the checkpoint.
+    func testImportRecordsCheckpointFingerprintAndTokenizerHash() throws {
+        let dir = try InteropFixtures.temporaryFolder(self)
+        let out = dir.appendingPathComponent("b.ptx").path
+        _ = try PEFTImporter.importAdapter(adapterPath: InteropFixtures.adapter("tiny-llama", "prefix_raw"),
+                                           checkpointPath: InteropFixtures.checkpoint("tiny-llama"), outputPath: out)
+        let m = try BundleReader(path: out).manifest
+        let summary = try CheckpointSummary.read(path: InteropFixtures.checkpoint("tiny-llama"))
+        XCTAssertEqual(m.fingerprint, ModelFingerprint(architecture: "llama", nLayers: 3, nKVHeads: 2, headDim: 16, hiddenSize: 64))
+        XCTAssertEqual(m.tokenizerHash, summary.tokenizerHash)
+        XCTAssertTrue(m.tokenizerHash.hasPrefix("sha256:"))
+        XCTAssertEqual(m.provenance.baseModel, "reference/models/tiny-llama/hf")
+        XCTAssertEqual(m.provenance.baseModelDigest, summary.weightsDigest)
+        XCTAssertEqual(m.layers, [0, 1, 2])
+    }
+
+    /// SmolLM2 (GQA: 3 KV heads of 9 query heads): the 30-layer adapters, last-position logits.
+    ///
+    /// The imported K/V are bit-identical to PEFT's cache (`prompt_encoder_output`), so what
+    /// remains is the runtime's float32 arithmetic. The raw prefix is held to 1e-3. The
+    /// projected prefix (N(0, 0.5) MLP weights: K/V of several units, very peaked attention) is
+    /// the case the reference README documents as amplifying float32 drift (7.8e-4 between two
+    /// PyTorch kernels); it is held to 2e-3 and its figure is reported.
+    func testSmolLM2AdaptersMatchPEFTLogits() throws {
+        let checkpoint = try InteropFixtures.smolLM2Path()
+        let model = try InteropFixtures.smolLM2()
+        let dir = try InteropFixtures.temporaryFolder(self)
+        struct Case: Decodable { let name: String; let input_ids: [Int] }
+        struct Cases: Decodable { let base: [Case]; let raw: [Case]; let proj: [Case] }
+        let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: InteropFixtures.runtime.appendingPathComponent("smollm2/cases.json")))
+        for c in cases.base where c.name == "chat_capital" {
+            let session = model.makeSession()
+            let base = try session.forward(c.input_ids, logits: .last)
+            let reference = try InteropFixtures.npy("smollm2/base_chat_capital_logits_last.npy")
+            print("SmolLM2 no prefix chat_capital (runtime baseline): max |logit diff| = \(InteropFixtures.maxAbsDiff(base, reference))")
+        }
+        for (kind, list, tolerance) in [("raw", cases.raw, Self.tolerance), ("proj", cases.proj, Float(2e-3))] {
+            let out = dir.appendingPathComponent("smollm2-\(kind).ptx").path
+            _ = try PEFTImporter.importAdapter(adapterPath: InteropFixtures.adapter("smollm2", "peft_\(kind)"),
+                                               checkpointPath: checkpoint, outputPath: out)
+            let reader = try BundleReader(path: out)
+            XCTAssertEqual(reader.manifest.fingerprint.nKVHeads, 3)
+            XCTAssertEqual(reader.manifest.prefixLength, 8)
+            let kv = try InteropFixtures.prefixKV(reader, layerCount: 30)
+            let peftCache = try InteropFixtures.npy("smollm2/prefix_\(kind)_prompt_encoder_output.npy")
+            XCTAssertEqual(kv.peftFlat().map(\.bitPattern), peftCache.map(\.bitPattern), "imported K/V are PEFT's, bit for bit")
+            var worst: Float = 0
+            for c in list where ["chat_capital", "code_fib"].contains(c.name) {
+                let reference = try InteropFixtures.npy("smollm2/prefix_\(kind)_\(c.name)_logits_last.npy")
+                let logits = try InteropFixtures.logits(model, bundlePath: out, ids: c.input_ids, all: false)
+                let diff = InteropFixtures.maxAbsDiff(logits, reference)
+                print("SmolLM2 \(kind) \(c.name): max |logit diff| = \(diff)")
+                worst = max(worst, diff)
+            }
+            XCTAssertLessThanOrEqual(worst, tolerance, kind)
+        }
+    }
+
+    private func compareTiny(_ model: String, _ kind: String, bundle: String) throws -> Float {
+        let lm = try InteropFixtures.model(model)
+        var worst: Float = 0
+        for seq in ["seq0", "seq1"] {
+            let reference = try InteropFixtures.npy("\(model)/\(kind)/logits_\(seq).npy")
+            let logits = try InteropFixtures.logits(lm, bundlePath: bundle, ids: try InteropFixtures.ids(seq), all: true)
+            let diff = InteropFixtures.maxAbsDiff(logits, reference)
+            XCTAssertLessThanOrEqual(diff, Self.tolerance, "\(model) \(kind) \(seq)")
+            worst = max(worst, diff)
+        }
+        return worst
+    }
+}
