@@ -63,6 +63,26 @@ final class PEFTImportParityTests: XCTestCase {
         XCTAssertEqual(m.layers, [0, 1, 2])
     }
 
+    /// A GGUF checkpoint gives the same fingerprint and tokenizer hash as the Hugging Face folder
+    /// (the tiny llama's Q4_1 GGUF from Fixtures/tokenizers), so either can be passed to import.
+    func testGGUFCheckpointGivesTheSameBundleAsTheHuggingFaceFolder() throws {
+        let gguf = InteropFixtures.packageRoot.appendingPathComponent("Fixtures/tokenizers/tiny-llama-q4_1.gguf").path
+        let fromGGUF = try CheckpointSummary.read(path: gguf)
+        let fromHF = try CheckpointSummary.read(path: InteropFixtures.checkpoint("tiny-llama"))
+        XCTAssertEqual(fromGGUF.fingerprint, fromHF.fingerprint)
+        XCTAssertEqual(fromGGUF.tokenizerHash, fromHF.tokenizerHash)
+        XCTAssertNotEqual(fromGGUF.weightsDigest, fromHF.weightsDigest)
+        let dir = try InteropFixtures.temporaryFolder(self)
+        let a = dir.appendingPathComponent("a.ptx").path, b = dir.appendingPathComponent("b.ptx").path
+        _ = try PEFTImporter.importAdapter(adapterPath: InteropFixtures.adapter("tiny-llama", "prefix_raw"), checkpointPath: gguf, outputPath: a)
+        _ = try PEFTImporter.importAdapter(adapterPath: InteropFixtures.adapter("tiny-llama", "prefix_raw"),
+                                           checkpointPath: InteropFixtures.checkpoint("tiny-llama"), outputPath: b)
+        let ra = try BundleReader(path: a), rb = try BundleReader(path: b)
+        XCTAssertEqual(ra.manifest.fingerprint, rb.manifest.fingerprint)
+        XCTAssertEqual(ra.manifest.tokenizerHash, rb.manifest.tokenizerHash)
+        for t in rb.tensors { XCTAssertEqual(try ra.floats(t.name), try rb.floats(t.name)) }
+    }
+
     /// SmolLM2 (GQA: 3 KV heads of 9 query heads): the 30-layer adapters, last-position logits.
     ///
     /// The imported K/V are bit-identical to PEFT's cache (`prompt_encoder_output`), so what
