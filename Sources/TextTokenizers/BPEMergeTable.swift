@@ -46,3 +46,16 @@ struct BPEMergeTable: Sendable {
         }
     }
 }
+
+/// Splits a `"left right"` merge at its first space after the first character (as llama.cpp does).
+func splitMerge(_ text: String, rank: Int, source: String) throws -> (String, String) {
+    let scalars = text.unicodeScalars
+    guard !scalars.isEmpty,
+          let space = scalars[scalars.index(after: scalars.startIndex)...].firstIndex(of: " ") else {
+        throw TokenizerError.malformedMerge(source: source, rank: rank, found: text)
+    }
+    let left = String(scalars[..<space])
+    let right = String(scalars[scalars.index(after: space)...])
+    guard !right.isEmpty else { throw TokenizerError.malformedMerge(source: source, rank: rank, found: text) }
+    return (left, right)
+}

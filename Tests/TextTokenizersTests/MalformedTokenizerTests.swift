@@ -49,6 +49,33 @@ final class MalformedTokenizerTests: XCTestCase {
         XCTAssertEqual(pairs.tokenizerHash, tok.tokenizerHash)
     }
 
+    func testIgnoreMergesKeepsWholeVocabularyWords() throws {
+        let addABC: (inout [String: Any]) -> Void = { r in
+            self.model(&r) {
+                var v = $0["vocab"] as? [String: Any] ?? [:]
+                v["abc"] = 258
+                $0["vocab"] = v
+            }
+        }
+        let plain = try BPETokenizer(tokenizerJSON: try makeJSON(addABC))
+        XCTAssertEqual(plain.encode("abc"), [256, 99])
+        let ignoring = try BPETokenizer(tokenizerJSON: try makeJSON { r in
+            addABC(&r)
+            self.model(&r) { $0["ignore_merges"] = true }
+        })
+        XCTAssertEqual(ignoring.encode("abc abc"), [258, 32, 256, 99])  // " abc" is not a vocabulary word
+        XCTAssertEqual(ignoring.tokenizerHash, plain.tokenizerHash)
+    }
+
+    func testGGUFUserDefinedTokensAreMatchedButNotSpecial() throws {
+        let tokens = (0..<256).map { ByteLevelAlphabet.encode([UInt8($0)]) } + ["ab", "<ctl>", "<usr>"]
+        let tok = try BPETokenizer(ggufModel: "gpt2", pre: "gpt-2", tokens: tokens, merges: ["a b"],
+                                   tokenTypes: Array(repeating: 1, count: 257) + [3, 4], bosTokenID: 257, eosTokenID: 257)
+        XCTAssertEqual(tok.specialTokenIDs, [257])
+        XCTAssertEqual(tok.addedTokenIDs, [257, 258])
+        XCTAssertEqual(tok.encode("ab<usr>x<ctl>"), [256, 258, 120, 257])
+    }
+
     func testBadJSON() {
         expectError(Data("{\"model\": ".utf8)) { if case .invalidJSON = $0 { return true }; return false }
         expectError(Data("[1, 2]".utf8)) { if case .invalidJSON = $0 { return true }; return false }

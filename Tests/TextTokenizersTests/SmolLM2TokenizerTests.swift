@@ -55,6 +55,15 @@ final class SmolLM2TokenizerTests: XCTestCase {
         XCTAssertEqual(tok.decode([a, 999_999, -1, a]), "aa", "unknown ids are skipped")
     }
 
+    /// Bytes whose byte-level symbol is not in SmolLM2's vocabulary (0x04, 0xF5...0xFF, ...) are
+    /// dropped, as Hugging Face BPE without an unk token does.
+    func testBytesWithoutSymbolAreDropped() throws {
+        let tok = try Self.fromJSON.get()
+        XCTAssertNil(tok.tokenID(forToken: "Ą"))  // symbol of byte 0x04
+        XCTAssertEqual(tok.encode("\u{04}"), [])
+        XCTAssertEqual(tok.encode("a\u{04}"), tok.encode("a"))
+    }
+
     func testGGUFGivesSameHashAndIds() throws {
         guard FileManager.default.fileExists(atPath: TestPaths.smolLM2GGUF.path) else {
             throw XCTSkip("models/SmolLM2-135M-Instruct.Q4_1.gguf is absent")
