@@ -62,7 +62,7 @@ public struct CheckpointSummary: Sendable {
 
     private static func readGGUF(_ path: String) throws -> CheckpointSummary {
         let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
-        let config = try ModelConfig.fromGGUF(GGUFMetadataView(file: file), hasOutputTensor: file.tensorInfo("output.weight") != nil, file: path)
+        let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.tensorInfo("output.weight") != nil, file: path)
         guard let model = file.string("tokenizer.ggml.model") else {
             throw InteropError.fileMissing(path: path, what: "GGUF key tokenizer.ggml.model (needed for the tokenizer hash)")
         }
@@ -77,16 +77,6 @@ public struct CheckpointSummary: Sendable {
         return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
                                  weightsDigest: try FileDigest.sha256(path: path))
     }
-}
-
-/// Exposes a GGUF file's metadata to `ModelConfig.fromGGUF`.
-struct GGUFMetadataView: GGUFMetadataSource {
-    let file: GGUFFile
-    func integerValue(_ key: String) -> Int? { file.value(key)?.int }
-    func floatValue(_ key: String) -> Double? { file.value(key)?.double }
-    func stringValue(_ key: String) -> String? { file.value(key)?.string }
-    func arrayCount(_ key: String) -> Int? { file.value(key)?.array?.count }
-    func hasKey(_ key: String) -> Bool { file.value(key) != nil }
 }
 
 /// SHA-256 digests of files and byte arrays, as `"sha256:<hex>"`.

@@ -33,13 +33,7 @@ public enum PEFTExporter {
             let (mlp, embedding) = try BundleCollapse.reparameterization(of: reader)
             return try mlp.forward(embedding: embedding).flat
         case .raw:
-            var layers: [LayerPrefix?] = []
-            for l in m.layers {
-                layers.append(LayerPrefix(keys: try reader.floats(PrefixFormLayout.keyName(layer: l)),
-                                          values: try reader.floats(PrefixFormLayout.valueName(layer: l))))
-            }
-            let kv = try PrefixKV(virtualTokenCount: m.prefixLength, kvHeadCount: fp.nKVHeads, headDim: fp.headDim, layers: layers)
-            return kv.peftFlat()
+            return try reader.flatPrefix()
         }
     }
 

@@ -66,11 +66,7 @@ enum InteropFixtures {
 
     static func smolLM2() throws -> LanguageModel {
         let path = try smolLM2Path()
-        return try ModelCache.shared.model("smollm2") {
-            let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
-            let config = try ModelConfig.fromGGUF(GGUFMetadataView(file: file), hasOutputTensor: file.tensorInfo("output.weight") != nil, file: path)
-            return try LanguageModel(config: config, store: file, naming: .gguf, file: path)
-        }
+        return try ModelCache.shared.model("smollm2") { try LanguageModel.loadGGUF(url: URL(fileURLWithPath: path)) }
     }
 
     /// The K/V a bundle puts in the cache: raw tensors as stored, reparameterized ones through
