@@ -58,6 +58,11 @@ public enum ArchiveReader {
         path: String, limits: ArchiveLimits = ArchiveLimits(), include: (String) -> Bool = { _ in true }
     ) throws(InteropError) -> [ArchiveMember] {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileMissing(path: path, what: "the archive") }
+        // Only regular files: opening a FIFO or device would block or read without end.
+        let type = (try? FileManager.default.attributesOfItem(atPath: (path as NSString).resolvingSymlinksInPath))?[.type]
+        guard (type as? FileAttributeType) == .typeRegular else {
+            throw .archiveUnreadable(archive: path, detail: "not a regular file")
+        }
         guard let a = archive_read_new() else { throw .archiveUnreadable(archive: path, detail: "libarchive: out of memory") }
         defer { archive_read_free(a) }
         archive_read_support_format_zip(a)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 @testable import PrefixInterop
 
@@ -125,6 +128,11 @@ final class ArchiveReaderTests: XCTestCase {
         try Data(bytes[0..<(bytes.count / 2)]).write(to: URL(fileURLWithPath: cut))
         XCTAssertThrowsError(try ArchiveReader.readMembers(path: cut)) { error in
             guard case .archiveUnreadable = error as? InteropError else { return XCTFail("\(error)") }
+        }
+        let fifo = dir.appendingPathComponent("fifo.zip").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        XCTAssertThrowsError(try ArchiveReader.readMembers(path: fifo)) { error in
+            XCTAssertEqual(error as? InteropError, .archiveUnreadable(archive: fifo, detail: "not a regular file"))
         }
         XCTAssertThrowsError(try ArchiveReader.readMembers(path: dir.appendingPathComponent("nope.zip").path)) { error in
             guard case .fileMissing = error as? InteropError else { return XCTFail("\(error)") }
