@@ -146,4 +146,25 @@ extension InteropError: CustomStringConvertible, LocalizedError {
     }
 
     public var errorDescription: String? { description }
+
+    /// True when the input (adapter, archive or bundle) is malformed, corrupt, hostile or of an
+    /// unsupported kind — as opposed to missing files, write failures or a mismatch with the checkpoint.
+    public var isMalformedInput: Bool {
+        switch self {
+        case .fileMissing, .unreadable, .writeFailed, .unsupportedOutput, .adapterFileMissing, .unrecognizedCheckpoint,
+             .adapterCheckpointMismatch, .alreadyRaw, .partialLayers:
+            return false
+        case .archiveUnreadable, .unsafeMemberPath, .linkMember, .unsupportedMemberType, .memberTooLarge, .archiveTooLarge,
+             .tooManyMembers, .duplicateMember, .pickledAdapter, .ambiguousAdapter, .invalidAdapterConfig, .unsupportedPEFTType,
+             .unsupportedTaskType, .adapterTensorMissing, .adapterTensorShape, .unexpectedAdapterTensor, .nonFiniteValues,
+             .encoderWeightsDisagree, .invalidBundle, .collapseCheckFailed:
+            return true
+        }
+    }
+
+    /// True when a well-formed adapter does not fit the checkpoint it is imported for.
+    public var isCheckpointMismatch: Bool {
+        if case .adapterCheckpointMismatch = self { return true }
+        return false
+    }
 }

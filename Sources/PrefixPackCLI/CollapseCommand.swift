@@ -26,18 +26,20 @@ struct CollapseCommand: ParsableCommand {
     var compress = false
 
     func run() throws {
-        let report = try BundleCollapse.collapseFile(input: input, output: output,
-                                                     dtype: try parseDType(dtype), compress: compress)
-        print("collapsed \(input) (\(report.sourceBytes) bytes, reparameterized) -> \(output) (\(report.outputBytes) bytes, raw \(dtype))")
-        print("source digest: \(report.sourceDigest)")
-        print("K/V check: max |diff| \(report.maxAbsError); bound: \(report.bound)")
+        try CLIFailure.guarded {
+            let report = try BundleCollapse.collapseFile(input: input, output: output,
+                                                         dtype: try parseDType(dtype), compress: compress)
+            print("collapsed \(input) (\(report.sourceBytes) bytes, reparameterized) -> \(output) (\(report.outputBytes) bytes, raw \(dtype))")
+            print("source digest: \(report.sourceDigest)")
+            print("K/V check: max |diff| \(report.maxAbsError); bound: \(report.bound)")
+        }
     }
 }
 
 /// Parses `f32`, `f16` or `bf16`.
 func parseDType(_ text: String) throws -> TensorDType {
     guard let d = TensorDType(rawValue: text.lowercased()) else {
-        throw ValidationError("--dtype must be f32, f16 or bf16 (got '\(text)')")
+        throw CLIError.invalidArgument(option: "--dtype", found: "'\(text)'", expected: "f32, f16 or bf16")
     }
     return d
 }

@@ -21,8 +21,10 @@ struct ConvertCommand: ParsableCommand {
     var compress: Bool?
 
     func run() throws {
-        let report = try BundleConversion.convert(input: bundle, output: output, dtype: try dtype.map(parseDType), compress: compress)
-        print("converted \(bundle) (\(report.sourceBytes) bytes) -> \(output) (\(report.outputBytes) bytes, "
-              + "\(report.dtype?.rawValue ?? "dtype kept"), \(report.compressed ? "compressed" : "uncompressed"))")
+        try CLIFailure.guarded {
+            let report = try BundleConversion.convert(input: bundle, output: output, dtype: try dtype.map(parseDType), compress: compress)
+            print("converted \(bundle) (\(report.sourceBytes) bytes) -> \(output) (\(report.outputBytes) bytes, "
+                  + "\(report.dtype?.rawValue ?? "dtype kept"), \(report.compressed ? "compressed" : "uncompressed"))")
+        }
     }
 }

@@ -28,10 +28,12 @@ struct ExportPEFTCommand: ParsableCommand {
     var output: String
 
     func run() throws {
-        let report = try PEFTExporter.export(bundlePath: bundle, outputPath: output)
-        print("exported \(bundle) -> \(output) (\(report.kind)\(report.collapsed ? ", collapsed from the reparameterized form" : ""))")
-        if report.baseModel == nil {
-            print("note: the bundle's provenance names no base model; base_model_name_or_path is null")
+        try CLIFailure.guarded {
+            let report = try PEFTExporter.export(bundlePath: bundle, outputPath: output)
+            print("exported \(bundle) -> \(output) (\(report.kind)\(report.collapsed ? ", collapsed from the reparameterized form" : ""))")
+            if report.baseModel == nil {
+                print("note: the bundle's provenance names no base model; base_model_name_or_path is null")
+            }
         }
     }
 }

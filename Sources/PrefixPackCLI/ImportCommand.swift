@@ -42,10 +42,12 @@ struct ImportPEFTCommand: ParsableCommand {
     var compress = false
 
     func run() throws {
-        let report = try PEFTImporter.importAdapter(adapterPath: adapter, checkpointPath: model, outputPath: output,
-                                                    encoderWeightsPath: encoderWeights, dtype: try parseDType(dtype),
-                                                    compress: compress)
-        print("imported \(adapter) -> \(output): \(report.form.rawValue) bundle, P = \(report.prefixLength), "
-              + "\(report.layerCount) layers, \(report.outputBytes) bytes")
+        try CLIFailure.guarded {
+            let report = try PEFTImporter.importAdapter(adapterPath: adapter, checkpointPath: model, outputPath: output,
+                                                        encoderWeightsPath: encoderWeights, dtype: try parseDType(dtype),
+                                                        compress: compress)
+            print("imported \(adapter) -> \(output): \(report.form.rawValue) bundle, P = \(report.prefixLength), "
+                  + "\(report.layerCount) layers, \(report.outputBytes) bytes")
+        }
     }
 }
