@@ -8,6 +8,10 @@ public struct PEFTAdapterFiles: Sendable {
     public static let weightsName = "adapter_model.safetensors"
     /// The pickled weights file PEFT writes with `safe_serialization=False`; never loaded.
     public static let pickleName = "adapter_model.bin"
+    /// A tokenizer saved beside the adapter (`tokenizer.save_pretrained(adapter_dir)`), optional.
+    public static let tokenizerName = "tokenizer.json"
+    /// Largest accepted `tokenizer.json` beside an adapter, in bytes (64 MiB).
+    public static let maxTokenizerBytes = 64 << 20
     /// Largest accepted `adapter_model.safetensors`, in bytes (1 GiB).
     public static let maxWeightsBytes = 1 << 30
 
@@ -17,12 +21,15 @@ public struct PEFTAdapterFiles: Sendable {
     public var configBytes: [UInt8]
     /// The bytes of `adapter_model.safetensors`.
     public var weightsBytes: [UInt8]
+    /// The bytes of a `tokenizer.json` saved beside the adapter, if any.
+    public var tokenizerBytes: [UInt8]?
 
-    /// Creates the pair from bytes already in memory.
-    public init(source: String, configBytes: [UInt8], weightsBytes: [UInt8]) {
+    /// Creates the pair (and optional tokenizer) from bytes already in memory.
+    public init(source: String, configBytes: [UInt8], weightsBytes: [UInt8], tokenizerBytes: [UInt8]? = nil) {
         self.source = source
         self.configBytes = configBytes
         self.weightsBytes = weightsBytes
+        self.tokenizerBytes = tokenizerBytes
     }
 
     /// Reads an adapter from a folder, or from a `.zip` / `.tar` / `.tar.gz` archive whose
@@ -52,11 +59,13 @@ public struct PEFTAdapterFiles: Sendable {
         }
         let config = try readRegularFile(configURL.path, limit: PEFTPrefixConfig.maxConfigBytes)
         let weights = try readRegularFile(weightsURL.path, limit: maxWeightsBytes)
-        return PEFTAdapterFiles(source: path, configBytes: config, weightsBytes: weights)
+        let tokenizerURL = folder.appendingPathComponent(tokenizerName)
+        let tokenizer = fm.fileExists(atPath: tokenizerURL.path) ? try readRegularFile(tokenizerURL.path, limit: maxTokenizerBytes) : nil
+        return PEFTAdapterFiles(source: path, configBytes: config, weightsBytes: weights, tokenizerBytes: tokenizer)
     }
 
     private static func loadArchive(_ path: String, limits: ArchiveLimits) throws(InteropError) -> PEFTAdapterFiles {
-        let wanted: Set<String> = [configName, weightsName, pickleName]
+        let wanted: Set<String> = [configName, weightsName, pickleName, tokenizerName]
         let members = try ArchiveReader.readMembers(path: path, limits: limits) { member in
             wanted.contains(member.split(separator: "/").last.map(String.init) ?? "")
         }
@@ -80,7 +89,12 @@ public struct PEFTAdapterFiles: Sendable {
         guard configs[0].bytes.count <= PEFTPrefixConfig.maxConfigBytes else {
             throw .memberTooLarge(archive: path, member: configs[0].path, limit: PEFTPrefixConfig.maxConfigBytes)
         }
-        return PEFTAdapterFiles(source: source, configBytes: configs[0].bytes, weightsBytes: weights.bytes)
+        let tokenizer = members.first { name($0) == tokenizerName && folder($0) == root }
+        if let tokenizer, tokenizer.bytes.count > maxTokenizerBytes {
+            throw .memberTooLarge(archive: path, member: tokenizer.path, limit: maxTokenizerBytes)
+        }
+        return PEFTAdapterFiles(source: source, configBytes: configs[0].bytes, weightsBytes: weights.bytes,
+                                tokenizerBytes: tokenizer?.bytes)
     }
 
     /// Reads a regular file of at most `limit` bytes (symbolic links are followed as the

@@ -2,10 +2,12 @@ import Foundation
 import PrefixBundle
 import PrefixRuntime
 import TensorFiles
+import TextTokenizers
 
 /// Turns a PEFT prefix-tuning adapter into a `.ptx` bundle for a given checkpoint.
 ///
-/// The adapter's `prompt_embeddings` `[P, L·2·token_dim]` is PEFT's flat layout
+/// When a `tokenizer.json` was saved beside the adapter, its tokenizer hash must equal the
+/// checkpoint's. The adapter's `prompt_embeddings` `[P, L·2·token_dim]` is PEFT's flat layout
 /// (`((2·layer + s)·n_kv_heads + head)·head_dim + d`); the raw bundle stores it as per-layer
 /// keys and values. With encoder weights (PEFT's prompt-encoder parameters) the reparameterized
 /// form is written instead, after checking that the MLP reproduces `prompt_embeddings`.
@@ -28,6 +30,14 @@ public enum PEFTImporter {
                                   encoderWeights: (any TensorStore)? = nil, dtype: TensorDType = .f32) throws -> BundleContents {
         let config = try PEFTPrefixConfig.parse(adapter.configBytes, source: adapter.source)
         try check(config, against: checkpoint, source: adapter.source)
+        if let tokenizerBytes = adapter.tokenizerBytes {
+            let label = "\(adapter.source)/\(PEFTAdapterFiles.tokenizerName)"
+            let hash = try BPETokenizer(tokenizerJSON: Data(tokenizerBytes), source: label).tokenizerHash
+            if hash != checkpoint.tokenizerHash {
+                throw InteropError.adapterCheckpointMismatch(source: adapter.source, field: "tokenizer (\(PEFTAdapterFiles.tokenizerName) beside the adapter)",
+                                                             adapter: hash, checkpoint: checkpoint.tokenizerHash)
+            }
+        }
         let weightsLabel = "\(adapter.source)/\(PEFTAdapterFiles.weightsName)"
         let store = try SafetensorsFile(data: Data(adapter.weightsBytes), label: weightsLabel)
         let flat = try promptEmbeddings(store, config: config, file: weightsLabel)

@@ -124,6 +124,29 @@ final class PEFTImportBadInputTests: XCTestCase {
         }
     }
 
+    /// A tokenizer.json saved beside the adapter must be the checkpoint's tokenizer.
+    func testTokenizerBesideTheAdapterMustMatchTheCheckpoint() throws {
+        let reference = InteropFixtures.adapter("tiny-llama", "prefix_raw")
+        for (name, tokenizer, fits) in [("same", checkpoint + "/tokenizer.json", true),
+                                        ("other", InteropFixtures.packageRoot.appendingPathComponent("Fixtures/tokenizers/smollm2-tokenizer.json").path, false)] {
+            let folder = dir.appendingPathComponent("tok-\(name)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for f in ["adapter_config.json", "adapter_model.safetensors"] {
+                try FileManager.default.copyItem(atPath: reference + "/" + f, toPath: folder.appendingPathComponent(f).path)
+            }
+            try FileManager.default.copyItem(atPath: tokenizer, toPath: folder.appendingPathComponent("tokenizer.json").path)
+            if fits {
+                _ = try PEFTImporter.importAdapter(adapterPath: folder.path, checkpointPath: checkpoint, outputPath: output)
+                try FileManager.default.removeItem(atPath: output)
+            } else {
+                expectImportError(folder.path) { error in
+                    guard case .adapterCheckpointMismatch(_, let field, _, _) = error as? InteropError else { return XCTFail("\(error)") }
+                    XCTAssertTrue(field.hasPrefix("tokenizer"))
+                }
+            }
+        }
+    }
+
     /// A checkpoint whose tokenizer is missing or broken cannot give a tokenizer hash.
     func testCheckpointWithoutUsableTokenizer() throws {
         let ckpt = dir.appendingPathComponent("ckpt")
