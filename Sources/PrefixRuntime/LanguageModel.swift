@@ -1,3 +1,4 @@
+import Foundation
 import TensorFiles
 
 /// A loaded, immutable decoder-only language model (Llama or GPT-2 family).
@@ -37,4 +38,3 @@ public final class LanguageModel: Sendable {
     public func makeSession() -> InferenceSession { InferenceSession(model: self) }
 }
 
-import Foundation
