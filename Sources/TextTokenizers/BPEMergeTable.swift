@@ -1,4 +1,4 @@
-/// Merge ranks keyed by the ids of the two parts, and the BPE loop over one word.
+/// Merge ranks keyed by the ids of the two parts, and the BPE merge of one word.
 struct BPEMergeTable: Sendable {
     /// `(left << 32 | right)` → `(rank << 32 | mergedID)`.
     private var table: [UInt64: UInt64] = [:]
@@ -19,31 +19,92 @@ struct BPEMergeTable: Sendable {
         table[UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))]
     }
 
-    /// Applies merges to `symbols` in place: always the lowest rank, leftmost first
-    /// (the order of Hugging Face's priority queue and llama.cpp's).
+    /// Applies merges to `symbols` in place: always the lowest rank, leftmost first, like
+    /// Hugging Face's `Word::merge_all` (a min-heap over (rank, position) with lazy invalidation),
+    /// so a word of n bytes costs O(n log n).
     func merge(_ symbols: inout [Int32]) {
         let n = symbols.count
         if n < 2 { return }
-        // ranks[i] = rank<<32|merged of pair (symbols[i], symbols[i+1]), or .max when none.
-        var ranks = [UInt64](repeating: .max, count: n - 1)
-        for i in 0..<(n - 1) { ranks[i] = lookup(symbols[i], symbols[i + 1]) ?? .max }
-        var count = n
-        while count > 1 {
-            var best = UInt64.max
-            var pos = -1
-            // Ranks sit in the high bits, so the smallest value is the lowest rank; `<` keeps the leftmost.
-            for i in 0..<(count - 1) where ranks[i] < best {
-                best = ranks[i]
-                pos = i
-            }
-            if pos < 0 { break }
-            symbols[pos] = Int32(truncatingIfNeeded: best & 0xFFFF_FFFF)
-            symbols.remove(at: pos + 1)
-            ranks.remove(at: pos)
-            count -= 1
-            if pos < count - 1 { ranks[pos] = lookup(symbols[pos], symbols[pos + 1]) ?? .max }
-            if pos > 0 { ranks[pos - 1] = lookup(symbols[pos - 1], symbols[pos]) ?? .max }
+        if n == 2 {
+            if let v = lookup(symbols[0], symbols[1]) { symbols = [Int32(truncatingIfNeeded: v & 0xFFFF_FFFF)] }
+            return
         }
+        var next = [Int32](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n { buffer[i] = i + 1 < n ? Int32(i + 1) : -1 }
+            count = n
+        }
+        var prev = [Int32](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n { buffer[i] = Int32(i - 1) }
+            count = n
+        }
+        var heap = MinHeap()
+        for i in 0..<(n - 1) {
+            if let v = lookup(symbols[i], symbols[i + 1]) { heap.push(v & 0xFFFF_FFFF_0000_0000 | UInt64(i)) }
+        }
+        while let top = heap.pop() {
+            let rank = top >> 32
+            let pos = Int(top & 0xFFFF_FFFF)
+            let right = Int(next[pos])
+            // Stale entries: the left symbol was absorbed, or either side changed since the push.
+            if right < 0 || prev[pos] == -2 { continue }
+            guard let v = lookup(symbols[pos], symbols[right]), v >> 32 == rank else { continue }
+            symbols[pos] = Int32(truncatingIfNeeded: v & 0xFFFF_FFFF)
+            let after = Int(next[right])
+            next[pos] = Int32(after)
+            prev[right] = -2  // absorbed
+            if after >= 0 { prev[after] = Int32(pos) }
+            let before = Int(prev[pos])
+            if before >= 0, let w = lookup(symbols[before], symbols[pos]) {
+                heap.push(w & 0xFFFF_FFFF_0000_0000 | UInt64(before))
+            }
+            if after >= 0, let w = lookup(symbols[pos], symbols[after]) {
+                heap.push(w & 0xFFFF_FFFF_0000_0000 | UInt64(pos))
+            }
+        }
+        var out: [Int32] = []
+        out.reserveCapacity(n)
+        var i = 0
+        while i >= 0 {
+            out.append(symbols[i])
+            i = Int(next[i])
+        }
+        symbols = out
+    }
+}
+
+/// A binary min-heap of `UInt64` keys (rank in the high half, position in the low half).
+struct MinHeap {
+    private var items: [UInt64] = []
+
+    mutating func push(_ key: UInt64) {
+        items.append(key)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if items[parent] <= key { break }
+            items[i] = items[parent]
+            i = parent
+        }
+        items[i] = key
+    }
+
+    mutating func pop() -> UInt64? {
+        guard let last = items.popLast() else { return nil }
+        if items.isEmpty { return last }
+        let top = items[0]
+        let count = items.count
+        var i = 0
+        while true {
+            let l = 2 * i + 1
+            if l >= count { break }
+            let r = l + 1
+            let child = r < count && items[r] < items[l] ? r : l
+            if items[child] >= last { break }
+            items[i] = items[child]
+            i = child
+        }
+        items[i] = last
+        return top
     }
 }
 

@@ -20,15 +20,11 @@ enum ScalarClass: UInt8 {
     /// Everything else.
     case other
 
-    private static let asciiTable: [ScalarClass] = (0..<128).map { classify(UInt32($0)) }
+    /// Classes of the 128 ASCII scalars.
+    static let asciiTable: [ScalarClass] = (0..<128).map { classify(UInt32($0)) }
 
-    /// The class of a scalar value (ASCII through a table).
-    @inline(__always)
-    static func of(_ value: UInt32) -> ScalarClass {
-        value < 128 ? asciiTable[Int(value)] : classify(value)
-    }
-
-    private static func classify(_ value: UInt32) -> ScalarClass {
+    /// The class of any scalar value, from its Unicode properties.
+    static func classify(_ value: UInt32) -> ScalarClass {
         guard let scalar = Unicode.Scalar(value) else { return .other }
         let properties = scalar.properties
         if properties.isWhitespace { return .whitespace }
@@ -55,33 +51,43 @@ struct ScalarBuffer {
         values.removeAll(keepingCapacity: true)
         classes.removeAll(keepingCapacity: true)
         offsets.removeAll(keepingCapacity: true)
-        var i = range.lowerBound
-        let end = range.upperBound
-        while i < end {
-            let b0 = UInt32(bytes[i])
-            var value: UInt32
-            var width: Int
-            if b0 < 0x80 {
-                value = b0; width = 1
-            } else if b0 < 0xE0 {
-                value = b0 & 0x1F; width = 2
-            } else if b0 < 0xF0 {
-                value = b0 & 0x0F; width = 3
-            } else {
-                value = b0 & 0x07; width = 4
+        values.reserveCapacity(range.count)
+        classes.reserveCapacity(range.count)
+        offsets.reserveCapacity(range.count + 1)
+        ScalarClass.asciiTable.withUnsafeBufferPointer { ascii in
+            var i = range.lowerBound
+            let end = range.upperBound
+            while i < end {
+                let b0 = UInt32(bytes[i])
+                if b0 < 0x80 {
+                    values.append(b0)
+                    classes.append(ascii[Int(b0)])
+                    offsets.append(i)
+                    i += 1
+                    continue
+                }
+                var value: UInt32
+                var width: Int
+                if b0 < 0xE0 {
+                    value = b0 & 0x1F; width = 2
+                } else if b0 < 0xF0 {
+                    value = b0 & 0x0F; width = 3
+                } else {
+                    value = b0 & 0x07; width = 4
+                }
+                if i + width > end { width = end - i }
+                var k = 1
+                while k < width {
+                    value = (value << 6) | (UInt32(bytes[i + k]) & 0x3F)
+                    k += 1
+                }
+                values.append(value)
+                classes.append(ScalarClass.classify(value))
+                offsets.append(i)
+                i += width
             }
-            if i + width > end { width = end - i }
-            var k = 1
-            while k < width {
-                value = (value << 6) | (UInt32(bytes[i + k]) & 0x3F)
-                k += 1
-            }
-            values.append(value)
-            classes.append(ScalarClass.of(value))
-            offsets.append(i)
-            i += width
+            offsets.append(end)
         }
-        offsets.append(end)
     }
 }
 

@@ -5,58 +5,50 @@ extension BPETokenizer {
     public static let maximumJSONSize = 256 << 20
 
     /// Reads a Hugging Face `tokenizer.json` file.
-    /// - Throws: ``TokenizerError`` (file errors are reported as `invalidJSON`).
+    /// - Throws: ``TokenizerError``.
     public convenience init(tokenizerJSONFile url: URL) throws {
-        let source = url.path
-        let size = (try? FileManager.default.attributesOfItem(atPath: source)[.size] as? Int) ?? nil
-        if let size, size > Self.maximumJSONSize {
-            throw TokenizerError.tooLarge(source: source, field: "file size", found: size, limit: Self.maximumJSONSize)
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw TokenizerError.invalidJSON(source: source, detail: "cannot read the file: \(error.localizedDescription)")
-        }
-        try self.init(tokenizerJSON: data, source: source)
+        try self.init(tokenizerJSON: try readTokenizerFile(url), source: url.path)
     }
 
     /// Parses the bytes of a Hugging Face `tokenizer.json` with model `BPE`, a `ByteLevel`
     /// pre-tokenizer (or `Sequence[Digits(individual_digits: true), ByteLevel]`), no normalizer
     /// and a `ByteLevel` decoder. Merges may be `"left right"` strings or `[left, right]` pairs.
+    /// `bosToken`/`eosToken` (from `tokenizer_config.json`) name the BOS/EOS tokens by text.
     /// - Throws: ``TokenizerError`` for malformed or unsupported content.
-    public convenience init(tokenizerJSON data: Data, source: String = "tokenizer.json") throws {
+    public convenience init(
+        tokenizerJSON data: Data, source: String = "tokenizer.json", bosToken: String? = nil, eosToken: String? = nil
+    ) throws {
         guard data.count <= Self.maximumJSONSize else {
             throw TokenizerError.tooLarge(source: source, field: "file size", found: data.count, limit: Self.maximumJSONSize)
         }
-        let root: [String: Any]
+        let root: [String: JSONValue]
         do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            guard case .object(let object) = try JSONValue.parse(data) else {
                 throw TokenizerError.invalidJSON(source: source, detail: "the top level is not a JSON object")
             }
             root = object
         } catch let error as TokenizerError {
             throw error
         } catch {
-            throw TokenizerError.invalidJSON(source: source, detail: error.localizedDescription)
+            throw TokenizerError.invalidJSON(source: source, detail: "\(error)")
         }
         let reader = JSONFieldReader(source: source)
 
         guard let modelValue = root["model"] else { throw TokenizerError.missingField(source: source, field: "model") }
         let model = try reader.object(modelValue, "model")
-        let modelType = try reader.string(model["type"] ?? "BPE", "model.type")
+        let modelType = try reader.string(model["type"] ?? .string("BPE"), "model.type")
         guard modelType == "BPE" else {
             throw TokenizerError.unsupported(source: source, field: "model.type", found: modelType, supported: "BPE")
         }
         if let v = model["byte_fallback"], try reader.bool(v, "model.byte_fallback") {
             throw TokenizerError.unsupported(source: source, field: "model.byte_fallback", found: "true", supported: "false")
         }
-        if let v = model["dropout"], !(v is NSNull), try reader.double(v, "model.dropout") != 0 {
-            throw TokenizerError.unsupported(source: source, field: "model.dropout", found: "\(v)", supported: "null or 0")
+        if let v = model["dropout"], !v.isNull, try reader.double(v, "model.dropout") != 0 {
+            throw TokenizerError.unsupported(source: source, field: "model.dropout", found: v.kind, supported: "null or 0")
         }
         for field in ["continuing_subword_prefix", "end_of_word_suffix"] {
-            if let v = model[field], !(v is NSNull), try reader.string(v, "model.\(field)") != "" {
-                throw TokenizerError.unsupported(source: source, field: "model.\(field)", found: "\(v)", supported: "null or empty")
+            if let v = model[field], !v.isNull, try reader.string(v, "model.\(field)") != "" {
+                throw TokenizerError.unsupported(source: source, field: "model.\(field)", found: v.kind, supported: "null or empty")
             }
         }
         let ignoreMerges = try model["ignore_merges"].map { try reader.bool($0, "model.ignore_merges") } ?? false
@@ -119,41 +111,54 @@ extension BPETokenizer {
         var merges: [(String, String)] = []
         merges.reserveCapacity(mergeList.count)
         for (rank, entry) in mergeList.enumerated() {
-            if let text = entry as? String {
+            switch entry {
+            case .string(let text):
                 merges.append(try splitMerge(text, rank: rank, source: source))
-            } else if let pair = entry as? [Any], pair.count == 2, let l = pair[0] as? String, let r = pair[1] as? String {
+            case .array(let pair):
+                guard pair.count == 2, case .string(let l) = pair[0], case .string(let r) = pair[1] else {
+                    throw TokenizerError.malformedMerge(source: source, rank: rank, found: "an array of \(pair.count) values")
+                }
                 merges.append((l, r))
-            } else {
-                throw TokenizerError.malformedMerge(source: source, rank: rank, found: "\(entry)")
+            default:
+                throw TokenizerError.malformedMerge(source: source, rank: rank, found: entry.kind)
             }
         }
 
-        if let normalizer = root["normalizer"], !(normalizer is NSNull) {
-            let type = (normalizer as? [String: Any])?["type"] as? String ?? "\(normalizer)"
+        if let normalizer = root["normalizer"], !normalizer.isNull {
+            var type = normalizer.kind
+            if case .object(let n) = normalizer, case .string(let t)? = n["type"] { type = t }
             throw TokenizerError.unsupported(source: source, field: "normalizer", found: type, supported: "null")
         }
-        if let decoder = root["decoder"], !(decoder is NSNull) {
-            let type = try reader.string(try reader.object(decoder, "decoder")["type"] ?? NSNull(), "decoder.type")
+        if let decoder = root["decoder"], !decoder.isNull {
+            let type = try reader.string(try reader.object(decoder, "decoder")["type"] ?? .null, "decoder.type")
             guard type == "ByteLevel" else {
                 throw TokenizerError.unsupported(source: source, field: "decoder.type", found: type, supported: "ByteLevel")
             }
         }
-        guard let preValue = root["pre_tokenizer"], !(preValue is NSNull) else {
+        guard let preValue = root["pre_tokenizer"], !preValue.isNull else {
             throw TokenizerError.missingField(source: source, field: "pre_tokenizer")
         }
         let pre = try Self.preTokenizer(fromJSON: preValue, reader: reader)
 
+        func id(of token: String?, _ field: String) throws -> Int? {
+            guard let token else { return nil }
+            guard let id = tokens.firstIndex(of: token) else {
+                throw TokenizerError.unknownToken(source: source, field: field, token: token)
+            }
+            return id
+        }
         try self.init(
             tokens: tokens, merges: merges, specialTokenIDs: special, addedTokenIDs: added,
-            preTokenizer: pre, ignoreMerges: ignoreMerges, bosTokenID: nil, eosTokenID: nil, source: source)
+            preTokenizer: pre, ignoreMerges: ignoreMerges,
+            bosTokenID: try id(of: bosToken, "bos_token"), eosTokenID: try id(of: eosToken, "eos_token"), source: source)
     }
 
     /// Maps a `pre_tokenizer` JSON value to a supported ``PreTokenizer``.
-    private static func preTokenizer(fromJSON value: Any, reader: JSONFieldReader) throws -> PreTokenizer {
+    private static func preTokenizer(fromJSON value: JSONValue, reader: JSONFieldReader) throws -> PreTokenizer {
         let source = reader.source
         let supported = "ByteLevel(add_prefix_space: false, use_regex: true) or Sequence[Digits(individual_digits: true), ByteLevel(...)]"
-        func byteLevel(_ object: [String: Any], _ field: String) throws {
-            let type = try reader.string(object["type"] ?? NSNull(), field + ".type")
+        func byteLevel(_ object: [String: JSONValue], _ field: String) throws {
+            let type = try reader.string(object["type"] ?? .null, field + ".type")
             guard type == "ByteLevel" else {
                 throw TokenizerError.unsupported(source: source, field: field + ".type", found: type, supported: supported)
             }
@@ -165,7 +170,7 @@ extension BPETokenizer {
             }
         }
         let object = try reader.object(value, "pre_tokenizer")
-        let type = try reader.string(object["type"] ?? NSNull(), "pre_tokenizer.type")
+        let type = try reader.string(object["type"] ?? .null, "pre_tokenizer.type")
         if type == "ByteLevel" {
             try byteLevel(object, "pre_tokenizer")
             return .gpt2
@@ -173,12 +178,12 @@ extension BPETokenizer {
         guard type == "Sequence" else {
             throw TokenizerError.unsupported(source: source, field: "pre_tokenizer.type", found: type, supported: supported)
         }
-        let list = try reader.array(object["pretokenizers"] ?? NSNull(), "pre_tokenizer.pretokenizers")
+        let list = try reader.array(object["pretokenizers"] ?? .null, "pre_tokenizer.pretokenizers")
         guard list.count == 2 else {
             throw TokenizerError.unsupported(source: source, field: "pre_tokenizer.pretokenizers", found: "\(list.count) entries", supported: supported)
         }
         let digits = try reader.object(list[0], "pre_tokenizer.pretokenizers[0]")
-        let digitsType = try reader.string(digits["type"] ?? NSNull(), "pre_tokenizer.pretokenizers[0].type")
+        let digitsType = try reader.string(digits["type"] ?? .null, "pre_tokenizer.pretokenizers[0].type")
         let individual = try digits["individual_digits"].map { try reader.bool($0, "pre_tokenizer.pretokenizers[0].individual_digits") } ?? false
         guard digitsType == "Digits", individual else {
             throw TokenizerError.unsupported(source: source, field: "pre_tokenizer.pretokenizers[0]",

@@ -76,6 +76,17 @@ final class MalformedTokenizerTests: XCTestCase {
         XCTAssertEqual(tok.encode("ab<usr>x<ctl>"), [256, 258, 120, 257])
     }
 
+    /// A raw U+FEFF at the start of a JSON string survives parsing (JSONSerialization on Linux drops it).
+    func testRawByteOrderMarkInAddedTokenIsKept() throws {
+        let json = String(decoding: try makeJSON(), as: UTF8.self)
+        let edited = json.replacingOccurrences(of: "\"<|end|>\"", with: "\"\u{FEFF}end\"")
+            .replacingOccurrences(of: "\"<\\/|end|>\"", with: "\"\u{FEFF}end\"")
+        XCTAssertNotEqual(edited, json)
+        let tok = try BPETokenizer(tokenizerJSON: Data(edited.utf8))
+        XCTAssertEqual(tok.tokenID(forToken: "\u{FEFF}end"), 257)
+        XCTAssertEqual(tok.encode("a\u{FEFF}end"), [97, 257])
+    }
+
     func testBadJSON() {
         expectError(Data("{\"model\": ".utf8)) { if case .invalidJSON = $0 { return true }; return false }
         expectError(Data("[1, 2]".utf8)) { if case .invalidJSON = $0 { return true }; return false }

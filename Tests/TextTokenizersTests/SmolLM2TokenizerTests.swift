@@ -18,7 +18,7 @@ final class SmolLM2TokenizerTests: XCTestCase {
     /// The 150-string corpus (E2E texts and tricky strings), ids from Hugging Face `tokenizers`.
     func testCorpusEncodesAndDecodesExactly() throws {
         let tok = try Self.fromJSON.get()
-        let cases = try ReferenceCase.load("smollm2-corpus.json", decodedKey: nil)
+        let cases = try ReferenceCase.load("smollm2-corpus.json")
         XCTAssertEqual(cases.count, 150)
         XCTAssertEqual(checkReferenceCases(tok, cases), 150)
     }
@@ -75,7 +75,7 @@ final class SmolLM2TokenizerTests: XCTestCase {
         XCTAssertEqual(gguf.specialTokenIDs, json.specialTokenIDs)
         XCTAssertEqual(gguf.bosTokenID, 1)
         XCTAssertEqual(gguf.eosTokenID, 2)
-        let cases = try ReferenceCase.load("smollm2-corpus.json", decodedKey: nil)
+        let cases = try ReferenceCase.load("smollm2-corpus.json")
         XCTAssertEqual(checkReferenceCases(gguf, cases), 150)
     }
 }

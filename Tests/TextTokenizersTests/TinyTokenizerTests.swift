@@ -32,7 +32,7 @@ final class TinyTokenizerTests: XCTestCase {
 
     func testEveryReferenceStringEncodesAndDecodes() throws {
         let tok = try Self.fromJSON.get()
-        let cases = try ReferenceCase.load("tiny-tokenizations.json", decodedKey: "decoded")
+        let cases = try ReferenceCase.load("tiny-tokenizations.json")
         XCTAssertEqual(cases.count, 20)
         XCTAssertEqual(checkReferenceCases(tok, cases), 20)
     }
@@ -54,7 +54,7 @@ final class TinyTokenizerTests: XCTestCase {
         XCTAssertEqual(gguf.specialTokenIDs, json.specialTokenIDs)
         XCTAssertEqual(gguf.bosTokenID, 0)
         XCTAssertEqual(gguf.eosTokenID, 2)
-        let cases = try ReferenceCase.load("tiny-tokenizations.json", decodedKey: "decoded")
+        let cases = try ReferenceCase.load("tiny-tokenizations.json")
         XCTAssertEqual(checkReferenceCases(gguf, cases), cases.count)
     }
 
