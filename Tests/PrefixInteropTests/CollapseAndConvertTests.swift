@@ -35,10 +35,12 @@ final class CollapseAndConvertTests: XCTestCase {
             XCTAssertEqual(raw.manifest.provenance.baseModel, rep.manifest.provenance.baseModel)
             XCTAssertEqual(raw.manifest.provenance.fields["collapsed_from"]?.objectValue?["digest"]?.stringValue, report.sourceDigest)
 
-            // Exact: the K/V in the file equal the attach-time collapse of the reparameterized bundle, bit for bit.
-            let layerCount = raw.manifest.fingerprint.nLayers
-            let a = try InteropFixtures.prefixKV(raw, layerCount: layerCount)
-            let b = try InteropFixtures.prefixKV(rep, layerCount: layerCount)
+            // Exact: the K/V in the file equal the runtime's attach-time collapse of the
+            // reparameterized bundle, bit for bit.
+            let lm = try InteropFixtures.model(model)
+            let hash = raw.manifest.tokenizerHash
+            let a = try PrefixKV(bundle: raw, model: lm, tokenizerHash: hash)
+            let b = try PrefixKV(bundle: rep, model: lm, tokenizerHash: hash)
             for (x, y) in zip(a.layers, b.layers) {
                 XCTAssertEqual(x?.keys.map(\.bitPattern), y?.keys.map(\.bitPattern))
                 XCTAssertEqual(x?.values.map(\.bitPattern), y?.values.map(\.bitPattern))

@@ -69,8 +69,8 @@ enum InteropFixtures {
         return try ModelCache.shared.model("smollm2") { try LanguageModel.loadGGUF(url: URL(fileURLWithPath: path)) }
     }
 
-    /// The K/V a bundle puts in the cache: raw tensors as stored, reparameterized ones through
-    /// `PrefixMLP` (what attach-time collapse does).
+    /// The K/V a bundle describes, without a model (for synthetic fingerprints): raw tensors as
+    /// stored, reparameterized ones through `PrefixMLP`.
     static func prefixKV(_ reader: BundleReader, layerCount: Int) throws -> PrefixKV {
         let m = reader.manifest
         let fp = m.fingerprint
@@ -90,11 +90,13 @@ enum InteropFixtures {
         return try PrefixKV(virtualTokenCount: m.prefixLength, kvHeadCount: fp.nKVHeads, headDim: fp.headDim, layers: layers)
     }
 
-    /// Logits of `ids` with the bundle at `bundlePath` attached.
-    static func logits(_ model: LanguageModel, bundlePath: String, ids: [Int], all: Bool) throws -> [Float] {
+    /// Logits of `ids` with the bundle at `bundlePath` attached through the runtime's attach
+    /// path (`PrefixKV(bundle:model:tokenizerHash:)`: compatibility check, attach-time collapse);
+    /// `tokenizerHash` is the checkpoint's.
+    static func logits(_ model: LanguageModel, bundlePath: String, ids: [Int], all: Bool, tokenizerHash hash: String) throws -> [Float] {
         let reader = try BundleReader(path: bundlePath)
         let session = model.makeSession()
-        try session.attach(try prefixKV(reader, layerCount: model.config.layerCount))
+        try session.attach(try PrefixKV(bundle: reader, model: model, tokenizerHash: hash))
         return try session.forward(ids, logits: all ? .all : .last)
     }
 

@@ -89,6 +89,7 @@ final class PEFTImportParityTests: XCTestCase {
     func testSmolLM2AdaptersMatchPEFTLogits() throws {
         let checkpoint = try InteropFixtures.smolLM2Path()
         let model = try InteropFixtures.smolLM2()
+        let hash = try CheckpointSummary.read(path: checkpoint).tokenizerHash
         let dir = try InteropFixtures.temporaryFolder(self)
         struct Case: Decodable { let name: String; let input_ids: [Int] }
         struct Cases: Decodable { let base: [Case]; let raw: [Case]; let proj: [Case] }
@@ -112,7 +113,7 @@ final class PEFTImportParityTests: XCTestCase {
             var worst: Float = 0
             for c in list where ["chat_capital", "code_fib"].contains(c.name) {
                 let reference = try InteropFixtures.npy("smollm2/prefix_\(kind)_\(c.name)_logits_last.npy")
-                let logits = try InteropFixtures.logits(model, bundlePath: out, ids: c.input_ids, all: false)
+                let logits = try InteropFixtures.logits(model, bundlePath: out, ids: c.input_ids, all: false, tokenizerHash: hash)
                 let diff = InteropFixtures.maxAbsDiff(logits, reference)
                 print("SmolLM2 \(kind) \(c.name): max |logit diff| = \(diff)")
                 worst = max(worst, diff)
@@ -126,7 +127,8 @@ final class PEFTImportParityTests: XCTestCase {
         var worst: Float = 0
         for seq in ["seq0", "seq1"] {
             let reference = try InteropFixtures.npy("\(model)/\(kind)/logits_\(seq).npy")
-            let logits = try InteropFixtures.logits(lm, bundlePath: bundle, ids: try InteropFixtures.ids(seq), all: true)
+            let logits = try InteropFixtures.logits(lm, bundlePath: bundle, ids: try InteropFixtures.ids(seq), all: true,
+                                                    tokenizerHash: try CheckpointSummary.read(path: InteropFixtures.checkpoint(model)).tokenizerHash)
             let diff = InteropFixtures.maxAbsDiff(logits, reference)
             XCTAssertLessThanOrEqual(diff, Self.tolerance, "\(model) \(kind) \(seq)")
             worst = max(worst, diff)
