@@ -71,9 +71,11 @@ final class ArchiveReaderTests: XCTestCase {
     }
 
     func testRefusesSymlinksHardlinksAndSpecialFiles() throws {
-        let symlink = try archive([.symlink("adapter_config.json", target: "/etc/passwd")], .tar, name: "s.tar")
-        XCTAssertThrowsError(try ArchiveReader.readMembers(path: symlink)) { error in
-            XCTAssertEqual(error as? InteropError, .linkMember(archive: symlink, member: "adapter_config.json", target: "/etc/passwd"))
+        for (format, name) in [(HostileArchives.Format.tar, "s.tar"), (.zip, "s.zip"), (.tarGzip, "s.tar.gz")] {
+            let symlink = try archive([.symlink("adapter_config.json", target: "/etc/passwd")], format, name: name)
+            XCTAssertThrowsError(try ArchiveReader.readMembers(path: symlink)) { error in
+                XCTAssertEqual(error as? InteropError, .linkMember(archive: symlink, member: "adapter_config.json", target: "/etc/passwd"))
+            }
         }
         let hardlink = try archive([.file("a", [1]), .hardlink("b", target: "a")], .tar, name: "h.tar")
         XCTAssertThrowsError(try ArchiveReader.readMembers(path: hardlink)) { error in
