@@ -57,6 +57,13 @@ public enum ArchiveReader {
     public static func readMembers(
         path: String, limits: ArchiveLimits = ArchiveLimits(), include: (String) -> Bool = { _ in true }
     ) throws(InteropError) -> [ArchiveMember] {
+        let a = try openFile(path)
+        defer { archive_read_free(a) }
+        return try readEntries(a, archive: path, limits: limits, include: include)
+    }
+
+    /// A libarchive reader for zip/tar/tar.gz opened on the regular file `path` (caller frees it).
+    private static func openFile(_ path: String) throws(InteropError) -> OpaquePointer {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileMissing(path: path, what: "the archive") }
         // Only regular files: opening a FIFO or device would block or read without end.
         let type = (try? FileManager.default.attributesOfItem(atPath: (path as NSString).resolvingSymlinksInPath))?[.type]
@@ -64,14 +71,28 @@ public enum ArchiveReader {
             throw .archiveUnreadable(archive: path, detail: "not a regular file")
         }
         guard let a = archive_read_new() else { throw .archiveUnreadable(archive: path, detail: "libarchive: out of memory") }
-        defer { archive_read_free(a) }
         archive_read_support_format_zip(a)
         archive_read_support_format_tar(a)
         archive_read_support_filter_gzip(a)
         guard archive_read_open_filename(a, path, 65536) == ARCHIVE_OK else {
-            throw .archiveUnreadable(archive: path, detail: errorText(a))
+            let detail = errorText(a)
+            archive_read_free(a)
+            throw .archiveUnreadable(archive: path, detail: detail)
         }
-        return try readEntries(a, archive: path, limits: limits, include: include)
+        return a
+    }
+
+    /// Like `readMembers(path:limits:include:)`, but hands each wanted member to `body` as soon
+    /// as it is read, so only one member is held at a time (for large datasets). `body` returns
+    /// false to stop early. Members before the failing one have already been delivered when a
+    /// later member is refused; `limits.maxTotalBytes` still bounds everything read.
+    public static func forEachMember(
+        path: String, limits: ArchiveLimits = ArchiveLimits(), include: (String) -> Bool = { _ in true },
+        _ body: (ArchiveMember) -> Bool
+    ) throws(InteropError) {
+        let a = try openFile(path)
+        defer { archive_read_free(a) }
+        try streamEntries(a, archive: path, limits: limits, include: include, sink: body)
     }
 
     /// Reads the members of an archive held in memory; `name` is used in error messages.
@@ -114,6 +135,16 @@ public enum ArchiveReader {
         _ a: OpaquePointer, archive: String, limits: ArchiveLimits, include: (String) -> Bool
     ) throws(InteropError) -> [ArchiveMember] {
         var members: [ArchiveMember] = []
+        try streamEntries(a, archive: archive, limits: limits, include: include) { members.append($0); return true }
+        return members
+    }
+
+    /// Checks every entry and hands each wanted regular member to `sink` as soon as it is read;
+    /// `sink` returns false to stop early.
+    private static func streamEntries(
+        _ a: OpaquePointer, archive: String, limits: ArchiveLimits, include: (String) -> Bool,
+        sink: (ArchiveMember) -> Bool
+    ) throws(InteropError) {
         var seen = Set<String>()
         var total = 0
         var count = 0
@@ -147,9 +178,8 @@ public enum ArchiveReader {
             }
             let bytes = try readData(a, archive: archive, member: path, limits: limits, alreadyRead: total)
             total += bytes.count
-            members.append(ArchiveMember(path: path, bytes: bytes))
+            if !sink(ArchiveMember(path: path, bytes: bytes)) { return }
         }
-        return members
     }
 
     /// Reads the current member's data in chunks, never holding more than the caps allow.

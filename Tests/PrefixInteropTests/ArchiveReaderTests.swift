@@ -26,6 +26,22 @@ final class ArchiveReaderTests: XCTestCase {
         }
     }
 
+    func testForEachMemberStreamsAndStopsEarly() throws {
+        let path = try archive((0..<5).map { .file("f\($0).txt", Array("line \($0)".utf8)) }, .tarGzip, name: "s.tar.gz")
+        var seen: [String] = []
+        try ArchiveReader.forEachMember(path: path, include: { $0 != "f1.txt" }) { member in
+            seen.append(member.path)
+            return seen.count < 3
+        }
+        XCTAssertEqual(seen, ["f0.txt", "f2.txt", "f3.txt"])
+        let bad = try archive([.file("ok", [1]), .file("../evil", [2])], .tar, name: "bad.tar")
+        var delivered = 0
+        XCTAssertThrowsError(try ArchiveReader.forEachMember(path: bad) { _ in delivered += 1; return true }) { error in
+            guard case .unsafeMemberPath = error as? InteropError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(delivered, 1)
+    }
+
     func testArchiveWriterRoundTrip() throws {
         let dir = try InteropFixtures.temporaryFolder(self)
         let members = [ArchiveMember(path: "a/b.json", bytes: Array("{}".utf8)), ArchiveMember(path: "c", bytes: [1, 2, 3])]
