@@ -22,7 +22,9 @@ enum InteropFixtures {
     static var runtime: URL { packageRoot.appendingPathComponent("Fixtures/runtime") }
 
     /// The tiny model's Hugging Face folder.
-    static func checkpoint(_ model: String) -> String { interop.appendingPathComponent("\(model)/hf").path }
+    static func checkpoint(_ model: String) -> String {
+        packageRoot.appendingPathComponent("Fixtures/models/\(model)/hf").path
+    }
     /// A reference PEFT adapter folder (`prefix_raw` / `prefix_proj`, or SmolLM2's `peft_raw` / `peft_proj`).
     static func adapter(_ model: String, _ kind: String) -> String { interop.appendingPathComponent("\(model)/\(kind)").path }
     /// PEFT prompt-encoder parameters of a tiny model's projected prefix.
