@@ -36,6 +36,11 @@ let package = Package(
             name: "PrefixRuntime",
             dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
+        // Prefix training: hand-written backward through the frozen model, AdamW, schedules.
+        .target(
+            name: "PrefixTraining",
+            dependencies: ["PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
@@ -50,6 +55,7 @@ let package = Package(
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle"]),
+        .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles"]),
     ],
     swiftLanguageModes: [.v6]
 )
