@@ -25,3 +25,68 @@ func gemm(
         c, Int32(n)
     )
 }
+
+/// Row-major `C = alpha · op(A) · op(B) + beta · C` with explicit leading dimensions, for
+/// operating on column slices of wider matrices (one attention head inside `[T, heads*dim]`).
+@inline(__always)
+func gemm(
+    m: Int, n: Int, k: Int,
+    _ a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+    _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+    _ c: UnsafeMutablePointer<Float>, ldc: Int,
+    alpha: Float = 1, beta: Float = 0
+) {
+    cblas_sgemm(
+        CblasRowMajor,
+        transposeA ? CblasTrans : CblasNoTrans,
+        transposeB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k),
+        alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc)
+    )
+}
+
+/// `y[rows] = alpha · W[rows×cols] · x + beta · y` through OpenBLAS `cblas_sgemv` (the
+/// single-token decode case of `x · Wᵀ`).
+@inline(__always)
+func gemv(
+    rows: Int, cols: Int, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+    _ y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0
+) {
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(cols), alpha, w, Int32(cols), x, 1, beta, y, 1)
+}
+
+/// `out[T×outDim] = x[T×inDim] · Wᵀ + beta · out` for a PyTorch-layout weight `W[outDim×inDim]`,
+/// using gemv for a single row.
+@inline(__always)
+func linear(
+    rows: Int, inDim: Int, outDim: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<Float>, beta: Float = 0
+) {
+    if rows == 1 {
+        gemv(rows: outDim, cols: inDim, w, x, out, beta: beta)
+    } else {
+        gemm(m: rows, n: outDim, k: inDim, x, w, transposeB: true, out, beta: beta)
+    }
+}
+
+/// Sets the number of OpenBLAS worker threads (process-wide).
+public func setBLASThreadCount(_ count: Int) {
+    openblas_set_num_threads(Int32(max(1, min(count, 256))))
+}
+
+/// The current number of OpenBLAS worker threads.
+public func blasThreadCount() -> Int { Int(openblas_get_num_threads()) }
+
+/// Attention scores for one query: `scores[j] = scale · K[j,:] · q` over `slots` rows of `K[slots×hd]`.
+@inline(__always)
+func cblasScores(slots: Int, hd: Int, _ k: UnsafePointer<Float>, _ q: UnsafePointer<Float>,
+                 _ scores: UnsafeMutablePointer<Float>, scale: Float) {
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(slots), Int32(hd), scale, k, Int32(hd), q, 1, 0, scores, 1)
+}
+
+/// Attention output for one query: `out[:] = Σ_j p[j] · V[j,:]` over `slots` rows of `V[slots×hd]`.
+@inline(__always)
+func cblasWeightedSum(slots: Int, hd: Int, _ v: UnsafePointer<Float>, _ p: UnsafePointer<Float>,
+                      _ out: UnsafeMutablePointer<Float>) {
+    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(slots), Int32(hd), 1, v, Int32(hd), p, 1, 0, out, 1)
+}

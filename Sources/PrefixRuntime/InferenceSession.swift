@@ -1,0 +1,230 @@
+/// Which logits a forward call returns.
+public enum LogitsSelection: Sendable, Equatable {
+    /// None (only the cache is updated; e.g. prefilling a prompt whose logits are not needed).
+    case none
+    /// The last token's logits `[vocab]`.
+    case last
+    /// Every new token's logits `[T, vocab]` row-major.
+    case all
+}
+
+/// One decoding context over a `LanguageModel`: a KV cache (optionally seeded with a prefix)
+/// plus reusable activation buffers. Not thread-safe; use one session per thread.
+///
+/// Positions: after `attach(_:)` with a prefix of `P` virtual tokens, the first real token has
+/// position `P` (RoPE angle / GPT-2 position row), as in PEFT. Every real token attends to all
+/// prefix slots of its layer and causally to the real tokens before it.
+public final class InferenceSession {
+    /// The model this session runs.
+    public let model: LanguageModel
+    let cache: KVCache
+    let scratch: ForwardScratch
+    /// Position of the first real token (the attached prefix's virtual token count, else 0).
+    public private(set) var positionOffset = 0
+    /// Hidden states captured by the last `forward(_:logits:captureHiddenStates:)` with capture on.
+    public private(set) var capturedHiddenStates: [[Float]] = []
+
+    /// Creates a session with an empty cache and no prefix.
+    public init(model: LanguageModel) {
+        self.model = model
+        let c = model.config
+        cache = KVCache(layerCount: c.layerCount, kvHeadCount: c.kvHeadCount, headDim: c.headDim, capacity: 64)
+        scratch = ForwardScratch(config: c)
+    }
+
+    /// Number of real tokens in the cache.
+    public var tokenCount: Int { cache.tokenCount }
+
+    /// Empties the cache and seeds it with `prefix` (nil = plain model).
+    /// - Throws: `RuntimeError.prefixMismatch` listing every way the prefix does not fit, or
+    ///   `.contextOverflow` when `P` alone exceeds the position limit.
+    public func attach(_ prefix: PrefixKV?) throws {
+        if let prefix {
+            let problems = prefix.mismatches(with: model.config)
+            if !problems.isEmpty { throw RuntimeError.prefixMismatch(problems) }
+            if prefix.virtualTokenCount >= model.config.maxPositions {
+                throw RuntimeError.contextOverflow(needed: prefix.virtualTokenCount + 1, limit: model.config.maxPositions)
+            }
+        }
+        cache.reset(prefix: prefix)
+        positionOffset = prefix?.virtualTokenCount ?? 0
+    }
+
+    /// Forgets the real tokens but keeps the attached prefix's slots.
+    public func rewind() {
+        cache.tokenCount = 0
+    }
+
+    /// The real tokens' cached keys and values (post-RoPE) as a prefix of `tokenCount` virtual
+    /// tokens — "initialise a prefix from text": run text at positions 0..<P, then export.
+    public func exportTokensAsPrefix() throws -> PrefixKV {
+        let layers: [LayerPrefix?] = (0..<model.config.layerCount).map { cache.tokenSlots(layer: $0) }
+        return try PrefixKV(
+            virtualTokenCount: cache.tokenCount, kvHeadCount: model.config.kvHeadCount,
+            headDim: model.config.headDim, layers: layers)
+    }
+
+    /// Runs `tokens` (appended after what the cache holds) through the model in one batch.
+    ///
+    /// - Parameters:
+    ///   - logits: which logits to return (`[vocab]` for `.last`, `[T*vocab]` for `.all`).
+    ///   - captureHiddenStates: when true, `capturedHiddenStates` receives `L+1` arrays of
+    ///     `[T, hidden]` like Hugging Face's `output_hidden_states` (embeddings, each block's
+    ///     output, and the final norm applied to the last block's output in place of it).
+    /// - Throws: `RuntimeError.tokenOutOfRange` or `.contextOverflow`; nothing is cached then.
+    @discardableResult
+    public func forward(_ tokens: [Int], logits: LogitsSelection = .last, captureHiddenStates: Bool = false) throws -> [Float] {
+        let rows = try run(tokens, logits: logits, capture: captureHiddenStates)
+        let vocab = model.config.vocabSize
+        return Array(UnsafeBufferPointer(start: scratch.logits, count: rows * vocab))
+    }
+
+    /// Like `forward` with `.last`, but hands the logits to `body` without copying them
+    /// (the buffer is reused by the next call). Used by the decode loop.
+    public func forwardLast<R>(_ tokens: [Int], _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        _ = try run(tokens, logits: .last, capture: false)
+        return try body(UnsafeBufferPointer(start: scratch.logits, count: model.config.vocabSize))
+    }
+
+    /// Returns the number of logit rows written to `scratch.logits`.
+    private func run(_ tokens: [Int], logits: LogitsSelection, capture: Bool) throws -> Int {
+        let c = model.config
+        let t = tokens.count
+        guard t > 0 else { return 0 }
+        for tok in tokens where tok < 0 || tok >= c.vocabSize {
+            throw RuntimeError.tokenOutOfRange(token: tok, vocabSize: c.vocabSize)
+        }
+        let firstPosition = positionOffset + cache.tokenCount
+        if firstPosition + t > c.maxPositions {
+            throw RuntimeError.contextOverflow(needed: firstPosition + t, limit: c.maxPositions)
+        }
+        let maxSlots = (cache.prefixLength.max() ?? 0) + cache.tokenCount + t
+        cache.reserve(slots: maxSlots)
+        let logitRows = logits == .all ? t : (logits == .last ? 1 : 0)
+        scratch.reserve(rows: t, slots: maxSlots, logitRows: logitRows)
+        capturedHiddenStates = []
+
+        embed(tokens, firstPosition: firstPosition)
+        if capture { captureRows(scratch.x, t) }
+        if c.architecture == .llama {
+            Kernels.ropeTables(
+                start: firstPosition, count: t, inverseFrequencies: model.inverseFrequencies,
+                cos: scratch.cos, sin: scratch.sin)
+        }
+        for l in 0..<c.layerCount {
+            layerForward(l, rows: t)
+            if capture && l < c.layerCount - 1 { captureRows(scratch.x, t) }
+        }
+        cache.tokenCount += t
+        finalNorm(rows: t)
+        if capture { captureRows(scratch.xn, t) }
+        if logitRows > 0 {
+            let start = scratch.xn + (t - logitRows) * c.hiddenSize
+            linear(rows: logitRows, inDim: c.hiddenSize, outDim: c.vocabSize, start, model.outputHead.pointer, scratch.logits)
+        }
+        return logitRows
+    }
+
+    private func captureRows(_ p: UnsafePointer<Float>, _ t: Int) {
+        capturedHiddenStates.append(Array(UnsafeBufferPointer(start: p, count: t * model.config.hiddenSize)))
+    }
+
+    private func embed(_ tokens: [Int], firstPosition: Int) {
+        let h = model.config.hiddenSize
+        let table = model.weights.tokenEmbedding.pointer
+        for (i, tok) in tokens.enumerated() {
+            (scratch.x + i * h).update(from: table + tok * h, count: h)
+        }
+        if let wpe = model.weights.positionEmbedding {
+            for i in 0..<tokens.count {
+                let row = scratch.x + i * h, pos = wpe.pointer + (firstPosition + i) * h
+                for j in 0..<h { row[j] += pos[j] }
+            }
+        }
+    }
+
+    private func norm(_ w: FloatTensor, _ b: FloatTensor?, rows: Int, from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>) {
+        let c = model.config
+        if let b {
+            Kernels.layerNorm(from, w.pointer, b.pointer, to, rows: rows, dim: c.hiddenSize, eps: c.normEps)
+        } else {
+            Kernels.rmsNorm(from, w.pointer, to, rows: rows, dim: c.hiddenSize, eps: c.normEps)
+        }
+    }
+
+    private func finalNorm(rows: Int) {
+        norm(model.weights.finalNormWeight, model.weights.finalNormBias, rows: rows, from: scratch.x, to: scratch.xn)
+    }
+
+    /// `out = xn · Wᵀ (+ bias)`.
+    private func project(_ rows: Int, _ inDim: Int, _ outDim: Int, _ x: UnsafePointer<Float>,
+                         _ w: FloatTensor, _ b: FloatTensor?, _ out: UnsafeMutablePointer<Float>) {
+        if let b {
+            Kernels.broadcastRows(b.pointer, out, rows: rows, dim: outDim)
+            linear(rows: rows, inDim: inDim, outDim: outDim, x, w.pointer, out, beta: 1)
+        } else {
+            linear(rows: rows, inDim: inDim, outDim: outDim, x, w.pointer, out)
+        }
+    }
+
+    private func layerForward(_ l: Int, rows t: Int) {
+        let c = model.config, w = model.weights.layers[l], s = scratch
+        let h = c.hiddenSize
+        norm(w.attnNormWeight, w.attnNormBias, rows: t, from: s.x, to: s.xn)
+        project(t, h, c.queryDim, s.xn, w.wq, w.bq, s.q)
+        project(t, h, c.kvDim, s.xn, w.wk, w.bk, s.k)
+        project(t, h, c.kvDim, s.xn, w.wv, w.bv, s.v)
+        if c.architecture == .llama {
+            Kernels.applyRoPE(s.q, rows: t, rowStride: c.queryDim, heads: c.headCount, headDim: c.headDim, cos: s.cos, sin: s.sin)
+            Kernels.applyRoPE(s.k, rows: t, rowStride: c.kvDim, heads: c.kvHeadCount, headDim: c.headDim, cos: s.cos, sin: s.sin)
+        }
+        cache.append(layer: l, rows: t, keys: s.k, values: s.v)
+        attention(layer: l, rows: t)
+        // Residual: x += attn · Woᵀ (+ bo).
+        if let bo = w.bo { Kernels.addRows(bo.pointer, s.x, rows: t, dim: h) }
+        linear(rows: t, inDim: c.queryDim, outDim: h, s.attn, w.wo.pointer, s.x, beta: 1)
+
+        norm(w.ffnNormWeight, w.ffnNormBias, rows: t, from: s.x, to: s.xn)
+        let f = c.ffnSize
+        if let gate = w.wGate {
+            linear(rows: t, inDim: h, outDim: f, s.xn, gate.pointer, s.ffA)
+            linear(rows: t, inDim: h, outDim: f, s.xn, w.wUp.pointer, s.ffB)
+            Kernels.swiGLU(s.ffA, s.ffB, count: t * f)
+        } else {
+            project(t, h, f, s.xn, w.wUp, w.bUp, s.ffA)
+            Kernels.geluTanh(s.ffA, count: t * f)
+        }
+        if let bd = w.bDown { Kernels.addRows(bd.pointer, s.x, rows: t, dim: h) }
+        linear(rows: t, inDim: f, outDim: h, s.ffA, w.wDown.pointer, s.x, beta: 1)
+    }
+
+    /// Scaled dot-product attention of the `t` new queries over every slot of layer `l`
+    /// (prefix slots, earlier tokens, and the new tokens causally). Writes `scratch.attn`.
+    private func attention(layer l: Int, rows t: Int) {
+        let c = model.config, s = scratch
+        let hd = c.headDim, qDim = c.queryDim, cap = cache.capacity
+        let slots = cache.length(l) + t
+        let group = c.headCount / c.kvHeadCount
+        let scale = 1 / Float(hd).squareRoot()
+        let kBase = cache.keys[l], vBase = cache.values[l]
+        for head in 0..<c.headCount {
+            let kv = head / group
+            let kp = kBase + kv * cap * hd, vp = vBase + kv * cap * hd
+            let qp = s.q + head * hd, op = s.attn + head * hd
+            if t == 1 {
+                cblasScores(slots: slots, hd: hd, kp, qp, s.scores, scale: scale)
+                Kernels.softmax(s.scores, count: slots)
+                cblasWeightedSum(slots: slots, hd: hd, vp, s.scores, op)
+                continue
+            }
+            gemm(m: t, n: slots, k: hd, qp, lda: qDim, kp, ldb: hd, transposeB: true, s.scores, ldc: slots, alpha: scale)
+            for r in 0..<t {
+                let row = s.scores + r * slots
+                let visible = slots - t + r + 1
+                Kernels.softmax(row, count: visible)
+                for j in visible..<slots { row[j] = 0 }
+            }
+            gemm(m: t, n: hd, k: slots, s.scores, lda: slots, vp, ldb: hd, op, ldc: qDim)
+        }
+    }
+}

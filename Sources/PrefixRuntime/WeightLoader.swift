@@ -1,0 +1,200 @@
+import TensorFiles
+
+/// Which tensor-naming convention a checkpoint uses.
+public enum WeightNaming: Sendable, Equatable {
+    /// Hugging Face `model.safetensors` names (`model.layers.N...`, `transformer.h.N...`).
+    case huggingFace
+    /// llama.cpp GGUF names (`blk.N.attn_q.weight`, `token_embd.weight`, ...); llama Q/K rows
+    /// are stored permuted for interleaved RoPE and are un-permuted on load.
+    case gguf
+}
+
+/// Reads tensors from a store with shape checks, converting layouts to the runtime's.
+struct WeightReader {
+    let store: any TensorStore
+    let file: String
+
+    func has(_ name: String) -> Bool { store.descriptors[name] != nil }
+
+    /// Loads `name` with exactly `shape` into a stable weight allocation.
+    func tensor(_ name: String, _ shape: [Int]) throws -> FloatTensor { FloatTensor(try load(name, shape)) }
+
+    /// Loads `name`, which must have exactly `shape` (row-major), as a new Float array.
+    func load(_ name: String, _ shape: [Int]) throws -> [Float] {
+        guard let d = store.descriptors[name] else { throw RuntimeError.missingTensor(file: file, name: name) }
+        guard d.shape == shape else {
+            throw RuntimeError.tensorShapeMismatch(file: file, name: name, found: d.shape, expected: shape)
+        }
+        let values = try store.floats(name)
+        let expected = shape.reduce(1, *)
+        guard values.count == expected else {
+            throw RuntimeError.bufferSizeMismatch(what: "\(file): tensor '\(name)'", found: values.count, expected: expected)
+        }
+        return values
+    }
+
+    /// Loads a `[rows, cols]` matrix stored transposed (`[cols, rows]`, e.g. GPT-2 Conv1D) and
+    /// returns it as `[rows, cols]`.
+    func loadTransposed(_ name: String, rows: Int, cols: Int) throws -> [Float] {
+        let stored = try load(name, [cols, rows])
+        return transpose(stored, rows: cols, cols: rows)
+    }
+}
+
+/// Returns the `[cols, rows]` transpose of a row-major `[rows, cols]` matrix.
+func transpose(_ m: [Float], rows: Int, cols: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: rows * cols) { out, count in
+        m.withUnsafeBufferPointer { src in
+            for r in 0..<rows {
+                for c in 0..<cols { out[c * rows + r] = src[r * cols + c] }
+            }
+        }
+        count = rows * cols
+    }
+}
+
+/// Undoes llama.cpp's Q/K row permutation (`convert_hf_to_gguf` `LlamaModel.permute`).
+///
+/// Within each head of `headDim` rows, GGUF row `h*headDim + 2i + j` holds Hugging Face row
+/// `h*headDim + j*headDim/2 + i` (`i < headDim/2`, `j ∈ {0, 1}`). The result is in HF
+/// rotate_half order. `weights` is `[heads*headDim, cols]`.
+public func unpermuteGGUFRows(_ weights: [Float], heads: Int, headDim: Int, cols: Int) -> [Float] {
+    let half = headDim / 2
+    return [Float](unsafeUninitializedCapacity: weights.count) { out, count in
+        weights.withUnsafeBufferPointer { src in
+            for h in 0..<heads {
+                for i in 0..<half {
+                    for j in 0..<2 {
+                        let from = (h * headDim + 2 * i + j) * cols
+                        let to = (h * headDim + j * half + i) * cols
+                        for c in 0..<cols { out[to + c] = src[from + c] }
+                    }
+                }
+            }
+        }
+        count = weights.count
+    }
+}
+
+extension ModelWeights {
+    /// Loads and checks every tensor the configuration needs from `store`.
+    ///
+    /// Each tensor is converted to `Float` exactly once; layout conversions (GPT-2 Conv1D
+    /// transposes, GGUF Q/K un-permutation) replace the array they convert.
+    /// - Throws: `RuntimeError.missingTensor` / `.tensorShapeMismatch` naming the tensor, or the
+    ///   store's own error when a tensor's data cannot be read.
+    public static func load(
+        from store: any TensorStore, config: ModelConfig, naming: WeightNaming, file: String
+    ) throws -> ModelWeights {
+        let r = WeightReader(store: store, file: file)
+        switch (config.architecture, naming) {
+        case (.llama, .huggingFace): return try loadLlamaHF(r, config)
+        case (.llama, .gguf): return try loadLlamaGGUF(r, config)
+        case (.gpt2, .huggingFace): return try loadGPT2HF(r, config)
+        case (.gpt2, .gguf): return try loadGPT2GGUF(r, config)
+        }
+    }
+
+    private static func loadLlamaHF(_ r: WeightReader, _ c: ModelConfig) throws -> ModelWeights {
+        let h = c.hiddenSize, q = c.queryDim, kv = c.kvDim, f = c.ffnSize
+        var layers: [LayerWeights] = []
+        for n in 0..<c.layerCount {
+            let p = "model.layers.\(n)."
+            layers.append(LayerWeights(
+                attnNormWeight: try r.tensor(p + "input_layernorm.weight", [h]), attnNormBias: nil,
+                wq: try r.tensor(p + "self_attn.q_proj.weight", [q, h]),
+                wk: try r.tensor(p + "self_attn.k_proj.weight", [kv, h]),
+                wv: try r.tensor(p + "self_attn.v_proj.weight", [kv, h]),
+                bq: nil, bk: nil, bv: nil,
+                wo: try r.tensor(p + "self_attn.o_proj.weight", [h, q]), bo: nil,
+                ffnNormWeight: try r.tensor(p + "post_attention_layernorm.weight", [h]), ffnNormBias: nil,
+                wGate: try r.tensor(p + "mlp.gate_proj.weight", [f, h]),
+                wUp: try r.tensor(p + "mlp.up_proj.weight", [f, h]), bUp: nil,
+                wDown: try r.tensor(p + "mlp.down_proj.weight", [h, f]), bDown: nil))
+        }
+        return ModelWeights(
+            tokenEmbedding: try r.tensor("model.embed_tokens.weight", [c.vocabSize, h]),
+            positionEmbedding: nil, layers: layers,
+            finalNormWeight: try r.tensor("model.norm.weight", [h]), finalNormBias: nil,
+            outputHead: c.tiedEmbeddings ? nil : try r.tensor("lm_head.weight", [c.vocabSize, h]))
+    }
+
+    private static func loadLlamaGGUF(_ r: WeightReader, _ c: ModelConfig) throws -> ModelWeights {
+        let h = c.hiddenSize, q = c.queryDim, kv = c.kvDim, f = c.ffnSize
+        var layers: [LayerWeights] = []
+        for n in 0..<c.layerCount {
+            let p = "blk.\(n)."
+            let wq = try r.load(p + "attn_q.weight", [q, h])
+            let wk = try r.load(p + "attn_k.weight", [kv, h])
+            layers.append(LayerWeights(
+                attnNormWeight: try r.tensor(p + "attn_norm.weight", [h]), attnNormBias: nil,
+                wq: FloatTensor(unpermuteGGUFRows(wq, heads: c.headCount, headDim: c.headDim, cols: h)),
+                wk: FloatTensor(unpermuteGGUFRows(wk, heads: c.kvHeadCount, headDim: c.headDim, cols: h)),
+                wv: try r.tensor(p + "attn_v.weight", [kv, h]),
+                bq: nil, bk: nil, bv: nil,
+                wo: try r.tensor(p + "attn_output.weight", [h, q]), bo: nil,
+                ffnNormWeight: try r.tensor(p + "ffn_norm.weight", [h]), ffnNormBias: nil,
+                wGate: try r.tensor(p + "ffn_gate.weight", [f, h]),
+                wUp: try r.tensor(p + "ffn_up.weight", [f, h]), bUp: nil,
+                wDown: try r.tensor(p + "ffn_down.weight", [h, f]), bDown: nil))
+        }
+        return ModelWeights(
+            tokenEmbedding: try r.tensor("token_embd.weight", [c.vocabSize, h]),
+            positionEmbedding: nil, layers: layers,
+            finalNormWeight: try r.tensor("output_norm.weight", [h]), finalNormBias: nil,
+            outputHead: c.tiedEmbeddings ? nil : try r.tensor("output.weight", [c.vocabSize, h]))
+    }
+
+    private static func loadGPT2HF(_ r: WeightReader, _ c: ModelConfig) throws -> ModelWeights {
+        let h = c.hiddenSize, f = c.ffnSize
+        let root = r.has("transformer.wte.weight") ? "transformer." : ""
+        var layers: [LayerWeights] = []
+        for n in 0..<c.layerCount {
+            let p = "\(root)h.\(n)."
+            // Conv1D stores [in, out]: transpose to [out, in], then split the fused QKV rows.
+            let qkv = try r.loadTransposed(p + "attn.c_attn.weight", rows: 3 * h, cols: h)
+            let bqkv = try r.load(p + "attn.c_attn.bias", [3 * h])
+            layers.append(LayerWeights(
+                attnNormWeight: try r.tensor(p + "ln_1.weight", [h]), attnNormBias: try r.tensor(p + "ln_1.bias", [h]),
+                wq: FloatTensor(Array(qkv[0..<h * h])), wk: FloatTensor(Array(qkv[h * h..<2 * h * h])),
+                wv: FloatTensor(Array(qkv[2 * h * h..<3 * h * h])),
+                bq: FloatTensor(Array(bqkv[0..<h])), bk: FloatTensor(Array(bqkv[h..<2 * h])), bv: FloatTensor(Array(bqkv[2 * h..<3 * h])),
+                wo: FloatTensor(try r.loadTransposed(p + "attn.c_proj.weight", rows: h, cols: h)),
+                bo: try r.tensor(p + "attn.c_proj.bias", [h]),
+                ffnNormWeight: try r.tensor(p + "ln_2.weight", [h]), ffnNormBias: try r.tensor(p + "ln_2.bias", [h]),
+                wGate: nil,
+                wUp: FloatTensor(try r.loadTransposed(p + "mlp.c_fc.weight", rows: f, cols: h)), bUp: try r.tensor(p + "mlp.c_fc.bias", [f]),
+                wDown: FloatTensor(try r.loadTransposed(p + "mlp.c_proj.weight", rows: h, cols: f)), bDown: try r.tensor(p + "mlp.c_proj.bias", [h])))
+        }
+        return ModelWeights(
+            tokenEmbedding: try r.tensor(root + "wte.weight", [c.vocabSize, h]),
+            positionEmbedding: try r.tensor(root + "wpe.weight", [c.maxPositions, h]), layers: layers,
+            finalNormWeight: try r.tensor(root + "ln_f.weight", [h]), finalNormBias: try r.tensor(root + "ln_f.bias", [h]),
+            outputHead: c.tiedEmbeddings ? nil : try r.tensor("lm_head.weight", [c.vocabSize, h]))
+    }
+
+    private static func loadGPT2GGUF(_ r: WeightReader, _ c: ModelConfig) throws -> ModelWeights {
+        let h = c.hiddenSize, f = c.ffnSize
+        var layers: [LayerWeights] = []
+        for n in 0..<c.layerCount {
+            let p = "blk.\(n)."
+            let qkv = try r.load(p + "attn_qkv.weight", [3 * h, h])
+            let bqkv = try r.load(p + "attn_qkv.bias", [3 * h])
+            layers.append(LayerWeights(
+                attnNormWeight: try r.tensor(p + "attn_norm.weight", [h]), attnNormBias: try r.tensor(p + "attn_norm.bias", [h]),
+                wq: FloatTensor(Array(qkv[0..<h * h])), wk: FloatTensor(Array(qkv[h * h..<2 * h * h])),
+                wv: FloatTensor(Array(qkv[2 * h * h..<3 * h * h])),
+                bq: FloatTensor(Array(bqkv[0..<h])), bk: FloatTensor(Array(bqkv[h..<2 * h])), bv: FloatTensor(Array(bqkv[2 * h..<3 * h])),
+                wo: try r.tensor(p + "attn_output.weight", [h, h]), bo: try r.tensor(p + "attn_output.bias", [h]),
+                ffnNormWeight: try r.tensor(p + "ffn_norm.weight", [h]), ffnNormBias: try r.tensor(p + "ffn_norm.bias", [h]),
+                wGate: nil,
+                wUp: try r.tensor(p + "ffn_up.weight", [f, h]), bUp: try r.tensor(p + "ffn_up.bias", [f]),
+                wDown: try r.tensor(p + "ffn_down.weight", [h, f]), bDown: try r.tensor(p + "ffn_down.bias", [h])))
+        }
+        return ModelWeights(
+            tokenEmbedding: try r.tensor("token_embd.weight", [c.vocabSize, h]),
+            positionEmbedding: try r.tensor("position_embd.weight", [c.maxPositions, h]), layers: layers,
+            finalNormWeight: try r.tensor("output_norm.weight", [h]), finalNormBias: try r.tensor("output_norm.bias", [h]),
+            outputHead: c.tiedEmbeddings ? nil : try r.tensor("output.weight", [c.vocabSize, h]))
+    }
+}
