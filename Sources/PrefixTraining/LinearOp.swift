@@ -44,30 +44,3 @@ public enum LinearOp {
         }
     }
 }
-
-/// GPT-2's `Conv1D`: `y = x · W + b` with `W` stored `[in, out]` (the transpose of `nn.Linear`).
-public enum Conv1DOp {
-    /// `y[rows×out] = x[rows×in] · W + bias`.
-    public static func forward(
-        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
-        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into y: UnsafeMutablePointer<Float>
-    ) {
-        MatrixProduct.gemm(m: rows, n: outFeatures, k: inFeatures, x, weight, y)
-        if let bias {
-            for r in 0..<rows {
-                let row = y + r * outFeatures
-                for o in 0..<outFeatures { row[o] += bias[o] }
-            }
-        }
-    }
-
-    /// `dx[rows×in] += dy[rows×out] · Wᵀ` (input gradient only: the weight is frozen).
-    public static func backwardInput(
-        _ dy: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
-        weight: UnsafePointer<Float>, addingInto dx: UnsafeMutablePointer<Float>
-    ) {
-        MatrixProduct.gemm(
-            m: rows, n: inFeatures, k: outFeatures, dy, weight, transposeB: true, dx, beta: 1)
-    }
-}

@@ -1,0 +1,114 @@
+import PrefixRuntime
+
+/// The hand-written backward pass from `∂loss/∂logits` to `∂loss/∂prefix`, through the frozen
+/// blocks in reverse. Only input gradients flow through the base model's weights.
+struct BackwardPass {
+    let forward: ForwardPass
+    let layers: [LayerActivations]
+
+    /// Returns `∂loss/∂prefix` `[P, L·2·kvDim]`, summed over the batch.
+    func run(logitsGradient: FloatBuffer, head: UnsafePointer<Float>) -> [Float] {
+        let c = forward.config, rows = forward.rows, h = c.hiddenSize
+        let dNormalized = FloatBuffer(rows * h)
+        LinearOp.backwardInput(logitsGradient.pointer, rows: rows, inFeatures: h, outFeatures: c.vocabSize,
+                               weight: head, addingInto: dNormalized.pointer)
+        let dx = FloatBuffer(rows * h)
+        normBackward(dNormalized, input: forward.finalInput, mean: forward.finalMean,
+                     inverse: forward.finalInverse, weight: forward.model.weights.finalNormWeight,
+                     bias: forward.model.weights.finalNormBias, into: dx)
+        var prefixGradient = [Float](repeating: 0, count: forward.prefixLength * c.flatPrefixWidth)
+        prefixGradient.withUnsafeMutableBufferPointer { gradient in
+            for l in stride(from: c.layerCount - 1, through: 0, by: -1) {
+                layer(l, dx, prefixGradient: gradient.baseAddress)
+            }
+        }
+        return prefixGradient
+    }
+
+    private func normBackward(_ dy: FloatBuffer, input: FloatBuffer, mean: FloatBuffer, inverse: FloatBuffer,
+                              weight: FloatTensor, bias: FloatTensor?, into dx: FloatBuffer) {
+        let width = forward.config.hiddenSize
+        if bias != nil {
+            LayerNormOp.backward(dy.pointer, input: input.pointer, mean: mean.pointer, inverseStd: inverse.pointer,
+                                 rows: forward.rows, width: width, weight: weight.pointer, addingInto: dx.pointer)
+        } else {
+            RMSNormOp.backward(dy.pointer, input: input.pointer, inverseRMS: inverse.pointer,
+                               rows: forward.rows, width: width, weight: weight.pointer, addingInto: dx.pointer)
+        }
+    }
+
+    /// Turns `dx` (gradient of the block's output) into the gradient of the block's input, and
+    /// adds the block's prefix key/value gradients into `prefixGradient`.
+    private func layer(_ l: Int, _ dx: FloatBuffer, prefixGradient: UnsafeMutablePointer<Float>?) {
+        let c = forward.config, w = forward.model.weights.layers[l], a = layers[l]
+        let rows = forward.rows, h = c.hiddenSize, qd = c.queryDim, kd = c.kvDim, f = c.ffnSize
+        let t = forward.batch.tokens, slots = forward.slots, p = forward.prefixLength
+        let shape = forward.attentionShape
+
+        // Feed-forward branch: out = middle + down(act(norm2(middle))).
+        let dActivated = FloatBuffer(rows * f)
+        LinearOp.backwardInput(dx.pointer, rows: rows, inFeatures: f, outFeatures: h, weight: w.wDown.pointer,
+                               addingInto: dActivated.pointer)
+        let dNormalized = FloatBuffer(rows * h)
+        let dGate = FloatBuffer(rows * f)
+        if let gate = w.wGate {
+            let dUp = FloatBuffer(rows * f)
+            SwiGLUOp.backward(dActivated.pointer, gate: a.gate.pointer, up: a.up.pointer, count: rows * f,
+                              addingIntoGate: dGate.pointer, addingIntoUp: dUp.pointer)
+            LinearOp.backwardInput(dGate.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: gate.pointer,
+                                   addingInto: dNormalized.pointer)
+            LinearOp.backwardInput(dUp.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.pointer,
+                                   addingInto: dNormalized.pointer)
+        } else {
+            GELUTanhOp.backward(dActivated.pointer, input: a.gate.pointer, count: rows * f, addingInto: dGate.pointer)
+            LinearOp.backwardInput(dGate.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.pointer,
+                                   addingInto: dNormalized.pointer)
+        }
+        // dx becomes ∂loss/∂middle: the residual path plus the norm's input gradient.
+        normBackward(dNormalized, input: a.middle, mean: a.norm2Mean, inverse: a.norm2Inverse,
+                     weight: w.ffnNormWeight, bias: w.ffnNormBias, into: dx)
+
+        // Attention branch: middle = input + o(attention(q, [prefix; k], [prefix; v])).
+        let dAttended = FloatBuffer(rows * qd)
+        LinearOp.backwardInput(dx.pointer, rows: rows, inFeatures: qd, outFeatures: h, weight: w.wo.pointer,
+                               addingInto: dAttended.pointer)
+        let dq = FloatBuffer(rows * qd)
+        let dKeys = FloatBuffer(slots * kd), dValues = FloatBuffer(slots * kd)
+        let dk = FloatBuffer(rows * kd), dv = FloatBuffer(rows * kd)
+        let scratch = FloatBuffer(t * slots)
+        let width = c.flatPrefixWidth
+        for b in 0..<forward.batch.sequences {
+            dKeys.zero()
+            dValues.zero()
+            PrefixAttentionOp.backward(
+                shape: shape, outputGradient: dAttended.pointer + b * t * qd,
+                q: a.queries.pointer + b * t * qd, k: a.keys.pointer + b * slots * kd,
+                v: a.values.pointer + b * slots * kd,
+                probabilities: a.probabilities.pointer + b * shape.probabilityCount, scratch: scratch.pointer,
+                addingIntoQ: dq.pointer + b * t * qd, addingIntoK: dKeys.pointer, addingIntoV: dValues.pointer)
+            if let prefixGradient {
+                for s in 0..<p {
+                    ResidualOp.addInPlace(prefixGradient + s * width + (l * 2) * kd, dKeys.pointer + s * kd, count: kd)
+                    ResidualOp.addInPlace(prefixGradient + s * width + (l * 2 + 1) * kd, dValues.pointer + s * kd, count: kd)
+                }
+            }
+            (dk.pointer + b * t * kd).update(from: dKeys.pointer + p * kd, count: t * kd)
+            (dv.pointer + b * t * kd).update(from: dValues.pointer + p * kd, count: t * kd)
+        }
+        if let rotary = forward.rotary {
+            for b in 0..<forward.batch.sequences {
+                RotaryOp.rotateBack(dq.pointer + b * t * qd, rows: t, heads: c.headCount, table: rotary)
+                RotaryOp.rotateBack(dk.pointer + b * t * kd, rows: t, heads: c.kvHeadCount, table: rotary)
+            }
+        }
+        dNormalized.zero()
+        LinearOp.backwardInput(dq.pointer, rows: rows, inFeatures: h, outFeatures: qd, weight: w.wq.pointer,
+                               addingInto: dNormalized.pointer)
+        LinearOp.backwardInput(dk.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wk.pointer,
+                               addingInto: dNormalized.pointer)
+        LinearOp.backwardInput(dv.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wv.pointer,
+                               addingInto: dNormalized.pointer)
+        normBackward(dNormalized, input: a.input, mean: a.norm1Mean, inverse: a.norm1Inverse,
+                     weight: w.attnNormWeight, bias: w.attnNormBias, into: dx)
+    }
+}

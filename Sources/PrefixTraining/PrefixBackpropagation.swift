@@ -1,0 +1,99 @@
+import PrefixRuntime
+
+/// The prefix-tuning loss of a frozen model and its gradient with respect to the flat prefix,
+/// computed by a hand-written backward pass (PEFT's convention: every real token attends to all
+/// `P` prefix slots, causal among real tokens, padding never attended to, real tokens at
+/// positions `P…`, prefix keys used as given, mean cross-entropy over target tokens).
+///
+/// The base model is borrowed, never copied, and receives no gradient: only input gradients
+/// flow through its frozen weights. The flat prefix is `[P, L·2·kvDim]` in PEFT's layout,
+/// `flat[t, ((l·2 + s)·kvHeads + h)·headDim + d]` with `s = 0` for keys and `1` for values.
+public final class PrefixBackpropagation {
+    /// The frozen model.
+    public let model: LanguageModel
+    /// Number of prefix slots `P`.
+    public let prefixLength: Int
+
+    /// The loss and the gradient of one batch.
+    public struct Result: Sendable {
+        /// Mean cross-entropy over the batch's target tokens.
+        public var loss: Float
+        /// `∂loss/∂prefix` `[P, L·2·kvDim]`, summed over the batch.
+        public var prefixGradient: [Float]
+        /// Number of target tokens the loss averages over.
+        public var targetTokens: Int
+    }
+
+    /// Prepares training on `model` with `prefixLength` slots (may be 0: plain fine-tuning loss).
+    public init(model: LanguageModel, prefixLength: Int) throws {
+        guard prefixLength >= 0, prefixLength < model.config.maxPositions else {
+            throw TrainingError.invalidHyperparameter(
+                name: "prefix length", found: "\(prefixLength)",
+                expected: "0..<\(model.config.maxPositions) (the model's position limit)")
+        }
+        self.model = model
+        self.prefixLength = prefixLength
+    }
+
+    /// Width of one flat prefix row.
+    public var flatWidth: Int { model.config.flatPrefixWidth }
+
+    /// Runs the forward pass on `batch` with `prefix`, then the backward pass to the prefix.
+    public func lossAndGradient(prefix: [Float], batch: TrainingBatch) throws -> Result {
+        try run(prefix: prefix, batch: batch, wantGradient: true)
+    }
+
+    /// The loss only (forward pass, no gradient), e.g. for dev-set evaluation.
+    public func loss(prefix: [Float], batch: TrainingBatch) throws -> Float {
+        try run(prefix: prefix, batch: batch, wantGradient: false).loss
+    }
+
+    private func run(prefix: [Float], batch: TrainingBatch, wantGradient: Bool) throws -> Result {
+        let c = model.config
+        try validate(prefix: prefix, batch: batch)
+        let rows = batch.sequences * batch.tokens
+        let targets = MaskedCrossEntropy.shiftedTargets(
+            labels: batch.labels, sequences: batch.sequences, tokens: batch.tokens)
+        // An empty prefix (P = 0) still needs a valid pointer; it is never read then.
+        let storage = prefix.isEmpty ? [Float(0)] : prefix
+        return try storage.withUnsafeBufferPointer { prefixBuffer in
+            let flat = prefixBuffer.baseAddress!
+            let pass = ForwardPass(model: model, prefixLength: prefixLength, batch: batch, prefix: flat)
+            let layers = pass.run()
+            let logits = FloatBuffer(rows * c.vocabSize)
+            let head = model.weights.outputHead ?? model.weights.tokenEmbedding
+            LinearOp.forward(
+                pass.finalNormalized.pointer, rows: rows, inFeatures: c.hiddenSize,
+                outFeatures: c.vocabSize, weight: head.pointer, bias: nil, into: logits.pointer)
+            let dLogits = FloatBuffer(rows * c.vocabSize)
+            let loss = try MaskedCrossEntropy.lossAndGradient(
+                logits: logits.pointer, targets: targets, rows: rows, vocabularySize: c.vocabSize,
+                tokensPerSequence: batch.tokens, gradient: dLogits.pointer)
+            let targetTokens = targets.filter { $0 != MaskedCrossEntropy.ignoreIndex }.count
+            guard wantGradient else {
+                return Result(loss: loss, prefixGradient: [], targetTokens: targetTokens)
+            }
+            let gradient = BackwardPass(forward: pass, layers: layers)
+                .run(logitsGradient: dLogits, head: head.pointer)
+            return Result(loss: loss, prefixGradient: gradient, targetTokens: targetTokens)
+        }
+    }
+
+    private func validate(prefix: [Float], batch: TrainingBatch) throws {
+        let c = model.config
+        guard prefix.count == prefixLength * flatWidth else {
+            throw TrainingError.shapeMismatch(
+                what: "flat prefix", found: [prefix.count], expected: [prefixLength, flatWidth])
+        }
+        guard prefixLength + batch.tokens <= c.maxPositions else {
+            throw TrainingError.invalidHyperparameter(
+                name: "sequence length", found: "\(prefixLength) prefix + \(batch.tokens) tokens",
+                expected: "at most \(c.maxPositions) positions in total")
+        }
+        for (index, id) in batch.inputIDs.enumerated() where id < 0 || id >= c.vocabSize {
+            throw TrainingError.labelOutOfRange(
+                sequence: index / batch.tokens, position: index % batch.tokens, found: id,
+                vocabularySize: c.vocabSize)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// How the trained parameters become the flat prefix `[P, L·2·kvDim]`: directly (`--reparam
+/// none`, PEFT's `prefix_projection=False`, parameter `embedding.weight` IS the prefix) or through
+/// the reparameterization MLP (PEFT's `prefix_projection=True`).
+public enum TrainablePrefix: Sendable {
+    /// The prefix is the single parameter `embedding.weight` `[P, width]`.
+    case raw(prefixLength: Int, width: Int)
+    /// The prefix is the output of the MLP.
+    case projected(ReparameterizationMLP)
+
+    /// Number of prefix slots.
+    public var prefixLength: Int {
+        switch self {
+        case let .raw(prefixLength, _): return prefixLength
+        case let .projected(mlp): return mlp.prefixLength
+        }
+    }
+
+    /// Expected parameter names and shapes.
+    public var parameterShapes: [String: [Int]] {
+        switch self {
+        case let .raw(prefixLength, width): return [ReparameterizationMLP.embeddingName: [prefixLength, width]]
+        case let .projected(mlp): return mlp.parameterShapes
+        }
+    }
+
+    /// What ``parameterGradients(prefixGradient:parameters:saved:)`` needs from the forward.
+    public struct Saved: Sendable {
+        var mlp: ReparameterizationMLP.Activations?
+    }
+
+    /// The flat prefix for `parameters`.
+    public func flatPrefix(_ parameters: ParameterSet) throws -> (prefix: [Float], saved: Saved) {
+        switch self {
+        case .raw:
+            try parameters.checkShapes(parameterShapes)
+            return (try parameters.values(ReparameterizationMLP.embeddingName), Saved(mlp: nil))
+        case let .projected(mlp):
+            let (prefix, activations) = try mlp.forward(parameters)
+            return (prefix, Saved(mlp: activations))
+        }
+    }
+
+    /// The gradient of every parameter, given `∂loss/∂prefix`.
+    public func parameterGradients(
+        prefixGradient: [Float], parameters: ParameterSet, saved: Saved
+    ) throws -> ParameterSet {
+        var gradients = parameters.zeros()
+        switch self {
+        case .raw:
+            try gradients.accumulate(ReparameterizationMLP.embeddingName, prefixGradient)
+        case let .projected(mlp):
+            guard let activations = saved.mlp else {
+                throw TrainingError.missingParameter(name: "MLP activations of the forward pass")
+            }
+            try mlp.backward(prefixGradient: prefixGradient, parameters: parameters, saved: activations,
+                             addingInto: &gradients)
+        }
+        return gradients
+    }
+}

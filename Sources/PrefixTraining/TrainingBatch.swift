@@ -1,0 +1,35 @@
+/// A padded batch of training examples, `[sequences, tokens]` row-major, in the form PEFT trains
+/// on: input ids, an attention mask (false on padding) and labels (`-100` on prompt and padding
+/// positions; the loss shifts them by one).
+public struct TrainingBatch: Sendable, Equatable {
+    public let sequences: Int
+    public let tokens: Int
+    public let inputIDs: [Int]
+    public let attentionMask: [Bool]
+    public let labels: [Int32]
+
+    /// Checks that all three arrays hold `sequences · tokens` entries.
+    public init(
+        sequences: Int, tokens: Int, inputIDs: [Int], attentionMask: [Bool], labels: [Int32]
+    ) throws {
+        guard sequences > 0, tokens > 0 else {
+            throw TrainingError.shapeMismatch(what: "batch", found: [sequences, tokens], expected: [1, 1])
+        }
+        let count = sequences * tokens
+        for (what, found) in [("input ids", inputIDs.count), ("attention mask", attentionMask.count), ("labels", labels.count)]
+        where found != count {
+            throw TrainingError.shapeMismatch(what: what, found: [found], expected: [sequences, tokens])
+        }
+        self.sequences = sequences
+        self.tokens = tokens
+        self.inputIDs = inputIDs
+        self.attentionMask = attentionMask
+        self.labels = labels
+    }
+
+    /// Number of positions that count in the loss: labels other than `-100` after the shift.
+    public var targetCount: Int {
+        MaskedCrossEntropy.shiftedTargets(labels: labels, sequences: sequences, tokens: tokens)
+            .filter { $0 != MaskedCrossEntropy.ignoreIndex }.count
+    }
+}

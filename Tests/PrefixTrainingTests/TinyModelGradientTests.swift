@@ -1,0 +1,125 @@
+import Foundation
+import XCTest
+import PrefixRuntime
+@testable import PrefixTraining
+
+/// Whole-model loss and prefix gradient of the tiny models against the PEFT reference
+/// (transformers 5.24 + PEFT 0.21.2, eager attention, float32).
+final class TinyModelGradientTests: XCTestCase {
+    static func loadModel(_ name: String) throws -> LanguageModel {
+        let store = try NpyFolderStore(folder: TrainingFixtures.url("\(name)/weights"))
+        let config = try ModelConfig.fromHuggingFace(
+            configJSON: try Data(contentsOf: TrainingFixtures.url("\(name)/config.json")),
+            file: "\(name)/config.json",
+            hasSeparateOutputHead: store.descriptors["lm_head.weight"] != nil)
+        return try LanguageModel(config: config, store: store, naming: .huggingFace, file: name)
+    }
+
+    static func batch(_ relative: String) throws -> TrainingBatch {
+        let json = try TrainingFixtures.json(relative)
+        guard let ids = json["input_ids"] as? [[Int]], let mask = json["attention_mask"] as? [[Int]],
+              let labels = json["labels"] as? [[Int]], let first = ids.first
+        else { throw TrainingError.missingParameter(name: "\(relative): input_ids/attention_mask/labels") }
+        return try TrainingBatch(
+            sequences: ids.count, tokens: first.count, inputIDs: ids.flatMap { $0 },
+            attentionMask: mask.flatMap { $0 }.map { $0 != 0 }, labels: labels.flatMap { $0 }.map(Int32.init))
+    }
+
+    static func trainablePrefix(_ model: LanguageModel, kind: String, parameters: ParameterSet) throws -> TrainablePrefix {
+        let embedding = parameters.tensors[ReparameterizationMLP.embeddingName]?.shape ?? []
+        guard embedding.count == 2 else { throw TrainingError.missingParameter(name: "embedding.weight") }
+        if kind == "prefix_raw" {
+            return .raw(prefixLength: embedding[0], width: model.config.flatPrefixWidth)
+        }
+        let hidden = parameters.tensors[ReparameterizationMLP.firstBiasName]?.shape.first ?? 0
+        return .projected(ReparameterizationMLP(
+            prefixLength: embedding[0], embeddingWidth: embedding[1], hiddenWidth: hidden,
+            outputWidth: model.config.flatPrefixWidth))
+    }
+
+    func testLossAndGradientsMatchPEFT() throws {
+        let batch = try Self.batch("train_batch.json")
+        XCTAssertEqual(batch.targetCount, 61)
+        for name in TrainingFixtures.tinyModels {
+            let model = try Self.loadModel(name)
+            for kind in TrainingFixtures.prefixKinds {
+                let base = "\(name)/\(kind)"
+                let parameters = try TrainingFixtures.parameterSet("\(base)/init")
+                let prefix = try Self.trainablePrefix(model, kind: kind, parameters: parameters)
+                let backprop = try PrefixBackpropagation(model: model, prefixLength: prefix.prefixLength)
+                let (flat, saved) = try prefix.flatPrefix(parameters)
+                let result = try backprop.lossAndGradient(prefix: flat, batch: batch)
+                let losses = try TrainingFixtures.json("\(base)/train_losses.json")
+                let expectedLoss = try XCTUnwrap(losses["loss_at_init"] as? Double)
+                XCTAssertEqual(result.targetTokens, 61)
+                let lossError = abs(Double(result.loss) - expectedLoss) / expectedLoss
+                XCTAssertLessThanOrEqual(lossError, 1e-5, "\(base) loss \(result.loss) vs \(expectedLoss)")
+
+                let reference = try TrainingFixtures.floats("\(base)/grad_prefix.npy")
+                let scale = reference.map { abs($0) }.max()!
+                let diff = TrainingFixtures.maxAbsDiff(result.prefixGradient, reference)
+                XCTAssertLessThanOrEqual(diff / scale, 1e-3, "\(base) prefix gradient")
+
+                let gradients = try prefix.parameterGradients(
+                    prefixGradient: result.prefixGradient, parameters: parameters, saved: saved)
+                let expected = try TrainingFixtures.parameterSet("\(base)/grads")
+                XCTAssertEqual(gradients.names, expected.names)
+                var worstParameter: Float = 0
+                for parameter in expected.names {
+                    let ref = try expected.values(parameter)
+                    let d = TrainingFixtures.maxAbsDiff(try gradients.values(parameter), ref)
+                    let relative = d / ref.map { abs($0) }.max()!
+                    worstParameter = max(worstParameter, relative)
+                    XCTAssertLessThanOrEqual(relative, 1e-3, "\(base) gradient of \(parameter)")
+                }
+                print("[parity] \(base): loss rel \(lossError), prefix grad max|diff|/max|grad| \(diff / scale), "
+                      + "encoder grads worst \(worstParameter)")
+            }
+        }
+    }
+
+    /// Twenty AdamW steps on the reference batch reproduce PyTorch's loss curve and parameters.
+    func testTwentyAdamWStepsMatchPyTorch() throws {
+        let batch = try Self.batch("train_batch.json")
+        for name in TrainingFixtures.tinyModels {
+            let model = try Self.loadModel(name)
+            for kind in TrainingFixtures.prefixKinds {
+                let base = "\(name)/\(kind)"
+                let initial = try TrainingFixtures.parameterSet("\(base)/init")
+                let prefix = try Self.trainablePrefix(model, kind: kind, parameters: initial)
+                var trainer = try PrefixTrainer(
+                    backpropagation: PrefixBackpropagation(model: model, prefixLength: prefix.prefixLength),
+                    prefix: prefix, parameters: initial,
+                    options: .init(optimizer: .init(learningRate: 0.01, weightDecay: 0)))
+                let losses = try TrainingFixtures.json("\(base)/train_losses.json")
+                let expectedLosses = try XCTUnwrap(losses["losses_per_step"] as? [Double])
+                var worstLoss = 0.0, afterOne: Float = 0, afterTwenty: Float = 0
+                for step in 0..<20 {
+                    let report = try trainer.step(on: batch)
+                    worstLoss = max(worstLoss, abs(Double(report.loss) - expectedLosses[step]))
+                    if step == 0 {
+                        let expected = try TrainingFixtures.parameterSet("\(base)/after_1_step")
+                        for p in expected.names {
+                            afterOne = max(afterOne, TrainingFixtures.maxAbsDiff(
+                                try trainer.parameters.values(p), try expected.values(p)))
+                        }
+                    }
+                }
+                let expected = try TrainingFixtures.parameterSet("\(base)/after_20_steps")
+                for p in expected.names {
+                    afterTwenty = max(afterTwenty, TrainingFixtures.maxAbsDiff(
+                        try trainer.parameters.values(p), try expected.values(p)))
+                }
+                let finalLoss = try trainer.backpropagation.loss(
+                    prefix: try trainer.prefix.flatPrefix(trainer.parameters).prefix, batch: batch)
+                let expectedFinal = try XCTUnwrap(losses["loss_after_20_steps"] as? Double)
+                XCTAssertLessThanOrEqual(afterOne, 1e-5, "\(base) parameters after 1 step")
+                XCTAssertLessThanOrEqual(afterTwenty, 5e-4, "\(base) parameters after 20 steps")
+                XCTAssertLessThanOrEqual(worstLoss, 1e-4, "\(base) losses per step")
+                XCTAssertEqual(Double(finalLoss), expectedFinal, accuracy: 1e-4, "\(base) loss after 20 steps")
+                print("[parity] \(base): 20 steps: params after 1 \(afterOne), after 20 \(afterTwenty), "
+                      + "max loss diff \(worstLoss), final loss \(finalLoss) vs \(expectedFinal)")
+            }
+        }
+    }
+}
