@@ -16,6 +16,19 @@ public final class FloatTensor: @unchecked Sendable {
         count = values.count
     }
 
+    /// Allocates `count` zeroed elements and lets `fill` write them (e.g. a checkpoint reader
+    /// converting straight from the mapped file), so no intermediate array exists.
+    public init(count: Int, fill: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        p.initialize(repeating: 0, count: max(count, 1))
+        do { try fill(UnsafeMutableBufferPointer(start: p, count: count)) } catch {
+            p.deallocate()
+            throw error
+        }
+        pointer = UnsafePointer(p)
+        self.count = count
+    }
+
     deinit { UnsafeMutablePointer(mutating: pointer).deallocate() }
 
     /// A copy of the elements as an array (for tests and tools; not used on hot paths).

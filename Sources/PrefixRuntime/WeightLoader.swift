@@ -17,14 +17,22 @@ struct WeightReader {
     func has(_ name: String) -> Bool { store.descriptors[name] != nil }
 
     /// Loads `name` with exactly `shape` into a stable weight allocation.
-    func tensor(_ name: String, _ shape: [Int]) throws -> FloatTensor { FloatTensor(try load(name, shape)) }
+    func tensor(_ name: String, _ shape: [Int]) throws -> FloatTensor {
+        try check(name, shape)
+        return try FloatTensor(count: shape.reduce(1, *)) { try store.floats(name, into: $0) }
+    }
 
-    /// Loads `name`, which must have exactly `shape` (row-major), as a new Float array.
-    func load(_ name: String, _ shape: [Int]) throws -> [Float] {
+    /// Throws unless `name` exists with exactly `shape`.
+    func check(_ name: String, _ shape: [Int]) throws {
         guard let d = store.descriptors[name] else { throw RuntimeError.missingTensor(file: file, name: name) }
         guard d.shape == shape else {
             throw RuntimeError.tensorShapeMismatch(file: file, name: name, found: d.shape, expected: shape)
         }
+    }
+
+    /// Loads `name`, which must have exactly `shape` (row-major), as a new Float array.
+    func load(_ name: String, _ shape: [Int]) throws -> [Float] {
+        try check(name, shape)
         let values = try store.floats(name)
         let expected = shape.reduce(1, *)
         guard values.count == expected else {

@@ -25,9 +25,44 @@ public struct TensorDescriptor: Sendable, Equatable {
 
 /// A read-only collection of named tensors (a GGUF file, a safetensors file or a sharded
 /// safetensors folder), each converted to `Float` on request.
+///
+/// Conformers implement `floats(_:into:)`, which converts straight from the mapped file into
+/// the caller's buffer; `floats(_:)` (a new array) and `descriptor(_:)` come for free.
 public protocol TensorStore: Sendable {
-    /// Every tensor in the store, by name.
+    /// Where the tensors come from (a file or folder path), used in error messages.
+    var label: String { get }
+    /// Every tensor in the store that can be converted to `Float`, by name.
     var descriptors: [String: TensorDescriptor] { get }
     /// Converts the named tensor to `Float` (row-major), dequantizing if needed, into a new array.
     func floats(_ name: String) throws -> [Float]
+    /// Converts the named tensor into `destination`, which must hold exactly
+    /// `descriptor.elementCount` elements (else `TensorFileError.bufferSize`).
+    func floats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws
+}
+
+extension TensorStore {
+    public func floats(_ name: String) throws -> [Float] {
+        try makeFloats(name, count: descriptor(name).elementCount)
+    }
+
+    /// A new array of `count` elements filled by `floats(_:into:)`.
+    func makeFloats(_ name: String, count: Int) throws -> [Float] {
+        try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // Zero first so that a throwing conversion never leaves uninitialized memory behind.
+            buffer.initialize(repeating: 0)
+            initialized = count
+            try floats(name, into: buffer)
+        }
+    }
+
+    /// The descriptor of `name`, or `TensorFileError.tensorNotFound`.
+    public func descriptor(_ name: String) throws -> TensorDescriptor {
+        guard let descriptor = descriptors[name] else {
+            throw TensorFileError.tensorNotFound(file: label, name: name)
+        }
+        return descriptor
+    }
+
+    /// Whether the store holds a convertible tensor called `name`.
+    public func contains(_ name: String) -> Bool { descriptors[name] != nil }
 }

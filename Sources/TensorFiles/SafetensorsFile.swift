@@ -1,0 +1,233 @@
+import Foundation
+
+/// One tensor entry of a safetensors header.
+public struct SafetensorsTensorInfo: Sendable, Equatable {
+    /// The tensor's name.
+    public var name: String
+    /// The stored element type.
+    public var dtype: SafetensorsDType
+    /// Row-major shape.
+    public var shape: [Int]
+    /// Byte range relative to the start of the data area (`data_offsets`).
+    public var dataOffsets: Range<Int>
+}
+
+/// A memory-mapped `.safetensors` file, validated as strictly as huggingface/safetensors'
+/// own reader: header length capped at 100 MB and within the file, UTF-8 JSON starting with
+/// `{` without duplicate keys, an optional `__metadata__` string map, every entry exactly
+/// `dtype` / `shape` / `data_offsets`, byte length == elements × dtype width (overflow-checked),
+/// and the tensors' byte ranges contiguous, non-overlapping and covering the data area exactly
+/// (so trailing bytes are rejected).
+public final class SafetensorsFile: TensorStore {
+    /// Largest accepted JSON header, as in safetensors (`MAX_HEADER_SIZE`).
+    public static let maxHeaderLength = 100_000_000
+
+    /// The file path (or the label of in-memory data).
+    public let label: String
+    /// The `__metadata__` map (empty when absent).
+    public let metadata: [String: String]
+    /// Every tensor entry, by name, whatever its dtype.
+    public let tensors: [String: SafetensorsTensorInfo]
+    /// Tensors with a convertible dtype (F32, F16, BF16), by name.
+    public let descriptors: [String: TensorDescriptor]
+    /// Byte offset of the data area in the file (8 + header length).
+    public let dataStart: Int
+
+    private let bytes: MappedBytes
+
+    /// Maps and validates the file at `url`.
+    public convenience init(contentsOf url: URL) throws {
+        try self.init(bytes: MappedBytes(contentsOf: url))
+    }
+
+    /// Validates in-memory safetensors bytes; `label` names them in errors.
+    public convenience init(data: Data, label: String = "<safetensors data>") throws {
+        try self.init(bytes: MappedBytes(data: data, label: label))
+    }
+
+    init(bytes: MappedBytes) throws {
+        self.bytes = bytes
+        label = bytes.label
+        var cursor = ByteCursor(bytes.buffer, file: label)
+        let declared = try cursor.u64("header length")
+        guard declared <= UInt64(SafetensorsFile.maxHeaderLength) else {
+            throw TensorFileError.invalidHeader(
+                file: label, field: "header length", found: "\(declared)", expected: "at most \(SafetensorsFile.maxHeaderLength)")
+        }
+        let headerLength = Int(declared)
+        guard headerLength <= cursor.remaining else {
+            throw TensorFileError.invalidHeader(
+                file: label, field: "header length", found: "\(headerLength)",
+                expected: "at most the \(cursor.remaining) bytes after the length field")
+        }
+        let headerBytes = try cursor.slice(headerLength, "header")
+        guard headerBytes.first == UInt8(ascii: "{") else {
+            throw TensorFileError.invalidHeader(
+                file: label, field: "header start", found: headerBytes.first.map { "byte 0x" + String($0, radix: 16) } ?? "empty header",
+                expected: "'{'")
+        }
+        guard String(validating: headerBytes.bindMemory(to: UInt8.self), as: UTF8.self) != nil else {
+            throw TensorFileError.invalidHeader(file: label, field: "header", found: "invalid UTF-8", expected: "UTF-8 JSON")
+        }
+        let json = try StrictJSONParser.parse(headerBytes, file: label, field: "header")
+        dataStart = 8 + headerLength
+        let dataLength = cursor.remaining
+
+        guard case let .object(members) = json else {
+            throw TensorFileError.invalidHeader(file: label, field: "header", found: json.typeName, expected: "a JSON object")
+        }
+        var metadata: [String: String] = [:]
+        var tensors: [String: SafetensorsTensorInfo] = [:]
+        for (key, value) in members {
+            if key == "__metadata__" {
+                metadata = try SafetensorsFile.parseMetadata(value, file: label)
+            } else {
+                tensors[key] = try SafetensorsFile.parseEntry(name: key, value, file: label)
+            }
+        }
+        try SafetensorsFile.validateLayout(tensors.values, dataLength: dataLength, file: label)
+        self.metadata = metadata
+        self.tensors = tensors
+        var descriptors: [String: TensorDescriptor] = [:]
+        for (name, info) in tensors {
+            if let type = info.dtype.elementType {
+                descriptors[name] = TensorDescriptor(name: name, shape: info.shape, type: type)
+            }
+        }
+        self.descriptors = descriptors
+    }
+
+    /// Sorted tensor names (all dtypes).
+    public var names: [String] { tensors.keys.sorted() }
+
+    /// The stored bytes of `name` (any dtype), valid while this object is alive.
+    public func rawBytes(_ name: String) throws -> UnsafeRawBufferPointer {
+        guard let info = tensors[name] else { throw TensorFileError.tensorNotFound(file: label, name: name) }
+        let start = dataStart + info.dataOffsets.lowerBound
+        return UnsafeRawBufferPointer(rebasing: bytes.buffer[start..<(start + info.dataOffsets.count)])
+    }
+
+    /// Converts `name` to a new `Float` array; a tensor of another dtype gives
+    /// `TensorFileError.unsupportedType` (not `tensorNotFound`).
+    public func floats(_ name: String) throws -> [Float] {
+        guard let info = tensors[name] else { throw TensorFileError.tensorNotFound(file: label, name: name) }
+        guard info.dtype.elementType != nil else {
+            throw TensorFileError.unsupportedType(
+                file: label, tensor: name, type: info.dtype.rawValue, supported: SafetensorsDType.convertible)
+        }
+        return try makeFloats(name, count: info.dataOffsets.count * 8 / info.dtype.bitWidth)
+    }
+
+    public func floats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        guard let info = tensors[name] else { throw TensorFileError.tensorNotFound(file: label, name: name) }
+        guard let type = info.dtype.elementType else {
+            throw TensorFileError.unsupportedType(
+                file: label, tensor: name, type: info.dtype.rawValue, supported: SafetensorsDType.convertible)
+        }
+        // Validated at open: the byte range is exactly elements × width.
+        let count = info.dataOffsets.count / (info.dtype.bitWidth / 8)
+        guard destination.count == count else {
+            throw TensorFileError.bufferSize(tensor: name, found: destination.count, expected: count)
+        }
+        let source = try rawBytes(name)
+        switch type {
+        case .f32: FloatConversion.copyF32(source, into: destination)
+        case .f16: FloatConversion.convertF16(source, into: destination)
+        case .bf16: FloatConversion.convertBF16(source, into: destination)
+        default:
+            throw TensorFileError.unsupportedType(file: label, tensor: name, type: info.dtype.rawValue, supported: SafetensorsDType.convertible)
+        }
+    }
+
+    // MARK: - Header validation
+
+    private static func parseMetadata(_ value: JSONValue, file: String) throws -> [String: String] {
+        guard case let .object(members) = value else {
+            throw TensorFileError.invalidHeader(file: file, field: "__metadata__", found: value.typeName, expected: "an object of strings")
+        }
+        var result: [String: String] = [:]
+        for (key, entry) in members {
+            guard case let .string(text) = entry else {
+                throw TensorFileError.invalidHeader(file: file, field: "__metadata__.\(key)", found: entry.typeName, expected: "a string")
+            }
+            result[key] = text
+        }
+        return result
+    }
+
+    private static func parseEntry(name: String, _ value: JSONValue, file: String) throws -> SafetensorsTensorInfo {
+        func bad(_ field: String, _ found: String, _ expected: String) -> TensorFileError {
+            TensorFileError.invalidTensor(file: file, tensor: name, field: field, found: found, expected: expected)
+        }
+        guard case let .object(members) = value else {
+            throw bad("entry", value.typeName, "an object with dtype, shape and data_offsets")
+        }
+        var dtypeValue: JSONValue?, shapeValue: JSONValue?, offsetsValue: JSONValue?
+        for (key, member) in members {
+            switch key {
+            case "dtype": dtypeValue = member
+            case "shape": shapeValue = member
+            case "data_offsets": offsetsValue = member
+            default: throw bad("key", "'\(key)'", "only dtype, shape and data_offsets")
+            }
+        }
+        guard case let .string(dtypeName)? = dtypeValue else {
+            throw bad("dtype", dtypeValue?.typeName ?? "nothing", "a dtype string")
+        }
+        guard let dtype = SafetensorsDType(rawValue: dtypeName) else {
+            throw TensorFileError.unknownType(file: file, tensor: name, found: dtypeName)
+        }
+        guard case let .array(dims)? = shapeValue else {
+            throw bad("shape", shapeValue?.typeName ?? "nothing", "an array of non-negative integers")
+        }
+        var shape: [Int] = []
+        for dim in dims {
+            guard let n = dim.nonNegativeInt else { throw bad("shape", dim.typeName, "a non-negative integer") }
+            shape.append(n)
+        }
+        guard case let .array(offsets)? = offsetsValue, offsets.count == 2,
+              let start = offsets[0].nonNegativeInt, let end = offsets[1].nonNegativeInt else {
+            throw bad("data_offsets", offsetsValue?.typeName ?? "nothing", "[begin, end] non-negative integers")
+        }
+        guard start <= end else { throw bad("data_offsets", "[\(start), \(end)]", "begin <= end") }
+        var elements = 1
+        for n in shape {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: n)
+            if overflow { throw bad("shape", "\(shape)", "an element count that fits in 64 bits") }
+            elements = product
+        }
+        let (bits, overflow) = elements.multipliedReportingOverflow(by: dtype.bitWidth)
+        if overflow { throw bad("shape", "\(shape)", "a byte size that fits in 64 bits") }
+        guard bits % 8 == 0 else { throw bad("shape", "\(shape) of \(dtypeName)", "a whole number of bytes") }
+        guard bits / 8 == end - start else {
+            throw bad("byte length", "\(end - start) (data_offsets [\(start), \(end)])",
+                      "\(bits / 8) = \(elements) elements x \(dtype.bitWidth) bits")
+        }
+        return SafetensorsTensorInfo(name: name, dtype: dtype, shape: shape, dataOffsets: start..<end)
+    }
+
+    /// Ranges sorted by start must follow each other without gaps or overlap from 0 to the end
+    /// of the data area.
+    private static func validateLayout(
+        _ infos: Dictionary<String, SafetensorsTensorInfo>.Values, dataLength: Int, file: String
+    ) throws {
+        let sorted = infos.sorted {
+            ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound, $0.name) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound, $1.name)
+        }
+        var end = 0
+        for info in sorted {
+            guard info.dataOffsets.lowerBound == end else {
+                throw TensorFileError.invalidTensor(
+                    file: file, tensor: info.name, field: "data_offsets",
+                    found: "begin \(info.dataOffsets.lowerBound)",
+                    expected: "begin \(end) (tensors must be contiguous, without gaps or overlap)")
+            }
+            end = info.dataOffsets.upperBound
+        }
+        guard end == dataLength else {
+            throw TensorFileError.invalidHeader(
+                file: file, field: "data area", found: "\(dataLength) bytes",
+                expected: "\(end) bytes, exactly what the tensors cover (no trailing or missing bytes)")
+        }
+    }
+}

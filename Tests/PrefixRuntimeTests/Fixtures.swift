@@ -1,0 +1,108 @@
+import Foundation
+import XCTest
+import TensorFiles
+@testable import PrefixRuntime
+
+/// Locates test data and loads models and reference arrays for the parity tests.
+enum Fixtures {
+    /// The package root: walk up from this file to the folder holding Package.swift.
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+            url.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    }()
+
+    static var runtime: URL { packageRoot.appendingPathComponent("Fixtures/runtime") }
+    static func modelFolder(_ model: String) -> URL { packageRoot.appendingPathComponent("Fixtures/models/\(model)") }
+    static let tinyModels = ["tiny-llama", "tiny-llama-untied", "tiny-gpt2"]
+
+    /// A reference `.npy` under Fixtures/runtime as floats plus its shape.
+    static func npy(_ relative: String) throws -> (shape: [Int], values: [Float]) {
+        let array = try NpyArray(contentsOf: runtime.appendingPathComponent(relative))
+        return (array.shape, try array.floatValues(label: relative))
+    }
+
+    /// Sequences of the tiny references: seq0, seq1 ids and the init-from-text ids.
+    struct Sequences: Decodable {
+        struct Sequence: Decodable { let name: String; let ids: [Int] }
+        struct InitFromText: Decodable { let prefix_ids: [Int]; let continuation_ids: [Int] }
+        let sequences: [Sequence]
+        let init_from_text: InitFromText
+    }
+
+    static let sequences: Sequences = {
+        let data = (try? Data(contentsOf: runtime.appendingPathComponent("sequences.json"))) ?? Data()
+        return (try? JSONDecoder().decode(Sequences.self, from: data))
+            ?? Sequences(sequences: [], init_from_text: .init(prefix_ids: [], continuation_ids: []))
+    }()
+
+    static func ids(_ name: String) throws -> [Int] {
+        try XCTUnwrap(sequences.sequences.first { $0.name == name }?.ids, "sequence \(name) missing")
+    }
+
+    /// The tiny model from its Hugging Face folder (config.json + model.safetensors).
+    static func hfModel(_ model: String) throws -> LanguageModel {
+        try LanguageModel.loadHuggingFace(folder: hfFolder(model))
+    }
+
+    /// The tiny model's weights with a caller-chosen configuration (for shape-error tests).
+    static func hfModelWithConfig(_ model: String, _ config: ModelConfig) throws -> LanguageModel {
+        try LanguageModel(config: config, store: hfStore(model), naming: .huggingFace, file: "model.safetensors")
+    }
+
+    /// A tiny model GGUF file (`f32`, `q8_0`, `q4_1`).
+    static func ggufModel(_ model: String, _ quant: String) throws -> LanguageModel {
+        try LanguageModel.loadGGUF(url: modelFolder(model).appendingPathComponent("gguf/\(model)-\(quant).gguf"))
+    }
+
+    /// The SmolLM2 GGUF under models/, or XCTSkip when it is absent.
+    static func smolLM2() throws -> LanguageModel {
+        let url = packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw XCTSkip("models/SmolLM2-135M-Instruct.Q4_1.gguf is absent (scripts/fetch-model.sh fetches it)")
+        }
+        return try SmolLM2Cache.shared.model(url)
+    }
+}
+
+/// Loads SmolLM2 once for all tests in the process.
+final class SmolLM2Cache: @unchecked Sendable {
+    static let shared = SmolLM2Cache()
+    private let lock = NSLock()
+    private var loaded: LanguageModel?
+
+    func model(_ url: URL) throws -> LanguageModel {
+        lock.lock(); defer { lock.unlock() }
+        if let loaded { return loaded }
+        let m = try LanguageModel.loadGGUF(url: url)
+        loaded = m
+        return m
+    }
+}
+
+/// Largest absolute elementwise difference (fails the test on a length mismatch).
+func maxAbsDiff(_ a: [Float], _ b: [Float], file: StaticString = #filePath, line: UInt = #line) -> Float {
+    XCTAssertEqual(a.count, b.count, "length mismatch", file: file, line: line)
+    var m: Float = 0
+    for i in 0..<min(a.count, b.count) {
+        let d = abs(a[i] - b[i])
+        if d.isNaN { return .nan }
+        m = max(m, d)
+    }
+    return m
+}
+
+/// Index of the largest element.
+func argmax(_ v: [Float]) -> Int {
+    var best = 0
+    for i in v.indices where v[i] > v[best] { best = i }
+    return best
+}
+
+/// Prints a measured figure in a greppable form for the report.
+func report(_ what: String, _ value: Float) {
+    print("PARITY \(what): max|diff| = \(String(format: "%.3e", value))")
+}
