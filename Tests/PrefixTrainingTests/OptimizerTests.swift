@@ -8,10 +8,10 @@ final class OptimizerTests: XCTestCase {
         for model in TrainingFixtures.tinyModels {
             for kind in TrainingFixtures.prefixKinds {
                 let base = "\(model)/\(kind)"
-                var parameters = try TrainingFixtures.parameterSet("\(base)/init")
-                let gradients = try TrainingFixtures.parameterSet("\(base)/grads")
-                let expected = try TrainingFixtures.parameterSet("\(base)/after_1_step")
-                let state = try TrainingFixtures.parameterSet("\(base)/adam_after_1_step")
+                var parameters = try TrainingFixtures.parameterSet("\(base)/encoder_params.safetensors")
+                let gradients = try TrainingFixtures.parameterSet("\(base)/train_grads_encoder_params.safetensors")
+                let expected = try TrainingFixtures.parameterSet("\(base)/train_params_after_1_step.safetensors")
+                let state = try TrainingFixtures.parameterSet("\(base)/train_adam_state_after_1_step.safetensors")
                 var optimizer = try AdamW(
                     configuration: .init(learningRate: 0.01, weightDecay: 0), parameters: parameters)
                 try optimizer.update(&parameters, gradients: gradients, learningRate: 0.01)
@@ -29,7 +29,7 @@ final class OptimizerTests: XCTestCase {
                 // The step moved every parameter (lr 0.01 with Adam's normalized step).
                 let moved = TrainingFixtures.maxAbsDiff(
                     try parameters.values("embedding.weight"),
-                    try TrainingFixtures.parameterSet("\(base)/init").values("embedding.weight"))
+                    try TrainingFixtures.parameterSet("\(base)/encoder_params.safetensors").values("embedding.weight"))
                 XCTAssertGreaterThan(moved, 5e-3)
             }
         }

@@ -7,12 +7,7 @@ import PrefixRuntime
 /// (transformers 5.24 + PEFT 0.21.2, eager attention, float32).
 final class TinyModelGradientTests: XCTestCase {
     static func loadModel(_ name: String) throws -> LanguageModel {
-        let store = try NpyFolderStore(folder: TrainingFixtures.url("\(name)/weights"))
-        let config = try ModelConfig.fromHuggingFace(
-            configJSON: try Data(contentsOf: TrainingFixtures.url("\(name)/config.json")),
-            file: "\(name)/config.json",
-            hasSeparateOutputHead: store.descriptors["lm_head.weight"] != nil)
-        return try LanguageModel(config: config, store: store, naming: .huggingFace, file: name)
+        try LanguageModel.loadHuggingFace(folder: TrainingFixtures.url("\(name)/hf"))
     }
 
     static func batch(_ relative: String) throws -> TrainingBatch {
@@ -44,7 +39,7 @@ final class TinyModelGradientTests: XCTestCase {
             let model = try Self.loadModel(name)
             for kind in TrainingFixtures.prefixKinds {
                 let base = "\(name)/\(kind)"
-                let parameters = try TrainingFixtures.parameterSet("\(base)/init")
+                let parameters = try TrainingFixtures.parameterSet("\(base)/encoder_params.safetensors")
                 let prefix = try Self.trainablePrefix(model, kind: kind, parameters: parameters)
                 let backprop = try PrefixBackpropagation(model: model, prefixLength: prefix.prefixLength)
                 let (flat, saved) = try prefix.flatPrefix(parameters)
@@ -62,7 +57,7 @@ final class TinyModelGradientTests: XCTestCase {
 
                 let gradients = try prefix.parameterGradients(
                     prefixGradient: result.prefixGradient, parameters: parameters, saved: saved)
-                let expected = try TrainingFixtures.parameterSet("\(base)/grads")
+                let expected = try TrainingFixtures.parameterSet("\(base)/train_grads_encoder_params.safetensors")
                 XCTAssertEqual(gradients.names, expected.names)
                 var worstParameter: Float = 0
                 for parameter in expected.names {
@@ -85,7 +80,7 @@ final class TinyModelGradientTests: XCTestCase {
             let model = try Self.loadModel(name)
             for kind in TrainingFixtures.prefixKinds {
                 let base = "\(name)/\(kind)"
-                let initial = try TrainingFixtures.parameterSet("\(base)/init")
+                let initial = try TrainingFixtures.parameterSet("\(base)/encoder_params.safetensors")
                 let prefix = try Self.trainablePrefix(model, kind: kind, parameters: initial)
                 var trainer = try PrefixTrainer(
                     backpropagation: PrefixBackpropagation(model: model, prefixLength: prefix.prefixLength),
@@ -98,14 +93,14 @@ final class TinyModelGradientTests: XCTestCase {
                     let report = try trainer.step(on: batch)
                     worstLoss = max(worstLoss, abs(Double(report.loss) - expectedLosses[step]))
                     if step == 0 {
-                        let expected = try TrainingFixtures.parameterSet("\(base)/after_1_step")
+                        let expected = try TrainingFixtures.parameterSet("\(base)/train_params_after_1_step.safetensors")
                         for p in expected.names {
                             afterOne = max(afterOne, TrainingFixtures.maxAbsDiff(
                                 try trainer.parameters.values(p), try expected.values(p)))
                         }
                     }
                 }
-                let expected = try TrainingFixtures.parameterSet("\(base)/after_20_steps")
+                let expected = try TrainingFixtures.parameterSet("\(base)/train_params_after_20_steps.safetensors")
                 for p in expected.names {
                     afterTwenty = max(afterTwenty, TrainingFixtures.maxAbsDiff(
                         try trainer.parameters.values(p), try expected.values(p)))

@@ -26,13 +26,12 @@ enum TrainingFixtures {
         try npy(relative).floatValues(label: relative)
     }
 
-    /// A folder of `<tensor name>.npy` files as a parameter set.
+    /// Every tensor of a safetensors file as a parameter set.
     static func parameterSet(_ relative: String) throws -> ParameterSet {
-        let folder = url(relative)
+        let file = try SafetensorsFile(contentsOf: url(relative))
         var set = ParameterSet()
-        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".npy") {
-            let array = try NpyArray(contentsOf: folder.appendingPathComponent(file))
-            try set.set(String(file.dropLast(4)), shape: array.shape, values: try array.floatValues(label: file))
+        for (name, descriptor) in file.descriptors {
+            try set.set(name, shape: descriptor.shape, values: try file.floats(name))
         }
         return set
     }
