@@ -39,16 +39,25 @@ public final class PrefixBackpropagation {
     public var flatWidth: Int { model.config.flatPrefixWidth }
 
     /// Runs the forward pass on `batch` with `prefix`, then the backward pass to the prefix.
-    public func lossAndGradient(prefix: [Float], batch: TrainingBatch) throws -> Result {
-        try run(prefix: prefix, batch: batch, wantGradient: true)
+    ///
+    /// - Parameter totalTargetTokens: for gradient accumulation, the number of target tokens of
+    ///   the whole accumulated batch: the loss and gradient are then `sum / totalTargetTokens`
+    ///   (transformers' `num_items_in_batch`), so that the micro-batch results add up to the
+    ///   full batch's. `nil` = this batch's own count (the plain mean).
+    public func lossAndGradient(
+        prefix: [Float], batch: TrainingBatch, totalTargetTokens: Int? = nil
+    ) throws -> Result {
+        try run(prefix: prefix, batch: batch, wantGradient: true, totalTargetTokens: totalTargetTokens)
     }
 
     /// The loss only (forward pass, no gradient), e.g. for dev-set evaluation.
     public func loss(prefix: [Float], batch: TrainingBatch) throws -> Float {
-        try run(prefix: prefix, batch: batch, wantGradient: false).loss
+        try run(prefix: prefix, batch: batch, wantGradient: false, totalTargetTokens: nil).loss
     }
 
-    private func run(prefix: [Float], batch: TrainingBatch, wantGradient: Bool) throws -> Result {
+    private func run(
+        prefix: [Float], batch: TrainingBatch, wantGradient: Bool, totalTargetTokens: Int?
+    ) throws -> Result {
         let c = model.config
         try validate(prefix: prefix, batch: batch)
         let rows = batch.sequences * batch.tokens
@@ -66,10 +75,20 @@ public final class PrefixBackpropagation {
                 pass.finalNormalized.pointer, rows: rows, inFeatures: c.hiddenSize,
                 outFeatures: c.vocabSize, weight: head.pointer, bias: nil, into: logits.pointer)
             let dLogits = FloatBuffer(rows * c.vocabSize)
-            let loss = try MaskedCrossEntropy.lossAndGradient(
+            var loss = try MaskedCrossEntropy.lossAndGradient(
                 logits: logits.pointer, targets: targets, rows: rows, vocabularySize: c.vocabSize,
                 tokensPerSequence: batch.tokens, gradient: dLogits.pointer)
             let targetTokens = targets.filter { $0 != MaskedCrossEntropy.ignoreIndex }.count
+            if let total = totalTargetTokens {
+                guard total >= targetTokens else {
+                    throw TrainingError.invalidHyperparameter(
+                        name: "total target tokens", found: "\(total)",
+                        expected: "at least this batch's \(targetTokens) target tokens")
+                }
+                let scale = Float(targetTokens) / Float(total)
+                loss *= scale
+                for i in 0..<dLogits.count { dLogits.pointer[i] *= scale }
+            }
             guard wantGradient else {
                 return Result(loss: loss, prefixGradient: [], targetTokens: targetTokens)
             }

@@ -44,18 +44,35 @@ public struct PrefixTrainer {
         optimizer = try AdamW(configuration: options.optimizer, parameters: parameters)
     }
 
-    /// The gradient of the loss on `batch` with respect to every trainable parameter.
-    public func gradients(on batch: TrainingBatch) throws -> (loss: Float, gradients: ParameterSet) {
+    /// The loss and the gradient of every trainable parameter on the micro-batches together:
+    /// the mean over all their target tokens (gradient accumulation, as transformers' Trainer
+    /// normalizes by `num_items_in_batch`).
+    public func gradients(on microBatches: [TrainingBatch]) throws -> (loss: Float, gradients: ParameterSet) {
+        guard !microBatches.isEmpty else { throw TrainingError.noTargetTokens }
+        let total = microBatches.reduce(0) { $0 + $1.targetCount }
+        guard total > 0 else { throw TrainingError.noTargetTokens }
         let (flat, saved) = try prefix.flatPrefix(parameters)
-        let result = try backpropagation.lossAndGradient(prefix: flat, batch: batch)
+        var prefixGradient = [Float](repeating: 0, count: flat.count)
+        var loss: Float = 0
+        for batch in microBatches where batch.targetCount > 0 {
+            let result = try backpropagation.lossAndGradient(prefix: flat, batch: batch, totalTargetTokens: total)
+            loss += result.loss
+            for i in 0..<prefixGradient.count { prefixGradient[i] += result.prefixGradient[i] }
+        }
         let gradients = try prefix.parameterGradients(
-            prefixGradient: result.prefixGradient, parameters: parameters, saved: saved)
-        return (result.loss, gradients)
+            prefixGradient: prefixGradient, parameters: parameters, saved: saved)
+        return (loss, gradients)
     }
 
-    /// Computes the gradient on `batch`, clips it, and applies one AdamW update.
-    public mutating func step(on batch: TrainingBatch) throws -> StepReport {
-        var (loss, gradients) = try gradients(on: batch)
+    /// Computes the gradient on `batch` (one batch, or several micro-batches accumulated), clips
+    /// it, and applies one AdamW update.
+    public mutating func step(on batch: TrainingBatch...) throws -> StepReport {
+        try step(onMicroBatches: batch)
+    }
+
+    /// ``step(on:)`` with an array of micro-batches.
+    public mutating func step(onMicroBatches batches: [TrainingBatch]) throws -> StepReport {
+        var (loss, gradients) = try gradients(on: batches)
         let norm: Float
         if let maxNorm = options.maxGradientNorm {
             norm = try GradientClipping.clip(&gradients, maxNorm: maxNorm)

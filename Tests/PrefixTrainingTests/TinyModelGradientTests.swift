@@ -118,3 +118,25 @@ final class TinyModelGradientTests: XCTestCase {
         }
     }
 }
+
+final class GradientAccumulationTests: XCTestCase {
+    /// Micro-batches normalized by the whole batch's target count add up to the full batch.
+    func testMicroBatchesAddUpToTheFullBatch() throws {
+        let batch = try TinyModelGradientTests.batch("train_batch.json")
+        let model = try TinyModelGradientTests.loadModel("tiny-llama")
+        let parameters = try TrainingFixtures.parameterSet("tiny-llama/prefix_proj/encoder_params.safetensors")
+        let prefix = try TinyModelGradientTests.trainablePrefix(model, kind: "prefix_proj", parameters: parameters)
+        let trainer = try PrefixTrainer(
+            backpropagation: PrefixBackpropagation(model: model, prefixLength: prefix.prefixLength),
+            prefix: prefix, parameters: parameters, options: .init(optimizer: .init(learningRate: 0.01)))
+        let (fullLoss, full) = try trainer.gradients(on: [batch])
+        let (splitLoss, split) = try trainer.gradients(on: [try batch.sequences(0..<1), try batch.sequences(1..<3)])
+        XCTAssertEqual(splitLoss, fullLoss, accuracy: 1e-5)
+        for name in full.names {
+            let reference = try full.values(name)
+            let diff = TrainingFixtures.maxAbsDiff(try split.values(name), reference)
+            XCTAssertLessThanOrEqual(diff, 1e-5 * reference.map { abs($0) }.max()! + 1e-7, name)
+        }
+        XCTAssertThrowsError(try batch.sequences(2..<4))
+    }
+}
