@@ -83,7 +83,7 @@ extension ModelConfig {
             architecture: arch, layerCount: try int("\(a).block_count"), hiddenSize: hidden,
             headCount: heads, kvHeadCount: kvHeads, headDim: headDim,
             ffnSize: try int("\(a).feed_forward_length"), vocabSize: vocab,
-            ropeTheta: Float(try float("\(a).rope.freq_base") ?? 10000), normEps: Float(eps),
+            ropeTheta: arch == .llama ? Float(try float("\(a).rope.freq_base") ?? 10000) : 0, normEps: Float(eps),
             maxPositions: try int("\(a).context_length"), tiedEmbeddings: !hasOutputTensor,
             bosTokenID: try optionalInt("tokenizer.ggml.bos_token_id"),
             eosTokenID: try optionalInt("tokenizer.ggml.eos_token_id"))

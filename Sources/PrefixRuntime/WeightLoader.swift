@@ -22,6 +22,17 @@ struct WeightReader {
         return try FloatTensor(count: shape.reduce(1, *)) { try store.floats(name, into: $0) }
     }
 
+    /// Loads a GGUF llama `attn_q` / `attn_k` weight `[rows, cols]` and undoes llama.cpp's
+    /// interleaved-RoPE row permutation in place (GGUF row `h*hd + 2i + j` ← HF row
+    /// `h*hd + j*hd/2 + i`), giving Hugging Face rotate_half row order.
+    func unpermutedTensor(_ name: String, rows: Int, cols: Int, heads: Int) throws -> FloatTensor {
+        try check(name, [rows, cols])
+        return try FloatTensor(count: rows * cols) { buffer in
+            try store.floats(name, into: buffer)
+            try LlamaQKPermutation.unpermute(buffer, rows: rows, columns: cols, heads: heads)
+        }
+    }
+
     /// Throws unless `name` exists with exactly `shape`.
     func check(_ name: String, _ shape: [Int]) throws {
         guard let d = store.descriptors[name] else { throw RuntimeError.missingTensor(file: file, name: name) }
@@ -58,29 +69,6 @@ func transpose(_ m: [Float], rows: Int, cols: Int) -> [Float] {
             }
         }
         count = rows * cols
-    }
-}
-
-/// Undoes llama.cpp's Q/K row permutation (`convert_hf_to_gguf` `LlamaModel.permute`).
-///
-/// Within each head of `headDim` rows, GGUF row `h*headDim + 2i + j` holds Hugging Face row
-/// `h*headDim + j*headDim/2 + i` (`i < headDim/2`, `j ∈ {0, 1}`). The result is in HF
-/// rotate_half order. `weights` is `[heads*headDim, cols]`.
-public func unpermuteGGUFRows(_ weights: [Float], heads: Int, headDim: Int, cols: Int) -> [Float] {
-    let half = headDim / 2
-    return [Float](unsafeUninitializedCapacity: weights.count) { out, count in
-        weights.withUnsafeBufferPointer { src in
-            for h in 0..<heads {
-                for i in 0..<half {
-                    for j in 0..<2 {
-                        let from = (h * headDim + 2 * i + j) * cols
-                        let to = (h * headDim + j * half + i) * cols
-                        for c in 0..<cols { out[to + c] = src[from + c] }
-                    }
-                }
-            }
-        }
-        count = weights.count
     }
 }
 
@@ -132,12 +120,10 @@ extension ModelWeights {
         var layers: [LayerWeights] = []
         for n in 0..<c.layerCount {
             let p = "blk.\(n)."
-            let wq = try r.load(p + "attn_q.weight", [q, h])
-            let wk = try r.load(p + "attn_k.weight", [kv, h])
             layers.append(LayerWeights(
                 attnNormWeight: try r.tensor(p + "attn_norm.weight", [h]), attnNormBias: nil,
-                wq: FloatTensor(unpermuteGGUFRows(wq, heads: c.headCount, headDim: c.headDim, cols: h)),
-                wk: FloatTensor(unpermuteGGUFRows(wk, heads: c.kvHeadCount, headDim: c.headDim, cols: h)),
+                wq: try r.unpermutedTensor(p + "attn_q.weight", rows: q, cols: h, heads: c.headCount),
+                wk: try r.unpermutedTensor(p + "attn_k.weight", rows: kv, cols: h, heads: c.kvHeadCount),
                 wv: try r.tensor(p + "attn_v.weight", [kv, h]),
                 bq: nil, bk: nil, bv: nil,
                 wo: try r.tensor(p + "attn_output.weight", [h, q]), bo: nil,

@@ -55,7 +55,7 @@ enum Fixtures {
 
     /// A tiny model GGUF file (`f32`, `q8_0`, `q4_1`).
     static func ggufModel(_ model: String, _ quant: String) throws -> LanguageModel {
-        try LanguageModel.loadGGUF(url: modelFolder(model).appendingPathComponent("gguf/\(model)-\(quant).gguf"))
+        try LanguageModel.loadGGUF(url: ggufURL(model, quant))
     }
 
     /// The SmolLM2 GGUF under models/, or XCTSkip when it is absent.

@@ -1,0 +1,128 @@
+import Foundation
+
+/// How the next token is chosen from the logits.
+public struct SamplingOptions: Sendable, Equatable {
+    /// 0 = greedy (argmax); otherwise logits are divided by it before the softmax.
+    public var temperature: Float
+    /// Keep only the `topK` most likely tokens (0 = no limit).
+    public var topK: Int
+    /// Keep the smallest set of most likely tokens whose probability reaches `topP` (1 = all).
+    public var topP: Float
+    /// Seed of the random generator (same seed, same model, same prompt → same text).
+    public var seed: UInt64
+
+    /// Greedy decoding.
+    public static let greedy = SamplingOptions(temperature: 0, topK: 0, topP: 1, seed: 0)
+
+    /// Sampling options; `temperature` 0 means greedy.
+    public init(temperature: Float = 0, topK: Int = 0, topP: Float = 1, seed: UInt64 = 0) {
+        self.temperature = temperature
+        self.topK = topK
+        self.topP = topP
+        self.seed = seed
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64), identical on every platform.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// Starts the sequence from `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform float in [0, 1).
+    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
+}
+
+/// Picks tokens from logits per `SamplingOptions`: temperature, then top-k, then top-p
+/// (the order Hugging Face's logits warpers apply). Buffers are allocated once per vocabulary
+/// size, so sampling in a decode loop allocates nothing.
+public struct TokenSampler {
+    /// The options in use.
+    public let options: SamplingOptions
+    private var random: SeededRandom
+    private var order: [Int32] = []
+    private var probs: [Float] = []
+
+    /// A sampler whose random sequence starts at `options.seed`.
+    public init(options: SamplingOptions) {
+        self.options = options
+        random = SeededRandom(seed: options.seed)
+    }
+
+    /// Chooses the next token id from `logits`.
+    public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        let n = logits.count
+        guard n > 0 else { return 0 }
+        if options.temperature <= 0 || options.topK == 1 {
+            var best = 0
+            for i in 1..<n where logits[i] > logits[best] { best = i }
+            return best
+        }
+        if order.count != n {
+            order = [Int32](repeating: 0, count: n)
+            probs = [Float](repeating: 0, count: n)
+        }
+        for i in 0..<n { order[i] = Int32(i) }
+        // Candidates sorted by descending logit (only the top-k when k is set).
+        var count = n
+        if options.topK > 0 && options.topK < n {
+            count = options.topK
+            order.withUnsafeMutableBufferPointer { o in
+                Self.partialSortDescending(o, count: count, by: logits)
+            }
+        } else {
+            order.sort { logits[Int($0)] > logits[Int($1)] }
+        }
+        let inv = 1 / options.temperature
+        let top = logits[Int(order[0])] * inv
+        var sum: Float = 0
+        for j in 0..<count {
+            let e = Foundation.exp(logits[Int(order[j])] * inv - top)
+            probs[j] = e
+            sum += e
+        }
+        if options.topP < 1 {
+            var cumulative: Float = 0
+            var keep = count
+            for j in 0..<count {
+                cumulative += probs[j] / sum
+                if cumulative >= options.topP { keep = j + 1; break }
+            }
+            count = max(1, keep)
+            sum = 0
+            for j in 0..<count { sum += probs[j] }
+        }
+        var target = random.unit() * sum
+        for j in 0..<count {
+            target -= probs[j]
+            if target < 0 { return Int(order[j]) }
+        }
+        return Int(order[count - 1])
+    }
+
+    /// Moves the `count` largest entries (by `logits`) to the front in descending order.
+    private static func partialSortDescending(_ o: UnsafeMutableBufferPointer<Int32>, count: Int, by logits: UnsafeBufferPointer<Float>) {
+        // Selection into a small sorted front segment (count is small in practice).
+        for i in 0..<o.count {
+            let v = logits[Int(o[i])]
+            if i < count {
+                var j = i
+                while j > 0 && logits[Int(o[j - 1])] < v { o.swapAt(j, j - 1); j -= 1 }
+            } else if v > logits[Int(o[count - 1])] {
+                o.swapAt(i, count - 1)
+                var j = count - 1
+                while j > 0 && logits[Int(o[j - 1])] < v { o.swapAt(j, j - 1); j -= 1 }
+            }
+        }
+    }
+}
