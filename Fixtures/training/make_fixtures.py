@@ -33,6 +33,7 @@ for model in ["tiny-llama", "tiny-llama-untied", "tiny-gpt2"]:
 copy("smollm2_train/batch.json", "smollm2/batch.json")
 copy("smollm2_train/loss.json", "smollm2/loss.json")
 copy("smollm2_train/grad_prefix.npy", "smollm2/grad_prefix.npy")
+copy("smollm2_train/per_token_loss.npy", "smollm2/per_token_loss.npy")
 copy("smollm2_train/prefix_raw_encoder_params.safetensors", "smollm2/prefix_raw_encoder_params.safetensors")
 
 with open(os.path.join(HERE, "PROVENANCE.md"), "w") as f:
