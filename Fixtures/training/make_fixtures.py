@@ -30,6 +30,8 @@ for model in ["tiny-llama", "tiny-llama-untied", "tiny-gpt2"]:
         copy(f"{base}/train_adam_state_after_1_step.safetensors", f"{model}/{kind}/train_adam_state_after_1_step.safetensors")
         copy(f"{base}/train_grad_prompt_encoder_output.npy", f"{model}/{kind}/grad_prefix.npy")
         copy(f"{base}/train_losses.json", f"{model}/{kind}/train_losses.json")
+    copy(f"models/{model}/init_from_text_prefix.npy", f"{model}/init_from_text_prefix.npy")
+copy("models/sequences.json", "sequences.json")
 copy("smollm2_train/batch.json", "smollm2/batch.json")
 copy("smollm2_train/loss.json", "smollm2/loss.json")
 copy("smollm2_train/grad_prefix.npy", "smollm2/grad_prefix.npy")
