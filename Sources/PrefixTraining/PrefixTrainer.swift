@@ -44,6 +44,21 @@ public struct PrefixTrainer {
         optimizer = try AdamW(configuration: options.optimizer, parameters: parameters)
     }
 
+    /// Continues from `checkpoint` (its parameters, moments and step); throws when its
+    /// parameters do not fit `prefix`.
+    public init(backpropagation: PrefixBackpropagation, prefix: TrainablePrefix, resumingFrom checkpoint: TrainingCheckpoint, options: Options) throws {
+        try self.init(backpropagation: backpropagation, prefix: prefix, parameters: checkpoint.parameters, options: options)
+        optimizer = try AdamW(configuration: options.optimizer, step: checkpoint.step,
+                              firstMoments: checkpoint.firstMoments, secondMoments: checkpoint.secondMoments)
+    }
+
+    /// The current state as a checkpoint.
+    public func checkpoint(generatorState: UInt64, progress: [String: String] = [:]) -> TrainingCheckpoint {
+        TrainingCheckpoint(parameters: parameters, firstMoments: optimizer.firstMoments,
+                           secondMoments: optimizer.secondMoments, step: optimizer.step,
+                           generatorState: generatorState, progress: progress)
+    }
+
     /// The loss and the gradient of every trainable parameter on the micro-batches together:
     /// the mean over all their target tokens (gradient accumulation, as transformers' Trainer
     /// normalizes by `num_items_in_batch`).

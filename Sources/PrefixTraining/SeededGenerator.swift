@@ -12,6 +12,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = seed
     }
 
+    /// The generator's whole state: `SeededGenerator(seed: g.state)` continues exactly where `g`
+    /// is (what a checkpoint stores to resume a run).
+    public var currentState: UInt64 { state }
+
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -11,6 +11,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case missingParameter(name: String)
     /// A hyperparameter has a value that cannot work.
     case invalidHyperparameter(name: String, found: String, expected: String)
+    /// A training checkpoint that cannot be resumed from.
+    case invalidCheckpoint(file: String, field: String, found: String, expected: String)
     /// The model configuration is not one the trainer supports.
     case unsupportedModel(reason: String)
 
@@ -27,6 +29,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "parameter '\(name)' is missing"
         case let .invalidHyperparameter(name, found, expected):
             return "hyperparameter \(name) = \(found) is invalid: expected \(expected)"
+        case let .invalidCheckpoint(file, field, found, expected):
+            return "checkpoint \(file): \(field) is \(found), expected \(expected); "
+                + "start a new run or point --resume at a checkpoint written by this trainer"
         case let .unsupportedModel(reason):
             return "model not supported for training: \(reason)"
         }
