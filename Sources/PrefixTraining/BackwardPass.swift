@@ -42,8 +42,8 @@ struct BackwardPass {
     private func layer(_ l: Int, _ dx: FloatBuffer, prefixGradient: UnsafeMutablePointer<Float>?) {
         let c = forward.config, w = forward.model.weights.layers[l], a = layers[l]
         let rows = forward.rows, h = c.hiddenSize, qd = c.queryDim, kd = c.kvDim, f = c.ffnSize
-        let t = forward.batch.tokens, slots = forward.slots, p = forward.prefixLength
-        let shape = forward.attentionShape
+        let shape = forward.attentionShape(layer: l)
+        let t = forward.batch.tokens, slots = shape.keys, p = shape.prefixLength
 
         // Feed-forward branch: out = middle + down(act(norm2(middle))).
         let dActivated = FloatBuffer(rows * f)

@@ -10,21 +10,23 @@ final class ForwardPass {
     let batch: TrainingBatch
     let prefix: UnsafePointer<Float>
     let rows: Int
-    let slots: Int
+    /// Which layers carry the prefix (the others attend to real tokens only).
+    let prefixedLayers: [Bool]
     let rotary: RotaryTable?
     /// Residual stream entering the final norm, and the norm's statistics and output.
     let finalInput: FloatBuffer
     let finalMean: FloatBuffer, finalInverse: FloatBuffer
     let finalNormalized: FloatBuffer
 
-    init(model: LanguageModel, prefixLength: Int, batch: TrainingBatch, prefix: UnsafePointer<Float>) {
+    init(model: LanguageModel, prefixLength: Int, prefixedLayers: [Bool], batch: TrainingBatch,
+         prefix: UnsafePointer<Float>) {
         self.model = model
         config = model.config
         self.prefixLength = prefixLength
         self.batch = batch
         self.prefix = prefix
         rows = batch.sequences * batch.tokens
-        slots = prefixLength + batch.tokens
+        self.prefixedLayers = prefixedLayers
         rotary = config.architecture == .llama
             ? RotaryTable(headDim: config.headDim, theta: config.ropeTheta,
                           firstPosition: prefixLength, count: batch.tokens)
@@ -35,9 +37,13 @@ final class ForwardPass {
         finalNormalized = FloatBuffer(rows * config.hiddenSize)
     }
 
-    var attentionShape: AttentionShape {
+    /// Prefix slots of `layer`: `P` when it is prefixed, else 0 (real tokens keep positions `P…`).
+    func prefixSlots(layer: Int) -> Int { prefixedLayers[layer] ? prefixLength : 0 }
+
+    /// The attention sizes of `layer`.
+    func attentionShape(layer: Int) -> AttentionShape {
         AttentionShape(queryHeads: config.headCount, kvHeads: config.kvHeadCount, headDim: config.headDim,
-                       prefixLength: prefixLength, tokens: batch.tokens)
+                       prefixLength: prefixSlots(layer: layer), tokens: batch.tokens)
     }
 
     /// Runs every block; returns their saved activations. Afterwards `finalNormalized` holds
@@ -83,7 +89,8 @@ final class ForwardPass {
     private func layer(_ l: Int, _ x: FloatBuffer) -> LayerActivations {
         let c = config, w = model.weights.layers[l]
         let h = c.hiddenSize, qd = c.queryDim, kd = c.kvDim, f = c.ffnSize
-        let t = batch.tokens, shape = attentionShape
+        let t = batch.tokens, shape = attentionShape(layer: l)
+        let p = shape.prefixLength, slots = shape.keys
         let a = LayerActivations(
             rows: rows, sequences: batch.sequences, slots: slots, hidden: h, queryDim: qd, kvDim: kd,
             heads: c.headCount, tokens: t, ffn: f, gated: w.wGate != nil)
@@ -110,12 +117,12 @@ final class ForwardPass {
         batch.attentionMask.withUnsafeBufferPointer { mask in
             for b in 0..<batch.sequences {
                 let keys = a.keys.pointer + b * slots * kd, values = a.values.pointer + b * slots * kd
-                for s in 0..<prefixLength {
+                for s in 0..<p {
                     (keys + s * kd).update(from: prefix + s * width + (l * 2) * kd, count: kd)
                     (values + s * kd).update(from: prefix + s * width + (l * 2 + 1) * kd, count: kd)
                 }
-                (keys + prefixLength * kd).update(from: k.pointer + b * t * kd, count: t * kd)
-                (values + prefixLength * kd).update(from: v.pointer + b * t * kd, count: t * kd)
+                (keys + p * kd).update(from: k.pointer + b * t * kd, count: t * kd)
+                (values + p * kd).update(from: v.pointer + b * t * kd, count: t * kd)
                 PrefixAttentionOp.forward(
                     shape: shape, q: a.queries.pointer + b * t * qd, k: keys, v: values,
                     keyMask: mask.baseAddress! + b * t, into: attended.pointer + b * t * qd,

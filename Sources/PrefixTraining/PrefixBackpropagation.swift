@@ -13,6 +13,9 @@ public final class PrefixBackpropagation {
     public let model: LanguageModel
     /// Number of prefix slots `P`.
     public let prefixLength: Int
+    /// The layers that carry the prefix (sorted); the others attend to real tokens only and get
+    /// a zero gradient in their part of the flat prefix. Real tokens start at position `P` either way.
+    public let prefixedLayers: [Int]
 
     /// The loss and the gradient of one batch.
     public struct Result: Sendable {
@@ -24,8 +27,17 @@ public final class PrefixBackpropagation {
         public var targetTokens: Int
     }
 
-    /// Prepares training on `model` with `prefixLength` slots (may be 0: plain fine-tuning loss).
-    public init(model: LanguageModel, prefixLength: Int) throws {
+    /// Prepares training on `model` with `prefixLength` slots (may be 0: plain fine-tuning loss)
+    /// in `layers` (all layers when nil; the paper's ablation uses subsets).
+    public init(model: LanguageModel, prefixLength: Int, layers: Set<Int>? = nil) throws {
+        let all = Set(0..<model.config.layerCount)
+        let chosen = layers ?? all
+        guard !chosen.isEmpty, chosen.isSubset(of: all) else {
+            throw TrainingError.invalidHyperparameter(
+                name: "prefixed layers", found: "\((layers ?? []).sorted())",
+                expected: "a non-empty subset of 0..<\(model.config.layerCount)")
+        }
+        prefixedLayers = chosen.sorted()
         guard prefixLength >= 0, prefixLength < model.config.maxPositions else {
             throw TrainingError.invalidHyperparameter(
                 name: "prefix length", found: "\(prefixLength)",
@@ -67,7 +79,9 @@ public final class PrefixBackpropagation {
         let storage = prefix.isEmpty ? [Float(0)] : prefix
         return try storage.withUnsafeBufferPointer { prefixBuffer in
             let flat = prefixBuffer.baseAddress!
-            let pass = ForwardPass(model: model, prefixLength: prefixLength, batch: batch, prefix: flat)
+            let layerMask = (0..<c.layerCount).map { prefixedLayers.contains($0) }
+            let pass = ForwardPass(model: model, prefixLength: prefixLength, prefixedLayers: layerMask,
+                                   batch: batch, prefix: flat)
             let layers = pass.run()
             let logits = FloatBuffer(rows * c.vocabSize)
             let head = model.weights.outputHead ?? model.weights.tokenEmbedding
