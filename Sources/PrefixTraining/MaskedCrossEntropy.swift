@@ -18,7 +18,9 @@ public enum MaskedCrossEntropy {
 
     /// Returns the mean cross-entropy of `logits [rows, vocabularySize]` against `targets [rows]`
     /// (already shifted; ``ignoreIndex`` skips a row) and writes `∂loss/∂logits` into `gradient`
-    /// (zeros on skipped rows). Throws for an out-of-range target or a batch without targets.
+    /// (zeros on skipped rows). `gradient` may be `logits` itself (the logits are then replaced by
+    /// their gradient, saving a `[rows, vocabularySize]` buffer). Throws for an out-of-range
+    /// target or a batch without targets.
     public static func lossAndGradient(
         logits: UnsafePointer<Float>, targets: [Int32], rows: Int, vocabularySize: Int,
         tokensPerSequence: Int, gradient: UnsafeMutablePointer<Float>
@@ -46,6 +48,7 @@ public enum MaskedCrossEntropy {
                 g.update(repeating: 0, count: vocabularySize)
                 continue
             }
+            let targetLogit = z[Int(target)]
             var maximum = -Float.infinity
             for j in 0..<vocabularySize { maximum = max(maximum, z[j]) }
             var sum: Float = 0
@@ -55,7 +58,7 @@ public enum MaskedCrossEntropy {
                 sum += e
             }
             let logSumExp = maximum + Foundation.log(sum)
-            total += Double(logSumExp - z[Int(target)])
+            total += Double(logSumExp - targetLogit)
             let scale = inverseCount / sum
             for j in 0..<vocabularySize { g[j] *= scale }
             g[Int(target)] -= inverseCount

@@ -88,7 +88,8 @@ public final class PrefixBackpropagation {
             LinearOp.forward(
                 pass.finalNormalized.pointer, rows: rows, inFeatures: c.hiddenSize,
                 outFeatures: c.vocabSize, weight: head.pointer, bias: nil, into: logits.pointer)
-            let dLogits = FloatBuffer(rows * c.vocabSize)
+            // The logits are replaced by their gradient in place.
+            let dLogits = logits
             var loss = try MaskedCrossEntropy.lossAndGradient(
                 logits: logits.pointer, targets: targets, rows: rows, vocabularySize: c.vocabSize,
                 tokensPerSequence: batch.tokens, gradient: dLogits.pointer)

@@ -15,7 +15,10 @@ public struct TrainingBatch: Sendable, Equatable {
         guard sequences > 0, tokens > 0 else {
             throw TrainingError.shapeMismatch(what: "batch", found: [sequences, tokens], expected: [1, 1])
         }
-        let count = sequences * tokens
+        let (count, overflow) = sequences.multipliedReportingOverflow(by: tokens)
+        guard !overflow else {
+            throw TrainingError.shapeMismatch(what: "batch", found: [sequences, tokens], expected: [inputIDs.count])
+        }
         for (what, found) in [("input ids", inputIDs.count), ("attention mask", attentionMask.count), ("labels", labels.count)]
         where found != count {
             throw TrainingError.shapeMismatch(what: what, found: [found], expected: [sequences, tokens])

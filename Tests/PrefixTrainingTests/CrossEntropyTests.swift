@@ -28,6 +28,15 @@ final class CrossEntropyTests: XCTestCase {
         XCTAssertEqual(Double(value), expected / 4, accuracy: 1e-5)
         FiniteDifference.assertClose(gradient, FiniteDifference.gradient(of: logits, step: 1e-2, loss),
                                      "cross-entropy dlogits")
+        // In place: the logits buffer itself receives the gradient.
+        var inPlace = logits
+        let inPlaceValue = try inPlace.withUnsafeMutableBufferPointer { buffer in
+            try MaskedCrossEntropy.lossAndGradient(
+                logits: buffer.baseAddress!, targets: targets, rows: sequences * tokens, vocabularySize: vocab,
+                tokensPerSequence: tokens, gradient: buffer.baseAddress!)
+        }
+        XCTAssertEqual(inPlaceValue, value)
+        XCTAssertEqual(inPlace, gradient)
     }
 
     func testRejectsOutOfRangeLabelsAndEmptyTargets() {
