@@ -6,7 +6,7 @@ struct BackwardPass {
     let forward: ForwardPass
     let layers: [LayerActivations]
 
-    /// Returns `∂loss/∂prefix` `[P, L·2·kvDim]`, summed over the batch.
+    /// Returns `∂loss/∂prefix` `[P, Lp·2·kvDim]`, summed over the batch.
     func run(logitsGradient: FloatBuffer, head: UnsafePointer<Float>) -> [Float] {
         let c = forward.config, rows = forward.rows, h = c.hiddenSize
         let dNormalized = FloatBuffer(rows * h)
@@ -16,7 +16,7 @@ struct BackwardPass {
         normBackward(dNormalized, input: forward.finalInput, mean: forward.finalMean,
                      inverse: forward.finalInverse, weight: forward.model.weights.finalNormWeight,
                      bias: forward.model.weights.finalNormBias, into: dx)
-        var prefixGradient = [Float](repeating: 0, count: forward.prefixLength * c.flatPrefixWidth)
+        var prefixGradient = [Float](repeating: 0, count: forward.prefixLength * forward.flatWidth)
         prefixGradient.withUnsafeMutableBufferPointer { gradient in
             for l in stride(from: c.layerCount - 1, through: 0, by: -1) {
                 layer(l, dx, prefixGradient: gradient.baseAddress)
@@ -76,7 +76,7 @@ struct BackwardPass {
         let dKeys = FloatBuffer(slots * kd), dValues = FloatBuffer(slots * kd)
         let dk = FloatBuffer(rows * kd), dv = FloatBuffer(rows * kd)
         let scratch = FloatBuffer(t * slots)
-        let width = c.flatPrefixWidth
+        let width = forward.flatWidth, j = forward.prefixIndex[l] ?? 0
         for b in 0..<forward.batch.sequences {
             dKeys.zero()
             dValues.zero()
@@ -88,8 +88,8 @@ struct BackwardPass {
                 addingIntoQ: dq.pointer + b * t * qd, addingIntoK: dKeys.pointer, addingIntoV: dValues.pointer)
             if let prefixGradient {
                 for s in 0..<p {
-                    ResidualOp.addInPlace(prefixGradient + s * width + (l * 2) * kd, dKeys.pointer + s * kd, count: kd)
-                    ResidualOp.addInPlace(prefixGradient + s * width + (l * 2 + 1) * kd, dValues.pointer + s * kd, count: kd)
+                    ResidualOp.addInPlace(prefixGradient + s * width + (j * 2) * kd, dKeys.pointer + s * kd, count: kd)
+                    ResidualOp.addInPlace(prefixGradient + s * width + (j * 2 + 1) * kd, dValues.pointer + s * kd, count: kd)
                 }
             }
             (dk.pointer + b * t * kd).update(from: dKeys.pointer + p * kd, count: t * kd)

@@ -10,15 +10,18 @@ final class ForwardPass {
     let batch: TrainingBatch
     let prefix: UnsafePointer<Float>
     let rows: Int
-    /// Which layers carry the prefix (the others attend to real tokens only).
-    let prefixedLayers: [Bool]
+    /// For each model layer, its index among the prefixed layers (its block in the flat prefix),
+    /// or nil when the layer has no prefix and attends to real tokens only.
+    let prefixIndex: [Int?]
+    /// Width of one flat prefix row, `prefixedLayers · 2 · kvDim`.
+    let flatWidth: Int
     let rotary: RotaryTable?
     /// Residual stream entering the final norm, and the norm's statistics and output.
     let finalInput: FloatBuffer
     let finalMean: FloatBuffer, finalInverse: FloatBuffer
     let finalNormalized: FloatBuffer
 
-    init(model: LanguageModel, prefixLength: Int, prefixedLayers: [Bool], batch: TrainingBatch,
+    init(model: LanguageModel, prefixLength: Int, prefixIndex: [Int?], batch: TrainingBatch,
          prefix: UnsafePointer<Float>) {
         self.model = model
         config = model.config
@@ -26,7 +29,8 @@ final class ForwardPass {
         self.batch = batch
         self.prefix = prefix
         rows = batch.sequences * batch.tokens
-        self.prefixedLayers = prefixedLayers
+        self.prefixIndex = prefixIndex
+        flatWidth = prefixIndex.compactMap { $0 }.count * 2 * config.kvDim
         rotary = config.architecture == .llama
             ? RotaryTable(headDim: config.headDim, theta: config.ropeTheta,
                           firstPosition: prefixLength, count: batch.tokens)
@@ -38,7 +42,7 @@ final class ForwardPass {
     }
 
     /// Prefix slots of `layer`: `P` when it is prefixed, else 0 (real tokens keep positions `P…`).
-    func prefixSlots(layer: Int) -> Int { prefixedLayers[layer] ? prefixLength : 0 }
+    func prefixSlots(layer: Int) -> Int { prefixIndex[layer] == nil ? 0 : prefixLength }
 
     /// The attention sizes of `layer`.
     func attentionShape(layer: Int) -> AttentionShape {
@@ -112,14 +116,14 @@ final class ForwardPass {
                 RotaryOp.rotate(k.pointer + b * t * kd, rows: t, heads: c.kvHeadCount, table: rotary)
             }
         }
-        let width = c.flatPrefixWidth
+        let width = flatWidth, j = prefixIndex[l] ?? 0
         let attended = FloatBuffer(rows * qd)
         batch.attentionMask.withUnsafeBufferPointer { mask in
             for b in 0..<batch.sequences {
                 let keys = a.keys.pointer + b * slots * kd, values = a.values.pointer + b * slots * kd
                 for s in 0..<p {
-                    (keys + s * kd).update(from: prefix + s * width + (l * 2) * kd, count: kd)
-                    (values + s * kd).update(from: prefix + s * width + (l * 2 + 1) * kd, count: kd)
+                    (keys + s * kd).update(from: prefix + s * width + (j * 2) * kd, count: kd)
+                    (values + s * kd).update(from: prefix + s * width + (j * 2 + 1) * kd, count: kd)
                 }
                 (keys + p * kd).update(from: k.pointer + b * t * kd, count: t * kd)
                 (values + p * kd).update(from: v.pointer + b * t * kd, count: t * kd)

@@ -6,22 +6,23 @@ import PrefixRuntime
 /// positions `P…`, prefix keys used as given, mean cross-entropy over target tokens).
 ///
 /// The base model is borrowed, never copied, and receives no gradient: only input gradients
-/// flow through its frozen weights. The flat prefix is `[P, L·2·kvDim]` in PEFT's layout,
-/// `flat[t, ((l·2 + s)·kvHeads + h)·headDim + d]` with `s = 0` for keys and `1` for values.
+/// flow through its frozen weights. The flat prefix is `[P, Lp·2·kvDim]` (`Lp` prefixed layers) in PEFT's layout,
+/// `flat[t, ((j·2 + s)·kvHeads + h)·headDim + d]` for the `j`-th prefixed layer, `s = 0` keys, `1` values.
 public final class PrefixBackpropagation {
     /// The frozen model.
     public let model: LanguageModel
     /// Number of prefix slots `P`.
     public let prefixLength: Int
-    /// The layers that carry the prefix (sorted); the others attend to real tokens only and get
-    /// a zero gradient in their part of the flat prefix. Real tokens start at position `P` either way.
+    /// The layers that carry the prefix (sorted); the others attend to real tokens only. The flat
+    /// prefix holds only these layers, `j`-th prefixed layer in block `j` (the `.ptx` layout, and
+    /// PEFT's when all layers are prefixed). Real tokens start at position `P` either way.
     public let prefixedLayers: [Int]
 
     /// The loss and the gradient of one batch.
     public struct Result: Sendable {
         /// Mean cross-entropy over the batch's target tokens.
         public var loss: Float
-        /// `∂loss/∂prefix` `[P, L·2·kvDim]`, summed over the batch.
+        /// `∂loss/∂prefix` `[P, Lp·2·kvDim]`, summed over the batch.
         public var prefixGradient: [Float]
         /// Number of target tokens the loss averages over.
         public var targetTokens: Int
@@ -48,7 +49,7 @@ public final class PrefixBackpropagation {
     }
 
     /// Width of one flat prefix row.
-    public var flatWidth: Int { model.config.flatPrefixWidth }
+    public var flatWidth: Int { prefixedLayers.count * 2 * model.config.kvDim }
 
     /// Runs the forward pass on `batch` with `prefix`, then the backward pass to the prefix.
     ///
@@ -79,8 +80,8 @@ public final class PrefixBackpropagation {
         let storage = prefix.isEmpty ? [Float(0)] : prefix
         return try storage.withUnsafeBufferPointer { prefixBuffer in
             let flat = prefixBuffer.baseAddress!
-            let layerMask = (0..<c.layerCount).map { prefixedLayers.contains($0) }
-            let pass = ForwardPass(model: model, prefixLength: prefixLength, prefixedLayers: layerMask,
+            let index = (0..<c.layerCount).map { prefixedLayers.firstIndex(of: $0) }
+            let pass = ForwardPass(model: model, prefixLength: prefixLength, prefixIndex: index,
                                    batch: batch, prefix: flat)
             let layers = pass.run()
             let logits = FloatBuffer(rows * c.vocabSize)

@@ -1,4 +1,4 @@
-/// How the trained parameters become the flat prefix `[P, L·2·kvDim]`: directly (`--reparam
+/// How the trained parameters become the flat prefix `[P, Lp·2·kvDim]`: directly (`--reparam
 /// none`, PEFT's `prefix_projection=False`, parameter `embedding.weight` IS the prefix) or through
 /// the reparameterization MLP (PEFT's `prefix_projection=True`).
 public enum TrainablePrefix: Sendable {
