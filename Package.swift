@@ -50,6 +50,9 @@ let package = Package(
             ]
         ),
 
+        // Writes the conformance corpus Fixtures/bundles (valid and invalid bundles, expected.json).
+        .executableTarget(name: "ptx-fixtures", dependencies: ["PrefixBundle"], path: "Sources/PtxFixtures"),
+
         .testTarget(name: "PrefixBundleTests", dependencies: ["PrefixBundle"]),
         .testTarget(name: "TensorFilesTests", dependencies: ["TensorFiles"]),
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),

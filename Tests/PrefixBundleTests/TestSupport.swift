@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+@testable import PrefixBundle
+
+/// Shared helpers: the tiny-llama fingerprint, deterministic values, fixture paths.
+enum TestSupport {
+    static let fingerprint = ModelFingerprint(architecture: "llama", nLayers: 3, nKVHeads: 2, headDim: 16, hiddenSize: 64)
+    static let tokenizerHash = "sha256:" + String(repeating: "ab", count: 32)
+
+    /// Deterministic pseudo-random values in [-1, 1) (SplitMix64).
+    static func values(_ n: Int, seed: UInt64) -> [Float] {
+        var s = seed
+        return (0..<n).map { _ in
+            s &+= 0x9E37_79B9_7F4A_7C15
+            var z = s
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            return Float(z >> 40) / Float(1 << 23) - 1
+        }
+    }
+
+    static func rawContents(layers: [Int] = [0, 1, 2], p: Int = 4, dtype: TensorDType = .f32) throws -> BundleContents {
+        let n = fingerprint.nKVHeads * p * fingerprint.headDim
+        return try BundleContents.raw(fingerprint: fingerprint, tokenizerHash: tokenizerHash, prefixLength: p, layers: layers,
+                                      keys: layers.map { values(n, seed: UInt64($0) * 2) },
+                                      values: layers.map { values(n, seed: UInt64($0) * 2 + 1) },
+                                      dtype: dtype, provenance: Provenance(task: "test", creator: "PrefixBundleTests"))
+    }
+
+    static func reparamContents(p: Int = 3, e: Int = 8, h: Int = 12, dtype: TensorDType = .f32) throws -> BundleContents {
+        let rows = 3 * 2 * fingerprint.kvDim
+        return try BundleContents.reparameterized(
+            fingerprint: fingerprint, tokenizerHash: tokenizerHash, prefixLength: p, layers: [0, 1, 2],
+            embeddingDim: e, hiddenDim: h, embedding: values(p * e, seed: 10), mlp0Weight: values(h * e, seed: 11),
+            mlp0Bias: values(h, seed: 12), mlp2Weight: values(rows * h, seed: 13), mlp2Bias: values(rows, seed: 14), dtype: dtype)
+    }
+
+    /// The package root (walks up from this file to the directory holding Package.swift).
+    static var packageRoot: URL {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ptx-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
