@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle"]),
-        .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles"]),
+        .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -30,6 +30,9 @@ for model in ["tiny-llama", "tiny-llama-untied", "tiny-gpt2"]:
         copy(f"{base}/train_adam_state_after_1_step.safetensors", f"{model}/{kind}/train_adam_state_after_1_step.safetensors")
         copy(f"{base}/train_grad_prompt_encoder_output.npy", f"{model}/{kind}/grad_prefix.npy")
         copy(f"{base}/train_losses.json", f"{model}/{kind}/train_losses.json")
+    if model == "tiny-llama":
+        copy(f"models/{model}/prefix_proj/train_prompt_encoder_output_after_20_steps.npy",
+             f"{model}/prefix_proj/train_prompt_encoder_output_after_20_steps.npy")
     copy(f"models/{model}/init_from_text_prefix.npy", f"{model}/init_from_text_prefix.npy")
 copy("models/sequences.json", "sequences.json")
 copy("smollm2_train/batch.json", "smollm2/batch.json")
