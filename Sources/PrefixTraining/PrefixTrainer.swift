@@ -79,6 +79,21 @@ public struct PrefixTrainer {
         return (loss, gradients)
     }
 
+    /// The mean cross-entropy over every target token of `batches` with the current parameters
+    /// (forward only), e.g. the dev-set loss for early stopping. Batches without targets are skipped.
+    public func meanLoss(on batches: [TrainingBatch]) throws -> Float {
+        let (flat, _) = try prefix.flatPrefix(parameters)
+        var total = 0.0, count = 0
+        for batch in batches {
+            let n = batch.targetCount
+            guard n > 0 else { continue }
+            total += Double(try backpropagation.loss(prefix: flat, batch: batch)) * Double(n)
+            count += n
+        }
+        guard count > 0 else { throw TrainingError.noTargetTokens }
+        return Float(total / Double(count))
+    }
+
     /// Computes the gradient on `batch` (one batch, or several micro-batches accumulated), clips
     /// it, and applies one AdamW update.
     public mutating func step(on batch: TrainingBatch...) throws -> StepReport {
