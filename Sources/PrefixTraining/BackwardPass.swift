@@ -6,12 +6,17 @@ struct BackwardPass {
     let forward: ForwardPass
     let layers: [LayerActivations]
 
-    /// Returns `∂loss/∂prefix` `[P, Lp·2·kvDim]`, summed over the batch.
-    func run(logitsGradient: FloatBuffer, head: UnsafePointer<Float>) -> [Float] {
+    /// Returns `∂loss/∂prefix` `[P, Lp·2·kvDim]`, summed over the batch, given the logits
+    /// gradient of the batch rows `rows` (the rows with a target; the others have none).
+    func run(logitsGradient: FloatBuffer, rows targetRows: [Int], head: UnsafePointer<Float>) -> [Float] {
         let c = forward.config, rows = forward.rows, h = c.hiddenSize
+        let dGathered = FloatBuffer(targetRows.count * h)
+        LinearOp.backwardInput(logitsGradient.pointer, rows: targetRows.count, inFeatures: h,
+                               outFeatures: c.vocabSize, weight: head, addingInto: dGathered.pointer)
         let dNormalized = FloatBuffer(rows * h)
-        LinearOp.backwardInput(logitsGradient.pointer, rows: rows, inFeatures: h, outFeatures: c.vocabSize,
-                               weight: head, addingInto: dNormalized.pointer)
+        for (i, row) in targetRows.enumerated() {
+            (dNormalized.pointer + row * h).update(from: dGathered.pointer + i * h, count: h)
+        }
         let dx = FloatBuffer(rows * h)
         normBackward(dNormalized, input: forward.finalInput, mean: forward.finalMean,
                      inverse: forward.finalInverse, weight: forward.model.weights.finalNormWeight,

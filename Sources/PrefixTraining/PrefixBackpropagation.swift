@@ -84,16 +84,24 @@ public final class PrefixBackpropagation {
             let pass = ForwardPass(model: model, prefixLength: prefixLength, prefixIndex: index,
                                    batch: batch, prefix: flat)
             let layers = pass.run()
-            let logits = FloatBuffer(rows * c.vocabSize)
+            // Logits only for the rows that have a target (prompt, padding and each sequence's
+            // last position need none): less head work and a smaller [targets, vocab] buffer.
+            let targetRows = targets.indices.filter { targets[$0] != MaskedCrossEntropy.ignoreIndex }
+            let h = c.hiddenSize, n = targetRows.count
+            let gathered = FloatBuffer(n * h)
+            for (i, row) in targetRows.enumerated() {
+                (gathered.pointer + i * h).update(from: pass.finalNormalized.pointer + row * h, count: h)
+            }
+            let logits = FloatBuffer(n * c.vocabSize)
             let head = model.weights.outputHead ?? model.weights.tokenEmbedding
             LinearOp.forward(
-                pass.finalNormalized.pointer, rows: rows, inFeatures: c.hiddenSize,
-                outFeatures: c.vocabSize, weight: head.pointer, bias: nil, into: logits.pointer)
+                gathered.pointer, rows: n, inFeatures: h, outFeatures: c.vocabSize, weight: head.pointer,
+                bias: nil, into: logits.pointer)
             // The logits are replaced by their gradient in place.
             let dLogits = logits
             var loss = try MaskedCrossEntropy.lossAndGradient(
-                logits: logits.pointer, targets: targets, rows: rows, vocabularySize: c.vocabSize,
-                tokensPerSequence: batch.tokens, gradient: dLogits.pointer)
+                logits: logits.pointer, targets: targetRows.map { targets[$0] }, rows: n,
+                vocabularySize: c.vocabSize, tokensPerSequence: max(n, 1), gradient: dLogits.pointer)
             let targetTokens = targets.filter { $0 != MaskedCrossEntropy.ignoreIndex }.count
             if let total = totalTargetTokens {
                 guard total >= targetTokens else {
@@ -109,7 +117,7 @@ public final class PrefixBackpropagation {
                 return Result(loss: loss, prefixGradient: [], targetTokens: targetTokens)
             }
             let gradient = BackwardPass(forward: pass, layers: layers)
-                .run(logitsGradient: dLogits, head: head.pointer)
+                .run(logitsGradient: dLogits, rows: targetRows, head: head.pointer)
             return Result(loss: loss, prefixGradient: gradient, targetTokens: targetTokens)
         }
     }
@@ -130,5 +138,12 @@ public final class PrefixBackpropagation {
                 sequence: index / batch.tokens, position: index % batch.tokens, found: id,
                 vocabularySize: c.vocabSize)
         }
+        for (index, label) in batch.labels.enumerated()
+        where label != MaskedCrossEntropy.ignoreIndex && (label < 0 || Int(label) >= c.vocabSize) {
+            throw TrainingError.labelOutOfRange(
+                sequence: index / batch.tokens, position: index % batch.tokens, found: Int(label),
+                vocabularySize: c.vocabSize)
+        }
+        guard batch.targetCount > 0 else { throw TrainingError.noTargetTokens }
     }
 }

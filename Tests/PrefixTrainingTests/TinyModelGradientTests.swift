@@ -143,3 +143,31 @@ final class GradientAccumulationTests: XCTestCase {
         XCTAssertEqual(devLoss, fullLoss, accuracy: 1e-5)
     }
 }
+
+final class TrainingInputValidationTests: XCTestCase {
+    func testBadBatchesAreTypedErrors() throws {
+        let model = try TinyModelGradientTests.loadModel("tiny-gpt2")
+        let backprop = try PrefixBackpropagation(model: model, prefixLength: 2)
+        let prefix = [Float](repeating: 0.1, count: 2 * backprop.flatWidth)
+        func batch(ids: [Int], labels: [Int32]) throws -> TrainingBatch {
+            try TrainingBatch(sequences: 2, tokens: 3, inputIDs: ids,
+                              attentionMask: [Bool](repeating: true, count: 6), labels: labels)
+        }
+        let good = try batch(ids: [1, 2, 3, 4, 5, 6], labels: [-100, 7, 8, -100, -100, 9])
+        XCTAssertGreaterThan(try backprop.loss(prefix: prefix, batch: good), 0)
+        XCTAssertThrowsError(try backprop.loss(prefix: prefix, batch: try batch(ids: [1, 2, 3, 4, 5, 6], labels: [-100, 7, 8, -100, -100, 512]))) {
+            XCTAssertEqual($0 as? TrainingError, .labelOutOfRange(sequence: 1, position: 2, found: 512, vocabularySize: 512))
+        }
+        XCTAssertThrowsError(try backprop.loss(prefix: prefix, batch: try batch(ids: [1, 2, 3, 4, -5, 6], labels: [-100, 7, 8, -100, -100, 9]))) {
+            XCTAssertEqual($0 as? TrainingError, .labelOutOfRange(sequence: 1, position: 1, found: -5, vocabularySize: 512))
+        }
+        XCTAssertThrowsError(try backprop.loss(prefix: prefix, batch: try batch(ids: [1, 2, 3, 4, 5, 6], labels: [7, -100, -100, 8, -100, -100]))) {
+            XCTAssertEqual($0 as? TrainingError, .noTargetTokens)
+        }
+        XCTAssertThrowsError(try backprop.loss(prefix: [1, 2, 3], batch: good)) {
+            XCTAssertEqual($0 as? TrainingError, .shapeMismatch(what: "flat prefix", found: [3], expected: [2, backprop.flatWidth]))
+        }
+        XCTAssertThrowsError(try TrainingBatch(sequences: 2, tokens: 3, inputIDs: [1], attentionMask: [], labels: []))
+        XCTAssertThrowsError(try PrefixBackpropagation(model: model, prefixLength: 256))
+    }
+}
