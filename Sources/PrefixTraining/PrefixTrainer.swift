@@ -95,7 +95,8 @@ public struct PrefixTrainer {
     }
 
     /// Computes the gradient on `batch` (one batch, or several micro-batches accumulated), clips
-    /// it, and applies one AdamW update.
+    /// it, and applies one AdamW update. Throws `TrainingError.nonFinite` (parameters unchanged)
+    /// when the loss or gradient is NaN or infinite.
     public mutating func step(on batch: TrainingBatch...) throws -> StepReport {
         try step(onMicroBatches: batch)
     }
@@ -108,6 +109,9 @@ public struct PrefixTrainer {
             norm = try GradientClipping.clip(&gradients, maxNorm: maxNorm)
         } else {
             norm = GradientClipping.totalNorm(gradients)
+        }
+        guard loss.isFinite, norm.isFinite else {
+            throw TrainingError.nonFinite(step: optimizer.step + 1, loss: loss, gradientNorm: norm)
         }
         let base = options.optimizer.learningRate
         let rate = options.schedule?.learningRate(base: base, atStep: optimizer.step) ?? base

@@ -11,6 +11,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case missingParameter(name: String)
     /// A hyperparameter has a value that cannot work.
     case invalidHyperparameter(name: String, found: String, expected: String)
+    /// The loss or the gradient stopped being a finite number; the parameters were left unchanged.
+    case nonFinite(step: Int, loss: Float, gradientNorm: Float)
     /// A training checkpoint that cannot be resumed from.
     case invalidCheckpoint(file: String, field: String, found: String, expected: String)
     /// The model configuration is not one the trainer supports.
@@ -29,6 +31,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "parameter '\(name)' is missing"
         case let .invalidHyperparameter(name, found, expected):
             return "hyperparameter \(name) = \(found) is invalid: expected \(expected)"
+        case let .nonFinite(step, loss, gradientNorm):
+            return "step \(step): loss \(loss), gradient norm \(gradientNorm) — training diverged; "
+                + "lower the learning rate, enable gradient clipping, or resume from an earlier checkpoint"
         case let .invalidCheckpoint(file, field, found, expected):
             return "checkpoint \(file): \(field) is \(found), expected \(expected); "
                 + "start a new run or point --resume at a checkpoint written by this trainer"

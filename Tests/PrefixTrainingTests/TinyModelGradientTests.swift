@@ -169,5 +169,15 @@ final class TrainingInputValidationTests: XCTestCase {
         }
         XCTAssertThrowsError(try TrainingBatch(sequences: 2, tokens: 3, inputIDs: [1], attentionMask: [], labels: []))
         XCTAssertThrowsError(try PrefixBackpropagation(model: model, prefixLength: 256))
+        // A diverged run stops with a typed error and leaves the parameters alone.
+        let raw = TrainablePrefix.raw(prefixLength: 2, width: backprop.flatWidth)
+        var bad = try PrefixInitialization.zero(for: raw, seed: 1)
+        try bad.set("embedding.weight", shape: [2, backprop.flatWidth], values: [Float](repeating: .nan, count: prefix.count))
+        var trainer = try PrefixTrainer(backpropagation: backprop, prefix: raw, parameters: bad,
+                                        options: .init(optimizer: .init(learningRate: 0.1)))
+        XCTAssertThrowsError(try trainer.step(on: good)) {
+            guard case .nonFinite(step: 1, _, _)? = $0 as? TrainingError else { return XCTFail("\($0)") }
+        }
+        XCTAssertEqual(trainer.optimizer.step, 0)
     }
 }
