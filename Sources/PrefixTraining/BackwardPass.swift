@@ -6,6 +6,25 @@ struct BackwardPass {
     let forward: ForwardPass
     let layers: [LayerActivations]
 
+    /// Per-layer gradient temporaries, allocated once per pass and reused by every layer.
+    private final class Scratch {
+        let dActivated, dGate, dUp, dNormalized, dAttended, dq, dk, dv, dKeys, dValues, scores: FloatBuffer
+
+        init(rows: Int, hidden: Int, queryDim: Int, kvDim: Int, ffn: Int, tokens: Int, maxSlots: Int) {
+            dActivated = FloatBuffer(rows * ffn)
+            dGate = FloatBuffer(rows * ffn)
+            dUp = FloatBuffer(rows * ffn)
+            dNormalized = FloatBuffer(rows * hidden)
+            dAttended = FloatBuffer(rows * queryDim)
+            dq = FloatBuffer(rows * queryDim)
+            dk = FloatBuffer(rows * kvDim)
+            dv = FloatBuffer(rows * kvDim)
+            dKeys = FloatBuffer(maxSlots * kvDim)
+            dValues = FloatBuffer(maxSlots * kvDim)
+            scores = FloatBuffer(tokens * maxSlots)
+        }
+    }
+
     /// Returns `∂loss/∂prefix` `[P, Lp·2·kvDim]`, summed over the batch, given the logits
     /// gradient of the batch rows `rows` (the rows with a target; the others have none).
     func run(logitsGradient: FloatBuffer, rows targetRows: [Int], head: UnsafePointer<Float>) -> [Float] {
@@ -22,9 +41,12 @@ struct BackwardPass {
                      inverse: forward.finalInverse, weight: forward.model.weights.finalNormWeight,
                      bias: forward.model.weights.finalNormBias, into: dx)
         var prefixGradient = [Float](repeating: 0, count: forward.prefixLength * forward.flatWidth)
+        let scratch = Scratch(
+            rows: rows, hidden: h, queryDim: c.queryDim, kvDim: c.kvDim, ffn: c.ffnSize,
+            tokens: forward.batch.tokens, maxSlots: forward.prefixLength + forward.batch.tokens)
         prefixGradient.withUnsafeMutableBufferPointer { gradient in
             for l in stride(from: c.layerCount - 1, through: 0, by: -1) {
-                layer(l, dx, prefixGradient: gradient.baseAddress)
+                layer(l, dx, prefixGradient: gradient.baseAddress, scratch: scratch)
             }
         }
         return prefixGradient
@@ -44,20 +66,24 @@ struct BackwardPass {
 
     /// Turns `dx` (gradient of the block's output) into the gradient of the block's input, and
     /// adds the block's prefix key/value gradients into `prefixGradient`.
-    private func layer(_ l: Int, _ dx: FloatBuffer, prefixGradient: UnsafeMutablePointer<Float>?) {
+    private func layer(
+        _ l: Int, _ dx: FloatBuffer, prefixGradient: UnsafeMutablePointer<Float>?, scratch s: Scratch
+    ) {
         let c = forward.config, w = forward.model.weights.layers[l], a = layers[l]
         let rows = forward.rows, h = c.hiddenSize, qd = c.queryDim, kd = c.kvDim, f = c.ffnSize
         let shape = forward.attentionShape(layer: l)
         let t = forward.batch.tokens, slots = shape.keys, p = shape.prefixLength
 
         // Feed-forward branch: out = middle + down(act(norm2(middle))).
-        let dActivated = FloatBuffer(rows * f)
+        let dActivated = s.dActivated, dNormalized = s.dNormalized, dGate = s.dGate
+        dActivated.zero()
+        dNormalized.zero()
+        dGate.zero()
         LinearOp.backwardInput(dx.pointer, rows: rows, inFeatures: f, outFeatures: h, weight: w.wDown.pointer,
                                addingInto: dActivated.pointer)
-        let dNormalized = FloatBuffer(rows * h)
-        let dGate = FloatBuffer(rows * f)
         if let gate = w.wGate {
-            let dUp = FloatBuffer(rows * f)
+            let dUp = s.dUp
+            dUp.zero()
             SwiGLUOp.backward(dActivated.pointer, gate: a.gate.pointer, up: a.up.pointer, count: rows * f,
                               addingIntoGate: dGate.pointer, addingIntoUp: dUp.pointer)
             LinearOp.backwardInput(dGate.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: gate.pointer,
@@ -74,13 +100,12 @@ struct BackwardPass {
                      weight: w.ffnNormWeight, bias: w.ffnNormBias, into: dx)
 
         // Attention branch: middle = input + o(attention(q, [prefix; k], [prefix; v])).
-        let dAttended = FloatBuffer(rows * qd)
+        let dAttended = s.dAttended, dq = s.dq, dKeys = s.dKeys, dValues = s.dValues
+        let dk = s.dk, dv = s.dv, scores = s.scores  // dk, dv: fully overwritten below
+        dAttended.zero()
+        dq.zero()
         LinearOp.backwardInput(dx.pointer, rows: rows, inFeatures: qd, outFeatures: h, weight: w.wo.pointer,
                                addingInto: dAttended.pointer)
-        let dq = FloatBuffer(rows * qd)
-        let dKeys = FloatBuffer(slots * kd), dValues = FloatBuffer(slots * kd)
-        let dk = FloatBuffer(rows * kd), dv = FloatBuffer(rows * kd)
-        let scratch = FloatBuffer(t * slots)
         let width = forward.flatWidth, j = forward.prefixIndex[l] ?? 0
         for b in 0..<forward.batch.sequences {
             dKeys.zero()
@@ -89,12 +114,12 @@ struct BackwardPass {
                 shape: shape, outputGradient: dAttended.pointer + b * t * qd,
                 q: a.queries.pointer + b * t * qd, k: a.keys.pointer + b * slots * kd,
                 v: a.values.pointer + b * slots * kd,
-                probabilities: a.probabilities.pointer + b * shape.probabilityCount, scratch: scratch.pointer,
+                probabilities: a.probabilities.pointer + b * shape.probabilityCount, scratch: scores.pointer,
                 addingIntoQ: dq.pointer + b * t * qd, addingIntoK: dKeys.pointer, addingIntoV: dValues.pointer)
             if let prefixGradient {
-                for s in 0..<p {
-                    ResidualOp.addInPlace(prefixGradient + s * width + (j * 2) * kd, dKeys.pointer + s * kd, count: kd)
-                    ResidualOp.addInPlace(prefixGradient + s * width + (j * 2 + 1) * kd, dValues.pointer + s * kd, count: kd)
+                for slot in 0..<p {
+                    ResidualOp.addInPlace(prefixGradient + slot * width + (j * 2) * kd, dKeys.pointer + slot * kd, count: kd)
+                    ResidualOp.addInPlace(prefixGradient + slot * width + (j * 2 + 1) * kd, dValues.pointer + slot * kd, count: kd)
                 }
             }
             (dk.pointer + b * t * kd).update(from: dKeys.pointer + p * kd, count: t * kd)

@@ -20,6 +20,9 @@ final class ForwardPass {
     let finalInput: FloatBuffer
     let finalMean: FloatBuffer, finalInverse: FloatBuffer
     let finalNormalized: FloatBuffer
+    /// Per-layer temporaries, reused by every layer (each is fully overwritten before it is read).
+    private let normalized: FloatBuffer, keys: FloatBuffer, values: FloatBuffer
+    private let attended: FloatBuffer, branch: FloatBuffer, activated: FloatBuffer
 
     init(model: LanguageModel, prefixLength: Int, prefixIndex: [Int?], batch: TrainingBatch,
          prefix: UnsafePointer<Float>) {
@@ -39,6 +42,12 @@ final class ForwardPass {
         finalMean = FloatBuffer(rows)
         finalInverse = FloatBuffer(rows)
         finalNormalized = FloatBuffer(rows * config.hiddenSize)
+        normalized = FloatBuffer(rows * config.hiddenSize)
+        keys = FloatBuffer(rows * config.kvDim)
+        values = FloatBuffer(rows * config.kvDim)
+        attended = FloatBuffer(rows * config.queryDim)
+        branch = FloatBuffer(rows * config.hiddenSize)
+        activated = FloatBuffer(rows * config.ffnSize)
     }
 
     /// Prefix slots of `layer`: `P` when it is prefixed, else 0 (real tokens keep positions `P…`).
@@ -100,12 +109,12 @@ final class ForwardPass {
             heads: c.headCount, tokens: t, ffn: f, gated: w.wGate != nil)
         a.input.pointer.update(from: x.pointer, count: x.count)
 
-        let xn = FloatBuffer(rows * h)
+        let xn = normalized
         normalize(x.pointer, weight: w.attnNormWeight, bias: w.attnNormBias, into: xn.pointer,
                   mean: a.norm1Mean.pointer, inverse: a.norm1Inverse.pointer)
         LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: qd, weight: w.wq.pointer,
                          bias: w.bq?.pointer, into: a.queries.pointer)
-        let k = FloatBuffer(rows * kd), v = FloatBuffer(rows * kd)
+        let k = keys, v = values
         LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wk.pointer,
                          bias: w.bk?.pointer, into: k.pointer)
         LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wv.pointer,
@@ -117,23 +126,21 @@ final class ForwardPass {
             }
         }
         let width = flatWidth, j = prefixIndex[l] ?? 0
-        let attended = FloatBuffer(rows * qd)
         batch.attentionMask.withUnsafeBufferPointer { mask in
             for b in 0..<batch.sequences {
-                let keys = a.keys.pointer + b * slots * kd, values = a.values.pointer + b * slots * kd
+                let allKeys = a.keys.pointer + b * slots * kd, allValues = a.values.pointer + b * slots * kd
                 for s in 0..<p {
-                    (keys + s * kd).update(from: prefix + s * width + (j * 2) * kd, count: kd)
-                    (values + s * kd).update(from: prefix + s * width + (j * 2 + 1) * kd, count: kd)
+                    (allKeys + s * kd).update(from: prefix + s * width + (j * 2) * kd, count: kd)
+                    (allValues + s * kd).update(from: prefix + s * width + (j * 2 + 1) * kd, count: kd)
                 }
-                (keys + p * kd).update(from: k.pointer + b * t * kd, count: t * kd)
-                (values + p * kd).update(from: v.pointer + b * t * kd, count: t * kd)
+                (allKeys + p * kd).update(from: k.pointer + b * t * kd, count: t * kd)
+                (allValues + p * kd).update(from: v.pointer + b * t * kd, count: t * kd)
                 PrefixAttentionOp.forward(
-                    shape: shape, q: a.queries.pointer + b * t * qd, k: keys, v: values,
+                    shape: shape, q: a.queries.pointer + b * t * qd, k: allKeys, v: allValues,
                     keyMask: mask.baseAddress! + b * t, into: attended.pointer + b * t * qd,
                     probabilities: a.probabilities.pointer + b * shape.probabilityCount)
             }
         }
-        let branch = FloatBuffer(rows * h)
         LinearOp.forward(attended.pointer, rows: rows, inFeatures: qd, outFeatures: h, weight: w.wo.pointer,
                          bias: w.bo?.pointer, into: branch.pointer)
         ResidualOp.addInPlace(x.pointer, branch.pointer, count: x.count)
@@ -141,7 +148,6 @@ final class ForwardPass {
 
         normalize(x.pointer, weight: w.ffnNormWeight, bias: w.ffnNormBias, into: xn.pointer,
                   mean: a.norm2Mean.pointer, inverse: a.norm2Inverse.pointer)
-        let activated = FloatBuffer(rows * f)
         if let gate = w.wGate {
             LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: gate.pointer,
                              bias: nil, into: a.gate.pointer)
