@@ -81,7 +81,7 @@ public struct Generator {
                 }
             }
             if output.count >= options.maxTokens { return GenerationResult(tokens: output, stopReason: .tokenLimit) }
-            next = try session.forwardLast([next]) { sampler.sample($0) }
+            next = try session.forwardLast(token: next) { sampler.sample($0) }
         }
     }
 }

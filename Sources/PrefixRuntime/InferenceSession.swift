@@ -56,7 +56,9 @@ public final class InferenceSession {
     }
 
     /// The real tokens' cached keys and values (post-RoPE) as a prefix of `tokenCount` virtual
-    /// tokens — "initialise a prefix from text": run text at positions 0..<P, then export.
+    /// tokens — "initialise a prefix from text": on a session without a prefix, run the text
+    /// (positions 0..<P), then export. With a prefix attached the keys carry positions P...
+    /// and the prefix's own slots are not included.
     public func exportTokensAsPrefix() throws -> PrefixKV {
         let layers: [LayerPrefix?] = (0..<model.config.layerCount).map { cache.tokenSlots(layer: $0) }
         return try PrefixKV(
@@ -64,30 +66,78 @@ public final class InferenceSession {
             headDim: model.config.headDim, layers: layers)
     }
 
-    /// Runs `tokens` (appended after what the cache holds) through the model in one batch.
+    /// Largest number of tokens processed in one batch; longer inputs are split into chunks of
+    /// this size (same result, bounded attention-score memory). Hidden-state capture needs the
+    /// whole input in one chunk.
+    public var maxBatchTokens = 512
+
+    /// Runs `tokens` (appended after what the cache holds) through the model in batches.
     ///
     /// - Parameters:
     ///   - logits: which logits to return (`[vocab]` for `.last`, `[T*vocab]` for `.all`).
     ///   - captureHiddenStates: when true, `capturedHiddenStates` receives `L+1` arrays of
     ///     `[T, hidden]` like Hugging Face's `output_hidden_states` (embeddings, each block's
     ///     output, and the final norm applied to the last block's output in place of it).
-    /// - Throws: `RuntimeError.tokenOutOfRange` or `.contextOverflow`; nothing is cached then.
+    /// - Throws: `RuntimeError.tokenOutOfRange` or `.contextOverflow` (checked before anything
+    ///   is cached).
     @discardableResult
     public func forward(_ tokens: [Int], logits: LogitsSelection = .last, captureHiddenStates: Bool = false) throws -> [Float] {
-        let rows = try run(tokens, logits: logits, capture: captureHiddenStates)
         let vocab = model.config.vocabSize
-        return Array(UnsafeBufferPointer(start: scratch.logits, count: rows * vocab))
+        try validate(tokens)
+        let chunk = captureHiddenStates ? max(tokens.count, 1) : max(1, maxBatchTokens)
+        var result: [Float] = []
+        if logits == .all { result.reserveCapacity(tokens.count * vocab) }
+        var start = 0
+        while start < tokens.count {
+            let end = min(tokens.count, start + chunk)
+            let isLast = end == tokens.count
+            let selection: LogitsSelection = logits == .all ? .all : (isLast ? logits : .none)
+            let rows = try run(Array(tokens[start..<end]), logits: selection, capture: captureHiddenStates)
+            if rows > 0 { result.append(contentsOf: UnsafeBufferPointer(start: scratch.logits, count: rows * vocab)) }
+            start = end
+        }
+        return result
+    }
+
+    private func validate(_ tokens: [Int]) throws {
+        let c = model.config
+        for tok in tokens where tok < 0 || tok >= c.vocabSize {
+            throw RuntimeError.tokenOutOfRange(token: tok, vocabSize: c.vocabSize)
+        }
+        let needed = positionOffset + cache.tokenCount + tokens.count
+        if needed > c.maxPositions { throw RuntimeError.contextOverflow(needed: needed, limit: c.maxPositions) }
     }
 
     /// Like `forward` with `.last`, but hands the logits to `body` without copying them
     /// (the buffer is reused by the next call). Used by the decode loop.
     public func forwardLast<R>(_ tokens: [Int], _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
-        _ = try run(tokens, logits: .last, capture: false)
+        guard !tokens.isEmpty else { throw RuntimeError.bufferSizeMismatch(what: "tokens", found: 0, expected: 1) }
+        try validate(tokens)
+        if tokens.count > maxBatchTokens {
+            try forward(Array(tokens.dropLast()), logits: .none)
+            _ = try run([tokens[tokens.count - 1]], logits: .last, capture: false)
+        } else {
+            _ = try run(tokens, logits: .last, capture: false)
+        }
         return try body(UnsafeBufferPointer(start: scratch.logits, count: model.config.vocabSize))
     }
 
-    /// Returns the number of logit rows written to `scratch.logits`.
+    /// Feeds one token and hands its logits to `body` without copying (decode-loop step; no
+    /// allocation once the cache and buffers have grown to size).
+    public func forwardLast<R>(token: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        _ = try withUnsafeTemporaryAllocation(of: Int.self, capacity: 1) { one in
+            one[0] = token
+            return try run(UnsafeBufferPointer(one), logits: .last, capture: false)
+        }
+        return try body(UnsafeBufferPointer(start: scratch.logits, count: model.config.vocabSize))
+    }
+
     private func run(_ tokens: [Int], logits: LogitsSelection, capture: Bool) throws -> Int {
+        try tokens.withUnsafeBufferPointer { try run($0, logits: logits, capture: capture) }
+    }
+
+    /// Returns the number of logit rows written to `scratch.logits`.
+    private func run(_ tokens: UnsafeBufferPointer<Int>, logits: LogitsSelection, capture: Bool) throws -> Int {
         let c = model.config
         let t = tokens.count
         guard t > 0 else { return 0 }
@@ -129,7 +179,7 @@ public final class InferenceSession {
         capturedHiddenStates.append(Array(UnsafeBufferPointer(start: p, count: t * model.config.hiddenSize)))
     }
 
-    private func embed(_ tokens: [Int], firstPosition: Int) {
+    private func embed(_ tokens: UnsafeBufferPointer<Int>, firstPosition: Int) {
         let h = model.config.hiddenSize
         let table = model.weights.tokenEmbedding.pointer
         for (i, tok) in tokens.enumerated() {

@@ -9,9 +9,9 @@ enum Kernels {
     ) {
         for r in 0..<rows {
             let xr = x + r * dim, orow = out + r * dim
-            var sum: Float = 0
-            for i in 0..<dim { sum += xr[i] * xr[i] }
-            let scale = 1 / (sum / Float(dim) + eps).squareRoot()
+            var sum: Double = 0
+            for i in 0..<dim { sum += Double(xr[i]) * Double(xr[i]) }
+            let scale = 1 / (Float(sum / Double(dim)) + eps).squareRoot()
             for i in 0..<dim { orow[i] = w[i] * (xr[i] * scale) }
         }
     }
@@ -108,9 +108,9 @@ enum Kernels {
     static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
         var m = -Float.infinity
         for j in 0..<count where row[j] > m { m = row[j] }
-        var sum: Float = 0
-        for j in 0..<count { let e = Foundation.exp(row[j] - m); row[j] = e; sum += e }
-        let inv = 1 / sum
+        var sum: Double = 0
+        for j in 0..<count { let e = Foundation.exp(row[j] - m); row[j] = e; sum += Double(e) }
+        let inv = Float(1 / sum)
         for j in 0..<count { row[j] *= inv }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TensorFiles
 
 /// PEFT's prefix reparameterization: `flat = W2 · tanh(W1 · e + b1) + b2` applied to each row
@@ -110,4 +111,3 @@ public struct PrefixMLP: Sendable, Equatable {
     }
 }
 
-import Foundation

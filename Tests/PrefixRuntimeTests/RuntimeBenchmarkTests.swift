@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+@testable import PrefixRuntime
+
+/// Throughput figures for SmolLM2 (printed, never asserted). Runs only with
+/// `PREFIXPACK_BENCH=1` (use a release build: `swift test -c release --filter RuntimeBenchmarkTests`).
+final class RuntimeBenchmarkTests: XCTestCase {
+    func testSmolLM2Throughput() throws {
+        guard ProcessInfo.processInfo.environment["PREFIXPACK_BENCH"] == "1" else {
+            throw XCTSkip("set PREFIXPACK_BENCH=1 to run the benchmark")
+        }
+        let url = Fixtures.packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
+        guard FileManager.default.fileExists(atPath: url.path) else { throw XCTSkip("SmolLM2 GGUF absent") }
+        let clock = ContinuousClock()
+        var lm: LanguageModel?
+        let load = clock.measure { lm = try? LanguageModel.loadGGUF(url: url) }
+        let model = try XCTUnwrap(lm)
+        print("BENCH load: \(load)")
+        let c = model.config
+        let flat = try Fixtures.npy("smollm2/prefix_raw_prompt_encoder_output.npy")
+        let eight = try PrefixKV.fromPEFTFlat(flat.values, virtualTokenCount: 8, layerCount: c.layerCount,
+                                              kvHeadCount: c.kvHeadCount, headDim: c.headDim)
+        let prompt = (0..<128).map { 100 + ($0 * 37) % 4000 }
+        let threads = blasThreadCount()
+        defer { setBLASThreadCount(threads) }
+        for (label, prefix, n) in [("no prefix", nil, threads), ("8-token prefix", eight, threads),
+                                   ("no prefix, 1 BLAS thread", nil, 1)] as [(String, PrefixKV?, Int)] {
+            setBLASThreadCount(n)
+            let session = model.makeSession()
+            try session.attach(prefix)
+            try session.forward(Array(prompt.prefix(8)), logits: .last)  // warm-up
+            session.rewind()
+            let prefill = try clock.measure { try session.forward(prompt, logits: .last) }
+            let decodeCount = 64
+            var token = 504
+            let decode = try clock.measure {
+                for _ in 0..<decodeCount {
+                    token = try session.forwardLast(token: token) { buf in (0..<buf.count).max { buf[$0] < buf[$1] } ?? 0 }
+                }
+            }
+            let p = Double(prompt.count) / seconds(prefill), d = Double(decodeCount) / seconds(decode)
+            print("BENCH \(label): prefill 128 tokens \(prefill) = \(String(format: "%.1f", p)) tok/s; decode \(String(format: "%.1f", d)) tok/s (BLAS threads \(blasThreadCount()))")
+        }
+    }
+
+    private func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}
