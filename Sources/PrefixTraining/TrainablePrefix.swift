@@ -1,3 +1,5 @@
+import PrefixRuntime
+
 /// How the trained parameters become the flat prefix `[P, Lp·2·kvDim]`: directly (`--reparam
 /// none`, PEFT's `prefix_projection=False`, parameter `embedding.weight` IS the prefix) or through
 /// the reparameterization MLP (PEFT's `prefix_projection=True`).
@@ -6,6 +8,19 @@ public enum TrainablePrefix: Sendable {
     case raw(prefixLength: Int, width: Int)
     /// The prefix is the output of the MLP.
     case projected(ReparameterizationMLP)
+
+    /// PEFT's defaults for `model`: with `projected`, the MLP `E → H → tanh → Lp·2·kvDim` with
+    /// `E` = the KV width (PEFT's `token_dim`, not the hidden size) and `H` = `hiddenWidth`
+    /// (512 unless given); otherwise the raw prefix `[P, Lp·2·kvDim]`. `Lp` = `prefixedLayerCount`.
+    public static func forModel(
+        _ config: ModelConfig, prefixLength: Int, prefixedLayerCount: Int? = nil,
+        projected: Bool = true, hiddenWidth: Int = 512
+    ) -> TrainablePrefix {
+        let width = (prefixedLayerCount ?? config.layerCount) * 2 * config.kvDim
+        guard projected else { return .raw(prefixLength: prefixLength, width: width) }
+        return .projected(ReparameterizationMLP(
+            prefixLength: prefixLength, embeddingWidth: config.kvDim, hiddenWidth: hiddenWidth, outputWidth: width))
+    }
 
     /// Number of prefix slots.
     public var prefixLength: Int {

@@ -25,8 +25,9 @@ final class PrefixInitializationTests: XCTestCase {
             let raw = TrainablePrefix.raw(prefixLength: ids.count, width: width)
             XCTAssertEqual(try raw.flatPrefix(try PrefixInitialization.fitting(flat, for: raw, seed: 1)).prefix, flat)
 
-            let projected = TrainablePrefix.projected(ReparameterizationMLP(
-                prefixLength: ids.count, embeddingWidth: model.config.kvDim, hiddenWidth: 32, outputWidth: width))
+            let projected = TrainablePrefix.forModel(model.config, prefixLength: ids.count, hiddenWidth: 32)
+            XCTAssertEqual(projected.parameterShapes["transform.2.weight"], [width, 32])
+            XCTAssertEqual(projected.parameterShapes["embedding.weight"], [ids.count, model.config.kvDim])
             let fitted = try PrefixInitialization.fitting(flat, for: projected, seed: 2)
             let fitDiff = TrainingFixtures.maxAbsDiff(try projected.flatPrefix(fitted).prefix, flat)
             XCTAssertLessThanOrEqual(fitDiff, 1e-4, "\(name) MLP fit")
