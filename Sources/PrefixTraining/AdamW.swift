@@ -9,13 +9,18 @@ import Foundation
 public struct AdamW: Sendable {
     /// Hyperparameters; the defaults are `torch.optim.AdamW`'s except the learning rate.
     public struct Configuration: Sendable, Equatable {
+        /// Base learning rate (the schedule scales it per step).
         public var learningRate: Double
+        /// Decay of the first moment (`β1`).
         public var beta1: Double
+        /// Decay of the second moment (`β2`).
         public var beta2: Double
+        /// Added to the bias-corrected `√v` (after the correction, as PyTorch does).
         public var epsilon: Double
         /// PyTorch's default is 0.01; the reference runs use 0.
         public var weightDecay: Double
 
+        /// Hyperparameters; `weightDecay` defaults to PyTorch's 0.01.
         public init(
             learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999,
             epsilon: Double = 1e-8, weightDecay: Double = 0.01
@@ -42,6 +47,7 @@ public struct AdamW: Sendable {
         }
     }
 
+    /// The hyperparameters.
     public var configuration: Configuration
     /// Steps taken so far (`t` of the last update).
     public private(set) var step: Int = 0

@@ -4,9 +4,12 @@
 ///
 /// As in transformers, with a warm-up the very first update uses a rate of 0.
 public struct LinearWarmupSchedule: Sendable, Equatable {
+    /// Updates during which the rate rises linearly from 0.
     public let warmupSteps: Int
+    /// Updates after which the rate reaches 0.
     public let totalSteps: Int
 
+    /// Throws for a negative warm-up or fewer than one total step.
     public init(warmupSteps: Int, totalSteps: Int) throws {
         guard warmupSteps >= 0 else {
             throw TrainingError.invalidHyperparameter(name: "warmup steps", found: "\(warmupSteps)", expected: ">= 0")

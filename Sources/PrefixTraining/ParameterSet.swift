@@ -3,9 +3,12 @@
 public struct ParameterSet: Sendable, Equatable {
     /// One named tensor.
     public struct Tensor: Sendable, Equatable {
+        /// Row-major shape.
         public var shape: [Int]
+        /// The elements, `shape.reduce(1, *)` of them.
         public var values: [Float]
 
+        /// A tensor; ``ParameterSet/set(_:shape:values:)`` checks the count.
         public init(shape: [Int], values: [Float]) {
             self.shape = shape
             self.values = values
@@ -15,6 +18,7 @@ public struct ParameterSet: Sendable, Equatable {
     /// The tensors by name.
     public private(set) var tensors: [String: Tensor]
 
+    /// A set holding `tensors`.
     public init(_ tensors: [String: Tensor] = [:]) {
         self.tensors = tensors
     }

@@ -3,12 +3,18 @@ import Foundation
 /// Sizes of one sequence's attention over `prefixLength` prefix slots followed by `tokens` real
 /// tokens, with grouped-query heads (`queryHeads` a multiple of `kvHeads`).
 public struct AttentionShape: Sendable, Equatable {
+    /// Query heads.
     public var queryHeads: Int
+    /// Key/value heads (divides `queryHeads`).
     public var kvHeads: Int
+    /// Width of one head.
     public var headDim: Int
+    /// Prefix slots before the real tokens (0 for an unprefixed layer).
     public var prefixLength: Int
+    /// Real tokens of the sequence (padding included).
     public var tokens: Int
 
+    /// Sizes of one sequence's attention.
     public init(queryHeads: Int, kvHeads: Int, headDim: Int, prefixLength: Int, tokens: Int) {
         self.queryHeads = queryHeads
         self.kvHeads = kvHeads

@@ -3,11 +3,14 @@
 public struct PrefixTrainer {
     /// Options of a training run.
     public struct Options: Sendable, Equatable {
+        /// AdamW hyperparameters (the base learning rate included).
         public var optimizer: AdamW.Configuration
+        /// Learning-rate schedule; `nil` = constant rate.
         public var schedule: LinearWarmupSchedule?
         /// `nil` = no clipping.
         public var maxGradientNorm: Float?
 
+        /// Options of a run.
         public init(optimizer: AdamW.Configuration, schedule: LinearWarmupSchedule? = nil, maxGradientNorm: Float? = nil) {
             self.optimizer = optimizer
             self.schedule = schedule
@@ -25,12 +28,18 @@ public struct PrefixTrainer {
         public var learningRate: Double
     }
 
+    /// Loss and gradient through the frozen model.
     public let backpropagation: PrefixBackpropagation
+    /// How the parameters become the flat prefix.
     public let prefix: TrainablePrefix
+    /// Optimizer, schedule and clipping.
     public let options: Options
+    /// The current trainable parameters.
     public private(set) var parameters: ParameterSet
+    /// The optimizer with its moments and step count.
     public private(set) var optimizer: AdamW
 
+    /// Starts from `parameters` with zero AdamW moments; throws when they do not fit `prefix`.
     public init(backpropagation: PrefixBackpropagation, prefix: TrainablePrefix, parameters: ParameterSet, options: Options) throws {
         guard prefix.prefixLength == backpropagation.prefixLength else {
             throw TrainingError.shapeMismatch(

@@ -5,9 +5,13 @@
 public struct ReparameterizationMLP: Sendable {
     /// Parameter names, in PEFT's sorted order.
     public static let embeddingName = "embedding.weight"
+    /// Parameter name (PEFT's).
     public static let firstBiasName = "transform.0.bias"
+    /// Parameter name (PEFT's).
     public static let firstWeightName = "transform.0.weight"
+    /// Parameter name (PEFT's).
     public static let secondBiasName = "transform.2.bias"
+    /// Parameter name (PEFT's).
     public static let secondWeightName = "transform.2.weight"
 
     /// Prefix length `P`.
@@ -19,6 +23,7 @@ public struct ReparameterizationMLP: Sendable {
     /// Flat prefix width `F`.
     public let outputWidth: Int
 
+    /// An MLP of these sizes (parameters are passed to ``forward(_:)``).
     public init(prefixLength: Int, embeddingWidth: Int, hiddenWidth: Int, outputWidth: Int) {
         self.prefixLength = prefixLength
         self.embeddingWidth = embeddingWidth
@@ -39,6 +44,7 @@ public struct ReparameterizationMLP: Sendable {
 
     /// Activations the backward needs: the tanh output `[P, H]`.
     public struct Activations: Sendable {
+        /// `tanh(P′·W0ᵀ + b0)`, `[P, H]`.
         public var hidden: [Float]
     }
 

@@ -8,6 +8,7 @@ import Foundation
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// A generator whose sequence is determined by `seed`.
     public init(seed: UInt64) {
         state = seed
     }
@@ -16,6 +17,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// is (what a checkpoint stores to resume a run).
     public var currentState: UInt64 { state }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -2,10 +2,15 @@
 /// on: input ids, an attention mask (false on padding) and labels (`-100` on prompt and padding
 /// positions; the loss shifts them by one).
 public struct TrainingBatch: Sendable, Equatable {
+    /// Number of sequences (rows).
     public let sequences: Int
+    /// Padded length of every sequence.
     public let tokens: Int
+    /// Token ids `[sequences, tokens]`.
     public let inputIDs: [Int]
+    /// False on padding `[sequences, tokens]`.
     public let attentionMask: [Bool]
+    /// Unshifted labels `[sequences, tokens]`, `-100` where no loss is taken.
     public let labels: [Int32]
 
     /// Checks that all three arrays hold `sequences · tokens` entries.

@@ -9,11 +9,16 @@ import TensorFiles
 /// `param/<name>`, `exp_avg/<name>`, `exp_avg_sq/<name>`; metadata `format`, `version`, `step`,
 /// `rng_state` and `progress.<key>` entries.
 public struct TrainingCheckpoint: Sendable, Equatable {
+    /// The `format` metadata value.
     public static let format = "prefixpack-training-checkpoint"
+    /// The `version` metadata value.
     public static let version = "1"
 
+    /// Trainable parameters.
     public var parameters: ParameterSet
+    /// AdamW `exp_avg`.
     public var firstMoments: ParameterSet
+    /// AdamW `exp_avg_sq`.
     public var secondMoments: ParameterSet
     /// AdamW steps taken.
     public var step: Int
@@ -22,6 +27,7 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     /// Caller-defined progress fields (e.g. `epoch`, `example`), restored verbatim.
     public var progress: [String: String]
 
+    /// A checkpoint of the given state.
     public init(parameters: ParameterSet, firstMoments: ParameterSet, secondMoments: ParameterSet,
                 step: Int, generatorState: UInt64, progress: [String: String] = [:]) {
         self.parameters = parameters

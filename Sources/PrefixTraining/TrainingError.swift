@@ -18,6 +18,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// The model configuration is not one the trainer supports.
     case unsupportedModel(reason: String)
 
+    /// A message naming the problem and what to do about it.
     public var description: String {
         switch self {
         case let .labelOutOfRange(sequence, position, found, vocabularySize):
