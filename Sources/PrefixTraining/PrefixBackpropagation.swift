@@ -8,7 +8,7 @@ import PrefixRuntime
 /// The base model is borrowed, never copied, and receives no gradient: only input gradients
 /// flow through its frozen weights. The flat prefix is `[P, Lp·2·kvDim]` (`Lp` prefixed layers) in PEFT's layout,
 /// `flat[t, ((j·2 + s)·kvHeads + h)·headDim + d]` for the `j`-th prefixed layer, `s = 0` keys, `1` values.
-public final class PrefixBackpropagation {
+public final class PrefixBackpropagation: Sendable {
     /// The frozen model.
     public let model: LanguageModel
     /// Number of prefix slots `P`.

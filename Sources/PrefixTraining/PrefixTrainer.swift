@@ -1,6 +1,6 @@
 /// One optimizer step of prefix tuning: prefix from the trainable parameters, loss and gradient
 /// through the frozen model, optional gradient-norm clipping, scheduled AdamW update.
-public struct PrefixTrainer {
+public struct PrefixTrainer: Sendable {
     /// Options of a training run.
     public struct Options: Sendable, Equatable {
         /// AdamW hyperparameters (the base learning rate included).
