@@ -44,6 +44,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Prefix training: hand-written backward through the frozen model, AdamW, schedules.
+        .target(
+            name: "PrefixTraining",
+            dependencies: ["PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
@@ -67,6 +72,7 @@ let package = Package(
             dependencies: ["PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
         ),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
+        .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
     ],
     swiftLanguageModes: [.v6]
 )
