@@ -19,8 +19,6 @@ def copy(src_rel, dst_rel):
 
 copy("models/train_batch.json", "train_batch.json")
 for model in ["tiny-llama", "tiny-llama-untied", "tiny-gpt2"]:
-    copy(f"models/{model}/hf/config.json", f"{model}/hf/config.json")
-    copy(f"models/{model}/hf/model.safetensors", f"{model}/hf/model.safetensors")
     for kind in ["prefix_raw", "prefix_proj"]:
         base = f"models/{model}/{kind}"
         copy(f"{base}/encoder_params.safetensors", f"{model}/{kind}/encoder_params.safetensors")
