@@ -1,0 +1,67 @@
+import Foundation
+
+/// Why a tokenizer file or tokenizer metadata could not be used.
+///
+/// `source` names the file or metadata origin (for example a `tokenizer.json` path or
+/// `"GGUF metadata"`); `field` names the JSON path or GGUF key that is wrong.
+public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// The bytes are not valid JSON (or the top level is not an object).
+    case invalidJSON(source: String, detail: String)
+    /// A required field is absent.
+    case missingField(source: String, field: String)
+    /// A field has the wrong JSON/metadata type.
+    case wrongType(source: String, field: String, expected: String, found: String)
+    /// A field names a feature this implementation does not support.
+    case unsupported(source: String, field: String, found: String, supported: String)
+    /// A merge is not of the form `"left right"` / `[left, right]`.
+    case malformedMerge(source: String, rank: Int, found: String)
+    /// A merge names a token that is not in the vocabulary.
+    case mergeUnknownToken(source: String, rank: Int, token: String)
+    /// A merge produces a token that is not in the vocabulary.
+    case mergeResultUnknown(source: String, rank: Int, merged: String)
+    /// The ids are not `0..<count`: `missingID` is never assigned.
+    case idGap(source: String, missingID: Int, count: Int)
+    /// Two different tokens claim the same id.
+    case duplicateID(source: String, id: Int, first: String, second: String)
+    /// Two ids carry the same token text.
+    case duplicateToken(source: String, token: String, firstID: Int, secondID: Int)
+    /// An id is negative or outside the vocabulary.
+    case idOutOfRange(source: String, field: String, id: Int, vocabularySize: Int)
+    /// Two parallel arrays disagree in length.
+    case countMismatch(source: String, field: String, found: Int, expected: Int)
+    /// A count or size exceeds what a tokenizer can plausibly need.
+    case tooLarge(source: String, field: String, found: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidJSON(source, detail):
+            return "\(source): not a valid tokenizer.json (\(detail))"
+        case let .missingField(source, field):
+            return "\(source): required field '\(field)' is missing"
+        case let .wrongType(source, field, expected, found):
+            return "\(source): field '\(field)' should be \(expected), found \(found)"
+        case let .unsupported(source, field, found, supported):
+            return "\(source): '\(field)' = \(found) is not supported (supported: \(supported))"
+        case let .malformedMerge(source, rank, found):
+            return "\(source): merge #\(rank) should be two tokens separated by a space, found \(found.debugDescription)"
+        case let .mergeUnknownToken(source, rank, token):
+            return "\(source): merge #\(rank) names \(token.debugDescription), which is not in the vocabulary"
+        case let .mergeResultUnknown(source, rank, merged):
+            return "\(source): merge #\(rank) produces \(merged.debugDescription), which is not in the vocabulary"
+        case let .idGap(source, missingID, count):
+            return "\(source): token ids must be 0..<\(count) without gaps, but id \(missingID) is not assigned"
+        case let .duplicateID(source, id, first, second):
+            return "\(source): id \(id) is used by both \(first.debugDescription) and \(second.debugDescription)"
+        case let .duplicateToken(source, token, firstID, secondID):
+            return "\(source): token \(token.debugDescription) appears with ids \(firstID) and \(secondID)"
+        case let .idOutOfRange(source, field, id, vocabularySize):
+            return "\(source): '\(field)' = \(id) is outside the vocabulary 0..<\(vocabularySize)"
+        case let .countMismatch(source, field, found, expected):
+            return "\(source): '\(field)' has \(found) entries, expected \(expected)"
+        case let .tooLarge(source, field, found, limit):
+            return "\(source): '\(field)' is \(found), more than the limit \(limit)"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
