@@ -47,12 +47,14 @@ let package = Package(
 
         // Writes the conformance corpus Fixtures/bundles (valid and invalid bundles, expected.json).
         .executableTarget(name: "ptx-fixtures", dependencies: ["PrefixBundle"], path: "Sources/PtxFixtures"),
+        // libFuzzer target over the bundle reader and validator (docs/cli-format.md, "Fuzzing").
+        .executableTarget(name: "ptx-fuzz", dependencies: ["PrefixBundle"], path: "Sources/PtxFuzz"),
 
         .testTarget(name: "PrefixBundleTests", dependencies: ["PrefixBundle"]),
         .testTarget(name: "TensorFilesTests", dependencies: ["TensorFiles"]),
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "PrefixBundle"]),
-        .testTarget(name: "CLITests", dependencies: ["PrefixBundle"]),
+        .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )
