@@ -64,25 +64,59 @@ public final class InferenceSession {
             headDim: model.config.headDim, layers: layers)
     }
 
-    /// Runs `tokens` (appended after what the cache holds) through the model in one batch.
+    /// Largest number of tokens processed in one batch; longer inputs are split into chunks of
+    /// this size (same result, bounded attention-score memory). Hidden-state capture needs the
+    /// whole input in one chunk.
+    public var maxBatchTokens = 512
+
+    /// Runs `tokens` (appended after what the cache holds) through the model in batches.
     ///
     /// - Parameters:
     ///   - logits: which logits to return (`[vocab]` for `.last`, `[T*vocab]` for `.all`).
     ///   - captureHiddenStates: when true, `capturedHiddenStates` receives `L+1` arrays of
     ///     `[T, hidden]` like Hugging Face's `output_hidden_states` (embeddings, each block's
     ///     output, and the final norm applied to the last block's output in place of it).
-    /// - Throws: `RuntimeError.tokenOutOfRange` or `.contextOverflow`; nothing is cached then.
+    /// - Throws: `RuntimeError.tokenOutOfRange` or `.contextOverflow` (checked before anything
+    ///   is cached).
     @discardableResult
     public func forward(_ tokens: [Int], logits: LogitsSelection = .last, captureHiddenStates: Bool = false) throws -> [Float] {
-        let rows = try run(tokens, logits: logits, capture: captureHiddenStates)
         let vocab = model.config.vocabSize
-        return Array(UnsafeBufferPointer(start: scratch.logits, count: rows * vocab))
+        try validate(tokens)
+        let chunk = captureHiddenStates ? max(tokens.count, 1) : max(1, maxBatchTokens)
+        var result: [Float] = []
+        if logits == .all { result.reserveCapacity(tokens.count * vocab) }
+        var start = 0
+        while start < tokens.count {
+            let end = min(tokens.count, start + chunk)
+            let isLast = end == tokens.count
+            let selection: LogitsSelection = logits == .all ? .all : (isLast ? logits : .none)
+            let rows = try run(Array(tokens[start..<end]), logits: selection, capture: captureHiddenStates)
+            if rows > 0 { result.append(contentsOf: UnsafeBufferPointer(start: scratch.logits, count: rows * vocab)) }
+            start = end
+        }
+        return result
+    }
+
+    private func validate(_ tokens: [Int]) throws {
+        let c = model.config
+        for tok in tokens where tok < 0 || tok >= c.vocabSize {
+            throw RuntimeError.tokenOutOfRange(token: tok, vocabSize: c.vocabSize)
+        }
+        let needed = positionOffset + cache.tokenCount + tokens.count
+        if needed > c.maxPositions { throw RuntimeError.contextOverflow(needed: needed, limit: c.maxPositions) }
     }
 
     /// Like `forward` with `.last`, but hands the logits to `body` without copying them
     /// (the buffer is reused by the next call). Used by the decode loop.
     public func forwardLast<R>(_ tokens: [Int], _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
-        _ = try run(tokens, logits: .last, capture: false)
+        guard !tokens.isEmpty else { throw RuntimeError.bufferSizeMismatch(what: "tokens", found: 0, expected: 1) }
+        try validate(tokens)
+        if tokens.count > maxBatchTokens {
+            try forward(Array(tokens.dropLast()), logits: .none)
+            _ = try run([tokens[tokens.count - 1]], logits: .last, capture: false)
+        } else {
+            _ = try run(tokens, logits: .last, capture: false)
+        }
         return try body(UnsafeBufferPointer(start: scratch.logits, count: model.config.vocabSize))
     }
 

@@ -22,7 +22,7 @@ extension LanguageModel {
 
 extension GGUFFile: GGUFMetadataSource {
     public func integerValue(_ key: String) -> Int? { int(key) }
-    public func floatValue(_ key: String) -> Double? { float(key) }
+    public func floatValue(_ key: String) -> Double? { double(key) }
     public func stringValue(_ key: String) -> String? { string(key) }
     public func arrayCount(_ key: String) -> Int? { array(key)?.count }
     public func hasKey(_ key: String) -> Bool { metadata[key] != nil }

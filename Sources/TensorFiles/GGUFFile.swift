@@ -209,8 +209,10 @@ public final class GGUFFile: TensorStore {
     public func string(_ key: String) -> String? { metadata[key]?.string }
     /// An integer value (any integer type), or nil.
     public func int(_ key: String) -> Int? { metadata[key]?.int }
-    /// A float32 / float64 value, or nil.
-    public func float(_ key: String) -> Double? { metadata[key]?.double }
+    /// A float32 / float64 value as `Float`, or nil.
+    public func float(_ key: String) -> Float? { metadata[key]?.float }
+    /// A float32 / float64 value as `Double`, or nil.
+    public func double(_ key: String) -> Double? { metadata[key]?.double }
     /// A bool value, or nil.
     public func bool(_ key: String) -> Bool? { metadata[key]?.bool }
     /// The elements of an array value, or nil.
@@ -230,9 +232,14 @@ public final class GGUFFile: TensorStore {
         try require(key, "an integer") { $0.int }
     }
 
-    /// A required float32 / float64 value; throws `missingMetadata` or `metadataType`.
-    public func requireFloat(_ key: String) throws -> Double {
-        try require(key, "float32 or float64") { $0.double }
+    /// A required float32 / float64 value as `Float`; throws `missingMetadata` or `metadataType`.
+    public func requireFloat(_ key: String) throws -> Float {
+        try require(key, "float32 or float64") { $0.float }
+    }
+
+    /// A required boolean value; throws `missingMetadata` or `metadataType`.
+    public func requireBool(_ key: String) throws -> Bool {
+        try require(key, "bool") { $0.bool }
     }
 
     /// A required array of strings; throws `missingMetadata` or `metadataType`.

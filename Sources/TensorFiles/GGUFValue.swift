@@ -27,7 +27,7 @@ public enum GGUFValueType: UInt32, Sendable, CaseIterable {
 
 /// One GGUF metadata value. Arrays keep their declared element type (also when empty) and may
 /// nest.
-public indirect enum GGUFValue: Sendable, Equatable {
+public enum GGUFValue: Sendable, Equatable {
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)
     case uint64(UInt64), int64(Int64), float32(Float), float64(Double), bool(Bool), string(String)
     case array(elementType: GGUFValueType, values: [GGUFValue])

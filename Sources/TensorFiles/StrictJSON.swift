@@ -92,7 +92,7 @@ struct StrictJSONParser {
     }
 
     private mutating func value(depth: Int) throws -> JSONValue {
-        if depth > maxDepth { throw fail("nesting deeper than \(maxDepth)", "shallower JSON") }
+        if depth >= maxDepth { throw fail("nesting deeper than \(maxDepth)", "shallower JSON") }
         skipWhitespace()
         switch current {
         case UInt8(ascii: "{"): return try object(depth: depth)

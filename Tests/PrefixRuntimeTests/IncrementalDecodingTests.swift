@@ -47,6 +47,21 @@ final class IncrementalDecodingTests: XCTestCase {
         }
     }
 
+    /// Inputs longer than `maxBatchTokens` are processed in chunks with the same result.
+    func testChunkedForwardEqualsSingleBatch() throws {
+        let lm = try Fixtures.hfModel("tiny-llama")
+        let ids = try Fixtures.ids("seq1")
+        let whole = try lm.makeSession().forward(ids, logits: .all)
+        let chunked = lm.makeSession()
+        chunked.maxBatchTokens = 3
+        XCTAssertLessThan(maxAbsDiff(try chunked.forward(ids, logits: .all), whole), 1e-4)
+        let last = lm.makeSession()
+        last.maxBatchTokens = 7
+        let lastLogits = try last.forwardLast(ids) { Array($0) }
+        XCTAssertLessThan(maxAbsDiff(lastLogits, Array(whole.suffix(lm.config.vocabSize))), 1e-4)
+        XCTAssertEqual(last.tokenCount, ids.count)
+    }
+
     /// Rewinding keeps the prefix and restarts the real tokens at position P.
     func testRewindKeepsPrefix() throws {
         let lm = try Fixtures.hfModel("tiny-llama")

@@ -2,7 +2,9 @@ import Foundation
 import TensorFiles
 @testable import PrefixRuntime
 
-// TEMPORARY until the TensorFiles branch copies the tiny models into Fixtures/models and lands GGUF.
+// The tiny models live in Fixtures/models/<model>/{hf,gguf} (copied by the TensorFiles branch).
+// When that folder is absent (e.g. before it is committed), local runs fall back to the shared
+// reference set they were copied from.
 extension Fixtures {
     static func hfFolder(_ model: String) -> URL {
         let local = modelFolder(model).appendingPathComponent("hf")
