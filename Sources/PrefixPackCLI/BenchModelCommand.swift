@@ -83,7 +83,7 @@ struct BenchModelCommand: ParsableCommand {
             var next = try session.forwardLast(prompt) { BenchModelCommand.argmax($0) }
             let t1 = Date()
             for _ in 0..<decodeTokens {
-                next = try session.forwardLast([next]) { BenchModelCommand.argmax($0) }
+                next = try session.forwardLast(token: next) { BenchModelCommand.argmax($0) }
             }
             let t2 = Date()
             if run > 0 {
