@@ -1,0 +1,37 @@
+import Foundation
+
+/// Everything that can go wrong when preparing or running a training run, with the file, field,
+/// found and expected value a user needs to fix it.
+public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
+    /// A data file or archive member could not be read.
+    case unreadableData(file: String, detail: String)
+    /// A row could not be used (wrong field count, missing field, bad JSON).
+    case badRow(file: String, line: Int, detail: String)
+    /// No usable example remained.
+    case noExamples(file: String, detail: String)
+    /// A hyperparameter is out of range or inconsistent.
+    case invalidSetting(name: String, found: String, expected: String)
+    /// The checkpoint to resume from belongs to a different run.
+    case checkpointMismatch(file: String, field: String, found: String, expected: String)
+    /// The tokenizer has no end-of-sequence token to end targets with.
+    case missingEOS(tokenizer: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadableData(file, detail):
+            return "\(file): cannot read the data: \(detail)"
+        case let .badRow(file, line, detail):
+            return "\(file):\(line): \(detail)"
+        case let .noExamples(file, detail):
+            return "\(file): no usable training example (\(detail))"
+        case let .invalidSetting(name, found, expected):
+            return "\(name) is \(found), expected \(expected)"
+        case let .checkpointMismatch(file, field, found, expected):
+            return "\(file): cannot resume: \(field) is \(found) in the checkpoint, this run has \(expected) (remove the checkpoint or run without --resume)"
+        case let .missingEOS(tokenizer):
+            return "\(tokenizer): the tokenizer names no end-of-sequence token; targets must end with one"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
