@@ -17,7 +17,7 @@ public enum AtomicFileWriter {
         let base = url.lastPathComponent
         var rng = SystemRandomNumberGenerator()
         let tmp = dir + "/." + base + ".tmp-\(getpid())-\(String(rng.next() as UInt64, radix: 36))"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw BundleError.io(file: path, operation: "create temporary file \(tmp)", detail: errnoText()) }
         var ok = false
         defer { if !ok { unlink(tmp) } }
@@ -35,7 +35,14 @@ public enum AtomicFileWriter {
                 return nil
             }
             if let failure { throw failure }
+            #if canImport(Darwin)
+            // On Darwin fsync does not flush the drive's cache; F_FULLFSYNC does.
+            if fcntl(fd, F_FULLFSYNC) == 0 { /* flushed */ } else if fsync(fd) != 0 {
+                throw BundleError.io(file: path, operation: "fsync \(tmp)", detail: errnoText())
+            }
+            #else
             if fsync(fd) != 0 { throw BundleError.io(file: path, operation: "fsync \(tmp)", detail: errnoText()) }
+            #endif
         } catch {
             close(fd)
             throw error
@@ -50,7 +57,8 @@ public enum AtomicFileWriter {
             close(dfd)
             // Some filesystems refuse fsync on directories; the rename itself already happened.
             if r != 0 && e != EINVAL && e != EBADF {
-                throw BundleError.io(file: path, operation: "fsync directory \(dir)", detail: errnoText())
+                // The new file is in place but its rename may not be durable yet.
+                throw BundleError.io(file: path, operation: "fsync directory \(dir)", detail: String(cString: strerror(e)) + " (errno \(e))")
             }
         }
     }

@@ -5,8 +5,11 @@
 public enum BundleAssembler {
     /// One run of bytes placed at an absolute file offset.
     public struct Region: Sendable {
+        /// Absolute file offset of the first byte.
         public var offset: UInt64
+        /// The bytes to place.
         public var bytes: [UInt8]
+        /// Creates a region.
         public init(offset: UInt64, bytes: [UInt8]) { self.offset = offset; self.bytes = bytes }
     }
 

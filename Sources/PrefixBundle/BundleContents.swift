@@ -1,7 +1,10 @@
 /// One tensor to write: its name, element type, shape and decoded little-endian bytes.
 public struct TensorPayload: Sendable, Equatable {
+    /// Tensor name (Spec/ptx-v1.md §5).
     public var name: String
+    /// Element type of ``bytes``.
     public var dtype: TensorDType
+    /// Dimensions, outermost first.
     public var shape: [Int]
     /// Decoded little-endian elements, `product(shape) × dtype.byteWidth` bytes.
     public var bytes: [UInt8]
@@ -22,16 +25,24 @@ public struct TensorPayload: Sendable, Equatable {
 /// ``raw(fingerprint:tokenizerHash:prefixLength:layers:flatPrefix:dtype:provenance:)`` or
 /// ``reparameterized(fingerprint:tokenizerHash:prefixLength:layers:embeddingDim:hiddenDim:embedding:mlp0Weight:mlp0Bias:mlp2Weight:mlp2Bias:dtype:provenance:)``.
 public struct BundleContents: Sendable, Equatable {
+    /// Raw or reparameterized.
     public var form: PrefixForm
+    /// Number of virtual tokens P.
     public var prefixLength: Int
+    /// Prefixed model layers, strictly increasing.
     public var layers: [Int]
+    /// The model the prefix is for.
     public var fingerprint: ModelFingerprint
+    /// `"sha256:"` + 64 lowercase hex digits (Spec/tokenizer-hash.md).
     public var tokenizerHash: String
+    /// MLP shape, for the reparameterized form only.
     public var reparameterization: Reparameterization?
+    /// Free-form provenance.
     public var provenance: Provenance
     /// Tensors in any order; the writer stores them in canonical order (``PrefixFormLayout``).
     public var tensors: [TensorPayload]
 
+    /// Creates contents from explicit tensors (see the static builders for the usual cases).
     public init(form: PrefixForm, prefixLength: Int, layers: [Int], fingerprint: ModelFingerprint,
                 tokenizerHash: String, reparameterization: Reparameterization?, provenance: Provenance,
                 tensors: [TensorPayload]) {
@@ -74,6 +85,10 @@ public struct BundleContents: Sendable, Equatable {
                            flatPrefix: [Float], dtype: TensorDType = .f32,
                            provenance: Provenance = Provenance()) throws(BundleError) -> BundleContents {
         let nkv = fingerprint.nKVHeads, hd = fingerprint.headDim, p = prefixLength
+        guard nkv > 0, hd > 0, p > 0, !layers.isEmpty else {
+            throw BundleError.invalidInput(field: "n_kv_heads/head_dim/prefix_length/layers",
+                                           found: "\(nkv)/\(hd)/\(p)/\(layers.count) layers", expected: "positive values")
+        }
         let row = saturatingProduct([layers.count, 2, nkv, hd])
         try requireCount("flatPrefix", flatPrefix, saturatingProduct([p, row]))
         var keys: [[Float]] = [], values: [[Float]] = []

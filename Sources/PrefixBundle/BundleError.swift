@@ -143,8 +143,10 @@ public enum BundleError: Error, Sendable, Equatable {
 }
 
 extension BundleError: CustomStringConvertible, LocalizedError {
+    /// Same as ``description``.
     public var errorDescription: String? { description }
 
+    /// A message naming the file, the field or tensor, the value found and the value expected.
     public var description: String {
         switch self {
         case .emptyFile(let f):

@@ -29,6 +29,7 @@ public struct ModelFingerprint: Codable, Sendable, Equatable {
     /// Position convention, ``realTokensStartAtP`` in v1.
     public var positionConvention: String
 
+    /// Creates a fingerprint; the key layout and position convention default to the v1 values.
     public init(architecture: String, nLayers: Int, nKVHeads: Int, headDim: Int, hiddenSize: Int,
                 keyLayout: String = ModelFingerprint.postRopeRotateHalf,
                 positionConvention: String = ModelFingerprint.realTokensStartAtP) {
@@ -44,6 +45,17 @@ public struct ModelFingerprint: Codable, Sendable, Equatable {
         case architecture, nLayers = "n_layers", nKVHeads = "n_kv_heads", headDim = "head_dim"
         case hiddenSize = "hidden_size", keyLayout = "key_layout", positionConvention = "position_convention"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.decode(String.self, forKey: .architecture)
+        nLayers = try c.integer(Int.self, forKey: .nLayers)
+        nKVHeads = try c.integer(Int.self, forKey: .nKVHeads)
+        headDim = try c.integer(Int.self, forKey: .headDim)
+        hiddenSize = try c.integer(Int.self, forKey: .hiddenSize)
+        keyLayout = try c.decode(String.self, forKey: .keyLayout)
+        positionConvention = try c.decode(String.self, forKey: .positionConvention)
+    }
 }
 
 /// Shape of the reparameterization MLP (reparameterized form only).
@@ -55,12 +67,20 @@ public struct Reparameterization: Codable, Sendable, Equatable {
     /// Activation between the two Linear layers; `"tanh"` in v1.
     public var activation: String
 
+    /// Creates an MLP shape.
     public init(embeddingDim: Int, hiddenDim: Int, activation: String = "tanh") {
         self.embeddingDim = embeddingDim; self.hiddenDim = hiddenDim; self.activation = activation
     }
 
     enum CodingKeys: String, CodingKey {
         case embeddingDim = "embedding_dim", hiddenDim = "hidden_dim", activation
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        embeddingDim = try c.integer(Int.self, forKey: .embeddingDim)
+        hiddenDim = try c.integer(Int.self, forKey: .hiddenDim)
+        activation = try c.decode(String.self, forKey: .activation)
     }
 }
 
@@ -83,6 +103,7 @@ public struct TensorEntry: Codable, Sendable, Equatable {
     /// CRC-32 of the stored bytes.
     public var crc32: UInt32
 
+    /// Creates a table entry.
     public init(name: String, dtype: TensorDType, shape: [Int], offset: UInt64, storedLength: UInt64,
                 encoding: TensorEncoding, decodedLength: UInt64, crc32: UInt32) {
         self.name = name; self.dtype = dtype; self.shape = shape; self.offset = offset
@@ -96,6 +117,18 @@ public struct TensorEntry: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, dtype, shape, offset, storedLength = "stored_length", encoding
         case decodedLength = "decoded_length", crc32
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        dtype = try c.decode(TensorDType.self, forKey: .dtype)
+        shape = try c.integers(forKey: .shape)
+        offset = try c.integer(UInt64.self, forKey: .offset)
+        storedLength = try c.integer(UInt64.self, forKey: .storedLength)
+        encoding = try c.decode(TensorEncoding.self, forKey: .encoding)
+        decodedLength = try c.integer(UInt64.self, forKey: .decodedLength)
+        crc32 = try c.integer(UInt32.self, forKey: .crc32)
     }
 }
 
@@ -118,6 +151,7 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     /// The tensor table, in file order.
     public var tensors: [TensorEntry]
 
+    /// Creates a manifest.
     public init(form: PrefixForm, prefixLength: Int, layers: [Int], fingerprint: ModelFingerprint,
                 tokenizerHash: String, reparameterization: Reparameterization?, provenance: Provenance,
                 tensors: [TensorEntry]) {
@@ -134,8 +168,8 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         form = try c.decode(PrefixForm.self, forKey: .form)
-        prefixLength = try c.decode(Int.self, forKey: .prefixLength)
-        layers = try c.decode([Int].self, forKey: .layers)
+        prefixLength = try c.integer(Int.self, forKey: .prefixLength)
+        layers = try c.integers(forKey: .layers)
         fingerprint = try c.decode(ModelFingerprint.self, forKey: .fingerprint)
         tokenizerHash = try c.decode(String.self, forKey: .tokenizerHash)
         reparameterization = try c.decodeIfPresent(Reparameterization.self, forKey: .reparameterization)

@@ -18,12 +18,19 @@ public struct BundlePreamble: Sendable, Equatable {
     /// Size of the preamble in bytes; the manifest starts here.
     public static let size = 44
 
+    /// Major version (1).
     public var major: UInt16
+    /// Minor version; readers accept any.
     public var minor: UInt16
+    /// Feature bits a reader must understand (none in v1.0).
     public var requiredFlags: UInt32
+    /// Feature bits a reader may ignore.
     public var optionalFlags: UInt32
+    /// Length of the JSON manifest that follows the preamble.
     public var manifestLength: UInt64
+    /// Total length of the file.
     public var fileLength: UInt64
+    /// CRC-32 of the manifest bytes.
     public var manifestCRC32: UInt32
     /// CRC-32 of bytes 0..<40 as stored in the file (see ``computedPreambleCRC32``).
     public var preambleCRC32: UInt32

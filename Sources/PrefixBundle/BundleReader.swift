@@ -41,8 +41,11 @@ public final class BundleReader: Sendable {
         try self.init(storage: storage, file: name)
     }
 
-    init(storage: MappedBytes, file: String) throws(BundleError) {
-        let parsed = BundleReader.structuralFindings(storage: storage, file: file)
+    convenience init(storage: MappedBytes, file: String) throws(BundleError) {
+        try self.init(storage: storage, file: file, parsed: BundleReader.structuralFindings(storage: storage, file: file))
+    }
+
+    private init(storage: MappedBytes, file: String, parsed: Structural) throws(BundleError) {
         if let first = parsed.findings.first { throw first }
         // parsed.preamble/manifest are non-nil when there are no findings.
         guard let p = parsed.preamble, let m = parsed.manifest else {
@@ -96,7 +99,7 @@ public final class BundleReader: Sendable {
         let s = structuralFindings(storage: storage, file: file)
         if !s.findings.isEmpty { return s.findings }
         do {
-            return try BundleReader(storage: storage, file: file).validate()
+            return try BundleReader(storage: storage, file: file, parsed: s).validate()
         } catch {
             return [error]
         }

@@ -49,9 +49,31 @@ public enum ElementConversion {
         }
         switch dtype {
         case .f32:
-            for i in 0..<n {
-                let x = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
-                if x & 0x7f80_0000 == 0x7f80_0000 { note(i, isNaN: x & 0x007f_ffff != 0) }
+            guard let base = bytes.baseAddress, Int(bitPattern: base) % 4 == 0 else {
+                for i in 0..<n {
+                    let x = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+                    if x & 0x7f80_0000 == 0x7f80_0000 { note(i, isNaN: x & 0x007f_ffff != 0) }
+                }
+                break
+            }
+            // Aligned fast path: a branch-free screen per block (vectorisable), details only for
+            // blocks that contain a non-finite value.
+            let words = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt32.self), count: n)
+            var start = 0
+            while start < n {
+                let end = min(n, start + 4096)
+                var hit: UInt32 = 0
+                for i in start..<end {
+                    let x = UInt32(littleEndian: words[i])
+                    hit |= (x & 0x7f80_0000 == 0x7f80_0000) ? 1 : 0
+                }
+                if hit != 0 {
+                    for i in start..<end {
+                        let x = UInt32(littleEndian: words[i])
+                        if x & 0x7f80_0000 == 0x7f80_0000 { note(i, isNaN: x & 0x007f_ffff != 0) }
+                    }
+                }
+                start = end
             }
         case .f16:
             for i in 0..<n {

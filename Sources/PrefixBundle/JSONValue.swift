@@ -40,6 +40,7 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
     public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o } else { return nil } }
 }
 
+/// Literal syntax, e.g. `let v: JSONValue = ["lr": 0.001, "steps": 100]`.
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
     public init(stringLiteral value: String) { self = .string(value) }

@@ -15,7 +15,8 @@ final class MappedBytes: @unchecked Sendable {
 
     /// Maps the whole file at `path` read-only. An empty file gives an empty buffer.
     init(path: String) throws(BundleError) {
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO by mistake must not hang (it is then rejected as not a regular file).
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw BundleError.io(file: path, operation: "open", detail: errnoText()) }
         defer { close(fd) }
         var st = stat()

@@ -46,6 +46,8 @@ enum StructuralValidation {
         let data = Data(bytes)
         do {
             return try JSONDecoder().decode(BundleManifest.self, from: data)
+        } catch let e as ManifestFieldError {
+            throw .invalidField(file: file, field: e.field, found: e.found, expected: e.expected)
         } catch let e as DecodingError {
             throw mapDecodingError(e, file: file)
         } catch {

@@ -54,6 +54,12 @@ enum ValidBundles {
             ("compressed.ptx", try BundleWriter(compress: true).encode(try raw(task: "compressed"))),
             ("subset-layers.ptx", try plain.encode(try raw(layers: [0, 2], task: "subset-layers"))),
         ]
+        // The tiny bundle whose hex dump is annotated in Spec/ptx-v1.md.
+        let tinyFingerprint = ModelFingerprint(architecture: "llama", nLayers: 1, nKVHeads: 1, headDim: 2, hiddenSize: 2)
+        let tiny = try BundleContents.raw(fingerprint: tinyFingerprint, tokenizerHash: "sha256:" + String(repeating: "0", count: 64),
+                                          prefixLength: 1, layers: [0], keys: [[0.5, -1.0]], values: [[2.0, 0.25]],
+                                          provenance: Provenance(task: "demo"))
+        out.append(("tiny.ptx", try plain.encode(tiny)))
         // A file from a newer minor version: unknown optional flag, unknown manifest members.
         var future = try CorpusParts(bytes: try plain.encode(try raw(task: "newer-minor")))
         future.manifest["future_member"] = ["anything": [1, 2, 3]]

@@ -69,5 +69,9 @@ final class RoundTripTests: XCTestCase {
         // Value (s=1) of the second prefixed layer (j=1, model layer 2), head 1, token 1, d 3.
         let v = try r.floats("layers.2.value")
         XCTAssertEqual(v[(1 * p + 1) * 16 + 3], Float(1 * row + ((2 * 1 + 1) * 2 + 1) * 16 + 3))
+        XCTAssertEqual(try r.flatPrefix(), flat)
+        XCTAssertEqual(try r.keyValue(layer: 2).value, v)
+        let reparam = try BundleReader(bytes: try BundleWriter().encode(try TestSupport.reparamContents()))
+        XCTAssertThrowsError(try reparam.flatPrefix())
     }
 }
