@@ -56,7 +56,9 @@ public final class InferenceSession {
     }
 
     /// The real tokens' cached keys and values (post-RoPE) as a prefix of `tokenCount` virtual
-    /// tokens — "initialise a prefix from text": run text at positions 0..<P, then export.
+    /// tokens — "initialise a prefix from text": on a session without a prefix, run the text
+    /// (positions 0..<P), then export. With a prefix attached the keys carry positions P...
+    /// and the prefix's own slots are not included.
     public func exportTokensAsPrefix() throws -> PrefixKV {
         let layers: [LayerPrefix?] = (0..<model.config.layerCount).map { cache.tokenSlots(layer: $0) }
         return try PrefixKV(

@@ -137,7 +137,6 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
         (0..<vocabularySize).contains(id) ? tokens[id] : nil
     }
 
-    /// The raw bytes an id decodes to (empty for an unknown id).
     public func bytes(forID id: Int) -> [UInt8] {
         guard (0..<vocabularySize).contains(id) else { return [] }
         return Array(decodeBytes[decodeOffsets[id]..<decodeOffsets[id + 1]])
@@ -193,12 +192,18 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
             if id >= 0 { out.append(Int(id)) }
             return
         }
-        let key = Array(UnsafeBufferPointer(rebasing: bytes[range]))
+        let word = UnsafeBufferPointer(rebasing: bytes[range])
+        let shortKey = ShortWordKey(word)
+        if let shortKey, let cached = cache.get(shortKey) {
+            for id in cached { out.append(Int(id)) }
+            return
+        }
+        let key = Array(word)
         if let wholeWordIDs, let id = wholeWordIDs[key] {
             out.append(Int(id))
             return
         }
-        if let cached = cache.get(key) {
+        if shortKey == nil, let cached = cache.get(key) {
             for id in cached { out.append(Int(id)) }
             return
         }
@@ -206,25 +211,52 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
         symbols.reserveCapacity(key.count)
         for b in key where idForByte[Int(b)] >= 0 { symbols.append(idForByte[Int(b)]) }
         mergeTable.merge(&symbols)
-        cache.set(key, symbols)
+        if let shortKey { cache.set(shortKey, symbols) } else { cache.set(key, symbols) }
         for id in symbols { out.append(Int(id)) }
+    }
+}
+
+/// The bytes of a word of at most 16 bytes packed into integers: a cache key without allocation.
+struct ShortWordKey: Hashable {
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+    var count: Int
+
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count <= 16 else { return nil }
+        count = bytes.count
+        for (i, b) in bytes.enumerated() {
+            if i < 8 { low |= UInt64(b) << (8 * UInt64(i)) } else { high |= UInt64(b) << (8 * UInt64(i - 8)) }
+        }
     }
 }
 
 /// A bounded, thread-safe cache from word bytes to merged ids.
 final class WordCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [[UInt8]: [Int32]] = [:]
+    private var short: [ShortWordKey: [Int32]] = [:]
+    private var long: [[UInt8]: [Int32]] = [:]
     private let limit = 100_000
+
+    func get(_ key: ShortWordKey) -> [Int32]? {
+        lock.lock(); defer { lock.unlock() }
+        return short[key]
+    }
 
     func get(_ key: [UInt8]) -> [Int32]? {
         lock.lock(); defer { lock.unlock() }
-        return entries[key]
+        return long[key]
+    }
+
+    func set(_ key: ShortWordKey, _ value: [Int32]) {
+        lock.lock(); defer { lock.unlock() }
+        if short.count >= limit { short.removeAll(keepingCapacity: true) }
+        short[key] = value
     }
 
     func set(_ key: [UInt8], _ value: [Int32]) {
         lock.lock(); defer { lock.unlock() }
-        if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
-        entries[key] = value
+        if long.count >= limit { long.removeAll(keepingCapacity: true) }
+        long[key] = value
     }
 }

@@ -22,6 +22,8 @@ public protocol TextTokenizer: Sendable {
     func tokenID(forToken token: String) -> Int?
     /// The vocabulary text of an id (byte-level form for ordinary tokens), if the id exists.
     func token(forID id: Int) -> String?
+    /// The raw bytes an id decodes to (empty for an unknown id); pieces may end mid-character.
+    func bytes(forID id: Int) -> [UInt8]
     /// The bundle tokenizer hash (``PrefixBundle/TokenizerHash``) of this tokenizer.
     var tokenizerHash: String { get }
 }

@@ -7,6 +7,10 @@ import Foundation
 public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The bytes are not valid JSON (or the top level is not an object).
     case invalidJSON(source: String, detail: String)
+    /// The file cannot be read.
+    case unreadable(source: String, detail: String)
+    /// A field names a token (by its text) that is not in the vocabulary.
+    case unknownToken(source: String, field: String, token: String)
     /// A required field is absent.
     case missingField(source: String, field: String)
     /// A field has the wrong JSON/metadata type.
@@ -36,6 +40,10 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible,
         switch self {
         case let .invalidJSON(source, detail):
             return "\(source): not a valid tokenizer.json (\(detail))"
+        case let .unreadable(source, detail):
+            return "\(source): cannot read the file (\(detail))"
+        case let .unknownToken(source, field, token):
+            return "\(source): '\(field)' names \(token.debugDescription), which is not in the vocabulary"
         case let .missingField(source, field):
             return "\(source): required field '\(field)' is missing"
         case let .wrongType(source, field, expected, found):

@@ -5,27 +5,19 @@ extension BPETokenizer {
     public static let maximumJSONSize = 256 << 20
 
     /// Reads a Hugging Face `tokenizer.json` file.
-    /// - Throws: ``TokenizerError`` (file errors are reported as `invalidJSON`).
+    /// - Throws: ``TokenizerError``.
     public convenience init(tokenizerJSONFile url: URL) throws {
-        let source = url.path
-        let size = (try? FileManager.default.attributesOfItem(atPath: source)[.size] as? Int) ?? nil
-        if let size, size > Self.maximumJSONSize {
-            throw TokenizerError.tooLarge(source: source, field: "file size", found: size, limit: Self.maximumJSONSize)
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw TokenizerError.invalidJSON(source: source, detail: "cannot read the file: \(error.localizedDescription)")
-        }
-        try self.init(tokenizerJSON: data, source: source)
+        try self.init(tokenizerJSON: try readTokenizerFile(url), source: url.path)
     }
 
     /// Parses the bytes of a Hugging Face `tokenizer.json` with model `BPE`, a `ByteLevel`
     /// pre-tokenizer (or `Sequence[Digits(individual_digits: true), ByteLevel]`), no normalizer
     /// and a `ByteLevel` decoder. Merges may be `"left right"` strings or `[left, right]` pairs.
+    /// `bosToken`/`eosToken` (from `tokenizer_config.json`) name the BOS/EOS tokens by text.
     /// - Throws: ``TokenizerError`` for malformed or unsupported content.
-    public convenience init(tokenizerJSON data: Data, source: String = "tokenizer.json") throws {
+    public convenience init(
+        tokenizerJSON data: Data, source: String = "tokenizer.json", bosToken: String? = nil, eosToken: String? = nil
+    ) throws {
         guard data.count <= Self.maximumJSONSize else {
             throw TokenizerError.tooLarge(source: source, field: "file size", found: data.count, limit: Self.maximumJSONSize)
         }
@@ -148,9 +140,17 @@ extension BPETokenizer {
         }
         let pre = try Self.preTokenizer(fromJSON: preValue, reader: reader)
 
+        func id(of token: String?, _ field: String) throws -> Int? {
+            guard let token else { return nil }
+            guard let id = tokens.firstIndex(of: token) else {
+                throw TokenizerError.unknownToken(source: source, field: field, token: token)
+            }
+            return id
+        }
         try self.init(
             tokens: tokens, merges: merges, specialTokenIDs: special, addedTokenIDs: added,
-            preTokenizer: pre, ignoreMerges: ignoreMerges, bosTokenID: nil, eosTokenID: nil, source: source)
+            preTokenizer: pre, ignoreMerges: ignoreMerges,
+            bosTokenID: try id(of: bosToken, "bos_token"), eosTokenID: try id(of: eosToken, "eos_token"), source: source)
     }
 
     /// Maps a `pre_tokenizer` JSON value to a supported ``PreTokenizer``.

@@ -93,3 +93,28 @@ final class GeneratorTests: XCTestCase {
         XCTAssertEqual(cancelled.tokens, streamed)
     }
 }
+
+final class GenerationStreamTests: XCTestCase {
+    /// The async token stream yields exactly the synchronous generator's tokens.
+    func testStreamMatchesSynchronousGeneration() async throws {
+        let lm = try Fixtures.hfModel("tiny-gpt2")
+        let prompt = try Fixtures.ids("seq0")
+        let options = GenerationOptions(maxTokens: 8, sampling: SamplingOptions(temperature: 0.8, topK: 20, seed: 3), stopTokenIDs: [])
+        let expected = try Generator(session: lm.makeSession()).generate(prompt: prompt, options: options).tokens
+        var streamed: [Int] = []
+        for try await token in Generator(session: lm.makeSession()).tokenStream(prompt: prompt, options: options) {
+            streamed.append(token)
+        }
+        XCTAssertEqual(streamed, expected)
+    }
+
+    /// Errors surface through the stream.
+    func testStreamThrows() async throws {
+        let lm = try Fixtures.hfModel("tiny-gpt2")
+        var caught: Error?
+        do {
+            for try await _ in Generator(session: lm.makeSession()).tokenStream(prompt: [9999], options: GenerationOptions()) {}
+        } catch { caught = error }
+        XCTAssertEqual(caught as? RuntimeError, .tokenOutOfRange(token: 9999, vocabSize: 512))
+    }
+}

@@ -55,12 +55,15 @@ final class SmolLM2ParityTests: XCTestCase {
         }
     }
 
-    /// The references' 16 greedy tokens (no EOS stop), reproduced with the KV cache.
+    /// The references' 16 greedy tokens (no EOS stop; computed by full recomputation through
+    /// PeftModel.forward), reproduced with the KV cache: every base prompt and chat_capital
+    /// with the raw and with the projected prefix.
     func testGreedyContinuations() throws {
         let lm = try Fixtures.smolLM2()
         let all = try cases()
-        for (kind, c) in [("base", all.base.first { $0.name == "plain_fox" }),
-                          ("raw", all.raw.first { $0.name == "chat_capital" })] {
+        let selected: [(String, Case?)] = all.base.map { ("base", $0) }
+            + [("raw", all.raw.first { $0.name == "chat_capital" }), ("proj", all.proj.first { $0.name == "chat_capital" })]
+        for (kind, c) in selected {
             let c = try XCTUnwrap(c)
             let session = lm.makeSession()
             try session.attach(kind == "base" ? nil : try prefix(kind, lm))

@@ -200,6 +200,19 @@ final class MalformedTokenizerTests: XCTestCase {
         }
     }
 
+    func testHugeCountsAreRejectedBeforeWork() {
+        let huge = [String](repeating: "a b", count: BPETokenizer.maximumCount + 1)
+        XCTAssertThrowsError(try BPETokenizer(ggufModel: "gpt2", pre: "gpt-2", tokens: huge, merges: [], tokenTypes: nil,
+                                              bosTokenID: nil, eosTokenID: nil, source: "m.gguf")) {
+            XCTAssertEqual($0 as? TokenizerError, .tooLarge(source: "m.gguf", field: "tokenizer.ggml.tokens",
+                                                            found: BPETokenizer.maximumCount + 1, limit: BPETokenizer.maximumCount))
+        }
+        XCTAssertThrowsError(try BPETokenizer(ggufModel: "gpt2", pre: "gpt-2", tokens: ["a"], merges: huge, tokenTypes: nil,
+                                              bosTokenID: nil, eosTokenID: nil, source: "m.gguf")) {
+            guard case .tooLarge(_, "tokenizer.ggml.merges", _, _)? = $0 as? TokenizerError else { return XCTFail("\($0)") }
+        }
+    }
+
     func testTruncatedRealFileNeverCrashes() throws {
         let data = try Data(contentsOf: TestPaths.fixture("tiny-tokenizer.json"))
         for cut in stride(from: 0, to: data.count, by: 997) {

@@ -77,6 +77,13 @@ final class TinyTokenizerTests: XCTestCase {
         XCTAssertGreaterThan(checked, 0)
     }
 
+    /// Regression pin: bundles made for the tiny models record this value; a change here means
+    /// the hash definition (Spec/tokenizer-hash.md) or the reading of the tokenizer changed.
+    func testTinyHashValueIsStable() throws {
+        XCTAssertEqual(try Self.fromJSON.get().tokenizerHash,
+                       "sha256:57ed47bfb8d8982ab187e68856542b2a03ef78ccd444272d848826bbaf937b68")
+    }
+
     func testHashIsTheFormatHashOfTheCanonicalContent() throws {
         let tok = try Self.fromJSON.get()
         let data = try Data(contentsOf: TestPaths.fixture("tiny-tokenizer.json"))

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Hands a non-Sendable value to exactly one other thread; the sender promises not to touch
+/// it until that thread is done (documented on `Generator.tokenStream`).
+private final class TransferBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A flag set from one thread and read from another.
+private final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    func cancel() { lock.lock(); cancelled = true; lock.unlock() }
+    var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
+}
+
+extension Generator {
+    /// Generates on a background thread and delivers each token as it is chosen, as an
+    /// `AsyncSequence`. The stream ends after the last token (EOS, stop string or token limit)
+    /// or throws the generation error; cancelling the consuming task (or dropping the stream)
+    /// stops generation after the current token.
+    ///
+    /// The generator's session (and its `decode` closure) belong to the background thread until
+    /// the stream has finished: do not use the session meanwhile.
+    public func tokenStream(prompt: [Int], options: GenerationOptions) -> AsyncThrowingStream<Int, Error> {
+        let box = TransferBox(self)
+        return AsyncThrowingStream { continuation in
+            let flag = CancellationFlag()
+            continuation.onTermination = { _ in flag.cancel() }
+            Thread.detachNewThread {
+                do {
+                    _ = try box.value.generate(prompt: prompt, options: options) { token in
+                        continuation.yield(token)
+                        return !flag.isCancelled
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+        }
+    }
+}

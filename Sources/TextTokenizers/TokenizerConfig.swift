@@ -1,0 +1,91 @@
+import Foundation
+
+/// The fields of a Hugging Face `tokenizer_config.json` that generation needs.
+public struct TokenizerConfig: Sendable, Equatable {
+    /// `bos_token` text (for example `"<|im_start|>"`), if set.
+    public var bosToken: String?
+    /// `eos_token` text (for example `"<|im_end|>"`), if set.
+    public var eosToken: String?
+    /// `pad_token` text, if set.
+    public var padToken: String?
+    /// `add_bos_token` (false when absent).
+    public var addBOSToken: Bool
+    /// `chat_template` (a string, or the `"default"` entry of a list of named templates).
+    public var chatTemplate: String?
+
+    /// Parses `tokenizer_config.json` bytes; unknown fields are ignored.
+    /// - Throws: ``TokenizerError`` for invalid JSON or wrongly typed fields.
+    public init(jsonData data: Data, source: String = "tokenizer_config.json") throws {
+        guard data.count <= BPETokenizer.maximumJSONSize else {
+            throw TokenizerError.tooLarge(source: source, field: "file size", found: data.count, limit: BPETokenizer.maximumJSONSize)
+        }
+        let root: [String: JSONValue]
+        do {
+            guard case .object(let object) = try JSONValue.parse(data) else {
+                throw TokenizerError.invalidJSON(source: source, detail: "the top level is not a JSON object")
+            }
+            root = object
+        } catch let error as TokenizerError {
+            throw error
+        } catch {
+            throw TokenizerError.invalidJSON(source: source, detail: "\(error)")
+        }
+        let reader = JSONFieldReader(source: source)
+        /// A token is a string or an AddedToken object `{"content": ...}`.
+        func token(_ field: String) throws -> String? {
+            guard let value = root[field], !value.isNull else { return nil }
+            if case .object(let object) = value {
+                return try reader.string(object["content"] ?? .null, field + ".content")
+            }
+            return try reader.string(value, field)
+        }
+        bosToken = try token("bos_token")
+        eosToken = try token("eos_token")
+        padToken = try token("pad_token")
+        addBOSToken = try root["add_bos_token"].map { $0.isNull ? false : try reader.bool($0, "add_bos_token") } ?? false
+        switch root["chat_template"] {
+        case nil, .null?:
+            chatTemplate = nil
+        case .array(let list)?:
+            chatTemplate = nil
+            for (index, entry) in list.enumerated() {
+                let object = try reader.object(entry, "chat_template[\(index)]")
+                if try reader.string(object["name"] ?? .null, "chat_template[\(index)].name") == "default" {
+                    chatTemplate = try reader.string(object["template"] ?? .null, "chat_template[\(index)].template")
+                }
+            }
+        case let value?:
+            chatTemplate = try reader.string(value, "chat_template")
+        }
+    }
+}
+
+extension BPETokenizer {
+    /// Reads a Hugging Face model folder: `tokenizer.json`, and `tokenizer_config.json` when
+    /// present for the BOS/EOS tokens. (The chat template is in ``TokenizerConfig/chatTemplate``.)
+    /// - Throws: ``TokenizerError``.
+    public convenience init(huggingFaceDirectory directory: URL) throws {
+        let configURL = directory.appendingPathComponent("tokenizer_config.json")
+        var config: TokenizerConfig?
+        if FileManager.default.fileExists(atPath: configURL.path) {
+            config = try TokenizerConfig(jsonData: try readTokenizerFile(configURL), source: configURL.path)
+        }
+        let url = directory.appendingPathComponent("tokenizer.json")
+        try self.init(tokenizerJSON: try readTokenizerFile(url), source: url.path,
+                      bosToken: config?.bosToken, eosToken: config?.eosToken)
+    }
+}
+
+/// Reads a tokenizer file after checking its size, with typed errors.
+func readTokenizerFile(_ url: URL) throws -> Data {
+    let source = url.path
+    if let size = (try? FileManager.default.attributesOfItem(atPath: source))?[.size] as? Int,
+       size > BPETokenizer.maximumJSONSize {
+        throw TokenizerError.tooLarge(source: source, field: "file size", found: size, limit: BPETokenizer.maximumJSONSize)
+    }
+    do {
+        return try Data(contentsOf: url)
+    } catch {
+        throw TokenizerError.unreadable(source: source, detail: error.localizedDescription)
+    }
+}
