@@ -32,6 +32,9 @@ struct BenchModelCommand: ParsableCommand {
     @Option(name: .customLong("prefix-tokens"), help: "Length of the random prefix when no --bundle is given.")
     var prefixTokens = 10
 
+    @Flag(name: .customLong("no-kernel-probe"), help: "Skip the weight-streaming (sgemv bandwidth) measurement.")
+    var noKernelProbe = false
+
     func validate() throws {
         for (name, v) in [("--prompt-tokens", promptTokens), ("--decode-tokens", decodeTokens), ("--repeats", repeats), ("--prefix-tokens", prefixTokens)]
         where v < 1 || v > 1 << 16 {
@@ -71,7 +74,17 @@ struct BenchModelCommand: ParsableCommand {
                              withPrefix ? "yes" : "no", Double(promptTokens) / prefill, prefill,
                              Double(decodeTokens) / decode, 1000 * decode / Double(decodeTokens)))
             }
+            if !noKernelProbe { kernelProbe(checkpoint) }
         }
+    }
+
+    /// Weight-streaming bound of batch-1 decoding (see `WeightStreamingProbe`).
+    private func kernelProbe(_ checkpoint: Checkpoint) {
+        let probe = WeightStreamingProbe(model: checkpoint.model, repeats: 2 * repeats + 1)
+        let c = checkpoint.config
+        print(String(format: "weight streaming: output head [%d, %d] sgemv %.2f ms = %.1f GB/s; a decode step reads %.0f MB of f32 weights -> at most %.1f tok/s at that bandwidth",
+                     c.vocabSize, c.hiddenSize, 1000 * probe.headSeconds, probe.bandwidth / 1e9,
+                     probe.bytesPerToken / 1e6, probe.tokensPerSecondBound))
     }
 
     /// Median prefill and decode times (seconds) over `repeats` runs after a warm-up.

@@ -49,36 +49,45 @@ final class EngineGenerationTests: XCTestCase {
         }
     }
 
-    func testStopStringIsCutAndNotStreamed() {
-        // Tokens are letters; "END" arrives split over tokens and must never be released.
-        let alphabet = ["a", "b", "E", "N", "D", "c"]
-        var s = TextStreamer(decode: { $0.map { alphabet[$0] }.joined() }, stopStrings: ["END"])
+    /// Single-byte tokens of the tiny byte-level tokenizer (byte 0xC3 is "Ã", 0xA9 is "©").
+    private func byteTokens(_ c: Checkpoint, _ symbols: [String]) throws -> [Int] {
+        try symbols.map { try XCTUnwrap(c.tokenizer.tokenID(forToken: $0), $0) }
+    }
+
+    func testStopStringIsCutAndNotStreamed() throws {
+        let c = try EngineFixtures.tiny("tiny-llama")
+        let t = try byteTokens(c, ["a", "b", "E", "N", "D", "c"])
+        var s = TextStreamer(tokenizer: c.tokenizer, stopStrings: ["END"])
         var out = ""
-        for t in [0, 1, 2, 3] { out += s.push(t) }
+        for i in 0..<4 { out += s.push(t[i]) }
         XCTAssertEqual(out, "ab", "E and N are held back as a possible stop string")
         XCTAssertNil(s.stopHit)
-        out += s.push(4)
+        out += s.push(t[4])
         XCTAssertEqual(s.stopHit, "END")
         XCTAssertEqual(out, "ab")
         XCTAssertEqual(s.text, "ab")
         XCTAssertEqual(s.flush(), "")
 
-        var t = TextStreamer(decode: { $0.map { alphabet[$0] }.joined() }, stopStrings: ["END"])
+        var u = TextStreamer(tokenizer: c.tokenizer, stopStrings: ["END"])
         var out2 = ""
-        for tok in [2, 3, 5] { out2 += t.push(tok) }
+        for i in [2, 3, 5] { out2 += u.push(t[i]) }
         XCTAssertEqual(out2, "ENc", "a false start is released once it cannot be a stop string")
+        XCTAssertEqual(u.flush(), "")
+        var v = TextStreamer(tokenizer: c.tokenizer, stopStrings: ["END"])
+        XCTAssertEqual(v.push(t[2]), "")
+        XCTAssertEqual(v.flush(), "E", "held-back text is released at the end")
     }
 
-    func testIncompleteUTF8IsHeldBack() {
-        // "é" = C3 A9 split over two tokens; decode gives U+FFFD for the lone lead byte.
-        let bytes: [[UInt8]] = [[0x61], [0xC3], [0xA9], [0x62]]
-        var s = TextStreamer(decode: { String(decoding: $0.flatMap { bytes[$0] }, as: UTF8.self) }, stopStrings: [])
-        XCTAssertEqual(s.push(0), "a")
-        XCTAssertEqual(s.push(1), "")
-        XCTAssertEqual(s.push(2), "é")
-        XCTAssertEqual(s.push(3), "b")
-        var u = TextStreamer(decode: { String(decoding: $0.flatMap { bytes[$0] }, as: UTF8.self) }, stopStrings: [])
-        _ = u.push(1)
+    func testIncompleteUTF8IsHeldBack() throws {
+        let c = try EngineFixtures.tiny("tiny-llama")
+        let t = try byteTokens(c, ["a", "Ã", "©", "b"])
+        var s = TextStreamer(tokenizer: c.tokenizer, stopStrings: ["é!"])
+        XCTAssertEqual(s.push(t[0]), "a")
+        XCTAssertEqual(s.push(t[1]), "")
+        XCTAssertEqual(s.push(t[2]), "", "é could start the stop string é!")
+        XCTAssertEqual(s.push(t[3]), "éb")
+        var u = TextStreamer(tokenizer: c.tokenizer, stopStrings: [])
+        XCTAssertEqual(u.push(t[1]), "")
         XCTAssertEqual(u.flush(), "\u{FFFD}", "an unfinished character is released at the end")
     }
 
@@ -96,3 +105,4 @@ final class EngineGenerationTests: XCTestCase {
         }
     }
 }
+

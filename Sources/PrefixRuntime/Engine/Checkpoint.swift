@@ -96,7 +96,7 @@ public final class Checkpoint: Sendable {
             guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
                 throw EngineError.missingTokenizer(path: url.path, expected: "tokenizer.json in the model folder")
             }
-            return try BPETokenizer(tokenizerJSONFile: tokenizerURL)
+            return try BPETokenizer(huggingFaceDirectory: url)
         }
         let kind = DetectedFileKind.sniff(try readHead(url, count: 512))
         guard kind == .gguf else { throw EngineError.unrecognizedCheckpoint(path: url.path, found: kind.rawValue) }
@@ -149,13 +149,20 @@ public final class Checkpoint: Sendable {
         guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
             throw EngineError.missingTokenizer(path: url.path, expected: "tokenizer.json in the model folder")
         }
-        let tokenizer = try BPETokenizer(tokenizerJSONFile: tokenizerURL)
+        let tokenizer = try BPETokenizer(huggingFaceDirectory: url)
         try checkVocabulary(tokenizer, model, url)
-        let settings = HuggingFaceTokenizerSettings(folder: url)
+        let tokenizerConfigURL = url.appendingPathComponent("tokenizer_config.json")
+        let settings = FileManager.default.fileExists(atPath: tokenizerConfigURL.path)
+            ? try TokenizerConfig(jsonData: Data(contentsOf: tokenizerConfigURL), source: tokenizerConfigURL.path) : nil
+        var jinja = settings?.chatTemplate
+        if jinja == nil, let data = try? Data(contentsOf: url.appendingPathComponent("chat_template.jinja")) {
+            jinja = String(data: data, encoding: .utf8)
+        }
+        let template = jinja.flatMap { try? ChatTemplate(jinja: $0, source: url.path) }
         var names = [url.lastPathComponent, url.deletingLastPathComponent().lastPathComponent]
-        if let name = settings.modelName { names.insert(name, at: 0) }
+        if let name = modelNameOrPath(url.appendingPathComponent("config.json")) { names.insert(name, at: 0) }
         return Checkpoint(url: url, format: .huggingFace, model: model, tokenizer: tokenizer,
-                          chatTemplate: settings.chatTemplate, addsBOS: settings.addsBOS, names: names)
+                          chatTemplate: template, addsBOS: settings?.addBOSToken ?? false, names: names)
     }
 
     private static func checkVocabulary(_ tokenizer: BPETokenizer, _ model: LanguageModel, _ url: URL) throws {
@@ -185,25 +192,9 @@ public final class Checkpoint: Sendable {
     }
 }
 
-/// The parts of a Hugging Face folder's `tokenizer_config.json` / `chat_template.jinja` /
-/// `config.json` that the engine uses; every field is optional and unreadable files are ignored.
-struct HuggingFaceTokenizerSettings {
-    var addsBOS = false
-    var chatTemplate: ChatTemplate?
-    var modelName: String?
-
-    init(folder: URL) {
-        let tokenizerConfig = Self.jsonObject(folder.appendingPathComponent("tokenizer_config.json"))
-        addsBOS = tokenizerConfig?["add_bos_token"] as? Bool ?? false
-        var jinja = tokenizerConfig?["chat_template"] as? String
-        let templateFile = folder.appendingPathComponent("chat_template.jinja")
-        if jinja == nil, let data = try? Data(contentsOf: templateFile) { jinja = String(data: data, encoding: .utf8) }
-        chatTemplate = jinja.flatMap { try? ChatTemplate(jinja: $0, source: folder.path) }
-        modelName = Self.jsonObject(folder.appendingPathComponent("config.json"))?["_name_or_path"] as? String
-    }
-
-    private static func jsonObject(_ url: URL) -> [String: Any]? {
-        guard let data = try? Data(contentsOf: url), data.count < 64 << 20 else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-    }
+/// `_name_or_path` of a Hugging Face `config.json`, when present (only used for warnings).
+private func modelNameOrPath(_ url: URL) -> String? {
+    guard let data = try? Data(contentsOf: url), data.count < 16 << 20,
+          let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+    return object["_name_or_path"] as? String
 }

@@ -66,8 +66,7 @@ public final class TextSession {
     public func generate(promptTokens: [Int], options: GenerationOptions = GenerationOptions(),
                          onPiece: (GeneratedPiece) -> Bool = { _ in true }) throws -> TextGenerationResult {
         try inference.attach(prefix?.kv)
-        let tokenizer = checkpoint.tokenizer
-        var streamer = TextStreamer(decode: { tokenizer.decode($0) }, stopStrings: options.stopStrings)
+        var streamer = TextStreamer(tokenizer: checkpoint.tokenizer, stopStrings: options.stopStrings)
         var lowLevel = options
         lowLevel.stopStrings = []
         var stoppedByCaller = false
@@ -97,8 +96,10 @@ extension Checkpoint {
 
     /// Generates a continuation of `prompt` as an asynchronous sequence of pieces.
     ///
-    /// The work runs on its own thread; ending the iteration early (break, task cancellation)
-    /// stops generation after the current token. Errors are thrown from the iteration.
+    /// Built on `Generator.tokenStream` (generation on its own thread); each token is turned into
+    /// a ``GeneratedPiece`` as in ``TextSession/generate(prompt:chat:options:onPiece:)``. Ending
+    /// the iteration early (break, task cancellation) stops generation after the current token.
+    /// Errors (no chat template, context overflow, ...) are thrown from the iteration.
     /// ```swift
     /// for try await piece in checkpoint.stream(prompt: "Once upon a time", prefix: prefix) {
     ///     print(piece.text, terminator: "")
@@ -106,32 +107,32 @@ extension Checkpoint {
     /// ```
     public func stream(prompt: String, prefix: AttachedPrefix? = nil, chat: Bool = false,
                        options: GenerationOptions = GenerationOptions()) -> AsyncThrowingStream<GeneratedPiece, any Error> {
-        AsyncThrowingStream { continuation in
-            let cancelled = CancellationFlag()
-            continuation.onTermination = { _ in cancelled.set() }
-            let worker = Thread { [self] in
+        let tokens: AsyncThrowingStream<Int, any Error>
+        do {
+            let session = try TextSession(checkpoint: self, prefix: prefix)
+            var lowLevel = options
+            lowLevel.stopStrings = []
+            tokens = Generator(session: session.inference).tokenStream(prompt: try promptTokens(prompt, chat: chat), options: lowLevel)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+        let tokenizer = self.tokenizer, stopStrings = options.stopStrings
+        return AsyncThrowingStream { continuation in
+            let pump = Task {
+                var streamer = TextStreamer(tokenizer: tokenizer, stopStrings: stopStrings)
                 do {
-                    let session = try TextSession(checkpoint: self, prefix: prefix)
-                    try session.generate(prompt: prompt, chat: chat, options: options) { piece in
-                        continuation.yield(piece)
-                        return !cancelled.isSet
+                    for try await token in tokens {
+                        continuation.yield(GeneratedPiece(token: token, text: streamer.push(token)))
+                        if streamer.stopHit != nil { break }
                     }
+                    let rest = streamer.flush()
+                    if !rest.isEmpty { continuation.yield(GeneratedPiece(token: nil, text: rest)) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
                 }
             }
-            worker.start()
+            continuation.onTermination = { _ in pump.cancel() }
         }
     }
-}
-
-/// A thread-safe one-way flag.
-final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    func set() { lock.lock(); value = true; lock.unlock() }
-
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
