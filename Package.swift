@@ -49,11 +49,21 @@ let package = Package(
             name: "PrefixTraining",
             dependencies: ["PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
+        // Training runs: data reading and batching, the step loop with dev loss, early stopping,
+        // atomic checkpoints and exact resume, loss curves, provenance (what `prefixpack build` runs).
+        .target(
+            name: "PrefixTrainingRun",
+            dependencies: [
+                "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "TextTokenizers",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
             dependencies: [
                 "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixInterop",
+                "PrefixTraining", "PrefixTrainingRun",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,6 +85,10 @@ let package = Package(
             dependencies: ["PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
         ),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
+        .testTarget(
+            name: "PrefixTrainingRunTests",
+            dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "TextTokenizers"]
+        ),
         .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
     ],
     swiftLanguageModes: [.v6]
