@@ -10,7 +10,8 @@ struct PrefixPack: AsyncParsableCommand {
         discussion: "Exit codes: 0 success, 1 usage or I/O error, 2 malformed or corrupt bundle, 3 bundle incompatible with the model.",
         subcommands: [InspectCommand.self, ValidateCommand.self, BenchCommand.self,
                       CollapseCommand.self, ImportCommand.self, ExportCommand.self, ConvertCommand.self,
-                      GenerateCommand.self, LogitsCommand.self, TokenizeCommand.self]
+                      GenerateCommand.self, LogitsCommand.self, TokenizeCommand.self,
+                      BuildCommand.self]
     )
 
     /// Parses and runs the command; usage errors exit with 1 (not argument-parser's 64) so the

@@ -1,0 +1,81 @@
+import Foundation
+import PrefixTrainingRun
+
+/// Prints a run's events: a progress line rewritten in place on a terminal, plain lines
+/// otherwise (every `every` steps, plus dev losses and checkpoints), or one JSON object per
+/// event with `--json-log`.
+final class BuildProgress {
+    enum Mode { case terminal, plain, json }
+    let mode: Mode
+    let every: Int
+    private var startedAt = Date()
+    private var firstStep = 0
+    private var tokens = 0
+    private var lineOpen = false
+
+    init(json: Bool, every: Int) {
+        mode = json ? .json : (isatty(STDOUT_FILENO) != 0 ? .terminal : .plain)
+        self.every = max(1, every)
+    }
+
+    func handle(_ event: TrainingEvent) {
+        switch event {
+        case let .started(step, total, train, dev):
+            startedAt = Date(); firstStep = step; tokens = 0
+            emit(["event": "start", "step": step, "total_steps": total, "train_examples": train, "dev_examples": dev],
+                 text: step > 0 ? "resuming at step \(step)/\(total) (\(train) training examples, \(dev) dev)"
+                                : "training \(total) steps on \(train) examples (\(dev) dev)")
+        case let .step(r):
+            tokens += r.tokens
+            let elapsed = Date().timeIntervalSince(startedAt)
+            let done = r.step - firstStep
+            let rate = elapsed > 0 ? Double(tokens) / elapsed : 0
+            let eta = done > 0 ? elapsed / Double(done) * Double(r.totalSteps - r.step) : 0
+            switch mode {
+            case .json:
+                emit(["event": "step", "step": r.step, "total_steps": r.totalSteps, "epoch": r.epoch, "loss": Double(r.loss),
+                      "lr": r.learningRate, "grad_norm": Double(r.gradientNorm), "tokens": r.tokens, "seconds": r.seconds], text: "")
+            case .terminal:
+                let line = String(format: "step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %.0f tok/s  %.2f s/step  ETA %@",
+                                  r.step, r.totalSteps, r.loss, r.learningRate, r.gradientNorm, rate, r.seconds, Self.clock(eta))
+                FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
+                lineOpen = true
+            case .plain:
+                if r.step % every == 0 || r.step == r.totalSteps || done == 1 {
+                    Self.write(String(format: "step %d/%d loss %.4f lr %.2e grad_norm %.3f tok/s %.0f s/step %.2f eta %@",
+                                 r.step, r.totalSteps, r.loss, r.learningRate, r.gradientNorm, rate, r.seconds, Self.clock(eta)) + "\n")
+                }
+            }
+        case let .evaluated(step, loss, best, bad):
+            emit(["event": "dev", "step": step, "dev_loss": Double(loss), "best_dev_loss": Double(best), "evaluations_without_improvement": bad],
+                 text: String(format: "step %d dev loss %.4f (best %.4f)", step, loss, best))
+        case let .checkpointed(step, path):
+            emit(["event": "checkpoint", "step": step, "path": path], text: "checkpoint at step \(step): \(path)")
+        case let .finished(ending, step):
+            emit(["event": "finished", "ending": ending.rawValue, "step": step], text: "\(ending.rawValue) at step \(step)")
+        }
+    }
+
+    /// A final line (JSON `done` event or plain text).
+    func emit(_ object: [String: Any], text: String) {
+        if mode == .json {
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+               let line = String(data: data, encoding: .utf8) { Self.write(line + "\n") }
+            return
+        }
+        guard !text.isEmpty else { return }
+        if lineOpen { Self.write("\n"); lineOpen = false }
+        Self.write(text + "\n")
+    }
+
+    /// Unbuffered write to standard output (lines appear at once in pipes and logs).
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}
