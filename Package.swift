@@ -36,6 +36,8 @@ let package = Package(
             name: "PrefixRuntime",
             dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
+        // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation only.
+        .target(name: "PrefixEval"),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle"]),
+        .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
     ],
     swiftLanguageModes: [.v6]
 )
