@@ -24,24 +24,11 @@ public enum CHRF {
         var result: [[Int]] = []
         result.reserveCapacity(hypotheses.count)
         for (hypothesis, refs) in zip(hypotheses, references) {
-            let hypGrams = ngrams(hypothesis)
+            let hyp = HypothesisGrams(PythonText.removingWhitespace(PythonText.scalars(hypothesis)))
             var best: [Int] = []
             var bestF = -1.0
             for ref in refs {
-                let refGrams = ngrams(ref)
-                var stats: [Int] = []
-                stats.reserveCapacity(3 * charOrder)
-                for (h, r) in zip(hypGrams, refGrams) {
-                    var matches = 0, hypCount = 0
-                    for (gram, count) in h {
-                        hypCount += count
-                        if let rc = r[gram] { matches += min(count, rc) }
-                    }
-                    // sacrebleu: hypothesis n-grams are not counted when the reference has none.
-                    stats.append(r.isEmpty ? 0 : hypCount)
-                    stats.append(r.values.reduce(0, +))
-                    stats.append(matches)
-                }
+                let stats = hyp.statistics(against: PythonText.removingWhitespace(PythonText.scalars(ref)))
                 let f = fScore(stats)
                 if f > bestF {
                     bestF = f
@@ -51,6 +38,51 @@ public enum CHRF {
             result.append(best)
         }
         return result
+    }
+
+    /// The hypothesis's distinct character n-grams per order, indexed so that each reference
+    /// is scanned once per order with one lookup per n-gram (no reference dictionaries).
+    struct HypothesisGrams {
+        var index: [[CharGram: Int]] = []
+        var counts: [[Int]] = []
+        var totals: [Int] = []
+
+        init(_ chars: [UInt32]) {
+            for order in 1...CHRF.charOrder {
+                let grams = CharGram.counts(chars, order: order)
+                var idx: [CharGram: Int] = [:]
+                var cnt: [Int] = []
+                idx.reserveCapacity(grams.count)
+                for (gram, c) in grams { idx[gram] = cnt.count; cnt.append(c) }
+                index.append(idx)
+                counts.append(cnt)
+                totals.append(cnt.reduce(0, +))
+            }
+        }
+
+        /// sacrebleu's `_get_match_statistics` for every order, flattened
+        /// `[hyp count, ref count, matches]`; hypothesis n-grams are not counted for an order in
+        /// which the reference has no n-gram.
+        func statistics(against ref: [UInt32]) -> [Int] {
+            var stats: [Int] = []
+            stats.reserveCapacity(3 * CHRF.charOrder)
+            for o in 0..<CHRF.charOrder {
+                let order = o + 1
+                let refTotal = max(0, ref.count - order + 1)
+                var refCounts = Array(repeating: 0, count: counts[o].count)
+                if refTotal > 0 && !refCounts.isEmpty {
+                    for start in 0...(ref.count - order) {
+                        if let i = index[o][CharGram.pack(ref, start: start, order: order)] { refCounts[i] += 1 }
+                    }
+                }
+                var matches = 0
+                for i in 0..<refCounts.count { matches += min(counts[o][i], refCounts[i]) }
+                stats.append(refTotal > 0 ? totals[o] : 0)
+                stats.append(refTotal)
+                stats.append(matches)
+            }
+            return stats
+        }
     }
 
     /// sacrebleu's `CHRF._compute_f_score` (effective-order averaging of precision and recall).
@@ -80,12 +112,6 @@ public enum CHRF {
         var score = (1 + factor) * avgPrec * avgRec
         score /= (factor * avgPrec) + avgRec
         return 100 * score
-    }
-
-    /// Character n-gram counts of orders 1...6 after removing all whitespace.
-    static func ngrams(_ s: String) -> [[CharGram: Int]] {
-        let chars = PythonText.removingWhitespace(PythonText.scalars(s))
-        return (1...charOrder).map { CharGram.counts(chars, order: $0) }
     }
 
     /// Sums segment statistics element-wise.

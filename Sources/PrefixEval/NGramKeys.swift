@@ -58,13 +58,19 @@ struct CharGram: Hashable {
         guard s.count >= order else { return out }
         out.reserveCapacity(s.count)
         for start in 0...(s.count - order) {
-            var low: UInt64 = 0, high: UInt64 = 0
-            for k in 0..<order {
-                let v = UInt64(s[start + k] & 0x1F_FFFF)
-                if k < 3 { low |= v << (21 * UInt64(k)) } else { high |= v << (21 * UInt64(k - 3)) }
-            }
-            out[CharGram(low: low, high: high), default: 0] += 1
+            out[pack(s, start: start, order: order), default: 0] += 1
         }
         return out
+    }
+
+    /// The n-gram `s[start..<start+order]`.
+    @inline(__always)
+    static func pack(_ s: [UInt32], start: Int, order: Int) -> CharGram {
+        var low: UInt64 = 0, high: UInt64 = 0
+        for k in 0..<order {
+            let v = UInt64(s[start + k] & 0x1F_FFFF)
+            if k < 3 { low |= v << (21 * UInt64(k)) } else { high |= v << (21 * UInt64(k - 3)) }
+        }
+        return CharGram(low: low, high: high)
     }
 }

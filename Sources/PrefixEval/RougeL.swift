@@ -79,20 +79,70 @@ public func rougeL(hypothesis: String, references: [String], useStemmer: Bool = 
 }
 
 /// Per-segment ROUGE-L F-measures (best reference per hypothesis) and their plain mean.
+///
+/// Equivalent to calling ``rougeL(hypothesis:references:useStemmer:)`` per segment, but tokens
+/// are interned (and stemmed once per distinct word) so the corpus is scored quickly.
 public func corpusRougeL(
     hypotheses: [String], references: [[String]], useStemmer: Bool = false
 ) throws(EvaluationError) -> (mean: Double, perSegment: [Double]) {
     try validateCorpusShape(hypotheses: hypotheses, references: references)
+    var interner = RougeL.Interner(useStemmer: useStemmer)
     var scores: [Double] = []
     scores.reserveCapacity(hypotheses.count)
-    for (i, (h, refs)) in zip(hypotheses, references).enumerated() {
-        do {
-            scores.append(try rougeL(hypothesis: h, references: refs, useStemmer: useStemmer).fmeasure)
-        } catch {
-            throw .noReferences(segment: i)
+    for (h, refs) in zip(hypotheses, references) {
+        let hyp = interner.ids(h)
+        var best = -1.0
+        for ref in refs {
+            let f = RougeL.fmeasure(reference: interner.ids(ref), hypothesis: hyp)
+            if f > best { best = f }
         }
+        scores.append(best)
     }
     var sum = 0.0
     for s in scores { sum += s }
     return (sum / Double(scores.count), scores)
+}
+
+extension RougeL {
+    /// Maps (optionally stemmed) tokens to integer ids, stemming each distinct word once.
+    struct Interner {
+        let useStemmer: Bool
+        private var idOfWord: [[UInt8]: Int32] = [:]
+        private var idOfStem: [[UInt8]: Int32] = [:]
+
+        init(useStemmer: Bool) { self.useStemmer = useStemmer }
+
+        mutating func ids(_ text: String) -> [Int32] {
+            RougeL.tokenize(text, useStemmer: false).map { word in
+                if let id = idOfWord[word] { return id }
+                let stem = useStemmer && word.count > 3 ? PorterStemmer.stem(word) : word
+                let id: Int32
+                if let existing = idOfStem[stem] {
+                    id = existing
+                } else {
+                    id = Int32(truncatingIfNeeded: idOfStem.count)
+                    idOfStem[stem] = id
+                }
+                idOfWord[word] = id
+                return id
+            }
+        }
+    }
+
+    /// F-measure of `_score_lcs` on interned tokens.
+    static func fmeasure(reference: [Int32], hypothesis: [Int32]) -> Double {
+        guard !reference.isEmpty, !hypothesis.isEmpty else { return 0 }
+        var previous = Array(repeating: 0, count: hypothesis.count + 1)
+        var current = previous
+        for r in reference {
+            for j in 0..<hypothesis.count {
+                current[j + 1] = r == hypothesis[j] ? previous[j] + 1 : max(previous[j + 1], current[j])
+            }
+            swap(&previous, &current)
+        }
+        let lcs = previous[hypothesis.count]
+        let precision = Double(lcs) / Double(hypothesis.count)
+        let recall = Double(lcs) / Double(reference.count)
+        return precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0
+    }
 }
