@@ -58,12 +58,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation only.
+        .target(name: "PrefixEval"),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
             dependencies: [
                 "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixInterop",
-                "PrefixTraining", "PrefixTrainingRun",
+                "PrefixTraining", "PrefixTrainingRun", "PrefixEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,6 +92,7 @@ let package = Package(
             dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "TextTokenizers"]
         ),
         .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
+        .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
     ],
     swiftLanguageModes: [.v6]
 )
