@@ -104,7 +104,7 @@ public enum TextExampleReader {
         return (found.bytes, spec)
     }
 
-    static func render(_ template: String, input: String) -> String {
+    public static func render(_ template: String, input: String) -> String {
         template.replacingOccurrences(of: "{input}", with: input)
     }
 
