@@ -1,0 +1,90 @@
+import Foundation
+import PrefixRuntime
+import PrefixTraining
+import PrefixTrainingRun
+import XCTest
+
+/// Data reading, encoding, batching and init-text tokens.
+final class TrainingDataTests: XCTestCase {
+    func write(_ text: String, name: String) throws -> String {
+        let dir = try TrainingRunFixtures.temporaryDirectory()
+        let url = dir.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    func testCSVQuotesCRLFAndBadRows() throws {
+        let path = try write("mr,ref\r\n\"name[A], food[B]\",\"Say \"\"hi\"\",\r\nthen go.\"\r\nonly-one-field\r\nname[C],Plain £ text.\r\n", name: "d.csv")
+        let set = try TextExampleReader.read(path)
+        XCTAssertEqual(set.examples.count, 2)
+        XCTAssertEqual(set.examples[0].input, "name[A], food[B]")
+        XCTAssertEqual(set.examples[0].prompt, "name[A], food[B] => ")
+        XCTAssertEqual(set.examples[0].target, "Say \"hi\",\r\nthen go.")
+        XCTAssertEqual(set.examples[1].line, 5)
+        XCTAssertEqual(set.skipped.count, 1)
+        XCTAssertTrue(set.skipped[0].contains("d.csv:4"), set.skipped[0])
+    }
+
+    func testEmptyAndBadHeaderAreErrors() throws {
+        XCTAssertThrowsError(try TextExampleReader.read(try write("mr,ref\r\nx\r\n", name: "e.csv")))
+        XCTAssertThrowsError(try TextExampleReader.read(try write("a,b\r\nx,y\r\n", name: "h.csv"))) { error in
+            XCTAssertTrue("\(error)".contains("mr,ref"), "\(error)")
+        }
+        XCTAssertThrowsError(try TextExampleReader.read("/nonexistent/x.zip:train.csv"))
+    }
+
+    func testJSONLWithTextAndIDs() throws {
+        let path = try write("{\"prompt\": \"a\", \"target\": \"b\"}\n{\"prompt_ids\": [1, 2], \"target_ids\": [3, 4]}\nnot json\n", name: "d.jsonl")
+        let set = try TextExampleReader.read(path)
+        XCTAssertEqual(set.examples.count, 2)
+        XCTAssertEqual(set.examples[1].targetIDs, [3, 4])
+        XCTAssertEqual(set.skipped.count, 1)
+    }
+
+    func testEncodingTruncatesOrSkipsAndBatchesMaskPrompt() throws {
+        let checkpoint = try Checkpoint.load(path: TrainingRunFixtures.tinyModel)
+        let eos = try XCTUnwrap(checkpoint.tokenizer.eosTokenID)
+        let examples = try TextExampleReader.read(TrainingRunFixtures.trainCSV).examples
+        let full = try ExampleEncoder(tokenizer: checkpoint.tokenizer, eosID: eos, maxLength: 10_000, overlong: .skip).encode(examples)
+        XCTAssertEqual(full.examples.count, 48)
+        XCTAssertEqual(full.examples[0].targetIDs.last, eos)
+        XCTAssertEqual(full.examples[0].promptIDs, checkpoint.tokenizer.encode(examples[0].prompt ?? ""))
+        let longest = full.examples.map(\.count).max() ?? 0
+        let cut = try ExampleEncoder(tokenizer: checkpoint.tokenizer, eosID: eos, maxLength: longest - 1, overlong: .truncate).encode(examples)
+        let skip = try ExampleEncoder(tokenizer: checkpoint.tokenizer, eosID: eos, maxLength: longest - 1, overlong: .skip).encode(examples)
+        XCTAssertGreaterThan(cut.truncated, 0)
+        XCTAssertEqual(cut.examples.count, 48)
+        XCTAssertTrue(cut.examples.allSatisfy { $0.count <= longest - 1 })
+        XCTAssertEqual(skip.skipped, cut.truncated)
+        XCTAssertEqual(skip.examples.count, 48 - skip.skipped)
+
+        let batch = try BatchAssembler.batch(full.examples[0..<2], padID: eos)
+        let a = full.examples[0], b = full.examples[1]
+        XCTAssertEqual(batch.tokens, max(a.count, b.count))
+        XCTAssertEqual(batch.labels[0], MaskedCrossEntropy.ignoreIndex)
+        XCTAssertEqual(batch.labels[a.promptIDs.count], Int32(a.targetIDs[0]))
+        XCTAssertEqual(batch.attentionMask.filter { $0 }.count, a.count + b.count)
+        XCTAssertEqual(batch.targetCount, a.targetIDs.count + b.targetIDs.count)
+    }
+
+    func testInitTextTokensRepeatOrTruncate() throws {
+        let checkpoint = try Checkpoint.load(path: TrainingRunFixtures.tinyModel)
+        let ids = checkpoint.tokenizer.encode("table-to-text:")
+        XCTAssertGreaterThan(ids.count, 1)
+        let long = try PrefixStart.initTokens("table-to-text:", tokenizer: checkpoint.tokenizer, prefixLength: ids.count * 2 + 1)
+        XCTAssertEqual(long, ids + ids + [ids[0]])
+        let short = try PrefixStart.initTokens("table-to-text:", tokenizer: checkpoint.tokenizer, prefixLength: 1)
+        XCTAssertEqual(short, [ids[0]])
+        XCTAssertThrowsError(try PrefixStart.initTokens("", tokenizer: checkpoint.tokenizer, prefixLength: 4))
+    }
+
+    func testLossCurveHasBothSeries() {
+        var history = TrainingHistory()
+        history.trainLosses = [3, 2.5, 2.2, 2.0]
+        history.devLosses = [(2, 2.6), (4, 2.3)]
+        let svg = LossCurveSVG.render(history, title: "t <1>")
+        XCTAssertTrue(svg.hasPrefix("<svg"))
+        XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, 2)
+        XCTAssertTrue(svg.contains("t &lt;1&gt;"))
+    }
+}

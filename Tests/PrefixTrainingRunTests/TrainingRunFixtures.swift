@@ -1,0 +1,48 @@
+import Foundation
+import PrefixRuntime
+import PrefixTraining
+import PrefixTrainingRun
+import XCTest
+
+/// The tiny Llama checkpoint and the small E2E extracts in Fixtures/ (see Fixtures/trainingrun/PROVENANCE.md).
+enum TrainingRunFixtures {
+    static var packageRoot: URL {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    static func path(_ relative: String) -> String { packageRoot.appendingPathComponent(relative).path }
+
+    static var tinyModel: String { path("Fixtures/models/tiny-llama/gguf/tiny-llama-f32.gguf") }
+    static var trainCSV: String { path("Fixtures/trainingrun/e2e-train-48.csv") }
+    static var devCSV: String { path("Fixtures/trainingrun/e2e-dev-24.csv") }
+
+    /// A run on the tiny model: MLP prefix P = 4, H = 16, the 48 training rows.
+    static func makeRun(configuration: TrainingRunConfiguration, identity: String = "test") throws
+        -> (run: TrainingRun, initial: ParameterSet, checkpoint: Checkpoint)
+    {
+        let checkpoint = try Checkpoint.load(path: tinyModel)
+        let eos = try XCTUnwrap(checkpoint.tokenizer.eosTokenID)
+        let encoder = try ExampleEncoder(tokenizer: checkpoint.tokenizer, eosID: eos, maxLength: 48, overlong: .truncate)
+        let train = encoder.encode(try TextExampleReader.read(trainCSV).examples).examples
+        let dev = encoder.encode(try TextExampleReader.read(devCSV).examples).examples
+        let prefix = TrainablePrefix.forModel(checkpoint.config, prefixLength: 4, hiddenWidth: 16)
+        let backprop = try PrefixBackpropagation(model: checkpoint.model, prefixLength: 4)
+        let initial = try PrefixStart.random.parameters(
+            prefix: prefix, layers: Array(0..<checkpoint.config.layerCount), model: checkpoint.model,
+            tokenizer: checkpoint.tokenizer, seed: 7)
+        let run = try TrainingRun(backpropagation: backprop, prefix: prefix, configuration: configuration,
+                                  train: train, dev: dev, padID: eos, identity: identity)
+        return (run, initial, checkpoint)
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trainingrun-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
