@@ -133,6 +133,44 @@ final class BuildEvalCLITests: XCTestCase {
         XCTAssertEqual(reader.manifest.provenance.fields["ending"]?.stringValue, "interrupted")
     }
 
+    func testKillDashNineThenResumeMatchesUninterruptedBundle() throws {
+        guard FileManager.default.isExecutableFile(atPath: CLIRunner.binary.path) else { throw XCTSkip("no binary") }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let common = ["build", "--model", model, "--data", train, "--prefix-length", "3", "--hidden", "8",
+                      "--max-steps", "150", "--batch-size", "2", "--lr", "1e-3", "--checkpoint-every", "3", "--json-log"]
+        let straight = dir.appendingPathComponent("a.ptx").path, killed = dir.appendingPathComponent("b.ptx").path
+        XCTAssertEqual(try CLIRunner.run(common + ["-o", straight]).status, 0)
+
+        let process = Process()
+        process.executableURL = CLIRunner.binary
+        process.currentDirectoryURL = CLIRunner.packageRoot
+        process.arguments = common + ["-o", killed]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("\"event\":\"checkpoint\"") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: killed), "killed before writing a bundle")
+
+        let resumed = try CLIRunner.run(common + ["-o", killed, "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let start = jsonEvents(resumed.stdout).first { $0["event"] as? String == "start" }
+        XCTAssertGreaterThanOrEqual(start?["step"] as? Int ?? 0, 3, "resumed from a checkpoint")
+        let a = try BundleReader(path: straight), b = try BundleReader(path: killed)
+        for name in ["embedding", "mlp.0.weight", "mlp.0.bias", "mlp.2.weight", "mlp.2.bias"] {
+            XCTAssertEqual(try a.floats(name), try b.floats(name), name)
+        }
+    }
+
     func testBadDataIsAUsageError() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
