@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "PrefixTrainingRun",
             dependencies: [
-                "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "TextTokenizers",
+                "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "TextTokenizers", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -43,7 +43,7 @@ public struct TextExampleSet: Sendable {
 }
 
 /// Reads examples from CSV/TSV (header row; E2E's `mr,ref` or `prompt,target` columns) or JSONL
-/// (`prompt`/`target`, `mr`/`ref`, or `prompt_ids`/`target_ids`), from a plain file or from a
+/// (`prompt`/`target`, `mr`/`ref`, or `prompt_ids`/`target_ids`), from a plain or `.gz` file or from a
 /// member of a `.zip`/`.tar`/`.tar.gz` archive named as `ARCHIVE:MEMBER`.
 ///
 /// The prompt is rendered with `template`, where `{input}` is the `mr`/`prompt` field; E2E's MR
@@ -63,7 +63,8 @@ public enum TextExampleReader {
         guard let text = String(bytes: bytes, encoding: .utf8) else {
             throw TrainingRunError.unreadableData(file: label, detail: "not UTF-8 text")
         }
-        let lower = label.lowercased()
+        var lower = label.lowercased()
+        if lower.hasSuffix(".gz") { lower = String(lower.dropLast(3)) }
         var set: TextExampleSet
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".json") {
             set = try readJSONLines(text, label: label, template: template)
@@ -80,6 +81,9 @@ public enum TextExampleReader {
 
     static func load(_ spec: String) throws -> ([UInt8], String) {
         if FileManager.default.fileExists(atPath: spec) {
+            if spec.lowercased().hasSuffix(".gz") && !spec.lowercased().hasSuffix(".tar.gz") {
+                return (try GzipFile.read(path: spec), spec)
+            }
             guard let data = FileManager.default.contents(atPath: spec) else {
                 throw TrainingRunError.unreadableData(file: spec, detail: "cannot open the file")
             }

@@ -25,6 +25,25 @@ final class TrainingDataTests: XCTestCase {
         XCTAssertTrue(set.skipped[0].contains("d.csv:4"), set.skipped[0])
     }
 
+    func testGzipFileIsRead() throws {
+        let path = try write("mr,ref\nname[A],Text A.\nname[B],Text B.\n", name: "g.csv")
+        let gz = Process()
+        gz.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gz.arguments = ["gzip", "-k", path]
+        try gz.run()
+        gz.waitUntilExit()
+        guard gz.terminationStatus == 0 else { throw XCTSkip("gzip not available") }
+        let set = try TextExampleReader.read(path + ".gz")
+        XCTAssertEqual(set.examples.map(\.target), ["Text A.", "Text B."])
+        // A gzip header followed by bytes that are not a deflate stream.
+        let dir = try TrainingRunFixtures.temporaryDirectory()
+        let corrupt = dir.appendingPathComponent("bad.csv.gz")
+        try Data([0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0x03] + [UInt8](repeating: 0xFF, count: 64)).write(to: corrupt)
+        XCTAssertThrowsError(try TextExampleReader.read(corrupt.path)) { error in
+            XCTAssertTrue("\(error)".contains("gzip"), "\(error)")
+        }
+    }
+
     func testEmptyAndBadHeaderAreErrors() throws {
         XCTAssertThrowsError(try TextExampleReader.read(try write("mr,ref\r\nx\r\n", name: "e.csv")))
         XCTAssertThrowsError(try TextExampleReader.read(try write("a,b\r\nx,y\r\n", name: "h.csv"))) { error in
