@@ -138,7 +138,7 @@ final class BuildEvalCLITests: XCTestCase {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let common = ["build", "--model", model, "--data", train, "--prefix-length", "3", "--hidden", "8",
-                      "--max-steps", "150", "--batch-size", "2", "--lr", "1e-3", "--checkpoint-every", "3", "--json-log"]
+                      "--max-steps", "60", "--batch-size", "2", "--lr", "1e-3", "--checkpoint-every", "3", "--json-log"]
         let straight = dir.appendingPathComponent("a.ptx").path, killed = dir.appendingPathComponent("b.ptx").path
         XCTAssertEqual(try CLIRunner.run(common + ["-o", straight]).status, 0)
 
