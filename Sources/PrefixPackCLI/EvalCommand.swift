@@ -13,10 +13,11 @@ struct EvalCommand: ParsableCommand {
         discussion: """
             Rows are grouped by input (E2E: the MR, first-appearance order); each group's rows are its \
             references. The prompt is the same as in training (template "{input} => ", BOS only when the \
-            checkpoint asks for it); decoding is greedy and stops at EOS, at a newline or after --max-tokens. \
+            checkpoint asks for it); decoding is greedy (or beam search with --beams N, length-normalized scores) \
+            and stops at EOS, at a newline or after --max-tokens. \
             Scores: sacrebleu's default corpus BLEU (13a, exp smoothing), chrF (nc 6, beta 2) and rouge-score \
             ROUGE-L F (best reference per segment, mean over segments). Writes OUTDIR/generations.jsonl and \
-            OUTDIR/summary.json. Beam search (--beams > 1) is not implemented.
+            OUTDIR/summary.json.
             """)
 
     @Option(help: "Checkpoint: a .gguf file or a Hugging Face model folder.") var model: String
@@ -24,7 +25,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Data: FILE or ARCHIVE:MEMBER (CSV mr,ref / prompt,target, or JSONL).") var data: String
     @Option(help: "Evaluate only the first N distinct inputs.") var limit: Int?
     @Option(name: .customLong("max-tokens"), help: "Largest number of generated tokens.") var maxTokens = 64
-    @Option(help: "Beam width (only 1, greedy, is implemented).") var beams = 1
+    @Option(help: "Beam width; 1 = greedy.") var beams = 1
     @Option(help: "Prompt template; {input} is replaced by the input.") var template = TextExampleReader.defaultTemplate
     @Option(help: "BLAS threads.") var threads: Int?
     @Option(help: "Print this many sample generations.") var show = 3
@@ -38,9 +39,6 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         try CLIFailure.guarded {
-            guard beams == 1 else {
-                throw CLIError.notAvailable(feature: "beam search (--beams \(beams))", reason: "only greedy decoding (--beams 1) is implemented")
-            }
             if let threads { setBLASThreadCount(threads) }
             let checkpoint = try Checkpoint.load(path: model)
             let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
@@ -53,14 +51,23 @@ struct EvalCommand: ParsableCommand {
             let session = try checkpoint.makeSession(prefix: prefix)
             var options = GenerationOptions(maxTokens: maxTokens, stopStrings: ["\n"])
             if let eos = checkpoint.tokenizer.eosTokenID { options.stopTokenIDs.insert(eos) }
+            let beamSearch = beams > 1 ? try BeamSearchDecoder(
+                model: checkpoint.model, prefix: prefix?.kv, tokenizer: checkpoint.tokenizer, width: beams,
+                maxTokens: maxTokens, stopTokenIDs: options.stopTokenIDs) : nil
             let started = Date()
             var hypotheses: [String] = [], generated = 0
             for (i, group) in groups.enumerated() {
                 var ids = checkpoint.tokenizer.encode(TextExampleReader.render(template, input: group.input))
                 if checkpoint.addsBOS, let bos = checkpoint.tokenizer.bosTokenID { ids.insert(bos, at: 0) }
-                let result = try session.generate(promptTokens: ids, options: options)
-                generated += result.tokens.count
-                hypotheses.append(result.text.trimmingCharacters(in: .whitespacesAndNewlines))
+                if let beamSearch {
+                    let best = try beamSearch.decode(prompt: ids)
+                    generated += best.tokens.count
+                    hypotheses.append(checkpoint.tokenizer.decode(best.tokens).trimmingCharacters(in: .whitespacesAndNewlines))
+                } else {
+                    let result = try session.generate(promptTokens: ids, options: options)
+                    generated += result.tokens.count
+                    hypotheses.append(result.text.trimmingCharacters(in: .whitespacesAndNewlines))
+                }
                 if isatty(STDERR_FILENO) != 0 {
                     FileHandle.standardError.write(Data("\r\u{1B}[Kgenerating \(i + 1)/\(groups.count)".utf8))
                 }
@@ -87,7 +94,7 @@ struct EvalCommand: ParsableCommand {
             let metrics = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report))
             let summary: [String: Any] = [
                 "model": model, "bundle": bundle ?? NSNull(), "data": set.label, "data_digest": "sha256:" + set.digest,
-                "decoding": "greedy", "max_tokens": maxTokens, "segments": groups.count, "metrics": metrics,
+                "decoding": beams > 1 ? "beam \(beams)" : "greedy", "max_tokens": maxTokens, "segments": groups.count, "metrics": metrics,
                 "generation_seconds": seconds, "generated_tokens": generated,
             ]
             try write(try jsonLine(summary, pretty: true) + "\n", to: folder.appendingPathComponent("summary.json"))

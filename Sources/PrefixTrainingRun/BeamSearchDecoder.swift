@@ -1,0 +1,128 @@
+import Foundation
+import PrefixRuntime
+import TextTokenizers
+
+/// Beam search over a frozen model with an optional prefix (the paper's decoding for E2E,
+/// beam 5), using one ``PrefixRuntime/InferenceSession`` per beam.
+///
+/// A beam that continues its parent keeps the parent's session and feeds one token; a beam forked
+/// from a parent whose session is already taken rewinds a free session and re-feeds prompt and
+/// tokens (prefill). Hypotheses end at a stop token or at a token whose text contains a newline
+/// (neither is part of the output) or after `maxTokens`. Scores are sums of token log-probabilities
+/// divided by the generated length (Hugging Face's `length_penalty = 1`); the search ends when
+/// `width` hypotheses have finished and no live beam scores better than the worst of them, or at
+/// `maxTokens` (live beams then count as finished).
+public struct BeamSearchDecoder {
+    /// Beam width.
+    public let width: Int
+    /// Longest output.
+    public let maxTokens: Int
+    /// Token ids that end a hypothesis.
+    public let stopTokenIDs: Set<Int>
+
+    private let sessions: [InferenceSession]
+    private let tokenizer: any TextTokenizer
+
+    /// A decoder with `width` sessions over `model`, each seeded with `prefix`.
+    public init(model: LanguageModel, prefix: PrefixKV?, tokenizer: any TextTokenizer, width: Int, maxTokens: Int,
+                stopTokenIDs: Set<Int>) throws {
+        guard width >= 1, maxTokens >= 1 else {
+            throw TrainingRunError.invalidSetting(name: "beam search", found: "width \(width), max tokens \(maxTokens)", expected: "both at least 1")
+        }
+        self.width = width
+        self.maxTokens = maxTokens
+        self.stopTokenIDs = stopTokenIDs
+        self.tokenizer = tokenizer
+        sessions = try (0..<width).map { _ in
+            let s = model.makeSession()
+            try s.attach(prefix)
+            return s
+        }
+    }
+
+    private struct Beam {
+        var tokens: [Int]
+        var logProb: Double
+        var session: Int
+        var next: [(token: Int, logProb: Double)]
+    }
+
+    /// The best hypothesis for `prompt` (token ids, without the stop token) and its score.
+    public func decode(prompt: [Int]) throws -> (tokens: [Int], score: Double) {
+        for s in sessions { s.rewind() }
+        var alive = [Beam(tokens: [], logProb: 0, session: 0, next: try candidates(sessions[0].forward(prompt, logits: .last)))]
+        var finished: [(tokens: [Int], score: Double)] = []
+        for length in 1...maxTokens {
+            var pool: [(parent: Int, token: Int, logProb: Double)] = []
+            for (b, beam) in alive.enumerated() {
+                for c in beam.next { pool.append((b, c.token, beam.logProb + c.logProb)) }
+            }
+            pool.sort { $0.logProb > $1.logProb }
+            var nextBeams: [(parent: Int, token: Int, logProb: Double)] = []
+            for c in pool {
+                if stopTokenIDs.contains(c.token) || tokenizer.decode([c.token]).contains("\n") {
+                    let tokens = alive[c.parent].tokens
+                    if !tokens.isEmpty { finished.append((tokens, c.logProb / Double(tokens.count + 1))) }
+                } else {
+                    nextBeams.append(c)
+                }
+                if nextBeams.count == width { break }
+            }
+            finished.sort { $0.score > $1.score }
+            if finished.count > width { finished.removeLast(finished.count - width) }
+            if nextBeams.isEmpty || length == maxTokens {
+                for c in nextBeams {
+                    let tokens = alive[c.parent].tokens + [c.token]
+                    finished.append((tokens, c.logProb / Double(tokens.count)))
+                }
+                break
+            }
+            if finished.count == width, let worst = finished.last?.score,
+               let bestAlive = nextBeams.first?.logProb, bestAlive / Double(length) < worst {
+                break
+            }
+            // Sessions: the first child of a parent keeps the parent's session.
+            var taken = Set<Int>()
+            var assigned: [Int?] = nextBeams.map { c in
+                let s = alive[c.parent].session
+                if taken.contains(s) { return nil }
+                taken.insert(s)
+                return s
+            }
+            var free = (0..<width).filter { !taken.contains($0) }
+            var newAlive: [Beam] = []
+            for (i, c) in nextBeams.enumerated() {
+                let parent = alive[c.parent]
+                let tokens = parent.tokens + [c.token]
+                let logits: [Float]
+                if let s = assigned[i] {
+                    logits = try sessions[s].forward([c.token], logits: .last)
+                } else {
+                    let s = free.removeFirst()
+                    assigned[i] = s
+                    sessions[s].rewind()
+                    logits = try sessions[s].forward(prompt + tokens, logits: .last)
+                }
+                newAlive.append(Beam(tokens: tokens, logProb: c.logProb, session: assigned[i] ?? 0, next: candidates(logits)))
+            }
+            alive = newAlive
+        }
+        finished.sort { $0.score > $1.score }
+        return finished.first ?? ([], -.infinity)
+    }
+
+    /// The `width` most likely next tokens with their log-probabilities (log-softmax).
+    private func candidates(_ logits: [Float]) -> [(token: Int, logProb: Double)] {
+        guard let maxLogit = logits.max() else { return [] }
+        var sum = 0.0
+        for v in logits { sum += Foundation.exp(Double(v - maxLogit)) }
+        let logZ = Double(maxLogit) + Foundation.log(sum)
+        var top: [(token: Int, logit: Float)] = []
+        for (i, v) in logits.enumerated() where top.count < width || v > top[top.count - 1].logit {
+            top.append((i, v))
+            top.sort { $0.logit > $1.logit }
+            if top.count > width { top.removeLast() }
+        }
+        return top.map { ($0.token, Double($0.logit) - logZ) }
+    }
+}
