@@ -44,6 +44,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Training/eval data: plain, .gz and archive-member sources; CSV/TSV/JSONL; tokenized examples and batches.
+        .target(
+            name: "PrefixData",
+            dependencies: [
+                "PrefixInterop", "PrefixRuntime", "TextTokenizers", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
@@ -66,6 +74,7 @@ let package = Package(
             name: "PrefixInteropTests",
             dependencies: ["PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
         ),
+        .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "TextTokenizers"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
     ],
     swiftLanguageModes: [.v6]
