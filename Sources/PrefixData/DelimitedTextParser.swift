@@ -1,3 +1,5 @@
+import Foundation
+
 /// One record of a CSV/TSV document.
 public struct DelimitedRecord: Sendable, Equatable {
     /// The 1-based line on which the record starts.
@@ -22,7 +24,7 @@ public struct DelimitedTextParser: Sendable {
     /// The field delimiter byte.
     public let delimiter: UInt8
 
-    /// A parser for `format` (`.csv`: comma, `.tsv`: tab).
+    /// A parser splitting fields at `delimiter` (`,` for CSV, tab for TSV).
     public init(delimiter: UInt8) {
         self.delimiter = delimiter
     }
@@ -42,7 +44,7 @@ public struct DelimitedTextParser: Sendable {
         var recordLine = line
 
         func finishField() {
-            if let s = String(validating: fieldBytes, as: UTF8.self) {
+            if let s = Self.validUTF8(fieldBytes) {
                 fields.append(s)
             } else {
                 fields.append(String(decoding: fieldBytes, as: UTF8.self))
@@ -131,5 +133,11 @@ public struct DelimitedTextParser: Sendable {
             out.append(DelimitedRecord(line: recordLine, fields: fields, problem: problem))
         }
         return out
+    }
+
+    /// The bytes as a string, or nil when they are not valid UTF-8.
+    static func validUTF8(_ bytes: [UInt8]) -> String? {
+        if #available(macOS 15, *) { return String(validating: bytes, as: UTF8.self) }
+        return String(bytes: bytes, encoding: .utf8)
     }
 }

@@ -107,6 +107,12 @@ final class RowParsingTests: XCTestCase {
             XCTAssertEqual(first.location.line, 1)
             XCTAssertTrue("\(error)".contains("b.jsonl line 1"), "\(error)")
         }
+        let latin1 = dir.appendingPathComponent("l.csv")
+        try Data([UInt8]("mr,ref\nok,fine\n".utf8) + [0x43, 0x61, 0x66, 0xE9, 0x2C, 0x78, 0x0A]).write(to: latin1)
+        let (kept, latinReport) = try DatasetLoader.readPairs(sources: [DataSource(parsing: latin1.path)])
+        XCTAssertEqual(kept.count, 1)
+        XCTAssertEqual(latinReport.issues.map(\.location.line), [3])
+        XCTAssertTrue(latinReport.issues[0].reason.contains("not valid UTF-8"), latinReport.issues[0].reason)
         let unterminated = dir.appendingPathComponent("u.csv")
         try Data("mr,ref\n\"open,x\n".utf8).write(to: unterminated)
         XCTAssertThrowsError(try DatasetLoader.readPairs(sources: [DataSource(parsing: unterminated.path)])) {
