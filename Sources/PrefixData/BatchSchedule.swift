@@ -64,8 +64,10 @@ public struct BatchSchedule: Sendable, Equatable {
         return order
     }
 
-    /// The example indices of global step `step` (0-based; epochs follow one another).
+    /// The example indices of global step `step` (0-based; epochs follow one another); empty
+    /// for a negative step.
     public func batchIndices(step: Int) -> [Int] {
+        guard step >= 0 else { return [] }
         let perEpoch = batchesPerEpoch
         let epoch = step / perEpoch
         let within = step % perEpoch

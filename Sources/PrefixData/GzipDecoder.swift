@@ -98,7 +98,8 @@ public enum GzipDecoder {
                 }
                 let status: Int32 = input.withUnsafeBufferPointer { inBuf in
                     buffer.withUnsafeMutableBufferPointer { outBuf in
-                        z.pointee.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress! + offset)
+                        guard let inBase = inBuf.baseAddress else { return Z_BUF_ERROR }
+                        z.pointee.next_in = UnsafeMutablePointer(mutating: inBase + offset)
                         z.pointee.avail_in = uInt(input.count - offset)
                         z.pointee.next_out = outBuf.baseAddress
                         z.pointee.avail_out = uInt(outBuf.count)

@@ -128,6 +128,8 @@ final class ExampleAndBatchTests: XCTestCase {
         XCTAssertEqual(dropping.batchesPerEpoch, 2)
         XCTAssertEqual(dropping.batchIndices(step: 2), dropping.order(epoch: 1).prefix(4).map { $0 })
         XCTAssertEqual(try BatchSchedule(exampleCount: 5, batchSize: 2, seed: 1, shuffle: false).order(epoch: 3), [0, 1, 2, 3, 4])
+        XCTAssertEqual(schedule.batchIndices(step: -1), [])
+        XCTAssertThrowsError(try schedule.batch(step: -1, examples: [], padTokenID: 0))
         XCTAssertThrowsError(try BatchSchedule(exampleCount: 0, batchSize: 4, seed: 1))
         XCTAssertThrowsError(try BatchSchedule(exampleCount: 3, batchSize: 0, seed: 1))
         // Pinned order: SplitMix64 + Lemire, identical on every platform (guards accidental changes).
