@@ -13,6 +13,11 @@ final class SourceTests: XCTestCase {
         XCTAssertEqual(docs[0].bytes, try plain)
         let (pairs, _) = try DatasetLoader.readPairs(sources: [DataSource(parsing: DataFixtures.path("quoted.csv.gz"))])
         XCTAssertEqual(pairs.count, 4)
+        // The cap applies to the decoded size of a .gz file too.
+        XCTAssertThrowsError(try DataSource(parsing: DataFixtures.path("quoted.csv.gz"))
+            .readDocuments(limits: DataLimits(maxDocumentBytes: 64))) {
+            XCTAssertEqual($0 as? DataError, .tooLarge(document: DataFixtures.path("quoted.csv.gz"), limit: 64))
+        }
     }
 
     func testGzipCapTruncationAndGarbage() throws {
