@@ -54,12 +54,20 @@ let package = Package(
         .target(
             name: "PrefixTrainingRun",
             dependencies: [
-                "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "TextTokenizers", "CZlib",
+                "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "PrefixData", "TextTokenizers",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation only.
         .target(name: "PrefixEval"),
+        // Training/eval data: plain, .gz and archive-member sources; CSV/TSV/JSONL; tokenized examples and batches.
+        .target(
+            name: "PrefixData",
+            dependencies: [
+                "PrefixInterop", "PrefixRuntime", "TextTokenizers", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
@@ -86,6 +94,7 @@ let package = Package(
             name: "PrefixInteropTests",
             dependencies: ["PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
         ),
+        .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "TextTokenizers"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
         .testTarget(
             name: "PrefixTrainingRunTests",

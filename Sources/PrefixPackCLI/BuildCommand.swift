@@ -13,8 +13,8 @@ struct BuildCommand: ParsableCommand {
         discussion: """
             DATA is CSV/TSV with a header (E2E's mr,ref or prompt,target) or JSONL (mr/ref, prompt/target, or \
             prompt_ids/target_ids), a plain file or an archive member written ARCHIVE:MEMBER \
-            (e.g. e2e-train-dev.zip:train.csv). The prompt is the template with {input} replaced by the MR \
-            (default "{input} => "), the target is the reference followed by the model's EOS token; the loss is \
+            (e.g. e2e-train-dev.zip:train.csv). The prompt is the MR followed by " => " (or --prompt-template) \
+            (E2E: "{mr} => "), the target is the reference followed by the model's EOS token; the loss is \
             the mean cross-entropy over target tokens. \
             Files written beside OUT.ptx: OUT.ptx.ckpt (checkpoint, atomic), OUT.loss.svg (loss curve), and \
             OUT.raw.ptx with --collapse. --resume continues from OUT.ptx.ckpt and ends with the same parameters \
@@ -56,7 +56,8 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Also write the collapsed raw bundle OUT.raw.ptx.") var collapse = false
     @Flag(help: "Store bundle tensors zlib-compressed.") var compress = false
     @Option(help: "Use only the first N training examples.") var limit: Int?
-    @Option(help: "Prompt template; {input} is replaced by the MR / prompt field.") var template = TextExampleReader.defaultTemplate
+    @Option(name: .customLong("prompt-template"), help: "Prompt template with {column} placeholders (default: from the columns; E2E: \"{mr} => \").") var promptTemplate: String?
+    @Option(name: .customLong("target-template"), help: "Target template (default: from the columns; E2E: {ref}).") var targetTemplate: String?
     @Option(name: .customLong("stop-after"), help: "Stop as if interrupted after this step (testing resume).") var stopAfter: Int?
 
     func validate() throws {
@@ -87,14 +88,14 @@ struct BuildCommand: ParsableCommand {
             let bos = checkpoint.addsBOS ? checkpoint.tokenizer.bosTokenID : nil
             let encoder = try ExampleEncoder(tokenizer: checkpoint.tokenizer, eosID: eos, bosID: bos, maxLength: maxLength,
                                              overlong: OverlongPolicy(rawValue: overlong) ?? .truncate)
-            let trainSet = try TextExampleReader.read(data, template: template)
+            let trainSet = try TextExampleReader.read(data, promptTemplate: promptTemplate, targetTemplate: targetTemplate)
             report(trainSet, log: log)
             let trainRows = Array(trainSet.examples.prefix(limit ?? trainSet.examples.count))
             let trainEncoded = encoder.encode(trainRows)
             reportEncoding(trainEncoded, what: "training", log: log)
             var devEncoded: [EncodedExample] = []
             if let dev {
-                let devSet = try TextExampleReader.read(dev, template: template)
+                let devSet = try TextExampleReader.read(dev, promptTemplate: promptTemplate, targetTemplate: targetTemplate)
                 report(devSet, log: log)
                 devEncoded = encoder.encode(Array(devSet.examples.prefix(devLimit))).examples
             }
@@ -135,7 +136,7 @@ struct BuildCommand: ParsableCommand {
                 "prefix_length": String(p), "layers": layerText,
                 "reparam": reparam, "hidden": String(hidden), "max_length": String(maxLength), "overlong": overlong,
                 "init": initLabel,
-                "limit": limit.map { String($0) } ?? "all", "template": template,
+                "limit": limit.map { String($0) } ?? "all", "prompt_template": promptTemplate ?? "auto", "target_template": targetTemplate ?? "auto",
             ]
             let identityText = [modelDigest, "sha256:" + trainSet.digest, initText ?? "", "\(trainEncoded.examples.count)"]
                 + configuration.summary.merging(prefixSettings) { a, _ in a }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -184,7 +185,7 @@ struct BuildCommand: ParsableCommand {
 
     private func report(_ set: TextExampleSet, log: BuildProgress) {
         for line in set.skipped.prefix(5) { StandardError.print("warning: skipped row: \(line)") }
-        if !set.skipped.isEmpty { StandardError.print("warning: \(set.label): \(set.skipped.count) rows skipped") }
+        if set.skippedCount > 0 { StandardError.print("warning: \(set.label): \(set.skippedCount) rows skipped") }
     }
 
     private func reportEncoding(_ outcome: ExampleEncoder.Outcome, what: String, log: BuildProgress) {

@@ -26,7 +26,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Evaluate only the first N distinct inputs.") var limit: Int?
     @Option(name: .customLong("max-tokens"), help: "Largest number of generated tokens.") var maxTokens = 64
     @Option(help: "Beam width; 1 = greedy.") var beams = 1
-    @Option(help: "Prompt template; {input} is replaced by the input.") var template = TextExampleReader.defaultTemplate
+    @Option(name: .customLong("prompt-template"), help: "Prompt template with {column} placeholders (default: from the columns; E2E: \"{mr} => \").") var promptTemplate: String?
     @Option(help: "BLAS threads.") var threads: Int?
     @Option(help: "Print this many sample generations.") var show = 3
     @Option(name: .shortAndLong, help: "Output folder.") var output: String
@@ -43,8 +43,8 @@ struct EvalCommand: ParsableCommand {
             let checkpoint = try Checkpoint.load(path: model)
             let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
             for w in prefix?.warnings ?? [] { StandardError.print("warning: \(w)") }
-            let set = try TextExampleReader.read(data, template: template)
-            if !set.skipped.isEmpty { StandardError.print("warning: \(set.label): \(set.skipped.count) rows skipped") }
+            let set = try TextExampleReader.read(data, promptTemplate: promptTemplate)
+            if set.skippedCount > 0 { StandardError.print("warning: \(set.label): \(set.skippedCount) rows skipped") }
             var groups = groupReferencesByInput(set.examples.map { (input: $0.input, reference: $0.target ?? "") })
             if let limit { groups = Array(groups.prefix(limit)) }
 
@@ -57,7 +57,7 @@ struct EvalCommand: ParsableCommand {
             let started = Date()
             var hypotheses: [String] = [], generated = 0
             for (i, group) in groups.enumerated() {
-                var ids = checkpoint.tokenizer.encode(TextExampleReader.render(template, input: group.input))
+                var ids = checkpoint.tokenizer.encode(group.input)
                 if checkpoint.addsBOS, let bos = checkpoint.tokenizer.bosTokenID { ids.insert(bos, at: 0) }
                 if let beamSearch {
                     let best = try beamSearch.decode(prompt: ids)

@@ -178,7 +178,7 @@ final class BuildEvalCLITests: XCTestCase {
         try Data("a,b\nx,y\n".utf8).write(to: bad)
         let r = try CLIRunner.run(["build", "--model", model, "--data", bad.path, "-o", dir.appendingPathComponent("x.ptx").path])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.contains("bad.csv:1"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("bad.csv") && r.stderr.contains("mr/ref"), r.stderr)
         let e = try CLIRunner.run(["eval", "--model", model, "--data", dev, "--beams", "0", "-o", dir.path])
         XCTAssertEqual(e.status, 1)
         XCTAssertTrue(e.stderr.contains("--beams"), e.stderr)

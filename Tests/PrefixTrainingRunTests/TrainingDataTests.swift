@@ -17,12 +17,12 @@ final class TrainingDataTests: XCTestCase {
         let path = try write("mr,ref\r\n\"name[A], food[B]\",\"Say \"\"hi\"\",\r\nthen go.\"\r\nonly-one-field\r\nname[C],Plain £ text.\r\n", name: "d.csv")
         let set = try TextExampleReader.read(path)
         XCTAssertEqual(set.examples.count, 2)
-        XCTAssertEqual(set.examples[0].input, "name[A], food[B]")
+        XCTAssertEqual(set.examples[0].input, "name[A], food[B] => ")
         XCTAssertEqual(set.examples[0].prompt, "name[A], food[B] => ")
         XCTAssertEqual(set.examples[0].target, "Say \"hi\",\r\nthen go.")
         XCTAssertEqual(set.examples[1].line, 5)
         XCTAssertEqual(set.skipped.count, 1)
-        XCTAssertTrue(set.skipped[0].contains("d.csv:4"), set.skipped[0])
+        XCTAssertTrue(set.skipped[0].contains("d.csv line 4"), set.skipped[0])
     }
 
     func testGzipFileIsRead() throws {
@@ -47,17 +47,19 @@ final class TrainingDataTests: XCTestCase {
     func testEmptyAndBadHeaderAreErrors() throws {
         XCTAssertThrowsError(try TextExampleReader.read(try write("mr,ref\r\nx\r\n", name: "e.csv")))
         XCTAssertThrowsError(try TextExampleReader.read(try write("a,b\r\nx,y\r\n", name: "h.csv"))) { error in
-            XCTAssertTrue("\(error)".contains("mr,ref"), "\(error)")
+            XCTAssertTrue("\(error)".contains("mr/ref"), "\(error)")
         }
         XCTAssertThrowsError(try TextExampleReader.read("/nonexistent/x.zip:train.csv"))
     }
 
     func testJSONLWithTextAndIDs() throws {
-        let path = try write("{\"prompt\": \"a\", \"target\": \"b\"}\n{\"prompt_ids\": [1, 2], \"target_ids\": [3, 4]}\nnot json\n", name: "d.jsonl")
-        let set = try TextExampleReader.read(path)
-        XCTAssertEqual(set.examples.count, 2)
-        XCTAssertEqual(set.examples[1].targetIDs, [3, 4])
-        XCTAssertEqual(set.skipped.count, 1)
+        let text = try TextExampleReader.read(try write("{\"prompt\": \"a\", \"target\": \"b\"}\nnot json\n{\"prompt\": \"c\", \"target\": \"d\"}\n", name: "t.jsonl"))
+        XCTAssertEqual(text.examples.map(\.target), ["b", "d"])
+        XCTAssertEqual(text.skippedCount, 1)
+        let ids = try TextExampleReader.read(try write("{\"prompt_ids\": [1, 2], \"target_ids\": [3, 4]}\n", name: "i.jsonl"))
+        XCTAssertEqual(ids.examples.count, 1)
+        XCTAssertEqual(ids.examples.first?.promptIDs, [1, 2])
+        XCTAssertEqual(ids.examples.first?.targetIDs, [3, 4])
     }
 
     func testEncodingTruncatesOrSkipsAndBatchesMaskPrompt() throws {
