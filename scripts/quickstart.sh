@@ -35,7 +35,7 @@ echo
 echo "== 2/3 training the prefix ($STEPS steps, batch 8, first $LIMIT training rows)"
 $P build --model "$MODEL" --data "$E2E_ZIP:train.csv" --dev "$E2E_ZIP:dev.csv" --dev-limit 64 \
     -o "$OUT/e2e.ptx" --limit "$LIMIT" --max-steps "$STEPS" --batch-size 8 --max-length 64 --lr 5e-4 \
-    --init-text "table-to-text:" --eval-every 40 --checkpoint-every 20 --seed 0 --resume
+    --init-text "table-to-text:" --eval-every 40 --checkpoint-every 20 --seed 0
 
 echo
 echo "== 3/3 the model with the prefix on the same $EVAL_MRS dev MRs"
