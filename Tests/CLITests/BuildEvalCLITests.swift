@@ -171,6 +171,30 @@ final class BuildEvalCLITests: XCTestCase {
         }
     }
 
+    func testRawLayerSubsetAndInitFromContinueTraining() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = dir.appendingPathComponent("first.ptx").path, second = dir.appendingPathComponent("second.ptx").path
+        let a = try CLIRunner.run(["build", "--model", model, "--data", train, "-o", first, "--reparam", "none", "--layers", "0,2",
+                                   "--init", "zero", "--prefix-length", "5", "--epochs", "2", "--batch-size", "8",
+                                   "--grad-accum", "2", "--lr", "5e-2", "--json-log"])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        let aSteps = jsonEvents(a.stdout).filter { $0["event"] as? String == "step" }
+        XCTAssertEqual(aSteps.count, 6)  // 2 epochs × ⌈48 / 16⌉
+        let reader = try BundleReader(path: first)
+        XCTAssertEqual(reader.manifest.form, .raw)
+        XCTAssertEqual(reader.manifest.layers, [0, 2])
+        XCTAssertEqual(reader.manifest.prefixLength, 5)
+
+        let b = try CLIRunner.run(["build", "--model", model, "--data", train, "-o", second, "--reparam", "none",
+                                   "--init-from", first, "--max-steps", "1", "--batch-size", "8", "--json-log"])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        let continued = try XCTUnwrap(jsonEvents(b.stdout).first { $0["event"] as? String == "step" }?["loss"] as? Double)
+        let fromZero = try XCTUnwrap(aSteps.first?["loss"] as? Double)
+        XCTAssertLessThan(continued, fromZero, "starting from the trained bundle beats the zero prefix")
+        XCTAssertEqual(try BundleReader(path: second).manifest.layers, [0, 2])
+    }
+
     func testBadDataIsAUsageError() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
