@@ -27,7 +27,7 @@ final class QuantizedWeightTests: XCTestCase {
                 let b = try expanded.makeSession().forward(ids, logits: .all)
                 let prefill = maxAbsDiff(a, b)
                 report("tiny-llama \(quant) prefill quantized vs expanded \(seq)", prefill)
-                XCTAssertLessThan(prefill, 1e-5)
+                XCTAssertLessThan(prefill, 1e-4)
                 // Token-by-token decode: fused kernel (one and two threads).
                 for threads in [1, 2] {
                     let s = packed.makeSession(), e = expanded.makeSession()
@@ -38,10 +38,36 @@ final class QuantizedWeightTests: XCTestCase {
                         worst = max(worst, maxAbsDiff(x, y))
                     }
                     report("tiny-llama \(quant) decode quantized vs expanded \(seq) threads \(threads)", worst)
-                    XCTAssertLessThan(worst, 1e-5)
+                    XCTAssertLessThan(worst, 1e-4)
                 }
             }
         }
+    }
+
+    /// SmolLM2 with its Q4_1/Q8_0 matrices kept quantized (the path every build uses):
+    /// three decoded tokens through the fused kernel (the Q8_0 tied head included) against the
+    /// whole sequence recomputed in one batch (dequantized tiles + sgemm).
+    func testSmolLM2QuantizedPath() throws {
+        let lm = try Fixtures.smolLM2Quantized()
+        XCTAssertEqual(lm.weights.layers[0].wq.format, .q4_1)
+        XCTAssertEqual(lm.weights.tokenEmbedding.format, .q8_0)
+        let bytes = lm.weights.layers.reduce(lm.weights.tokenEmbedding.byteCount) {
+            $0 + [$1.wq, $1.wk, $1.wv, $1.wo, $1.wUp, $1.wDown].reduce($1.wGate?.byteCount ?? 0) { $0 + $1.byteCount }
+        }
+        print("SmolLM2 quantized matrices: \(bytes / 1_000_000) MB")
+        let ids = [1, 9690, 314, 260, 3575, 282, 4649, 47, 2]
+        let session = lm.makeSession()
+        var logits = try session.forward(ids, logits: .last)
+        var tokens = ids
+        for _ in 0..<3 {
+            let next = argmax(logits)
+            tokens.append(next)
+            logits = try session.forward([next], logits: .last)
+        }
+        let full = try lm.makeSession().forward(tokens, logits: .last)
+        let d = maxAbsDiff(logits, full)
+        report("SmolLM2 quantized: 3rd decoded step vs batched prefill", d)
+        XCTAssertLessThan(d, 1e-3)
     }
 
     /// Synthetic blocks of every kept format, large enough for the two-thread split: the
