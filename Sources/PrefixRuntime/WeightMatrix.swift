@@ -135,18 +135,16 @@ final class QuantizedBlocks: @unchecked Sendable {
             switch format {
             case .q8_0:
                 let a = q.loadUnaligned(as: SIMD16<Int8>.self), b = q.loadUnaligned(fromByteOffset: 16, as: SIMD16<Int8>.self)
-                o.storeBytes(of: d * SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: a)), as: SIMD16<Float>.self)
-                o.storeBytes(of: d * SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: b)), toByteOffset: 64, as: SIMD16<Float>.self)
+                o.storeBytes(of: d * SIMDWiden.floats(a), as: SIMD16<Float>.self)
+                o.storeBytes(of: d * SIMDWiden.floats(b), toByteOffset: 64, as: SIMD16<Float>.self)
             case .q4_0:
                 let n = q.loadUnaligned(as: SIMD16<UInt8>.self)
-                let lo = SIMD16<Int32>(truncatingIfNeeded: n & 0x0F) &- 8, hi = SIMD16<Int32>(truncatingIfNeeded: n &>> 4) &- 8
-                o.storeBytes(of: d * SIMD16<Float>(lo), as: SIMD16<Float>.self)
-                o.storeBytes(of: d * SIMD16<Float>(hi), toByteOffset: 64, as: SIMD16<Float>.self)
+                o.storeBytes(of: d * SIMDWiden.floats(n & 0x0F, minus: 8), as: SIMD16<Float>.self)
+                o.storeBytes(of: d * SIMDWiden.floats(n &>> 4, minus: 8), toByteOffset: 64, as: SIMD16<Float>.self)
             case .q4_1:
                 let m = SIMD16<Float>(repeating: minimums?[block] ?? 0)
                 let n = q.loadUnaligned(as: SIMD16<UInt8>.self)
-                let lo = SIMD16<Int32>(truncatingIfNeeded: n & 0x0F), hi = SIMD16<Int32>(truncatingIfNeeded: n &>> 4)
-                let dl = d * SIMD16<Float>(lo), dh = d * SIMD16<Float>(hi)
+                let dl = d * SIMDWiden.floats(n & 0x0F, minus: 0), dh = d * SIMDWiden.floats(n &>> 4, minus: 0)
                 o.storeBytes(of: dl + m, as: SIMD16<Float>.self)
                 o.storeBytes(of: dh + m, toByteOffset: 64, as: SIMD16<Float>.self)
             case .float32:
