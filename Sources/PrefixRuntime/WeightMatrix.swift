@@ -49,6 +49,9 @@ public final class WeightMatrix: @unchecked Sendable {
         self.blocks = blocks
     }
 
+    /// Number of elements (`rows × columns`).
+    public var count: Int { rows * columns }
+
     /// Bytes held for the elements (scales included).
     public var byteCount: Int { blocks?.byteCount ?? rows * columns * 4 }
 

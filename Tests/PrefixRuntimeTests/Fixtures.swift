@@ -61,7 +61,7 @@ enum Fixtures {
     /// The SmolLM2 GGUF under models/, or XCTSkip when it is absent. Release builds keep its
     /// matrices quantized (the runtime default); debug builds expand them to `Float` because the
     /// SIMD block kernels are far slower unoptimized than BLAS over `Float` (the quantized path
-    /// is checked in every build by `QuantizedWeightTests` on the tiny models and SmolLM2).
+    /// is checked by `QuantizedWeightTests`: tiny models in every build, SmolLM2 in release).
     static func smolLM2() throws -> LanguageModel {
         #if DEBUG
         return try smolLM2(keepQuantized: false)
@@ -70,7 +70,7 @@ enum Fixtures {
         #endif
     }
 
-    /// SmolLM2 with its matrices kept quantized, in every build.
+    /// SmolLM2 with its matrices kept quantized.
     static func smolLM2Quantized() throws -> LanguageModel { try smolLM2(keepQuantized: true) }
 
     private static func smolLM2(keepQuantized: Bool) throws -> LanguageModel {

@@ -44,10 +44,14 @@ final class QuantizedWeightTests: XCTestCase {
         }
     }
 
-    /// SmolLM2 with its Q4_1/Q8_0 matrices kept quantized (the path every build uses):
+    /// SmolLM2 with its Q4_1/Q8_0 matrices kept quantized (release builds; the runtime default):
     /// three decoded tokens through the fused kernel (the Q8_0 tied head included) against the
     /// whole sequence recomputed in one batch (dequantized tiles + sgemm).
     func testSmolLM2QuantizedPath() throws {
+        #if DEBUG
+        // Unoptimized SIMD code takes ~100 s here; the tiny models cover the kernels in debug.
+        throw XCTSkip("release only: swift test -c release --filter QuantizedWeightTests")
+        #else
         let lm = try Fixtures.smolLM2Quantized()
         XCTAssertEqual(lm.weights.layers[0].wq.format, .q4_1)
         XCTAssertEqual(lm.weights.tokenEmbedding.format, .q8_0)
@@ -68,6 +72,7 @@ final class QuantizedWeightTests: XCTestCase {
         let d = maxAbsDiff(logits, full)
         report("SmolLM2 quantized: 3rd decoded step vs batched prefill", d)
         XCTAssertLessThan(d, 1e-3)
+        #endif
     }
 
     /// Synthetic blocks of every kept format, large enough for the two-thread split: the
