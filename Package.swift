@@ -49,6 +49,8 @@ let package = Package(
             name: "PrefixTraining",
             dependencies: ["PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
+        // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation only.
+        .target(name: "PrefixEval"),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
@@ -73,6 +75,7 @@ let package = Package(
         ),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
         .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
+        .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
     ],
     swiftLanguageModes: [.v6]
 )
