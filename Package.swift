@@ -51,6 +51,14 @@ let package = Package(
         ),
         // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation only.
         .target(name: "PrefixEval"),
+        // Training/eval data: plain, .gz and archive-member sources; CSV/TSV/JSONL; tokenized examples and batches.
+        .target(
+            name: "PrefixData",
+            dependencies: [
+                "PrefixInterop", "PrefixRuntime", "TextTokenizers", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
@@ -73,6 +81,7 @@ let package = Package(
             name: "PrefixInteropTests",
             dependencies: ["PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
         ),
+        .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "TextTokenizers"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
         .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
