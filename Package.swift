@@ -36,11 +36,34 @@ let package = Package(
             name: "PrefixRuntime",
             dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
+        // PEFT import/export, collapse, conversion and safe archive reading/writing (libarchive).
+        .target(
+            name: "PrefixInterop",
+            dependencies: [
+                "PrefixBundle", "TensorFiles", "PrefixRuntime", "TextTokenizers", "CArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Prefix training: hand-written backward through the frozen model, AdamW, schedules.
+        .target(
+            name: "PrefixTraining",
+            dependencies: ["PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
+        ),
+        // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation only.
+        .target(name: "PrefixEval"),
+        // Training/eval data: plain, .gz and archive-member sources; CSV/TSV/JSONL; tokenized examples and batches.
+        .target(
+            name: "PrefixData",
+            dependencies: [
+                "PrefixInterop", "PrefixRuntime", "TextTokenizers", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
             dependencies: [
-                "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers",
+                "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixInterop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,7 +80,14 @@ let package = Package(
         .testTarget(name: "TensorFilesTests", dependencies: ["TensorFiles"]),
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "PrefixBundle"]),
+        .testTarget(
+            name: "PrefixInteropTests",
+            dependencies: ["PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
+        ),
+        .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "TextTokenizers"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
+        .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
+        .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,14 +2,10 @@ import Foundation
 import TensorFiles
 @testable import PrefixRuntime
 
-// The tiny models live in Fixtures/models/<model>/{hf,gguf} (copied by the TensorFiles branch).
-// When that folder is absent (e.g. before it is committed), local runs fall back to the shared
-// reference set they were copied from.
+// The tiny models live in Fixtures/models/<model>/{hf,gguf} (see Fixtures/models/PROVENANCE.md).
 extension Fixtures {
     static func hfFolder(_ model: String) -> URL {
-        let local = modelFolder(model).appendingPathComponent("hf")
-        if FileManager.default.fileExists(atPath: local.path) { return local }
-        return URL(fileURLWithPath: "/work/shared/reference/models/\(model)/hf")
+        modelFolder(model).appendingPathComponent("hf")
     }
     static func hfStore(_ model: String) throws -> any TensorStore {
         try SafetensorsFolder(folder: hfFolder(model))
@@ -18,8 +14,6 @@ extension Fixtures {
 
 extension Fixtures {
     static func ggufURL(_ model: String, _ quant: String) -> URL {
-        let local = modelFolder(model).appendingPathComponent("gguf/\(model)-\(quant).gguf")
-        if FileManager.default.fileExists(atPath: local.path) { return local }
-        return URL(fileURLWithPath: "/work/shared/reference/models/\(model)/gguf/\(model)-\(quant).gguf")
+        modelFolder(model).appendingPathComponent("gguf/\(model)-\(quant).gguf")
     }
 }

@@ -60,7 +60,7 @@ final class TinyTokenizerTests: XCTestCase {
 
     /// All tiny GGUFs of the shared reference set, when that directory exists (not needed in CI).
     func testSharedTinyGGUFsWhenPresent() throws {
-        let dir = URL(fileURLWithPath: "/work/shared/reference/models")
+        let dir = TestPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/models")
         guard let models = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else {
             throw XCTSkip("shared reference directory absent")
         }

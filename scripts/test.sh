@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is missing, fetches the real model (tests that need it skip without it), runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/fetch-model.sh || echo "warning: could not fetch the SmolLM2 model; its tests will be skipped" >&2
+swift build --build-tests
+mkdir -p .build
+status=0
+swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test-output.txt || status=$?
+# One plain summary line from XCTest's last "Executed N tests, with [S tests skipped and] F failures".
+summary=$(grep -E "Executed [0-9]+ tests?, with" .build/test-output.txt | tail -1 || true)
+if [ -n "$summary" ]; then
+    total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
+    failed=$(sed -E 's/.* ([0-9]+) failures?.*/\1/' <<<"$summary")
+    skipped=0
+    grep -q "skipped" <<<"$summary" && skipped=$(sed -E 's/.*with ([0-9]+) tests? skipped.*/\1/' <<<"$summary")
+    echo "tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
+fi
+exit "$status"
