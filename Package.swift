@@ -68,6 +68,9 @@ let package = Package(
             ]
         ),
 
+        // The ten-line library example of docs/runtime-api.md.
+        .executableTarget(name: "prefixpack-example", dependencies: ["PrefixRuntime"], path: "Sources/PrefixPackExample"),
+
         // Writes the conformance corpus Fixtures/bundles (valid and invalid bundles, expected.json).
         .executableTarget(name: "ptx-fixtures", dependencies: ["PrefixBundle"], path: "Sources/PtxFixtures"),
         // libFuzzer target over the bundle reader and validator (docs/cli-format.md, "Fuzzing").

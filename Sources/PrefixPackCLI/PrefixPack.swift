@@ -9,7 +9,8 @@ struct PrefixPack: AsyncParsableCommand {
         abstract: "Prefix-tuning bundles (.ptx): build, inspect, validate, run.",
         discussion: "Exit codes: 0 success, 1 usage or I/O error, 2 malformed or corrupt bundle, 3 bundle incompatible with the model.",
         subcommands: [InspectCommand.self, ValidateCommand.self, BenchCommand.self,
-                      CollapseCommand.self, ImportCommand.self, ExportCommand.self, ConvertCommand.self]
+                      CollapseCommand.self, ImportCommand.self, ExportCommand.self, ConvertCommand.self,
+                      GenerateCommand.self, LogitsCommand.self, TokenizeCommand.self]
     )
 
     /// Parses and runs the command; usage errors exit with 1 (not argument-parser's 64) so the

@@ -16,19 +16,15 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "The .ptx bundle to validate.")
     var bundle: String
 
-    @Option(name: .long, help: "Also check the bundle against this checkpoint (needs the runtime; not available in this build).")
+    @Option(name: .long, help: "Also check that the bundle fits this checkpoint (a .gguf file or a Hugging Face folder).")
     var model: String?
 
     func run() throws {
         try CLIFailure.guarded {
-            if model != nil {
-                throw CLIError.notAvailable(
-                    feature: "validate --model",
-                    reason: "checking a bundle against a checkpoint needs the model runtime, which this build does not include yet; run without --model to validate the bundle alone")
-            }
             let findings = BundleReader.findings(path: bundle)
             if !findings.isEmpty { throw CLIFailure.report(findings) }
             let reader = try BundleReader(path: bundle)
+            if let model { try ValidateModelCheck.run(bundle: reader, bundlePath: bundle, modelPath: model) }
             let m = reader.manifest
             print("\(bundle): valid (\(m.form.rawValue), P = \(m.prefixLength), \(m.layers.count) prefixed layers, \(m.tensors.count) tensors)")
         }
