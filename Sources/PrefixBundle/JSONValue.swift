@@ -30,7 +30,9 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         }
         // A number the decoder cannot represent (e.g. 1e400) reports itself as corrupted data.
         if case DecodingError.dataCorrupted = numberError { throw numberError }
-        throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value")
+        // Structurally valid JSON that decodes as nothing: a number beyond Double's range, or a
+        // string the decoder parsed lazily and found malformed.
+        throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a representable JSON value (a number beyond ±1.8e308 or a malformed string)")
     }
 
     /// A JSON object member name as a coding key.

@@ -110,7 +110,8 @@ enum StructuralValidation {
             if let r = found.range(of: "invalid String value ") { found = "\"" + found[r.upperBound...] + "\"" }
             if f == "provenance" || f.hasPrefix("provenance.") || f.hasPrefix("provenance[") {
                 // Syntax was checked: only a number beyond a 64-bit float's range gets here.
-                return .invalidField(file: file, field: f, found: found, expected: "a number within ±1.8e308 (a 64-bit float)")
+                return .invalidField(file: file, field: f, found: "a number beyond the range of a 64-bit float",
+                                     expected: "a number within ±1.8e308")
             }
             return .invalidField(file: file, field: f, found: found, expected: expectedDescription(field: f, type: Any.self))
         @unknown default:

@@ -133,9 +133,10 @@ final class DeterministicFindingsTests: XCTestCase {
         for _ in 0..<25 {
             let f = try findings(replacing: "\"provenance\":{", with: provenance)
             XCTAssertEqual(f.count, 1, "\(f)")
-            guard case .invalidField(_, let field, _, let expected)? = f.first else { return XCTFail("\(f)") }
+            guard case .invalidField(_, let field, let found, let expected)? = f.first else { return XCTFail("\(f)") }
             XCTAssertEqual(field, "provenance.aa[1]")
-            XCTAssertTrue(expected.contains("64-bit float"), expected)
+            XCTAssertEqual(found, "a number beyond the range of a 64-bit float")
+            XCTAssertEqual(expected, "a number within ±1.8e308")
         }
         let nested = try findings(replacing: "\"provenance\":{", with: "\"provenance\":{\"zz\":1e400,\"mm\":{\"y\":-1e999,\"b\":1e500},")
         guard case .invalidField(_, let field, _, _)? = nested.first else { return XCTFail("\(nested)") }
@@ -154,11 +155,13 @@ final class DeterministicFindingsTests: XCTestCase {
         XCTAssertEqual(f2, "layers[1]")
     }
 
-    /// `bytes` with file_length and both CRCs recomputed (as ptx-fuzz does).
+    /// `bytes` with file_length and both CRCs recomputed (as ptx-fuzz does); unchanged when
+    /// the manifest does not lie inside the bytes.
     static func repairedChecksums(_ bytes: [UInt8]) -> [UInt8] {
         var out = bytes
         var manifestLength = 0
         for i in 0..<8 { manifestLength |= Int(out[20 + i]) << (8 * i) }
+        guard manifestLength >= 0, manifestLength <= out.count - 44 else { return bytes }
         func put(_ value: UInt64, at offset: Int, width: Int) {
             for i in 0..<width { out[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
         }
@@ -166,5 +169,30 @@ final class DeterministicFindingsTests: XCTestCase {
         put(UInt64(CRC32.checksum(Array(out[44..<(44 + manifestLength)]))), at: 36, width: 4)
         put(UInt64(CRC32.checksum(Array(out[0..<40]))), at: 40, width: 4)
         return out
+    }
+
+    /// Over the whole corpus and the saved reproducers: opening throws exactly the first finding
+    /// listed, and a bundle that opens lists exactly what validate() reports.
+    func testOpenThrowsTheFirstListedFindingForEveryCorpusFile() throws {
+        let root = TestSupport.packageRoot.appendingPathComponent("Fixtures")
+        var files: [URL] = []
+        for dir in ["bundles/valid", "bundles/invalid", "fuzz-crashes"] {
+            let d = root.appendingPathComponent(dir)
+            files += try FileManager.default.contentsOfDirectory(at: d, includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension != "md" && $0.pathExtension != "json" }
+        }
+        XCTAssertGreaterThan(files.count, 20)
+        for url in files {
+            let bytes = Array(try Data(contentsOf: url))
+            for input in [bytes, bytes.count >= 44 ? Self.repairedChecksums(bytes) : bytes] {
+                let listed = BundleReader.findings(bytes: input, name: url.lastPathComponent)
+                do {
+                    let reader = try BundleReader(bytes: input, name: url.lastPathComponent)
+                    XCTAssertEqual(reader.validate(), listed, url.lastPathComponent)
+                } catch {
+                    XCTAssertEqual(error, listed.first, url.lastPathComponent)
+                }
+            }
+        }
     }
 }
