@@ -36,23 +36,58 @@ let package = Package(
             name: "PrefixRuntime",
             dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
+        // PEFT import/export, collapse, conversion and safe archive reading/writing (libarchive).
+        .target(
+            name: "PrefixInterop",
+            dependencies: [
+                "PrefixBundle", "TensorFiles", "PrefixRuntime", "TextTokenizers", "CArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Prefix training: hand-written backward through the frozen model, AdamW, schedules.
+        .target(
+            name: "PrefixTraining",
+            dependencies: ["PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
+        ),
+        // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation only.
+        .target(name: "PrefixEval"),
+        // Training/eval data: plain, .gz and archive-member sources; CSV/TSV/JSONL; tokenized examples and batches.
+        .target(
+            name: "PrefixData",
+            dependencies: [
+                "PrefixInterop", "PrefixRuntime", "TextTokenizers", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
             dependencies: [
-                "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers",
+                "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixInterop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
+        // The ten-line library example of docs/runtime-api.md.
+        .executableTarget(name: "prefixpack-example", dependencies: ["PrefixRuntime"], path: "Sources/PrefixPackExample"),
+
         // Writes the conformance corpus Fixtures/bundles (valid and invalid bundles, expected.json).
         .executableTarget(name: "ptx-fixtures", dependencies: ["PrefixBundle"], path: "Sources/PtxFixtures"),
+        // libFuzzer target over the bundle reader and validator (docs/cli-format.md, "Fuzzing").
+        .executableTarget(name: "ptx-fuzz", dependencies: ["PrefixBundle"], path: "Sources/PtxFuzz"),
 
         .testTarget(name: "PrefixBundleTests", dependencies: ["PrefixBundle"]),
         .testTarget(name: "TensorFilesTests", dependencies: ["TensorFiles"]),
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "PrefixBundle"]),
-        .testTarget(name: "CLITests", dependencies: ["PrefixBundle"]),
+        .testTarget(
+            name: "PrefixInteropTests",
+            dependencies: ["PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
+        ),
+        .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "TextTokenizers"]),
+        .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
+        .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
+        .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,189 @@
+/// The prompt or the target of a row: text (tokenized later) or token ids given in the file.
+public enum PairContent: Sendable, Hashable {
+    /// Text to tokenize.
+    case text(String)
+    /// Ids used exactly as given.
+    case ids([Int])
+}
+
+/// One usable row: where it starts, its prompt and its target.
+public struct DataPair: Sendable, Hashable {
+    /// Where the row starts.
+    public var location: DataLocation
+    /// The prompt.
+    public var prompt: PairContent
+    /// The target (without EOS; ``ExampleEncoder`` appends it for text).
+    public var target: PairContent
+
+    /// Creates a pair.
+    public init(location: DataLocation, prompt: PairContent, target: PairContent) {
+        self.location = location
+        self.prompt = prompt
+        self.target = target
+    }
+}
+
+/// Turns the rows of one document into ``DataPair``s, collecting the malformed rows as issues.
+enum DataRowReader {
+    /// Reads `document` as `format` with `fields`. Document-level problems (header, unknown
+    /// columns) throw; row-level problems are appended to `issues`.
+    static func pairs(
+        _ document: DataDocument, format: DataFormat, fields: ExampleFields, issues: inout [DataIssue]
+    ) throws(DataError) -> (pairs: [DataPair], rows: Int) {
+        switch format {
+        case .csv: return try delimited(document, delimiter: UInt8(ascii: ","), fields: fields, issues: &issues)
+        case .tsv: return try delimited(document, delimiter: 0x09, fields: fields, issues: &issues)
+        case .jsonl: return try jsonLines(document, fields: fields, issues: &issues)
+        }
+    }
+
+    private static func delimited(
+        _ document: DataDocument, delimiter: UInt8, fields: ExampleFields, issues: inout [DataIssue]
+    ) throws(DataError) -> (pairs: [DataPair], rows: Int) {
+        let records = DelimitedTextParser(delimiter: delimiter).records(document.bytes)
+        guard let header = records.first else {
+            throw .invalidHeader(document: document.name, detail: "the document is empty (no header row)")
+        }
+        if let problem = header.problem { throw .invalidHeader(document: document.name, detail: problem) }
+        var column: [String: Int] = [:]
+        for (i, name) in header.fields.enumerated() {
+            guard column[name] == nil else {
+                throw .invalidHeader(document: document.name, detail: "the column name '\(name)' appears twice")
+            }
+            column[name] = i
+        }
+        let chosen: ExampleFields
+        switch fields {
+        case .automatic:
+            guard let detected = ExampleFields.detect(Set(header.fields), allowTokenized: false) else {
+                throw .fieldsNotDetected(document: document.name, keys: header.fields)
+            }
+            chosen = detected
+        case .tokenized:
+            throw .invalidOption(
+                name: "fields", found: "token-id fields for the CSV/TSV document '\(document.name)'",
+                expected: "token ids only in JSONL (integer arrays); use text templates for CSV/TSV")
+        case .text:
+            chosen = fields
+        }
+        guard case .text(let promptTemplate, let targetTemplate) = chosen else {
+            throw .invalidOption(name: "fields", found: "\(chosen)", expected: "text templates")
+        }
+        for name in promptTemplate.fieldNames + targetTemplate.fieldNames where column[name] == nil {
+            throw .missingColumn(document: document.name, column: name, available: header.fields)
+        }
+        var pairs: [DataPair] = []
+        pairs.reserveCapacity(records.count - 1)
+        for record in records.dropFirst() {
+            let location = DataLocation(file: document.file, member: document.member, line: record.line)
+            if let problem = record.problem {
+                issues.append(DataIssue(location: location, reason: problem))
+                continue
+            }
+            guard record.fields.count == header.fields.count else {
+                issues.append(DataIssue(
+                    location: location,
+                    reason: "expected \(header.fields.count) fields as in the header, found \(record.fields.count)"))
+                continue
+            }
+            let lookup: (String) -> Result<String, LineProblem> = { name in
+                // Every name was checked against the header above.
+                .success(record.fields[column[name] ?? 0])
+            }
+            switch (promptTemplate.render(lookup), targetTemplate.render(lookup)) {
+            case (.success(let prompt), .success(let target)):
+                pairs.append(DataPair(location: location, prompt: .text(prompt), target: .text(target)))
+            case (.failure(let problem), _), (_, .failure(let problem)):
+                issues.append(DataIssue(location: location, reason: problem.reason))
+            }
+        }
+        return (pairs, records.count - 1)
+    }
+
+    private static func jsonLines(
+        _ document: DataDocument, fields: ExampleFields, issues: inout [DataIssue]
+    ) throws(DataError) -> (pairs: [DataPair], rows: Int) {
+        var pairs: [DataPair] = []
+        var rows = 0
+        var chosen: ExampleFields? = fields == .automatic ? nil : fields
+        let bytes = document.bytes
+        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var lineNumber = 0
+        while start < bytes.count {
+            lineNumber += 1
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            var lineEnd = end
+            if lineEnd > start, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            let line = bytes[start..<lineEnd]
+            start = end + 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            rows += 1
+            let location = DataLocation(file: document.file, member: document.member, line: lineNumber)
+            let object: [String: JSONLineValue]
+            switch JSONLineValue.parseObject(line) {
+            case .success(let o): object = o
+            case .failure(let problem):
+                issues.append(DataIssue(location: location, reason: problem.reason))
+                continue
+            }
+            if chosen == nil {
+                guard let detected = ExampleFields.detect(Set(object.keys), allowTokenized: true) else {
+                    throw .fieldsNotDetected(document: document.name, keys: object.keys.sorted())
+                }
+                chosen = detected
+            }
+            switch pair(object, fields: chosen ?? fields, location: location) {
+            case .success(let p): pairs.append(p)
+            case .failure(let problem): issues.append(DataIssue(location: location, reason: problem.reason))
+            }
+        }
+        return (pairs, rows)
+    }
+
+    private static func pair(
+        _ object: [String: JSONLineValue], fields: ExampleFields, location: DataLocation
+    ) -> Result<DataPair, LineProblem> {
+        switch fields {
+        case .automatic:
+            return .failure(LineProblem(reason: "no prompt/target fields chosen"))
+        case .tokenized(let promptKey, let targetKey):
+            switch (ids(object, promptKey), ids(object, targetKey)) {
+            case (.success(let p), .success(let t)):
+                return .success(DataPair(location: location, prompt: .ids(p), target: .ids(t)))
+            case (.failure(let problem), _), (_, .failure(let problem)):
+                return .failure(problem)
+            }
+        case .text(let promptTemplate, let targetTemplate):
+            let lookup: (String) -> Result<String, LineProblem> = { name in
+                guard let value = object[name] else { return .failure(LineProblem(reason: "missing field '\(name)'")) }
+                guard case .string(let s) = value else {
+                    return .failure(LineProblem(reason: "field '\(name)' is \(value.kind), expected a string"))
+                }
+                return .success(s)
+            }
+            switch (promptTemplate.render(lookup), targetTemplate.render(lookup)) {
+            case (.success(let p), .success(let t)):
+                return .success(DataPair(location: location, prompt: .text(p), target: .text(t)))
+            case (.failure(let problem), _), (_, .failure(let problem)):
+                return .failure(problem)
+            }
+        }
+    }
+
+    private static func ids(_ object: [String: JSONLineValue], _ key: String) -> Result<[Int], LineProblem> {
+        guard let value = object[key] else { return .failure(LineProblem(reason: "missing field '\(key)'")) }
+        guard case .array(let items) = value else {
+            return .failure(LineProblem(reason: "field '\(key)' is \(value.kind), expected an array of token ids"))
+        }
+        var out: [Int] = []
+        out.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            guard case .integer(let id) = item, id >= 0 else {
+                return .failure(LineProblem(reason: "field '\(key)'[\(i)] is \(item.kind), expected a token id (integer >= 0)"))
+            }
+            out.append(id)
+        }
+        return .success(out)
+    }
+}

@@ -1,0 +1,102 @@
+import Crypto
+import Foundation
+import PrefixBundle
+import PrefixRuntime
+import TensorFiles
+import TextTokenizers
+
+/// What a conversion needs to know about a checkpoint without loading its weights: the model
+/// configuration, the bundle fingerprint, the tokenizer hash and the weights' digest.
+public struct CheckpointSummary: Sendable {
+    /// The checkpoint path as given.
+    public var path: String
+    /// The model configuration.
+    public var config: ModelConfig
+    /// The tokenizer hash (Spec/tokenizer-hash.md) of the checkpoint's tokenizer.
+    public var tokenizerHash: String
+    /// `"sha256:<hex>"` of the weights file (`model.safetensors`, the shard index, or the GGUF file).
+    public var weightsDigest: String
+
+    /// The fingerprint a bundle for this checkpoint records.
+    public var fingerprint: ModelFingerprint {
+        ModelFingerprint(architecture: config.architecture.rawValue, nLayers: config.layerCount,
+                         nKVHeads: config.kvHeadCount, headDim: config.headDim, hiddenSize: config.hiddenSize)
+    }
+
+    /// Reads a Hugging Face folder (`config.json`, `model.safetensors` or its index,
+    /// `tokenizer.json`) or a `.gguf` file (metadata and `tokenizer.ggml.*`).
+    /// - Throws: `InteropError.unrecognizedCheckpoint`/`.fileMissing`, or the `RuntimeError`,
+    ///   `TensorFileError` or `TokenizerError` of the malformed part.
+    public static func read(path: String) throws -> CheckpointSummary {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InteropError.fileMissing(path: path, what: "the checkpoint")
+        }
+        if isDirectory.boolValue { return try readHuggingFace(path) }
+        if path.lowercased().hasSuffix(".gguf") { return try readGGUF(path) }
+        throw InteropError.unrecognizedCheckpoint(path: path)
+    }
+
+    private static func readHuggingFace(_ path: String) throws -> CheckpointSummary {
+        let folder = URL(fileURLWithPath: path)
+        let configURL = folder.appendingPathComponent("config.json")
+        let tokenizerURL = folder.appendingPathComponent("tokenizer.json")
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: configURL.path) else { throw InteropError.fileMissing(path: configURL.path, what: "config.json") }
+        guard fm.fileExists(atPath: tokenizerURL.path) else {
+            throw InteropError.fileMissing(path: tokenizerURL.path, what: "tokenizer.json (needed for the tokenizer hash)")
+        }
+        let weightsURL = [SafetensorsFolder.singleFileName, SafetensorsFolder.indexFileName]
+            .map { folder.appendingPathComponent($0) }.first { fm.fileExists(atPath: $0.path) }
+        guard let weightsURL else {
+            throw InteropError.fileMissing(path: folder.appendingPathComponent(SafetensorsFolder.singleFileName).path,
+                                           what: "model.safetensors (or model.safetensors.index.json)")
+        }
+        let configBytes = try PEFTAdapterFiles.readRegularFile(configURL.path, limit: 16 << 20)
+        // Tying only matters for loading weights; the fields a prefix depends on do not change with it.
+        let config = try ModelConfig.fromHuggingFace(configJSON: Data(configBytes), file: configURL.path, hasSeparateOutputHead: nil)
+        let tokenizer = try BPETokenizer(tokenizerJSONFile: tokenizerURL)
+        return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
+                                 weightsDigest: try FileDigest.sha256(path: weightsURL.path))
+    }
+
+    private static func readGGUF(_ path: String) throws -> CheckpointSummary {
+        let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
+        let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.tensorInfo("output.weight") != nil, file: path)
+        guard let model = file.string("tokenizer.ggml.model") else {
+            throw InteropError.fileMissing(path: path, what: "GGUF key tokenizer.ggml.model (needed for the tokenizer hash)")
+        }
+        guard let tokens = file.value("tokenizer.ggml.tokens")?.strings else {
+            throw InteropError.fileMissing(path: path, what: "GGUF key tokenizer.ggml.tokens (an array of strings)")
+        }
+        let tokenizer = try BPETokenizer(
+            ggufModel: model, pre: file.string("tokenizer.ggml.pre"), tokens: tokens,
+            merges: file.value("tokenizer.ggml.merges")?.strings ?? [], tokenTypes: file.value("tokenizer.ggml.token_type")?.ints,
+            bosTokenID: file.value("tokenizer.ggml.bos_token_id")?.int, eosTokenID: file.value("tokenizer.ggml.eos_token_id")?.int,
+            source: path)
+        return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
+                                 weightsDigest: try FileDigest.sha256(path: path))
+    }
+}
+
+/// SHA-256 digests of files and byte arrays, as `"sha256:<hex>"`.
+public enum FileDigest {
+    /// The digest of `bytes`.
+    public static func sha256(_ bytes: [UInt8]) -> String {
+        "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The digest of the file at `path`, read in 4 MiB chunks.
+    public static func sha256(path: String) throws(InteropError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, detail: "cannot open") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 4 << 20) } catch { throw .unreadable(path: path, detail: error.localizedDescription) }
+            guard let chunk, !chunk.isEmpty else { break }
+            hasher.update(data: chunk)
+        }
+        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import PrefixBundle
+
+/// The fields of a PEFT `PrefixTuningConfig` (`adapter_config.json`) that matter for a prefix.
+///
+/// For grouped-query models PEFT stores the KV width as `token_dim` (`n_kv_heads · head_dim`)
+/// and the KV head count as `num_attention_heads`; the saved `prompt_embeddings` tensor is
+/// `[num_virtual_tokens, num_layers · 2 · token_dim]` whatever `prefix_projection` says (with
+/// projection the MLP output is baked in).
+public struct PEFTPrefixConfig: Sendable, Equatable {
+    /// The only `peft_type` this converter accepts.
+    public static let prefixTuning = "PREFIX_TUNING"
+    /// The only `task_type` this converter accepts.
+    public static let causalLM = "CAUSAL_LM"
+    /// The PEFT version whose field set `export` writes.
+    public static let exportedPEFTVersion = "0.21.2"
+
+    /// Number of virtual tokens P.
+    public var numVirtualTokens: Int
+    /// Number of transformer layers.
+    public var numLayers: Int
+    /// KV width per layer (`n_kv_heads · head_dim`).
+    public var tokenDim: Int
+    /// KV head count.
+    public var numAttentionHeads: Int
+    /// Whether the adapter was trained with the MLP reparameterization.
+    public var prefixProjection: Bool
+    /// Hidden width of that MLP (PEFT writes `token_dim` when there is none).
+    public var encoderHiddenSize: Int
+    /// The base model the adapter was made for, if recorded.
+    public var baseModelNameOrPath: String?
+
+    /// Creates a configuration.
+    public init(numVirtualTokens: Int, numLayers: Int, tokenDim: Int, numAttentionHeads: Int,
+                prefixProjection: Bool = false, encoderHiddenSize: Int? = nil, baseModelNameOrPath: String? = nil) {
+        self.numVirtualTokens = numVirtualTokens
+        self.numLayers = numLayers
+        self.tokenDim = tokenDim
+        self.numAttentionHeads = numAttentionHeads
+        self.prefixProjection = prefixProjection
+        self.encoderHiddenSize = encoderHiddenSize ?? tokenDim
+        self.baseModelNameOrPath = baseModelNameOrPath
+    }
+
+    /// Width of one `prompt_embeddings` row: `num_layers · 2 · token_dim`.
+    public var flatWidth: Int { numLayers * 2 * tokenDim }
+
+    /// Largest accepted `adapter_config.json`, in bytes.
+    public static let maxConfigBytes = 1 << 20
+    /// Upper bound on every size field (matches the runtime's dimension limit).
+    static let sizeLimit = 1 << 20
+
+    /// Parses and checks `adapter_config.json`; `source` names the adapter in errors.
+    /// - Throws: `InteropError.invalidAdapterConfig`, `.unsupportedPEFTType`, `.unsupportedTaskType`.
+    public static func parse(_ bytes: [UInt8], source: String) throws(InteropError) -> PEFTPrefixConfig {
+        guard bytes.count <= maxConfigBytes else {
+            throw .invalidAdapterConfig(source: source, field: "(file)", found: "\(bytes.count) bytes", expected: "at most \(maxConfigBytes) bytes")
+        }
+        let object: [String: JSONValue]
+        do {
+            guard case .object(let o) = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else {
+                throw InteropError.invalidAdapterConfig(source: source, field: "(document)", found: "not an object", expected: "a JSON object")
+            }
+            object = o
+        } catch let e as InteropError {
+            throw e
+        } catch {
+            throw .invalidAdapterConfig(source: source, field: "(document)", found: "invalid JSON", expected: "a JSON object")
+        }
+        func string(_ key: String) throws(InteropError) -> String {
+            guard let v = object[key] else { throw .invalidAdapterConfig(source: source, field: key, found: "absent", expected: "a string") }
+            guard case .string(let s) = v else { throw .invalidAdapterConfig(source: source, field: key, found: describe(v), expected: "a string") }
+            return s
+        }
+        func int(_ key: String, required: Bool = true) throws(InteropError) -> Int? {
+            guard let v = object[key], v != .null else {
+                if required { throw .invalidAdapterConfig(source: source, field: key, found: "absent", expected: "an integer") }
+                return nil
+            }
+            guard case .number(let d) = v, d.rounded() == d, d >= 1, d <= Double(sizeLimit) else {
+                throw .invalidAdapterConfig(source: source, field: key, found: describe(v), expected: "an integer in 1...\(sizeLimit)")
+            }
+            return Int(d)
+        }
+        let peftType = try string("peft_type")
+        guard peftType == prefixTuning else { throw .unsupportedPEFTType(source: source, found: peftType) }
+        let taskType = try string("task_type")
+        guard taskType == causalLM else { throw .unsupportedTaskType(source: source, found: taskType) }
+        if let submodules = try int("num_transformer_submodules", required: false), submodules != 1 {
+            throw .invalidAdapterConfig(source: source, field: "num_transformer_submodules", found: "\(submodules)",
+                                        expected: "1 (decoder-only models)")
+        }
+        var projection = false
+        if let v = object["prefix_projection"], v != .null {
+            guard case .bool(let b) = v else {
+                throw .invalidAdapterConfig(source: source, field: "prefix_projection", found: describe(v), expected: "true or false")
+            }
+            projection = b
+        }
+        var base: String?
+        if let v = object["base_model_name_or_path"], v != .null {
+            guard case .string(let s) = v else {
+                throw .invalidAdapterConfig(source: source, field: "base_model_name_or_path", found: describe(v), expected: "a string or null")
+            }
+            base = s
+        }
+        // Non-optional unwraps below: int(_:required: true) never returns nil.
+        guard let p = try int("num_virtual_tokens"), let layers = try int("num_layers"),
+              let tokenDim = try int("token_dim"), let heads = try int("num_attention_heads")
+        else { throw .invalidAdapterConfig(source: source, field: "(sizes)", found: "absent", expected: "integers") }
+        let hidden = try int("encoder_hidden_size", required: false)
+        guard tokenDim % heads == 0 else {
+            throw .invalidAdapterConfig(source: source, field: "token_dim", found: "\(tokenDim)",
+                                        expected: "a multiple of num_attention_heads (\(heads))")
+        }
+        return PEFTPrefixConfig(numVirtualTokens: p, numLayers: layers, tokenDim: tokenDim, numAttentionHeads: heads,
+                                prefixProjection: projection, encoderHiddenSize: hidden, baseModelNameOrPath: base)
+    }
+
+    private static func describe(_ v: JSONValue) -> String {
+        switch v {
+        case .null: return "null"
+        case .bool(let b): return "\(b)"
+        case .number(let d): return "\(d)"
+        case .string(let s): return "\"\(s)\""
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// The `adapter_config.json` that `export` writes: PEFT 0.21's field set for an inference
+    /// adapter with `prefix_projection: false`, keys sorted, two-space indentation (as PEFT's
+    /// `save_pretrained` writes it).
+    public func exportJSON() -> [UInt8] {
+        let base = baseModelNameOrPath.map(jsonString) ?? "null"
+        let fields: [(String, String)] = [
+            ("auto_mapping", "null"),
+            ("base_model_name_or_path", base),
+            ("encoder_hidden_size", "\(encoderHiddenSize)"),
+            ("inference_mode", "true"),
+            ("init_weights", "null"),
+            ("modules_to_save", "null"),
+            ("num_attention_heads", "\(numAttentionHeads)"),
+            ("num_layers", "\(numLayers)"),
+            ("num_transformer_submodules", "1"),
+            ("num_virtual_tokens", "\(numVirtualTokens)"),
+            ("peft_type", jsonString(Self.prefixTuning)),
+            ("peft_version", jsonString(Self.exportedPEFTVersion)),
+            ("prefix_projection", prefixProjection ? "true" : "false"),
+            ("revision", "null"),
+            ("task_type", jsonString(Self.causalLM)),
+            ("token_dim", "\(tokenDim)"),
+        ]
+        let body = fields.map { "  \(jsonString($0.0)): \($0.1)" }.joined(separator: ",\n")
+        return Array("{\n\(body)\n}".utf8)
+    }
+
+    private func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import PrefixBundle
+import TensorFiles
+import TextTokenizers
+
+/// A model checkpoint ready for text: the weights (`LanguageModel`), the tokenizer that came
+/// with them, its bundle tokenizer hash and, when present, its chat template.
+///
+/// This is the entry point for downstream apps:
+/// ```swift
+/// let checkpoint = try Checkpoint.load(path: "models/SmolLM2-135M-Instruct.Q4_1.gguf")
+/// let prefix = try checkpoint.attach(BundleReader(path: "task.ptx"))
+/// let text = try checkpoint.makeSession(prefix: prefix).generate(prompt: "Hi", options: .init(maxTokens: 32)).text
+/// ```
+/// A checkpoint is immutable and `Sendable`; any number of sessions may share it.
+public final class Checkpoint: Sendable {
+    /// The two checkpoint layouts this engine reads.
+    public enum Format: String, Sendable, Equatable {
+        /// One GGUF file (weights and `tokenizer.ggml.*` metadata).
+        case gguf
+        /// A Hugging Face folder: `config.json`, `model.safetensors` (or shards), `tokenizer.json`.
+        case huggingFace
+    }
+
+    /// Where the checkpoint was loaded from.
+    public let url: URL
+    /// Which layout it has.
+    public let format: Format
+    /// The model weights and configuration.
+    public let model: LanguageModel
+    /// The checkpoint's tokenizer.
+    public let tokenizer: BPETokenizer
+    /// The checkpoint's chat template, when it has a ChatML one.
+    public let chatTemplate: ChatTemplate?
+    /// Whether prompts start with the BOS token (GGUF `tokenizer.ggml.add_bos_token`,
+    /// `tokenizer_config.json` `add_bos_token`; false when absent).
+    public let addsBOS: Bool
+    /// Names the checkpoint goes by (GGUF `general.name`/`general.basename`, HF `_name_or_path`,
+    /// the file or folder name), used to compare with a bundle's `base_model`.
+    public let names: [String]
+
+    /// The bundle tokenizer hash of the checkpoint's tokenizer (Spec/tokenizer-hash.md).
+    public var tokenizerHash: String { tokenizer.tokenizerHash }
+    /// The model's hyper-parameters.
+    public var config: ModelConfig { model.config }
+    /// The architecture name bundles record in their fingerprint (`"llama"`, `"gpt2"`).
+    public var architectureName: String { model.config.architecture.rawValue }
+    /// A short label for messages: the path as given.
+    public var label: String { url.path }
+
+    init(url: URL, format: Format, model: LanguageModel, tokenizer: BPETokenizer,
+         chatTemplate: ChatTemplate?, addsBOS: Bool, names: [String]) {
+        self.url = url
+        self.format = format
+        self.model = model
+        self.tokenizer = tokenizer
+        self.chatTemplate = chatTemplate
+        self.addsBOS = addsBOS
+        self.names = names
+    }
+
+    /// Loads a checkpoint, detecting its layout: a folder is read as a Hugging Face model
+    /// (`config.json` + safetensors + `tokenizer.json`), a file starting with `GGUF` as GGUF.
+    /// - Throws: ``EngineError`` when the path is missing or is neither layout; `RuntimeError`,
+    ///   `TensorFileError`, `TokenizerError` for malformed contents.
+    public static func load(path: String) throws -> Checkpoint {
+        try load(url: URL(fileURLWithPath: path))
+    }
+
+    /// Loads a checkpoint from a file URL (see ``load(path:)``).
+    public static func load(url: URL) throws -> Checkpoint {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw EngineError.checkpointNotFound(path: url.path)
+        }
+        if isDirectory.boolValue { return try loadHuggingFaceFolder(url) }
+        let head = try readHead(url, count: 512)
+        let kind = DetectedFileKind.sniff(head)
+        guard kind == .gguf else {
+            throw EngineError.unrecognizedCheckpoint(path: url.path, found: kind.rawValue)
+        }
+        return try loadGGUFFile(url)
+    }
+
+    /// Reads only the tokenizer of a checkpoint (GGUF metadata or the folder's
+    /// `tokenizer.json`), without loading the weights.
+    /// - Throws: ``EngineError``, `TensorFileError`, `TokenizerError`.
+    public static func loadTokenizer(path: String) throws -> BPETokenizer {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw EngineError.checkpointNotFound(path: url.path)
+        }
+        if isDirectory.boolValue {
+            let tokenizerURL = url.appendingPathComponent("tokenizer.json")
+            guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
+                throw EngineError.missingTokenizer(path: url.path, expected: "tokenizer.json in the model folder")
+            }
+            return try BPETokenizer(huggingFaceDirectory: url)
+        }
+        let kind = DetectedFileKind.sniff(try readHead(url, count: 512))
+        guard kind == .gguf else { throw EngineError.unrecognizedCheckpoint(path: url.path, found: kind.rawValue) }
+        return try ggufTokenizer(GGUFFile(contentsOf: url))
+    }
+
+    private static func readHead(_ url: URL, count: Int) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw EngineError.unrecognizedCheckpoint(path: url.path, found: "an unreadable file")
+        }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: count)) ?? nil
+        return [UInt8](data ?? Data())
+    }
+
+    private static func loadGGUFFile(_ url: URL) throws -> Checkpoint {
+        let file = try GGUFFile(contentsOf: url)
+        let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.descriptors["output.weight"] != nil, file: file.label)
+        let model = try LanguageModel(config: config, store: file, naming: .gguf, file: file.label)
+        let tokenizer = try ggufTokenizer(file)
+        try checkVocabulary(tokenizer, model, url)
+        let template = file.string("tokenizer.chat_template").flatMap {
+            try? ChatTemplate(jinja: $0, source: "\(url.path): tokenizer.chat_template")
+        }
+        let names = [file.string("general.name"), file.string("general.basename"), url.deletingPathExtension().lastPathComponent]
+            .compactMap { $0 }
+        return Checkpoint(url: url, format: .gguf, model: model, tokenizer: tokenizer, chatTemplate: template,
+                          addsBOS: file.bool("tokenizer.ggml.add_bos_token") ?? false, names: names)
+    }
+
+    private static func ggufTokenizer(_ file: GGUFFile) throws -> BPETokenizer {
+        let source = file.label
+        guard let model = file.string("tokenizer.ggml.model"), let tokens = file.strings("tokenizer.ggml.tokens") else {
+            throw EngineError.missingTokenizer(path: source, expected: "tokenizer.ggml.model and tokenizer.ggml.tokens metadata")
+        }
+        return try BPETokenizer(
+            ggufModel: model, pre: file.string("tokenizer.ggml.pre"), tokens: tokens,
+            merges: file.strings("tokenizer.ggml.merges") ?? [], tokenTypes: file.value("tokenizer.ggml.token_type")?.ints,
+            bosTokenID: file.int("tokenizer.ggml.bos_token_id"), eosTokenID: file.int("tokenizer.ggml.eos_token_id"),
+            source: source)
+    }
+
+    private static func loadHuggingFaceFolder(_ url: URL) throws -> Checkpoint {
+        let configURL = url.appendingPathComponent("config.json")
+        guard FileManager.default.fileExists(atPath: configURL.path) else {
+            throw EngineError.unrecognizedCheckpoint(path: url.path, found: "a folder without config.json")
+        }
+        let model = try LanguageModel.loadHuggingFace(folder: url)
+        let tokenizerURL = url.appendingPathComponent("tokenizer.json")
+        guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
+            throw EngineError.missingTokenizer(path: url.path, expected: "tokenizer.json in the model folder")
+        }
+        let tokenizer = try BPETokenizer(huggingFaceDirectory: url)
+        try checkVocabulary(tokenizer, model, url)
+        let tokenizerConfigURL = url.appendingPathComponent("tokenizer_config.json")
+        let settings = FileManager.default.fileExists(atPath: tokenizerConfigURL.path)
+            ? try TokenizerConfig(jsonData: Data(contentsOf: tokenizerConfigURL), source: tokenizerConfigURL.path) : nil
+        var jinja = settings?.chatTemplate
+        if jinja == nil, let data = try? Data(contentsOf: url.appendingPathComponent("chat_template.jinja")) {
+            jinja = String(data: data, encoding: .utf8)
+        }
+        let template = jinja.flatMap { try? ChatTemplate(jinja: $0, source: url.path) }
+        var names = [url.lastPathComponent, url.deletingLastPathComponent().lastPathComponent]
+        if let name = modelNameOrPath(url.appendingPathComponent("config.json")) { names.insert(name, at: 0) }
+        return Checkpoint(url: url, format: .huggingFace, model: model, tokenizer: tokenizer,
+                          chatTemplate: template, addsBOS: settings?.addBOSToken ?? false, names: names)
+    }
+
+    private static func checkVocabulary(_ tokenizer: BPETokenizer, _ model: LanguageModel, _ url: URL) throws {
+        if tokenizer.vocabularySize > model.config.vocabSize {
+            throw EngineError.tokenizerModelMismatch(
+                path: url.path, tokenizerVocabulary: tokenizer.vocabularySize, modelVocabulary: model.config.vocabSize)
+        }
+    }
+
+    /// Turns a prompt into token ids: optionally wrapped in the chat template (one user
+    /// message, generation prompt appended), then encoded, with BOS first when the checkpoint
+    /// asks for it.
+    /// - Throws: ``EngineError/noChatTemplate(checkpoint:)`` when `chat` is set and there is
+    ///   no template; ``EngineError/emptyPrompt`` when nothing would be fed to the model.
+    public func promptTokens(_ prompt: String, chat: Bool = false) throws -> [Int] {
+        var text = prompt
+        if chat {
+            guard let chatTemplate else { throw EngineError.noChatTemplate(checkpoint: label) }
+            text = chatTemplate.render([ChatMessage(role: "user", content: prompt)], addGenerationPrompt: true)
+        }
+        var ids = tokenizer.encode(text)
+        if addsBOS || ids.isEmpty, let bos = tokenizer.bosTokenID ?? model.config.bosTokenID {
+            ids.insert(bos, at: 0)
+        }
+        if ids.isEmpty { throw EngineError.emptyPrompt }
+        return ids
+    }
+}
+
+/// `_name_or_path` of a Hugging Face `config.json`, when present (only used for warnings).
+private func modelNameOrPath(_ url: URL) -> String? {
+    guard let data = try? Data(contentsOf: url), data.count < 16 << 20,
+          let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+    return object["_name_or_path"] as? String
+}

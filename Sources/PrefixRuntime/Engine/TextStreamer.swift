@@ -1,0 +1,83 @@
+import TextTokenizers
+
+/// Turns generated tokens into text pieces that are safe to print as they come. UTF-8
+/// characters split over tokens are held back by the tokenizer module's
+/// `StreamingDetokenizer`; on top of it, any tail that could be the start of a stop string is
+/// held back too. When a stop string appears, the text before it is released and generation
+/// should end; the stop string itself is never released.
+struct TextStreamer {
+    private var detokenizer: StreamingDetokenizer
+    private let stopStrings: [[Unicode.Scalar]]
+    /// Complete text not yet released (possibly the start of a stop string).
+    private var pending: [Unicode.Scalar] = []
+    /// All text released so far.
+    private(set) var text = ""
+    /// The stop string that ended generation, if any.
+    private(set) var stopHit: String?
+
+    init(tokenizer: any TextTokenizer, stopStrings: [String]) {
+        detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
+        self.stopStrings = stopStrings.filter { !$0.isEmpty }.map { Array($0.unicodeScalars) }
+    }
+
+    /// Adds a token; returns the text that became final (possibly empty).
+    mutating func push(_ token: Int) -> String {
+        guard stopHit == nil else { return "" }
+        pending.append(contentsOf: detokenizer.append(token).unicodeScalars)
+        return process(final: false)
+    }
+
+    /// Releases whatever is still held back (at the end of generation, without a stop string).
+    mutating func flush() -> String {
+        guard stopHit == nil else { return "" }
+        pending.append(contentsOf: detokenizer.finish().unicodeScalars)
+        return process(final: true)
+    }
+
+    /// A stop string can only start inside `pending`: every released tail that could begin one
+    /// was held back.
+    private mutating func process(final: Bool) -> String {
+        if let (start, stop) = firstStop() {
+            stopHit = String(String.UnicodeScalarView(stop))
+            return release(start)
+        }
+        return release(pending.count - (final ? 0 : heldBackTail()))
+    }
+
+    private mutating func release(_ count: Int) -> String {
+        guard count > 0 else { return "" }
+        var piece = String.UnicodeScalarView()
+        piece.append(contentsOf: pending[..<count])
+        pending.removeFirst(count)
+        let s = String(piece)
+        text += s
+        return s
+    }
+
+    /// The earliest stop-string occurrence in `pending`.
+    private func firstStop() -> (Int, [Unicode.Scalar])? {
+        var best: (Int, [Unicode.Scalar])?
+        for stop in stopStrings where stop.count <= pending.count {
+            for i in 0...(pending.count - stop.count) where pending[i] == stop[0] {
+                if pending[i..<(i + stop.count)].elementsEqual(stop) {
+                    if best.map({ i < $0.0 }) ?? true { best = (i, stop) }
+                    break
+                }
+            }
+        }
+        return best
+    }
+
+    /// Length of the longest tail of `pending` that is a proper prefix of some stop string.
+    private func heldBackTail() -> Int {
+        var longest = 0
+        for stop in stopStrings {
+            var k = min(stop.count - 1, pending.count)
+            while k > longest {
+                if pending[(pending.count - k)...].elementsEqual(stop[0..<k]) { longest = k; break }
+                k -= 1
+            }
+        }
+        return longest
+    }
+}

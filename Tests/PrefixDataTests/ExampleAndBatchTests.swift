@@ -1,0 +1,162 @@
+import Foundation
+import PrefixData
+import TextTokenizers
+import XCTest
+
+/// Tokenized examples (EOS, BOS, length policy), the dataset digest, and the seeded batch schedule.
+final class ExampleAndBatchTests: XCTestCase {
+    private func pair(_ prompt: String, _ target: String, line: Int = 1) -> DataPair {
+        DataPair(location: DataLocation(file: "t.csv", line: line), prompt: .text(prompt), target: .text(target))
+    }
+
+    func testEOSAndOptionalBOS() throws {
+        let (tokenizer, _) = try DataFixtures.tinyTokenizer()
+        let plain = try ExampleEncoder(tokenizer: tokenizer)
+        guard case .example(let e, false) = plain.encode(pair("name[A] => ", "Hello.")) else { return XCTFail() }
+        XCTAssertEqual(e.promptIDs, tokenizer.encode("name[A] => "))
+        XCTAssertEqual(e.targetIDs, tokenizer.encode("Hello.") + [2])
+        XCTAssertEqual(e.labels, [Int32](repeating: -100, count: e.promptIDs.count) + e.targetIDs.map { Int32($0) })
+        let withBOS = try ExampleEncoder(tokenizer: tokenizer, options: EncodingOptions(addBOS: true, bosTokenID: 0))
+        guard case .example(let b, _) = withBOS.encode(pair("name[A] => ", "Hello.")) else { return XCTFail() }
+        XCTAssertEqual(b.promptIDs, [0] + e.promptIDs)
+        XCTAssertEqual(b.targetIDs, e.targetIDs)
+    }
+
+    func testOverlongTruncateAndSkipAreCounted() throws {
+        let (tokenizer, _) = try DataFixtures.tinyTokenizer()
+        let dir = try DataFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("d.csv")
+        let long = String(repeating: "The Vaults is a pub. ", count: 10)
+        try Data("prompt,target\nshort => ,Yes.\nlong => ,\(long)\n\(long),x\n".utf8).write(to: file)
+        let source = [DataSource(parsing: file.path)]
+        let max = 12
+        let shortLength = tokenizer.encode("short => ").count + tokenizer.encode("Yes.").count + 1
+        XCTAssertLessThanOrEqual(shortLength, max)
+
+        let truncating = try ExampleEncoder(tokenizer: tokenizer, options: EncodingOptions(maxSequenceLength: max))
+        let t = try DatasetLoader.load(sources: source, encoder: truncating)
+        XCTAssertEqual(t.examples.count, 2)
+        XCTAssertEqual(t.examples[1].count, max)
+        XCTAssertEqual(t.examples[1].promptIDs, tokenizer.encode("long => "))
+        XCTAssertEqual(t.examples[1].targetIDs, Array(tokenizer.encode(long).prefix(max - t.examples[1].promptIDs.count)))
+        XCTAssertEqual(t.report.truncatedExamples, 1)
+        XCTAssertEqual(t.report.overlongSkipped, 1)  // the prompt alone fills the limit
+        XCTAssertEqual(t.report.longestExample, max)
+        XCTAssertTrue(t.report.description.contains("1 truncated"), t.report.description)
+
+        let skipping = try ExampleEncoder(tokenizer: tokenizer, options: EncodingOptions(maxSequenceLength: max, overlong: .skip))
+        let s = try DatasetLoader.load(sources: source, encoder: skipping)
+        XCTAssertEqual(s.examples.count, 1)
+        XCTAssertEqual(s.report.overlongSkipped, 2)
+        XCTAssertEqual(s.report.truncatedExamples, 0)
+        XCTAssertNotEqual(s.digest, t.digest)
+
+        let tiny = try ExampleEncoder(tokenizer: tokenizer, options: EncodingOptions(maxSequenceLength: 3, overlong: .skip))
+        XCTAssertThrowsError(try DatasetLoader.load(sources: source, encoder: tiny)) {
+            guard case DataError.noExamples(_, 3, 3, _) = $0 else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testIDsOutsideTheVocabularyAreBadRows() throws {
+        let (tokenizer, _) = try DataFixtures.tinyTokenizer()
+        let dir = try DataFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("ids.jsonl")
+        try Data("""
+            {"prompt_ids": [1, 2], "target_ids": [3, 2]}
+            {"prompt_ids": [1, 512], "target_ids": [2]}
+            {"prompt_ids": [1, -1], "target_ids": [2]}
+            {"prompt_ids": [1, 1.5], "target_ids": [2]}
+            {"prompt_ids": [1], "target_ids": []}
+
+            """.utf8).write(to: file)
+        let d = try DatasetLoader.load(sources: [DataSource(parsing: file.path)], encoder: try ExampleEncoder(tokenizer: tokenizer))
+        XCTAssertEqual(d.examples.map(\.inputIDs), [[1, 2, 3, 2]])
+        XCTAssertEqual(d.report.skippedRows, 4)
+        XCTAssertEqual(d.report.issues.map(\.location.line), [3, 4, 2, 5])  // row problems first, then encoding problems
+        XCTAssertTrue(d.report.issues[2].reason.contains("outside the tokenizer's vocabulary of 512"), d.report.issues[2].reason)
+    }
+
+    func testDigestIsCanonicalAcrossContainers() throws {
+        let (tokenizer, _) = try DataFixtures.tinyTokenizer()
+        let encoder = try ExampleEncoder(tokenizer: tokenizer)
+        let csv = try DatasetLoader.load(sources: [DataSource(parsing: DataFixtures.path("quoted.csv"))], encoder: encoder)
+        let gz = try DatasetLoader.load(sources: [DataSource(parsing: DataFixtures.path("quoted.csv.gz"))], encoder: encoder)
+        XCTAssertEqual(csv.digest, gz.digest)
+        XCTAssertTrue(csv.digest.hasPrefix("sha256:"))
+        XCTAssertEqual(csv.digest.count, 71)
+        // Hand-computed canonical bytes of a one-example list.
+        let one = [TrainingExample(location: DataLocation(file: "x", line: 1), promptIDs: [1, 258], targetIDs: [2])]
+        var bytes = Array(DatasetDigest.formatTag.utf8)
+        bytes += [1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+        bytes += [1, 0, 0, 0, 2, 1, 0, 0, 2, 0, 0, 0]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString)")
+        try Data(bytes).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let expected = try shellSHA256(path.path)
+        XCTAssertEqual(DatasetDigest.digest(one), "sha256:" + expected)
+        // Order matters.
+        XCTAssertNotEqual(DatasetDigest.digest(csv.examples), DatasetDigest.digest(csv.examples.reversed()))
+    }
+
+    private func shellSHA256(_ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sha256sum", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch { throw XCTSkip("sha256sum unavailable") }
+        process.waitUntilExit()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return String(out.prefix(64))
+    }
+
+    func testScheduleIsSeededDeterministicAndCoversEveryExample() throws {
+        let schedule = try BatchSchedule(exampleCount: 10, batchSize: 4, seed: 42)
+        XCTAssertEqual(schedule.batchesPerEpoch, 3)
+        let order0 = schedule.order(epoch: 0)
+        XCTAssertEqual(order0.sorted(), Array(0..<10))
+        XCTAssertNotEqual(order0, Array(0..<10))
+        XCTAssertEqual(order0, try BatchSchedule(exampleCount: 10, batchSize: 4, seed: 42).order(epoch: 0))
+        XCTAssertNotEqual(order0, schedule.order(epoch: 1))
+        XCTAssertNotEqual(order0, try BatchSchedule(exampleCount: 10, batchSize: 4, seed: 43).order(epoch: 0))
+        XCTAssertEqual((0..<3).flatMap { schedule.batchIndices(step: $0) }, order0)
+        XCTAssertEqual((3..<6).flatMap { schedule.batchIndices(step: $0) }, schedule.order(epoch: 1))
+        XCTAssertEqual(schedule.batchIndices(step: 2).count, 2)
+        let dropping = try BatchSchedule(exampleCount: 10, batchSize: 4, seed: 42, dropLast: true)
+        XCTAssertEqual(dropping.batchesPerEpoch, 2)
+        XCTAssertEqual(dropping.batchIndices(step: 2), dropping.order(epoch: 1).prefix(4).map { $0 })
+        XCTAssertEqual(try BatchSchedule(exampleCount: 5, batchSize: 2, seed: 1, shuffle: false).order(epoch: 3), [0, 1, 2, 3, 4])
+        XCTAssertEqual(schedule.batchIndices(step: -1), [])
+        XCTAssertThrowsError(try schedule.batch(step: -1, examples: [], padTokenID: 0))
+        XCTAssertThrowsError(try BatchSchedule(exampleCount: 0, batchSize: 4, seed: 1))
+        XCTAssertThrowsError(try BatchSchedule(exampleCount: 3, batchSize: 0, seed: 1))
+        // Pinned order: SplitMix64 + Lemire, identical on every platform (guards accidental changes).
+        XCTAssertEqual(order0, Self.pinnedOrder)
+    }
+
+    /// Computed independently with a Python SplitMix64 + Lemire + Fisher-Yates (seed 42, epoch 0).
+    static let pinnedOrder = [1, 7, 2, 5, 6, 4, 0, 9, 8, 3]
+
+    func testScheduledBatchIsRightPadded() throws {
+        let (tokenizer, config) = try DataFixtures.tinyTokenizer()
+        let encoder = try ExampleEncoder(tokenizer: tokenizer)
+        let d = try DatasetLoader.load(sources: [DataSource(parsing: DataFixtures.path("quoted.csv"))], encoder: encoder)
+        let schedule = try BatchSchedule(exampleCount: d.examples.count, batchSize: 3, seed: 7)
+        let pad = PadToken.id(padToken: config.padToken, encoder: encoder)
+        let batch = try schedule.batch(step: 0, examples: d.examples, padTokenID: pad)
+        XCTAssertEqual(batch.exampleIndices, schedule.batchIndices(step: 0))
+        XCTAssertEqual(batch.tokens, batch.exampleIndices.map { d.examples[$0].count }.max())
+        for (row, index) in batch.exampleIndices.enumerated() {
+            let e = d.examples[index]
+            let r = row * batch.tokens
+            XCTAssertEqual(Array(batch.inputIDs[r..<r + e.count]), e.inputIDs)
+            XCTAssertEqual(Array(batch.labels[r..<r + e.count]), e.labels)
+            XCTAssertTrue(batch.inputIDs[r + e.count..<r + batch.tokens].allSatisfy { $0 == 0 })
+            XCTAssertTrue(batch.labels[r + e.count..<r + batch.tokens].allSatisfy { $0 == -100 })
+            XCTAssertEqual(batch.attentionMask[r..<r + batch.tokens].filter { $0 }.count, e.count)
+        }
+        XCTAssertEqual(batch.targetTokenCount, batch.exampleIndices.map { d.examples[$0].targetIDs.count }.reduce(0, +))
+    }
+}
