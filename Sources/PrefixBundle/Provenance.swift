@@ -21,8 +21,10 @@ public struct Provenance: Codable, Sendable, Equatable {
         self.creatorVersion = creatorVersion
     }
 
+    /// Decodes a JSON object; members are visited in sorted-name order, so the reported error
+    /// does not depend on hash order when several members are bad (Spec/ptx-v1.md §7, step 3).
     public init(from decoder: any Decoder) throws {
-        fields = try decoder.singleValueContainer().decode([String: JSONValue].self)
+        fields = try JSONValue.decodeMembers(decoder.container(keyedBy: JSONValue.MemberKey.self))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -36,13 +36,17 @@ enum StructuralValidation {
         return p
     }
 
-    /// Checks the manifest CRC, UTF-8 and JSON, and decodes it. Throws the first problem.
+    /// Checks the manifest CRC, UTF-8 and JSON syntax, and decodes it. Throws the first problem;
+    /// the members are decoded in a fixed order (Spec/ptx-v1.md §7, step 3), so the same bytes
+    /// always give the same error.
     static func readManifest(_ b: UnsafeRawBufferPointer, preamble p: BundlePreamble, file: String) throws(BundleError) -> BundleManifest {
         let start = BundlePreamble.size
         let bytes = UnsafeRawBufferPointer(rebasing: b[start..<(start + Int(p.manifestLength))])
         let crc = CRC32.checksum(bytes)
         if crc != p.manifestCRC32 { throw .manifestChecksumMismatch(file: file, found: p.manifestCRC32, expected: crc) }
         if let bad = firstInvalidUTF8Offset(bytes) { throw .manifestNotUTF8(file: file, byteOffset: bad) }
+        // Strict syntax first: the decoder parses strings and numbers lazily, per member.
+        if let syntax = ManifestJSONSyntax.check(bytes) { throw .manifestNotJSON(file: file, detail: syntax.detail) }
         let data = Data(bytes)
         do {
             return try JSONDecoder().decode(BundleManifest.self, from: data)
@@ -104,6 +108,11 @@ enum StructuralValidation {
             }
             var found = ctx.debugDescription
             if let r = found.range(of: "invalid String value ") { found = "\"" + found[r.upperBound...] + "\"" }
+            if f == "provenance" || f.hasPrefix("provenance.") || f.hasPrefix("provenance[") {
+                // Syntax was checked: only a number beyond a 64-bit float's range gets here.
+                return .invalidField(file: file, field: f, found: "a number beyond the range of a 64-bit float",
+                                     expected: "a number within ±1.8e308")
+            }
             return .invalidField(file: file, field: f, found: found, expected: expectedDescription(field: f, type: Any.self))
         @unknown default:
             return .manifestNotJSON(file: file, detail: "\(e)")

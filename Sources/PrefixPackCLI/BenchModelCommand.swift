@@ -51,7 +51,7 @@ struct BenchModelCommand: ParsableCommand {
             let prefix: PrefixKV
             var prefixLabel: String
             if let bundle {
-                let attached = try checkpoint.attach(bundlePath: bundle)
+                guard let attached = try ValidateModelCheck.attach(bundle, to: checkpoint, modelPath: model) else { return }
                 prefix = attached.kv
                 prefixLabel = "\(bundle) (P = \(attached.virtualTokenCount))"
             } else {

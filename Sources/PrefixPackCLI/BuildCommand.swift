@@ -80,7 +80,7 @@ struct BuildCommand: ParsableCommand {
         try CLIFailure.guarded {
             if let threads { setBLASThreadCount(threads) }
             let log = BuildProgress(json: jsonLog, every: logEvery)
-            let checkpoint = try Checkpoint.load(path: model)
+            let checkpoint = try Checkpoint.load(path: model, keepQuantized: false)  // training reads f32 weights
             let config = checkpoint.config
             guard let eos = checkpoint.tokenizer.eosTokenID ?? config.eosTokenID else {
                 throw TrainingRunError.missingEOS(tokenizer: model)

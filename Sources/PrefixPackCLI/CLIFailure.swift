@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import PrefixBundle
+import PrefixInterop
+import PrefixRuntime
+import TensorFiles
+import TextTokenizers
 
 /// The documented exit codes of `prefixpack` (docs/cli-format.md, "Exit codes").
 ///
@@ -46,6 +50,26 @@ enum CLIFailure {
         switch error {
         case let e as BundleError:
             return e.isMalformedInput ? .malformed : .usageOrIO
+        case let e as InteropError:
+            if e.isCheckpointMismatch { return .incompatible }
+            return e.isMalformedInput ? .malformed : .usageOrIO
+        case let e as EngineError:
+            switch e {
+            case .incompatibleBundle, .tokenizerModelMismatch: return .incompatible
+            case .unrecognizedCheckpoint, .missingTokenizer: return .malformed
+            case .checkpointNotFound, .noChatTemplate, .emptyPrompt: return .usageOrIO
+            }
+        case let e as TensorFileError:
+            switch e {
+            case .cannotOpen, .writeFailed, .invalidInput, .bufferSize: return .usageOrIO
+            default: return .malformed
+            }
+        case let e as TokenizerError:
+            if case .unreadable = e { return .usageOrIO }
+            return .malformed
+        case is RuntimeError:
+            // Checkpoints whose configuration or tensors are inconsistent.
+            return .malformed
         case is CLIError:
             return .usageOrIO
         default:

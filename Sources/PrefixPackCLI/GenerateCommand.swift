@@ -61,8 +61,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         try CLIFailure.guarded {
             let checkpoint = try Checkpoint.load(path: model)
-            let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
-            for warning in prefix?.warnings ?? [] { StandardError.print("warning: \(warning)") }
+            let prefix = try ValidateModelCheck.attach(bundle, to: checkpoint, modelPath: model)
             let options = GenerationOptions(
                 maxTokens: maxTokens,
                 sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed),

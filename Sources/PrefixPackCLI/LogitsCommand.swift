@@ -39,8 +39,7 @@ struct LogitsCommand: ParsableCommand {
     func run() throws {
         try CLIFailure.guarded {
             let checkpoint = try Checkpoint.load(path: model)
-            let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
-            for warning in prefix?.warnings ?? [] { StandardError.print("warning: \(warning)") }
+            let prefix = try ValidateModelCheck.attach(bundle, to: checkpoint, modelPath: model)
             let tokens = try ids.map { try TokenIDList.parse($0, option: "--ids") } ?? checkpoint.promptTokens(text ?? "")
             guard !tokens.isEmpty else { throw CLIError.invalidArgument(option: "--ids", found: "no ids", expected: "at least one id") }
             let session = try checkpoint.makeSession(prefix: prefix)

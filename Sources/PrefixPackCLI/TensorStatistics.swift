@@ -1,4 +1,6 @@
 import PrefixBundle
+import PrefixInterop
+import PrefixRuntime
 
 /// Summary statistics of one tensor's elements, computed in `Double` over the finite values.
 ///
@@ -50,7 +52,7 @@ struct TensorStatistics: Codable, Equatable {
     }
 }
 
-/// Statistics of one prefixed layer's key and value tensors (raw form).
+/// Statistics of one prefixed layer's key and value tensors.
 struct LayerStatistics: Codable, Equatable {
     var layer: Int
     var key: TensorStatistics
@@ -59,16 +61,17 @@ struct LayerStatistics: Codable, Equatable {
 
 /// What `inspect --stats` reports.
 ///
-/// For the raw form, ``layers`` holds one entry per prefixed layer. For the reparameterized form
-/// the per-layer keys and values exist only after collapsing the MLP, which the format library
-/// does not provide yet; ``layers`` is then empty and ``tensors`` holds the statistics of each
-/// stored tensor (embedding and MLP parameters), with ``note`` saying so.
+/// For the raw form, ``layers`` holds one entry per prefixed layer, read from the stored
+/// `layers.N.key/value` tensors. For the reparameterized form the per-layer keys and values are
+/// computed by collapsing the MLP exactly as `prefixpack collapse` does (PrefixInterop's
+/// `BundleCollapse`, float32), ``layers`` holds their statistics and ``tensors`` the statistics of
+/// each stored tensor (embedding and MLP parameters), with ``note`` saying so.
 struct BundleStatistics: Codable, Equatable {
-    /// `"prefixed-layers"` (raw form) or `"stored-tensors"` (reparameterized form).
+    /// `"prefixed-layers"` (raw form) or `"collapsed-layers"` (reparameterized form).
     var basis: String
     var layers: [LayerStatistics]
     var tensors: [NamedStatistics]
-    /// Explanation when ``basis`` is `"stored-tensors"`; nil otherwise.
+    /// Explanation when ``basis`` is `"collapsed-layers"`; nil otherwise.
     var note: String?
 
     struct NamedStatistics: Codable, Equatable {
@@ -76,8 +79,8 @@ struct BundleStatistics: Codable, Equatable {
         var statistics: TensorStatistics
     }
 
-    static let reparameterizedNote =
-        "reparameterized bundle: collapsing the MLP into per-layer keys/values is not available yet; statistics are of the stored tensors"
+    static let collapsedNote =
+        "reparameterized bundle: layer statistics are of the keys/values the MLP collapses to (float32, as `prefixpack collapse` writes them); tensor statistics are of the stored tensors"
 
     init(bundle: BundleReader) throws {
         let m = bundle.manifest
@@ -92,10 +95,25 @@ struct BundleStatistics: Codable, Equatable {
             tensors = []
             note = nil
         case .reparameterized:
-            basis = "stored-tensors"
-            layers = []
+            basis = "collapsed-layers"
+            layers = try BundleStatistics.collapsedLayers(bundle)
             tensors = try m.tensors.map { NamedStatistics(name: $0.name, statistics: try TensorStatistics(bundle: bundle, tensor: $0.name)) }
-            note = BundleStatistics.reparameterizedNote
+            note = BundleStatistics.collapsedNote
+        }
+    }
+
+    /// Per-layer statistics of a reparameterized bundle's collapsed keys and values.
+    static func collapsedLayers(_ bundle: BundleReader) throws -> [LayerStatistics] {
+        let m = bundle.manifest
+        let (mlp, embedding) = try BundleCollapse.reparameterization(of: bundle)
+        let flat = try mlp.forward(embedding: embedding).flat
+        let kv = try PrefixKV.fromPEFTFlat(flat, virtualTokenCount: m.prefixLength, layerCount: m.layers.count,
+                                           kvHeadCount: m.fingerprint.nKVHeads, headDim: m.fingerprint.headDim)
+        return zip(m.layers, kv.layers).compactMap { layer, prefix in
+            guard let prefix else { return nil }
+            return LayerStatistics(layer: layer,
+                                   key: prefix.keys.withUnsafeBufferPointer { TensorStatistics($0) },
+                                   value: prefix.values.withUnsafeBufferPointer { TensorStatistics($0) })
         }
     }
 

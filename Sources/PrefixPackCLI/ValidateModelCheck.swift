@@ -2,8 +2,9 @@ import ArgumentParser
 import PrefixBundle
 import PrefixRuntime
 
-/// The `--model` half of `prefixpack validate`: the same compatibility check that
-/// `Checkpoint.attach` applies, reported finding by finding.
+/// The checkpoint half of the engine commands: `validate --model` reports the same
+/// compatibility check that `Checkpoint.attach` applies, and every command that attaches a
+/// bundle exits with code 3 (valid but incompatible) when it does not fit.
 enum ValidateModelCheck {
     /// Loads `modelPath` and compares it with the (already validated) bundle. Prints every
     /// mismatch as `error[incompatible]: ...` and every warning to stderr; throws exit code 3
@@ -13,10 +14,27 @@ enum ValidateModelCheck {
         let report = checkpoint.compatibility(with: reader.manifest)
         for warning in report.warnings { StandardError.print("warning: \(bundlePath): \(warning)") }
         guard report.isCompatible else {
-            for m in report.errors {
-                StandardError.print("error[incompatible]: \(bundlePath): does not fit \(modelPath): \(m)")
-            }
-            throw ExitCode(CLIExitCode.incompatible.rawValue)
+            throw incompatible(bundlePath: bundlePath, modelPath: modelPath, report.errors)
         }
+    }
+
+    /// Attaches the bundle at `bundlePath` (nil = none), printing its warnings; an incompatible
+    /// bundle is reported like `validate --model` and ends the command with exit code 3.
+    static func attach(_ bundlePath: String?, to checkpoint: Checkpoint, modelPath: String) throws -> AttachedPrefix? {
+        guard let bundlePath else { return nil }
+        do {
+            let prefix = try checkpoint.attach(bundlePath: bundlePath)
+            for warning in prefix.warnings { StandardError.print("warning: \(bundlePath): \(warning)") }
+            return prefix
+        } catch EngineError.incompatibleBundle(_, _, let mismatches) {
+            throw incompatible(bundlePath: bundlePath, modelPath: modelPath, mismatches)
+        }
+    }
+
+    private static func incompatible(bundlePath: String, modelPath: String, _ mismatches: [String]) -> ExitCode {
+        for m in mismatches {
+            StandardError.print("error[incompatible]: \(bundlePath): does not fit \(modelPath): \(m)")
+        }
+        return ExitCode(CLIExitCode.incompatible.rawValue)
     }
 }

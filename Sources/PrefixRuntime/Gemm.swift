@@ -90,3 +90,34 @@ func cblasWeightedSum(slots: Int, hd: Int, _ v: UnsafePointer<Float>, _ p: Unsaf
                       _ out: UnsafeMutablePointer<Float>) {
     cblas_sgemv(CblasRowMajor, CblasTrans, Int32(slots), Int32(hd), 1, v, Int32(hd), p, 1, 0, out, 1)
 }
+
+/// `out[T×W.rows] = x[T×W.columns] · Wᵀ + beta · out` (beta 0 or 1) for a `WeightMatrix`.
+///
+/// `Float` matrices go straight to BLAS. Quantized ones use the fused dequantize-dot kernel for
+/// one row (`threads` worker threads over output rows) and, for `T > 1`, dequantize tiles of
+/// rows into `tile` (the session's reusable scratch, `tileCapacity` floats) and multiply each
+/// with `cblas_sgemm`, so at most one tile of one matrix exists as `Float` at a time.
+func linear(
+    rows t: Int, _ x: UnsafePointer<Float>, _ w: WeightMatrix, _ out: UnsafeMutablePointer<Float>,
+    beta: Float = 0, tile: UnsafeMutablePointer<Float>, tileCapacity: Int, threads: Int
+) {
+    guard let blocks = w.blocks else {
+        if let floats = w.floats {
+            linear(rows: t, inDim: w.columns, outDim: w.rows, x, floats.pointer, out, beta: beta)
+        }
+        return
+    }
+    if t == 1 {
+        QuantizedMatVec.multiply(blocks, x, out, accumulate: beta != 0, threads: threads)
+        return
+    }
+    let tileRows = max(1, min(w.rows, tileCapacity / max(w.columns, 1)))
+    var start = 0
+    while start < w.rows {
+        let n = min(tileRows, w.rows - start)
+        blocks.dequantize(rows: start, count: n, into: tile)
+        gemm(m: t, n: n, k: w.columns, x, lda: w.columns, tile, ldb: w.columns, transposeB: true,
+             out + start, ldc: w.rows, beta: beta)
+        start += n
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which logits a forward call returns.
 public enum LogitsSelection: Sendable, Equatable {
     /// None (only the cache is updated; e.g. prefilling a prompt whose logits are not needed).
@@ -21,6 +23,9 @@ public final class InferenceSession {
     let scratch: ForwardScratch
     /// Position of the first real token (the attached prefix's virtual token count, else 0).
     public private(set) var positionOffset = 0
+    /// Worker threads for single-token products with quantized weights (split by output rows;
+    /// 1 = on the calling thread). Batched products use OpenBLAS's own threads.
+    public var matVecThreadCount = min(2, ProcessInfo.processInfo.activeProcessorCount)
     /// Hidden states captured by the last `forward(_:logits:captureHiddenStates:)` with capture on.
     public private(set) var capturedHiddenStates: [[Float]] = []
 
@@ -152,6 +157,7 @@ public final class InferenceSession {
         cache.reserve(slots: maxSlots)
         let logitRows = logits == .all ? t : (logits == .last ? 1 : 0)
         scratch.reserve(rows: t, slots: maxSlots, logitRows: logitRows)
+        if t > 1 { scratch.reserveWeightTile() }
         capturedHiddenStates = []
 
         embed(tokens, firstPosition: firstPosition)
@@ -170,7 +176,7 @@ public final class InferenceSession {
         if capture { captureRows(scratch.xn, t) }
         if logitRows > 0 {
             let start = scratch.xn + (t - logitRows) * c.hiddenSize
-            linear(rows: logitRows, inDim: c.hiddenSize, outDim: c.vocabSize, start, model.outputHead.pointer, scratch.logits)
+            apply(logitRows, start, model.outputHead, scratch.logits)
         }
         return logitRows
     }
@@ -181,9 +187,9 @@ public final class InferenceSession {
 
     private func embed(_ tokens: UnsafeBufferPointer<Int>, firstPosition: Int) {
         let h = model.config.hiddenSize
-        let table = model.weights.tokenEmbedding.pointer
+        let table = model.weights.tokenEmbedding
         for (i, tok) in tokens.enumerated() {
-            (scratch.x + i * h).update(from: table + tok * h, count: h)
+            table.dequantizeRows(tok, 1, into: scratch.x + i * h)
         }
         if let wpe = model.weights.positionEmbedding {
             for i in 0..<tokens.count {
@@ -206,14 +212,21 @@ public final class InferenceSession {
         norm(model.weights.finalNormWeight, model.weights.finalNormBias, rows: rows, from: scratch.x, to: scratch.xn)
     }
 
+    /// `out = x · Wᵀ + beta · out` (beta 0 or 1) with this session's tile and thread count.
+    private func apply(_ rows: Int, _ x: UnsafePointer<Float>, _ w: WeightMatrix,
+                       _ out: UnsafeMutablePointer<Float>, beta: Float = 0) {
+        linear(rows: rows, x, w, out, beta: beta, tile: scratch.weightTile,
+               tileCapacity: scratch.weightTileCapacity, threads: matVecThreadCount)
+    }
+
     /// `out = xn · Wᵀ (+ bias)`.
-    private func project(_ rows: Int, _ inDim: Int, _ outDim: Int, _ x: UnsafePointer<Float>,
-                         _ w: FloatTensor, _ b: FloatTensor?, _ out: UnsafeMutablePointer<Float>) {
+    private func project(_ rows: Int, _ x: UnsafePointer<Float>,
+                         _ w: WeightMatrix, _ b: FloatTensor?, _ out: UnsafeMutablePointer<Float>) {
         if let b {
-            Kernels.broadcastRows(b.pointer, out, rows: rows, dim: outDim)
-            linear(rows: rows, inDim: inDim, outDim: outDim, x, w.pointer, out, beta: 1)
+            Kernels.broadcastRows(b.pointer, out, rows: rows, dim: w.rows)
+            apply(rows, x, w, out, beta: 1)
         } else {
-            linear(rows: rows, inDim: inDim, outDim: outDim, x, w.pointer, out)
+            apply(rows, x, w, out)
         }
     }
 
@@ -221,9 +234,9 @@ public final class InferenceSession {
         let c = model.config, w = model.weights.layers[l], s = scratch
         let h = c.hiddenSize
         norm(w.attnNormWeight, w.attnNormBias, rows: t, from: s.x, to: s.xn)
-        project(t, h, c.queryDim, s.xn, w.wq, w.bq, s.q)
-        project(t, h, c.kvDim, s.xn, w.wk, w.bk, s.k)
-        project(t, h, c.kvDim, s.xn, w.wv, w.bv, s.v)
+        project(t, s.xn, w.wq, w.bq, s.q)
+        project(t, s.xn, w.wk, w.bk, s.k)
+        project(t, s.xn, w.wv, w.bv, s.v)
         if c.architecture == .llama {
             Kernels.applyRoPE(s.q, rows: t, rowStride: c.queryDim, heads: c.headCount, headDim: c.headDim, cos: s.cos, sin: s.sin)
             Kernels.applyRoPE(s.k, rows: t, rowStride: c.kvDim, heads: c.kvHeadCount, headDim: c.headDim, cos: s.cos, sin: s.sin)
@@ -232,20 +245,20 @@ public final class InferenceSession {
         attention(layer: l, rows: t)
         // Residual: x += attn · Woᵀ (+ bo).
         if let bo = w.bo { Kernels.addRows(bo.pointer, s.x, rows: t, dim: h) }
-        linear(rows: t, inDim: c.queryDim, outDim: h, s.attn, w.wo.pointer, s.x, beta: 1)
+        apply(t, s.attn, w.wo, s.x, beta: 1)
 
         norm(w.ffnNormWeight, w.ffnNormBias, rows: t, from: s.x, to: s.xn)
         let f = c.ffnSize
         if let gate = w.wGate {
-            linear(rows: t, inDim: h, outDim: f, s.xn, gate.pointer, s.ffA)
-            linear(rows: t, inDim: h, outDim: f, s.xn, w.wUp.pointer, s.ffB)
+            apply(t, s.xn, gate, s.ffA)
+            apply(t, s.xn, w.wUp, s.ffB)
             Kernels.swiGLU(s.ffA, s.ffB, count: t * f)
         } else {
-            project(t, h, f, s.xn, w.wUp, w.bUp, s.ffA)
+            project(t, s.xn, w.wUp, w.bUp, s.ffA)
             Kernels.geluTanh(s.ffA, count: t * f)
         }
         if let bd = w.bDown { Kernels.addRows(bd.pointer, s.x, rows: t, dim: h) }
-        linear(rows: t, inDim: f, outDim: h, s.ffA, w.wDown.pointer, s.x, beta: 1)
+        apply(t, s.ffA, w.wDown, s.x, beta: 1)
     }
 
     /// Scaled dot-product attention of the `t` new queries over every slot of layer `l`

@@ -3,7 +3,7 @@ import TensorFiles
 
 /// A loaded, immutable decoder-only language model (Llama or GPT-2 family).
 ///
-/// The weights are converted to `Float` once; any number of `InferenceSession`s (each with
+/// Matrices are `Float` or (from GGUF) kept in their quantized block form; any number of `InferenceSession`s (each with
 /// its own KV cache) can share one model, also across threads.
 public final class LanguageModel: Sendable {
     /// The model's hyper-parameters.
@@ -26,13 +26,17 @@ public final class LanguageModel: Sendable {
 
     /// Loads the weights `config` needs from `store`, named per `naming`.
     /// - Parameter file: the checkpoint's path or name, used in error messages.
-    public convenience init(config: ModelConfig, store: any TensorStore, naming: WeightNaming, file: String) throws {
-        let weights = try ModelWeights.load(from: store, config: config, naming: naming, file: file)
+    /// - Parameter keepQuantized: keep GGUF Q8_0/Q4_0/Q4_1 matrices quantized (default) rather
+    ///   than expanding them to `Float`.
+    public convenience init(config: ModelConfig, store: any TensorStore, naming: WeightNaming, file: String,
+                            keepQuantized: Bool = true) throws {
+        let weights = try ModelWeights.load(from: store, config: config, naming: naming, file: file,
+                                            keepQuantized: keepQuantized)
         self.init(config: config, weights: weights)
     }
 
     /// The output projection `[vocab, hidden]` (the token embedding when tied).
-    var outputHead: FloatTensor { weights.outputHead ?? weights.tokenEmbedding }
+    var outputHead: WeightMatrix { weights.outputHead ?? weights.tokenEmbedding }
 
     /// A new inference session with an empty cache.
     public func makeSession() -> InferenceSession { InferenceSession(model: self) }
@@ -73,13 +77,16 @@ extension GGUFFile: GGUFMetadataSource {
 
 extension LanguageModel {
     /// Loads a GGUF checkpoint (`general.architecture` `llama` or `gpt2`; F32, F16, BF16, Q8_0,
-    /// Q4_0, Q4_1 tensors are dequantized to `Float` once). Llama Q/K rows are un-permuted to
-    /// Hugging Face rotate_half order; a missing `output.weight` means a tied head.
+    /// Q4_0, Q4_1 tensors). Q8_0/Q4_0/Q4_1 matrices stay in block form (one compact copy,
+    /// multiplied by fused dequantize-dot kernels) unless `keepQuantized` is false, which
+    /// expands them to `Float` once; other tensors are converted to `Float` once. Llama Q/K rows
+    /// are un-permuted to Hugging Face rotate_half order; a missing `output.weight` means a tied head.
     /// - Throws: `RuntimeError` for configuration and shape problems, `TensorFileError` for
     ///   malformed files.
-    public static func loadGGUF(url: URL) throws -> LanguageModel {
+    public static func loadGGUF(url: URL, keepQuantized: Bool = true) throws -> LanguageModel {
         let file = try GGUFFile(contentsOf: url)
         let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.descriptors["output.weight"] != nil, file: file.label)
-        return try LanguageModel(config: config, store: file, naming: .gguf, file: file.label)
+        return try LanguageModel(config: config, store: file, naming: .gguf, file: file.label,
+                                 keepQuantized: keepQuantized)
     }
 }

@@ -9,15 +9,15 @@ public struct LayerWeights: Sendable {
     /// Pre-attention LayerNorm shift `[hidden]` (GPT-2 only).
     public var attnNormBias: FloatTensor?
     /// Query projection `[headCount*headDim, hidden]`, Hugging Face row order (rotate_half).
-    public var wq: FloatTensor
+    public var wq: WeightMatrix
     /// Key projection `[kvHeadCount*headDim, hidden]`, Hugging Face row order (rotate_half).
-    public var wk: FloatTensor
+    public var wk: WeightMatrix
     /// Value projection `[kvHeadCount*headDim, hidden]`.
-    public var wv: FloatTensor
+    public var wv: WeightMatrix
     /// Query/key/value biases (GPT-2 only), each of the matching projection's out width.
     public var bq: FloatTensor?, bk: FloatTensor?, bv: FloatTensor?
     /// Attention output projection `[hidden, headCount*headDim]`.
-    public var wo: FloatTensor
+    public var wo: WeightMatrix
     /// Output projection bias `[hidden]` (GPT-2 only).
     public var bo: FloatTensor?
     /// Pre-MLP norm scale `[hidden]` (Llama `post_attention_layernorm`, GPT-2 `ln_2`).
@@ -25,21 +25,22 @@ public struct LayerWeights: Sendable {
     /// Pre-MLP LayerNorm shift (GPT-2 only).
     public var ffnNormBias: FloatTensor?
     /// SwiGLU gate projection `[ffn, hidden]` (Llama only).
-    public var wGate: FloatTensor?
+    public var wGate: WeightMatrix?
     /// Up projection `[ffn, hidden]` (GPT-2 `c_fc`, transposed).
-    public var wUp: FloatTensor
+    public var wUp: WeightMatrix
     /// Up projection bias `[ffn]` (GPT-2 only).
     public var bUp: FloatTensor?
     /// Down projection `[hidden, ffn]`.
-    public var wDown: FloatTensor
+    public var wDown: WeightMatrix
     /// Down projection bias `[hidden]` (GPT-2 only).
     public var bDown: FloatTensor?
 }
 
-/// All parameters of a model, converted to `Float` once at load time.
+/// All parameters of a model: norms and biases as `Float`; matrices as `WeightMatrix`
+/// (`Float`, or a GGUF checkpoint's Q8_0/Q4_0/Q4_1 blocks kept quantized).
 public struct ModelWeights: Sendable {
     /// Token embedding `[vocab, hidden]`; also the output head when embeddings are tied.
-    public var tokenEmbedding: FloatTensor
+    public var tokenEmbedding: WeightMatrix
     /// Learned position embedding `[maxPositions, hidden]` (GPT-2 only).
     public var positionEmbedding: FloatTensor?
     /// The decoder blocks in order.
@@ -49,7 +50,7 @@ public struct ModelWeights: Sendable {
     /// Final LayerNorm shift `[hidden]` (GPT-2 only).
     public var finalNormBias: FloatTensor?
     /// Separate output head `[vocab, hidden]`, or nil when tied to `tokenEmbedding`.
-    public var outputHead: FloatTensor?
+    public var outputHead: WeightMatrix?
 }
 
 /// An immutable, heap-allocated, contiguous `Float` array with a stable address, used for

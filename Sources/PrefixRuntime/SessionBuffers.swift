@@ -129,12 +129,31 @@ final class ForwardScratch {
     var scores: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     var logits: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
 
+    /// Dequantized rows of one quantized matrix for batched (`T > 1`) products.
+    private(set) var weightTile: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var weightTileCapacity = 0
+
     let config: ModelConfig
 
     init(config: ModelConfig) { self.config = config }
 
     deinit {
-        for p in [x, xn, q, k, v, attn, ffA, ffB, cos, sin, scores, logits] { p.deallocate() }
+        for p in [x, xn, q, k, v, attn, ffA, ffB, cos, sin, scores, logits, weightTile] { p.deallocate() }
+    }
+
+    /// Largest weight tile: one layer matrix of SmolLM2-size models, or a slice of the head.
+    static let maxWeightTile = 1 << 20
+
+    /// Ensures the weight tile can hold the largest matrix of the model up to `maxWeightTile`
+    /// floats (called only when a quantized matrix is multiplied with more than one row).
+    func reserveWeightTile() {
+        let c = config
+        let largest = max(c.ffnSize * c.hiddenSize, c.queryDim * c.hiddenSize, c.vocabSize * c.hiddenSize)
+        let n = max(min(largest, Self.maxWeightTile), c.hiddenSize, c.ffnSize, c.queryDim)
+        if n > weightTileCapacity {
+            Self.regrow(&weightTile, n)
+            weightTileCapacity = n
+        }
     }
 
     private static func regrow(_ p: inout UnsafeMutablePointer<Float>, _ n: Int) {

@@ -13,6 +13,8 @@ public enum WeightNaming: Sendable, Equatable {
 struct WeightReader {
     let store: any TensorStore
     let file: String
+    /// Keep GGUF Q8_0/Q4_0/Q4_1 matrices in block form (else expand them to `Float`).
+    var keepQuantized = true
 
     func has(_ name: String) -> Bool { store.descriptors[name] != nil }
 
@@ -30,6 +32,51 @@ struct WeightReader {
         return try FloatTensor(count: rows * cols) { buffer in
             try store.floats(name, into: buffer)
             try LlamaQKPermutation.unpermute(buffer, rows: rows, columns: cols, heads: heads)
+        }
+    }
+
+    /// Loads the linear weight `name` `[rows, cols]`: GGUF Q8_0/Q4_0/Q4_1 blocks are kept
+    /// quantized (one compact copy; rows reordered by llama.cpp's Q/K un-permutation when
+    /// `unpermuteHeads` is given), any other type is converted to `Float` once.
+    func matrix(_ name: String, rows: Int, cols: Int, unpermuteHeads: Int? = nil) throws -> WeightMatrix {
+        try check(name, [rows, cols])
+        if keepQuantized, let gguf = store as? GGUFFile, let info = gguf.tensorInfo(name),
+           let format = Self.quantizedFormat(info.type) {
+            let bpr = cols / 32
+            let (blockCount, overflow) = rows.multipliedReportingOverflow(by: bpr)
+            let source = try gguf.rawBytes(name)
+            guard cols % 32 == 0, !overflow, source.count == blockCount * info.type.blockBytes else {
+                throw RuntimeError.bufferSizeMismatch(
+                    what: "\(file): tensor '\(name)' bytes", found: source.count, expected: blockCount * info.type.blockBytes)
+            }
+            var sourceRow: (Int) -> Int = { $0 }
+            if let heads = unpermuteHeads {
+                guard heads > 0, rows % heads == 0, (rows / heads) % 2 == 0 else {
+                    throw RuntimeError.tensorShapeMismatch(file: file, name: name, found: [rows, cols], expected: [heads, cols])
+                }
+                // HF row h*hd + j*hd/2 + i comes from GGUF row h*hd + 2i + j.
+                let hd = rows / heads, half = hd / 2
+                sourceRow = { r in
+                    let h = r / hd, within = r % hd
+                    return h * hd + 2 * (within % half) + within / half
+                }
+            }
+            let blocks = QuantizedBlocks(ggml: info.type, format: format, rows: rows, blocksPerRow: bpr,
+                                         source: source, sourceRow: sourceRow)
+            return WeightMatrix(rows: rows, columns: cols, blocks: blocks)
+        }
+        let floats = try unpermuteHeads.map { try unpermutedTensor(name, rows: rows, cols: cols, heads: $0) }
+            ?? tensor(name, [rows, cols])
+        return WeightMatrix(rows: rows, columns: cols, floats: floats)
+    }
+
+    /// The block format kept for a ggml type, or nil when it is converted to `Float`.
+    static func quantizedFormat(_ type: GGMLType) -> WeightStorageFormat? {
+        switch type {
+        case .q8_0: return .q8_0
+        case .q4_0: return .q4_0
+        case .q4_1: return .q4_1
+        default: return nil
         }
     }
 
@@ -75,14 +122,17 @@ func transpose(_ m: [Float], rows: Int, cols: Int) -> [Float] {
 extension ModelWeights {
     /// Loads and checks every tensor the configuration needs from `store`.
     ///
-    /// Each tensor is converted to `Float` exactly once; layout conversions (GPT-2 Conv1D
-    /// transposes, GGUF Q/K un-permutation) replace the array they convert.
+    /// Each non-quantized tensor is converted to `Float` exactly once; layout conversions
+    /// (GPT-2 Conv1D transposes, GGUF Q/K un-permutation) replace the array they convert.
     /// - Throws: `RuntimeError.missingTensor` / `.tensorShapeMismatch` naming the tensor, or the
     ///   store's own error when a tensor's data cannot be read.
+    /// - Parameter keepQuantized: keep GGUF Q8_0/Q4_0/Q4_1 matrices in block form (default);
+    ///   false expands every matrix to `Float` (e.g. for code that needs raw `Float` pointers).
     public static func load(
-        from store: any TensorStore, config: ModelConfig, naming: WeightNaming, file: String
+        from store: any TensorStore, config: ModelConfig, naming: WeightNaming, file: String,
+        keepQuantized: Bool = true
     ) throws -> ModelWeights {
-        let r = WeightReader(store: store, file: file)
+        let r = WeightReader(store: store, file: file, keepQuantized: keepQuantized)
         switch (config.architecture, naming) {
         case (.llama, .huggingFace): return try loadLlamaHF(r, config)
         case (.llama, .gguf): return try loadLlamaGGUF(r, config)
@@ -98,21 +148,21 @@ extension ModelWeights {
             let p = "model.layers.\(n)."
             layers.append(LayerWeights(
                 attnNormWeight: try r.tensor(p + "input_layernorm.weight", [h]), attnNormBias: nil,
-                wq: try r.tensor(p + "self_attn.q_proj.weight", [q, h]),
-                wk: try r.tensor(p + "self_attn.k_proj.weight", [kv, h]),
-                wv: try r.tensor(p + "self_attn.v_proj.weight", [kv, h]),
+                wq: try r.matrix(p + "self_attn.q_proj.weight", rows: q, cols: h),
+                wk: try r.matrix(p + "self_attn.k_proj.weight", rows: kv, cols: h),
+                wv: try r.matrix(p + "self_attn.v_proj.weight", rows: kv, cols: h),
                 bq: nil, bk: nil, bv: nil,
-                wo: try r.tensor(p + "self_attn.o_proj.weight", [h, q]), bo: nil,
+                wo: try r.matrix(p + "self_attn.o_proj.weight", rows: h, cols: q), bo: nil,
                 ffnNormWeight: try r.tensor(p + "post_attention_layernorm.weight", [h]), ffnNormBias: nil,
-                wGate: try r.tensor(p + "mlp.gate_proj.weight", [f, h]),
-                wUp: try r.tensor(p + "mlp.up_proj.weight", [f, h]), bUp: nil,
-                wDown: try r.tensor(p + "mlp.down_proj.weight", [h, f]), bDown: nil))
+                wGate: try r.matrix(p + "mlp.gate_proj.weight", rows: f, cols: h),
+                wUp: try r.matrix(p + "mlp.up_proj.weight", rows: f, cols: h), bUp: nil,
+                wDown: try r.matrix(p + "mlp.down_proj.weight", rows: h, cols: f), bDown: nil))
         }
         return ModelWeights(
-            tokenEmbedding: try r.tensor("model.embed_tokens.weight", [c.vocabSize, h]),
+            tokenEmbedding: try r.matrix("model.embed_tokens.weight", rows: c.vocabSize, cols: h),
             positionEmbedding: nil, layers: layers,
             finalNormWeight: try r.tensor("model.norm.weight", [h]), finalNormBias: nil,
-            outputHead: c.tiedEmbeddings ? nil : try r.tensor("lm_head.weight", [c.vocabSize, h]))
+            outputHead: c.tiedEmbeddings ? nil : try r.matrix("lm_head.weight", rows: c.vocabSize, cols: h))
     }
 
     private static func loadLlamaGGUF(_ r: WeightReader, _ c: ModelConfig) throws -> ModelWeights {
@@ -122,21 +172,21 @@ extension ModelWeights {
             let p = "blk.\(n)."
             layers.append(LayerWeights(
                 attnNormWeight: try r.tensor(p + "attn_norm.weight", [h]), attnNormBias: nil,
-                wq: try r.unpermutedTensor(p + "attn_q.weight", rows: q, cols: h, heads: c.headCount),
-                wk: try r.unpermutedTensor(p + "attn_k.weight", rows: kv, cols: h, heads: c.kvHeadCount),
-                wv: try r.tensor(p + "attn_v.weight", [kv, h]),
+                wq: try r.matrix(p + "attn_q.weight", rows: q, cols: h, unpermuteHeads: c.headCount),
+                wk: try r.matrix(p + "attn_k.weight", rows: kv, cols: h, unpermuteHeads: c.kvHeadCount),
+                wv: try r.matrix(p + "attn_v.weight", rows: kv, cols: h),
                 bq: nil, bk: nil, bv: nil,
-                wo: try r.tensor(p + "attn_output.weight", [h, q]), bo: nil,
+                wo: try r.matrix(p + "attn_output.weight", rows: h, cols: q), bo: nil,
                 ffnNormWeight: try r.tensor(p + "ffn_norm.weight", [h]), ffnNormBias: nil,
-                wGate: try r.tensor(p + "ffn_gate.weight", [f, h]),
-                wUp: try r.tensor(p + "ffn_up.weight", [f, h]), bUp: nil,
-                wDown: try r.tensor(p + "ffn_down.weight", [h, f]), bDown: nil))
+                wGate: try r.matrix(p + "ffn_gate.weight", rows: f, cols: h),
+                wUp: try r.matrix(p + "ffn_up.weight", rows: f, cols: h), bUp: nil,
+                wDown: try r.matrix(p + "ffn_down.weight", rows: h, cols: f), bDown: nil))
         }
         return ModelWeights(
-            tokenEmbedding: try r.tensor("token_embd.weight", [c.vocabSize, h]),
+            tokenEmbedding: try r.matrix("token_embd.weight", rows: c.vocabSize, cols: h),
             positionEmbedding: nil, layers: layers,
             finalNormWeight: try r.tensor("output_norm.weight", [h]), finalNormBias: nil,
-            outputHead: c.tiedEmbeddings ? nil : try r.tensor("output.weight", [c.vocabSize, h]))
+            outputHead: c.tiedEmbeddings ? nil : try r.matrix("output.weight", rows: c.vocabSize, cols: h))
     }
 
     private static func loadGPT2HF(_ r: WeightReader, _ c: ModelConfig) throws -> ModelWeights {
@@ -150,21 +200,21 @@ extension ModelWeights {
             let bqkv = try r.load(p + "attn.c_attn.bias", [3 * h])
             layers.append(LayerWeights(
                 attnNormWeight: try r.tensor(p + "ln_1.weight", [h]), attnNormBias: try r.tensor(p + "ln_1.bias", [h]),
-                wq: FloatTensor(Array(qkv[0..<h * h])), wk: FloatTensor(Array(qkv[h * h..<2 * h * h])),
-                wv: FloatTensor(Array(qkv[2 * h * h..<3 * h * h])),
+                wq: square(qkv[0..<h * h], h), wk: square(qkv[h * h..<2 * h * h], h),
+                wv: square(qkv[2 * h * h..<3 * h * h], h),
                 bq: FloatTensor(Array(bqkv[0..<h])), bk: FloatTensor(Array(bqkv[h..<2 * h])), bv: FloatTensor(Array(bqkv[2 * h..<3 * h])),
-                wo: FloatTensor(try r.loadTransposed(p + "attn.c_proj.weight", rows: h, cols: h)),
+                wo: square(try r.loadTransposed(p + "attn.c_proj.weight", rows: h, cols: h)[...], h),
                 bo: try r.tensor(p + "attn.c_proj.bias", [h]),
                 ffnNormWeight: try r.tensor(p + "ln_2.weight", [h]), ffnNormBias: try r.tensor(p + "ln_2.bias", [h]),
                 wGate: nil,
-                wUp: FloatTensor(try r.loadTransposed(p + "mlp.c_fc.weight", rows: f, cols: h)), bUp: try r.tensor(p + "mlp.c_fc.bias", [f]),
-                wDown: FloatTensor(try r.loadTransposed(p + "mlp.c_proj.weight", rows: h, cols: f)), bDown: try r.tensor(p + "mlp.c_proj.bias", [h])))
+                wUp: WeightMatrix(rows: f, columns: h, floats: FloatTensor(try r.loadTransposed(p + "mlp.c_fc.weight", rows: f, cols: h))), bUp: try r.tensor(p + "mlp.c_fc.bias", [f]),
+                wDown: WeightMatrix(rows: h, columns: f, floats: FloatTensor(try r.loadTransposed(p + "mlp.c_proj.weight", rows: h, cols: f))), bDown: try r.tensor(p + "mlp.c_proj.bias", [h])))
         }
         return ModelWeights(
-            tokenEmbedding: try r.tensor(root + "wte.weight", [c.vocabSize, h]),
+            tokenEmbedding: try r.matrix(root + "wte.weight", rows: c.vocabSize, cols: h),
             positionEmbedding: try r.tensor(root + "wpe.weight", [c.maxPositions, h]), layers: layers,
             finalNormWeight: try r.tensor(root + "ln_f.weight", [h]), finalNormBias: try r.tensor(root + "ln_f.bias", [h]),
-            outputHead: c.tiedEmbeddings ? nil : try r.tensor("lm_head.weight", [c.vocabSize, h]))
+            outputHead: c.tiedEmbeddings ? nil : try r.matrix("lm_head.weight", rows: c.vocabSize, cols: h))
     }
 
     private static func loadGPT2GGUF(_ r: WeightReader, _ c: ModelConfig) throws -> ModelWeights {
@@ -176,19 +226,24 @@ extension ModelWeights {
             let bqkv = try r.load(p + "attn_qkv.bias", [3 * h])
             layers.append(LayerWeights(
                 attnNormWeight: try r.tensor(p + "attn_norm.weight", [h]), attnNormBias: try r.tensor(p + "attn_norm.bias", [h]),
-                wq: FloatTensor(Array(qkv[0..<h * h])), wk: FloatTensor(Array(qkv[h * h..<2 * h * h])),
-                wv: FloatTensor(Array(qkv[2 * h * h..<3 * h * h])),
+                wq: square(qkv[0..<h * h], h), wk: square(qkv[h * h..<2 * h * h], h),
+                wv: square(qkv[2 * h * h..<3 * h * h], h),
                 bq: FloatTensor(Array(bqkv[0..<h])), bk: FloatTensor(Array(bqkv[h..<2 * h])), bv: FloatTensor(Array(bqkv[2 * h..<3 * h])),
-                wo: try r.tensor(p + "attn_output.weight", [h, h]), bo: try r.tensor(p + "attn_output.bias", [h]),
+                wo: try r.matrix(p + "attn_output.weight", rows: h, cols: h), bo: try r.tensor(p + "attn_output.bias", [h]),
                 ffnNormWeight: try r.tensor(p + "ffn_norm.weight", [h]), ffnNormBias: try r.tensor(p + "ffn_norm.bias", [h]),
                 wGate: nil,
-                wUp: try r.tensor(p + "ffn_up.weight", [f, h]), bUp: try r.tensor(p + "ffn_up.bias", [f]),
-                wDown: try r.tensor(p + "ffn_down.weight", [h, f]), bDown: try r.tensor(p + "ffn_down.bias", [h])))
+                wUp: try r.matrix(p + "ffn_up.weight", rows: f, cols: h), bUp: try r.tensor(p + "ffn_up.bias", [f]),
+                wDown: try r.matrix(p + "ffn_down.weight", rows: h, cols: f), bDown: try r.tensor(p + "ffn_down.bias", [h])))
         }
         return ModelWeights(
-            tokenEmbedding: try r.tensor("token_embd.weight", [c.vocabSize, h]),
+            tokenEmbedding: try r.matrix("token_embd.weight", rows: c.vocabSize, cols: h),
             positionEmbedding: try r.tensor("position_embd.weight", [c.maxPositions, h]), layers: layers,
             finalNormWeight: try r.tensor("output_norm.weight", [h]), finalNormBias: try r.tensor("output_norm.bias", [h]),
-            outputHead: c.tiedEmbeddings ? nil : try r.tensor("output.weight", [c.vocabSize, h]))
+            outputHead: c.tiedEmbeddings ? nil : try r.matrix("output.weight", rows: c.vocabSize, cols: h))
     }
+}
+
+/// A `[dim, dim]` `Float` weight from a slice of a fused or transposed matrix.
+private func square(_ values: ArraySlice<Float>, _ dim: Int) -> WeightMatrix {
+    WeightMatrix(rows: dim, columns: dim, floats: FloatTensor(Array(values)))
 }

@@ -79,20 +79,20 @@ struct BackwardPass {
         dActivated.zero()
         dNormalized.zero()
         dGate.zero()
-        LinearOp.backwardInput(dx.pointer, rows: rows, inFeatures: f, outFeatures: h, weight: w.wDown.pointer,
+        LinearOp.backwardInput(dx.pointer, rows: rows, inFeatures: f, outFeatures: h, weight: w.wDown.f32,
                                addingInto: dActivated.pointer)
         if let gate = w.wGate {
             let dUp = s.dUp
             dUp.zero()
             SwiGLUOp.backward(dActivated.pointer, gate: a.gate.pointer, up: a.up.pointer, count: rows * f,
                               addingIntoGate: dGate.pointer, addingIntoUp: dUp.pointer)
-            LinearOp.backwardInput(dGate.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: gate.pointer,
+            LinearOp.backwardInput(dGate.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: gate.f32,
                                    addingInto: dNormalized.pointer)
-            LinearOp.backwardInput(dUp.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.pointer,
+            LinearOp.backwardInput(dUp.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.f32,
                                    addingInto: dNormalized.pointer)
         } else {
             GELUTanhOp.backward(dActivated.pointer, input: a.gate.pointer, count: rows * f, addingInto: dGate.pointer)
-            LinearOp.backwardInput(dGate.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.pointer,
+            LinearOp.backwardInput(dGate.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.f32,
                                    addingInto: dNormalized.pointer)
         }
         // dx becomes ∂loss/∂middle: the residual path plus the norm's input gradient.
@@ -104,7 +104,7 @@ struct BackwardPass {
         let dk = s.dk, dv = s.dv, scores = s.scores  // dk, dv: fully overwritten below
         dAttended.zero()
         dq.zero()
-        LinearOp.backwardInput(dx.pointer, rows: rows, inFeatures: qd, outFeatures: h, weight: w.wo.pointer,
+        LinearOp.backwardInput(dx.pointer, rows: rows, inFeatures: qd, outFeatures: h, weight: w.wo.f32,
                                addingInto: dAttended.pointer)
         let width = forward.flatWidth, j = forward.prefixIndex[l] ?? 0
         for b in 0..<forward.batch.sequences {
@@ -132,11 +132,11 @@ struct BackwardPass {
             }
         }
         dNormalized.zero()
-        LinearOp.backwardInput(dq.pointer, rows: rows, inFeatures: h, outFeatures: qd, weight: w.wq.pointer,
+        LinearOp.backwardInput(dq.pointer, rows: rows, inFeatures: h, outFeatures: qd, weight: w.wq.f32,
                                addingInto: dNormalized.pointer)
-        LinearOp.backwardInput(dk.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wk.pointer,
+        LinearOp.backwardInput(dk.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wk.f32,
                                addingInto: dNormalized.pointer)
-        LinearOp.backwardInput(dv.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wv.pointer,
+        LinearOp.backwardInput(dv.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wv.f32,
                                addingInto: dNormalized.pointer)
         normBackward(dNormalized, input: a.input, mean: a.norm1Mean, inverse: a.norm1Inverse,
                      weight: w.attnNormWeight, bias: w.attnNormBias, into: dx)

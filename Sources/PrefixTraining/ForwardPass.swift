@@ -64,7 +64,7 @@ final class ForwardPass {
     func run() -> [LayerActivations] {
         let h = config.hiddenSize
         let x = FloatBuffer(rows * h)
-        let table = model.weights.tokenEmbedding.pointer
+        let table = model.weights.tokenEmbedding.f32
         for (r, id) in batch.inputIDs.enumerated() {
             (x.pointer + r * h).update(from: table + id * h, count: h)
         }
@@ -112,12 +112,12 @@ final class ForwardPass {
         let xn = normalized
         normalize(x.pointer, weight: w.attnNormWeight, bias: w.attnNormBias, into: xn.pointer,
                   mean: a.norm1Mean.pointer, inverse: a.norm1Inverse.pointer)
-        LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: qd, weight: w.wq.pointer,
+        LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: qd, weight: w.wq.f32,
                          bias: w.bq?.pointer, into: a.queries.pointer)
         let k = keys, v = values
-        LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wk.pointer,
+        LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wk.f32,
                          bias: w.bk?.pointer, into: k.pointer)
-        LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wv.pointer,
+        LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: kd, weight: w.wv.f32,
                          bias: w.bv?.pointer, into: v.pointer)
         if let rotary {
             for b in 0..<batch.sequences {
@@ -141,7 +141,7 @@ final class ForwardPass {
                     probabilities: a.probabilities.pointer + b * shape.probabilityCount)
             }
         }
-        LinearOp.forward(attended.pointer, rows: rows, inFeatures: qd, outFeatures: h, weight: w.wo.pointer,
+        LinearOp.forward(attended.pointer, rows: rows, inFeatures: qd, outFeatures: h, weight: w.wo.f32,
                          bias: w.bo?.pointer, into: branch.pointer)
         ResidualOp.addInPlace(x.pointer, branch.pointer, count: x.count)
         a.middle.pointer.update(from: x.pointer, count: x.count)
@@ -149,17 +149,17 @@ final class ForwardPass {
         normalize(x.pointer, weight: w.ffnNormWeight, bias: w.ffnNormBias, into: xn.pointer,
                   mean: a.norm2Mean.pointer, inverse: a.norm2Inverse.pointer)
         if let gate = w.wGate {
-            LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: gate.pointer,
+            LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: gate.f32,
                              bias: nil, into: a.gate.pointer)
-            LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.pointer,
+            LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.f32,
                              bias: nil, into: a.up.pointer)
             SwiGLUOp.forward(gate: a.gate.pointer, up: a.up.pointer, count: rows * f, into: activated.pointer)
         } else {
-            LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.pointer,
+            LinearOp.forward(xn.pointer, rows: rows, inFeatures: h, outFeatures: f, weight: w.wUp.f32,
                              bias: w.bUp?.pointer, into: a.gate.pointer)
             GELUTanhOp.forward(a.gate.pointer, count: rows * f, into: activated.pointer)
         }
-        LinearOp.forward(activated.pointer, rows: rows, inFeatures: f, outFeatures: h, weight: w.wDown.pointer,
+        LinearOp.forward(activated.pointer, rows: rows, inFeatures: f, outFeatures: h, weight: w.wDown.f32,
                          bias: w.bDown?.pointer, into: branch.pointer)
         ResidualOp.addInPlace(x.pointer, branch.pointer, count: x.count)
         return a

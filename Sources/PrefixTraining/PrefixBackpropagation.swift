@@ -44,6 +44,12 @@ public final class PrefixBackpropagation: Sendable {
                 name: "prefix length", found: "\(prefixLength)",
                 expected: "0..<\(model.config.maxPositions) (the model's position limit)")
         }
+        let quantized = FrozenWeights.quantizedMatrices(in: model)
+        guard quantized.isEmpty else {
+            throw TrainingError.unsupportedModel(
+                reason: "training needs f32 weights, but \(quantized.count) matrices are quantized "
+                    + "(first: \(quantized[0])); load the checkpoint with keepQuantized: false")
+        }
         self.model = model
         self.prefixLength = prefixLength
     }
@@ -95,7 +101,7 @@ public final class PrefixBackpropagation: Sendable {
             let logits = FloatBuffer(n * c.vocabSize)
             let head = model.weights.outputHead ?? model.weights.tokenEmbedding
             LinearOp.forward(
-                gathered.pointer, rows: n, inFeatures: h, outFeatures: c.vocabSize, weight: head.pointer,
+                gathered.pointer, rows: n, inFeatures: h, outFeatures: c.vocabSize, weight: head.f32,
                 bias: nil, into: logits.pointer)
             // The logits are replaced by their gradient in place.
             let dLogits = logits
@@ -117,7 +123,7 @@ public final class PrefixBackpropagation: Sendable {
                 return Result(loss: loss, prefixGradient: [], targetTokens: targetTokens)
             }
             let gradient = BackwardPass(forward: pass, layers: layers)
-                .run(logitsGradient: dLogits, rows: targetRows, head: head.pointer)
+                .run(logitsGradient: dLogits, rows: targetRows, head: head.f32)
             return Result(loss: loss, prefixGradient: gradient, targetTokens: targetTokens)
         }
     }

@@ -38,27 +38,34 @@ enum FuzzHarness {
             // Messages and codes are built from file-supplied values: they must not trap.
             _ = f.description
             _ = f.code
-            precondition(f.isMalformedInput, "in-memory input gave a non-input finding: \(f)")
+            require(f.isMalformedInput, "in-memory input gave a non-input finding: \(f)")
         }
         let reader: BundleReader
         do {
             reader = try BundleReader(bytes: bytes, name: "fuzz-input")
         } catch {
-            precondition(!findings.isEmpty, "open failed (\(error)) but findings(bytes:) reported none")
-            precondition(findings.contains(error), "open failed with \(error), which findings(bytes:) did not report")
+            require(!findings.isEmpty, "open failed (\(error)) but findings(bytes:) reported none")
+            require(findings.contains(error), "open failed with \(error), which findings(bytes:) did not report; findings: \(findings)")
             return
         }
         // Opening succeeded: findings must be exactly what validate() reports.
-        precondition(reader.validate() == findings, "validate() disagrees with findings(bytes:)")
+        let validated = reader.validate()
+        require(validated == findings, "validate() gave \(validated) but findings(bytes:) gave \(findings)")
         for t in reader.tensors {
             if let values = try? reader.floats(t.name) {
-                precondition(values.count == t.elementCount, "tensor \(t.name): \(values.count) values for shape \(t.shape)")
+                require(values.count == t.elementCount, "tensor \(t.name): \(values.count) values for shape \(t.shape)")
             }
             _ = try? reader.withFloats(t.name) { $0.reduce(Float(0), +) }
             _ = try? reader.decodedBytes(t.name)
             _ = try? reader.validate(tensor: t.name)
         }
     }
+}
+
+/// Traps with `message` (printed in optimized builds too, unlike `precondition`'s) when an
+/// invariant of the library is broken.
+func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { fatalError("ptx-fuzz invariant broken: " + message()) }
 }
 
 /// libFuzzer's entry point (built with `-sanitize=fuzzer -parse-as-library`; see docs/cli-format.md).

@@ -33,13 +33,6 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(unknown.status, 1)
     }
 
-    func testValidateModelIsNotAvailableYet() throws {
-        let r = try CLIRunner.run(["validate", "--model", "model.gguf", "Fixtures/bundles/valid/raw-f32.ptx"])
-        XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.contains("not available in this build"), r.stderr)
-        XCTAssertEqual(r.stdout, "")
-    }
-
     func testBenchBundleRunsAndPrintsATable() throws {
         let r = try CLIRunner.run(["bench", "bundle", "--sizes", "0.05", "0.1", "--opens", "3", "--validations", "1"])
         XCTAssertEqual(r.status, 0, r.stderr)

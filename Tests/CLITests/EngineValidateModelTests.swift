@@ -50,6 +50,12 @@ final class EngineValidateModelTests: XCTestCase {
         // Without --model the same bundle is valid.
         XCTAssertEqual(try EngineCLI.run(["validate", bad]).status, 0)
 
+        // Commands that attach a bundle refuse an incompatible one the same way.
+        let generate = try EngineCLI.run(["generate", "--model", tinyLlama, "--bundle", bad, "--prompt", "a"])
+        XCTAssertEqual(generate.status, 3, generate.stderr)
+        XCTAssertTrue(generate.stderr.contains("layer count: bundle 4, model 3"), generate.stderr)
+        XCTAssertEqual(generate.stdout, "")
+
         let corrupt = EngineCLI.fixture("Fixtures/bundles/invalid/crc-mismatch.ptx")
         XCTAssertEqual(try EngineCLI.run(["validate", corrupt, "--model", tinyLlama]).status, 2, "malformed wins over the model check")
         let missingModel = try EngineCLI.run(["validate", good, "--model", "/nonexistent/model.gguf"])

@@ -76,23 +76,6 @@ final class InspectOutputTests: XCTestCase {
         }
     }
 
-    func testReparameterizedStatisticsAreOfStoredTensorsAndSaySo() throws {
-        let r = try CLIRunner.run(["inspect", "--stats", "--tensors", path("reparameterized.ptx")])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("statistics (stored-tensors)"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("not available yet"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("mlp          embedding E = "), r.stdout)
-        for name in PrefixFormLayout.reparameterizedNames {
-            XCTAssertTrue(r.stdout.contains("\n  \(name) "), "missing \(name)")
-        }
-        let j = try CLIRunner.jsonObject(try CLIRunner.run(["inspect", "--json", "--stats", path("reparameterized.ptx")]).stdout)
-        let stats = try XCTUnwrap(j["statistics"] as? [String: Any])
-        XCTAssertEqual(stats["basis"] as? String, "stored-tensors")
-        XCTAssertEqual((stats["tensors"] as? [Any])?.count, 5)
-        XCTAssertEqual((stats["layers"] as? [Any])?.count, 0)
-        XCTAssertNotNil((j["reparameterization"] as? [String: Any])?["hidden_dim"])
-    }
-
     func testCompressedSummaryShowsDeflate() throws {
         let r = try CLIRunner.run(["inspect", path("compressed.ptx")])
         XCTAssertEqual(r.status, 0, r.stderr)

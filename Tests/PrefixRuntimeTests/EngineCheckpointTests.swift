@@ -1,5 +1,6 @@
 import Foundation
 import PrefixBundle
+import TensorFiles
 import TextTokenizers
 import XCTest
 @testable import PrefixRuntime
@@ -46,6 +47,14 @@ final class EngineCheckpointTests: XCTestCase {
             guard case .unrecognizedCheckpoint(_, let found)? = $0 as? EngineError else { return XCTFail("\($0)") }
             XCTAssertTrue(found.contains("config.json"))
         }
+        // A truncated GGUF is a typed reader error, not a crash.
+        let gguf = try Data(contentsOf: URL(fileURLWithPath: EngineFixtures.tinyGGUF("tiny-llama")))
+        let truncated = FileManager.default.temporaryDirectory.appendingPathComponent("engine-truncated-\(UUID().uuidString).gguf")
+        try gguf.prefix(gguf.count / 2).write(to: truncated)
+        defer { try? FileManager.default.removeItem(at: truncated) }
+        XCTAssertThrowsError(try Checkpoint.load(url: truncated)) { XCTAssertTrue($0 is TensorFileError, "\($0)") }
+        XCTAssertThrowsError(try Checkpoint.loadTokenizer(path: truncated.path)) { XCTAssertTrue($0 is TensorFileError, "\($0)") }
+
         let c = try EngineFixtures.tiny("tiny-llama")
         XCTAssertThrowsError(try c.promptTokens("hi", chat: true)) {
             guard case .noChatTemplate? = $0 as? EngineError else { return XCTFail("\($0)") }

@@ -58,13 +58,27 @@ enum Fixtures {
         try LanguageModel.loadGGUF(url: ggufURL(model, quant))
     }
 
-    /// The SmolLM2 GGUF under models/, or XCTSkip when it is absent.
+    /// The SmolLM2 GGUF under models/, or XCTSkip when it is absent. Release builds keep its
+    /// matrices quantized (the runtime default); debug builds expand them to `Float` because the
+    /// SIMD block kernels are far slower unoptimized than BLAS over `Float` (the quantized path
+    /// is checked by `QuantizedWeightTests`: tiny models in every build, SmolLM2 in release).
     static func smolLM2() throws -> LanguageModel {
+        #if DEBUG
+        return try smolLM2(keepQuantized: false)
+        #else
+        return try smolLM2(keepQuantized: true)
+        #endif
+    }
+
+    /// SmolLM2 with its matrices kept quantized.
+    static func smolLM2Quantized() throws -> LanguageModel { try smolLM2(keepQuantized: true) }
+
+    private static func smolLM2(keepQuantized: Bool) throws -> LanguageModel {
         let url = packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw XCTSkip("models/SmolLM2-135M-Instruct.Q4_1.gguf is absent (scripts/fetch-model.sh fetches it)")
         }
-        return try SmolLM2Cache.shared.model(url)
+        return try SmolLM2Cache.shared.model(url, keepQuantized: keepQuantized)
     }
 }
 
@@ -72,13 +86,13 @@ enum Fixtures {
 final class SmolLM2Cache: @unchecked Sendable {
     static let shared = SmolLM2Cache()
     private let lock = NSLock()
-    private var loaded: LanguageModel?
+    private var loaded: [Bool: LanguageModel] = [:]
 
-    func model(_ url: URL) throws -> LanguageModel {
+    func model(_ url: URL, keepQuantized: Bool) throws -> LanguageModel {
         lock.lock(); defer { lock.unlock() }
-        if let loaded { return loaded }
-        let m = try LanguageModel.loadGGUF(url: url)
-        loaded = m
+        if let m = loaded[keepQuantized] { return m }
+        let m = try LanguageModel.loadGGUF(url: url, keepQuantized: keepQuantized)
+        loaded[keepQuantized] = m
         return m
     }
 }

@@ -20,13 +20,20 @@ final class RuntimeBenchmarkTests: XCTestCase {
         let flat = try Fixtures.npy("smollm2/prefix_raw_prompt_encoder_output.npy")
         let eight = try PrefixKV.fromPEFTFlat(flat.values, virtualTokenCount: 8, layerCount: c.layerCount,
                                               kvHeadCount: c.kvHeadCount, headDim: c.headDim)
+        // A 10-token prefix: the model's own keys/values of 10 tokens of text (positions 0..<10).
+        let textSession = model.makeSession()
+        try textSession.forward((0..<10).map { 200 + 13 * $0 }, logits: .none)
+        let ten = try textSession.exportTokensAsPrefix()
         let prompt = (0..<128).map { 100 + ($0 * 37) % 4000 }
         let threads = blasThreadCount()
         defer { setBLASThreadCount(threads) }
-        for (label, prefix, n) in [("no prefix", nil, threads), ("8-token prefix", eight, threads),
-                                   ("no prefix, 1 BLAS thread", nil, 1)] as [(String, PrefixKV?, Int)] {
+        for (label, prefix, n, mv) in [("no prefix", nil, threads, 2), ("10-token prefix", ten, threads, 2),
+                                       ("8-token PEFT prefix", eight, threads, 2),
+                                       ("no prefix, 1 BLAS thread, 1 mat-vec thread", nil, 1, 1)]
+                                       as [(String, PrefixKV?, Int, Int)] {
             setBLASThreadCount(n)
             let session = model.makeSession()
+            session.matVecThreadCount = mv
             try session.attach(prefix)
             try session.forward(Array(prompt.prefix(8)), logits: .last)  // warm-up
             session.rewind()
@@ -39,7 +46,7 @@ final class RuntimeBenchmarkTests: XCTestCase {
                 }
             }
             let p = Double(prompt.count) / seconds(prefill), d = Double(decodeCount) / seconds(decode)
-            print("BENCH \(label): prefill 128 tokens \(prefill) = \(String(format: "%.1f", p)) tok/s; decode \(String(format: "%.1f", d)) tok/s (BLAS threads \(blasThreadCount()))")
+            print("BENCH \(label): prefill 128 tokens \(prefill) = \(String(format: "%.1f", p)) tok/s; decode \(String(format: "%.1f", d)) tok/s (BLAS threads \(blasThreadCount()), mat-vec threads \(mv))")
         }
     }
 

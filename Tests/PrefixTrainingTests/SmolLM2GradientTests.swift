@@ -21,7 +21,7 @@ final class SmolLM2GradientTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: modelURL.path) else {
             throw XCTSkip("models/SmolLM2-135M-Instruct.Q4_1.gguf is absent (scripts/fetch-model.sh gets it)")
         }
-        let model = try LanguageModel.loadGGUF(url: modelURL)
+        let model = try LanguageModel.loadGGUF(url: modelURL, keepQuantized: false)
         let batch = try TinyModelGradientTests.batch("smollm2/batch.json")
         let prefix = try TrainingFixtures.parameterSet("smollm2/prefix_raw_encoder_params.safetensors")
             .values(ReparameterizationMLP.embeddingName)

@@ -63,12 +63,14 @@ public final class Checkpoint: Sendable {
     /// (`config.json` + safetensors + `tokenizer.json`), a file starting with `GGUF` as GGUF.
     /// - Throws: ``EngineError`` when the path is missing or is neither layout; `RuntimeError`,
     ///   `TensorFileError`, `TokenizerError` for malformed contents.
-    public static func load(path: String) throws -> Checkpoint {
-        try load(url: URL(fileURLWithPath: path))
+    /// - Parameter keepQuantized: keep a GGUF file's Q8_0/Q4_0/Q4_1 matrices in block form (the
+    ///   default, for inference); `false` expands them to f32, which training needs.
+    public static func load(path: String, keepQuantized: Bool = true) throws -> Checkpoint {
+        try load(url: URL(fileURLWithPath: path), keepQuantized: keepQuantized)
     }
 
-    /// Loads a checkpoint from a file URL (see ``load(path:)``).
-    public static func load(url: URL) throws -> Checkpoint {
+    /// Loads a checkpoint from a file URL (see ``load(path:keepQuantized:)``).
+    public static func load(url: URL, keepQuantized: Bool = true) throws -> Checkpoint {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw EngineError.checkpointNotFound(path: url.path)
@@ -79,7 +81,7 @@ public final class Checkpoint: Sendable {
         guard kind == .gguf else {
             throw EngineError.unrecognizedCheckpoint(path: url.path, found: kind.rawValue)
         }
-        return try loadGGUFFile(url)
+        return try loadGGUFFile(url, keepQuantized: keepQuantized)
     }
 
     /// Reads only the tokenizer of a checkpoint (GGUF metadata or the folder's
@@ -112,10 +114,11 @@ public final class Checkpoint: Sendable {
         return [UInt8](data ?? Data())
     }
 
-    private static func loadGGUFFile(_ url: URL) throws -> Checkpoint {
+    private static func loadGGUFFile(_ url: URL, keepQuantized: Bool) throws -> Checkpoint {
         let file = try GGUFFile(contentsOf: url)
         let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.descriptors["output.weight"] != nil, file: file.label)
-        let model = try LanguageModel(config: config, store: file, naming: .gguf, file: file.label)
+        let model = try LanguageModel(config: config, store: file, naming: .gguf, file: file.label,
+                                      keepQuantized: keepQuantized)
         let tokenizer = try ggufTokenizer(file)
         try checkVocabulary(tokenizer, model, url)
         let template = file.string("tokenizer.chat_template").flatMap {

@@ -1,15 +1,17 @@
 import Foundation
 
 /// How fast batch-1 decoding can be at most: a decode step multiplies one activation row by
-/// every weight matrix, so it streams all f32 weights from memory once per token. This probe
-/// times the largest such product (the output head, OpenBLAS sgemv as the forward pass does)
-/// and divides the bandwidth it reaches by the bytes a step reads.
+/// every weight matrix, so it streams all weights (f32 or quantized blocks) from memory once per
+/// token. This probe measures the memory bandwidth an f32 matrix-vector product reaches (OpenBLAS
+/// sgemv over a scratch matrix of the output head's shape) and divides it by the bytes the
+/// model's weights occupy.
 public struct WeightStreamingProbe: Sendable {
     /// Median time of one `[vocab, hidden] x vector` product, in seconds.
     public var headSeconds: Double
     /// Bytes per second that product reached.
     public var bandwidth: Double
-    /// Bytes of f32 weights one decode step reads (every layer's matrices plus the output head).
+    /// Bytes of weights one decode step reads (every layer's matrices plus the output head, in
+    /// their storage format: 4 bytes per element for f32, less for quantized blocks).
     public var bytesPerToken: Double
     /// `bandwidth / bytesPerToken`: the decode speed weight streaming allows.
     public var tokensPerSecondBound: Double { bandwidth / bytesPerToken }
@@ -20,13 +22,18 @@ public struct WeightStreamingProbe: Sendable {
         let head = model.outputHead
         let rows = c.vocabSize, cols = c.hiddenSize
         let x = [Float](repeating: 0.01, count: cols)
+        let matrix = [Float](repeating: 0.01, count: rows * cols)
         var y = [Float](repeating: 0, count: rows)
         var times: [Double] = []
         for run in 0...max(1, repeats) {
             let t0 = Date()
             y.withUnsafeMutableBufferPointer { yb in
                 x.withUnsafeBufferPointer { xb in
-                    if let xp = xb.baseAddress, let yp = yb.baseAddress { gemv(rows: rows, cols: cols, head.pointer, xp, yp) }
+                    matrix.withUnsafeBufferPointer { mb in
+                        if let xp = xb.baseAddress, let yp = yb.baseAddress, let mp = mb.baseAddress {
+                            gemv(rows: rows, cols: cols, mp, xp, yp)
+                        }
+                    }
                 }
             }
             if run > 0 { times.append(Date().timeIntervalSince(t0)) }
@@ -34,9 +41,10 @@ public struct WeightStreamingProbe: Sendable {
         times.sort()
         headSeconds = times[times.count / 2]
         bandwidth = Double(rows * cols * 4) / max(headSeconds, 1e-9)
-        let layerFloats = w.layers.reduce(0) {
-            $0 + $1.wq.count + $1.wk.count + $1.wv.count + $1.wo.count + ($1.wGate?.count ?? 0) + $1.wUp.count + $1.wDown.count
+        let layerBytes = w.layers.reduce(0) {
+            $0 + $1.wq.byteCount + $1.wk.byteCount + $1.wv.byteCount + $1.wo.byteCount
+                + ($1.wGate?.byteCount ?? 0) + $1.wUp.byteCount + $1.wDown.byteCount
         }
-        bytesPerToken = Double((layerFloats + head.count) * 4)
+        bytesPerToken = Double(layerBytes + head.byteCount)
     }
 }

@@ -1,0 +1,158 @@
+import TensorFiles
+
+/// How a `WeightMatrix` stores its elements.
+public enum WeightStorageFormat: String, Sendable, Equatable {
+    /// Plain row-major `Float`.
+    case float32
+    /// ggml Q8_0 blocks: 32 int8 values and one scale per block (`x = d · q`).
+    case q8_0
+    /// ggml Q4_0 blocks: 32 4-bit values and one scale per block (`x = d · (q − 8)`).
+    case q4_0
+    /// ggml Q4_1 blocks: 32 4-bit values, a scale and a minimum per block (`x = d · q + m`).
+    case q4_1
+}
+
+/// A linear-layer weight `[rows, columns]` (PyTorch `[out, in]` layout): either plain `Float`
+/// or ggml 32-element quantized blocks kept in block form.
+///
+/// Quantized matrices hold one compact copy of the checkpoint's blocks (about 0.7 bytes per
+/// element for Q4_1 instead of 4), repacked per row into contiguous quants plus `Float` block
+/// scales (the fp16 scales converted exactly). Every element dequantizes to the same `Float`
+/// that `GGUFFile.floats` gives, so a product over the dequantized matrix is the f32 path's.
+public final class WeightMatrix: @unchecked Sendable {
+    /// Output features (rows).
+    public let rows: Int
+    /// Input features (columns).
+    public let columns: Int
+    /// The storage format.
+    public let format: WeightStorageFormat
+    /// The `Float` elements when `format == .float32`, else nil.
+    public let floats: FloatTensor?
+    /// Quantized storage (nil for `.float32`).
+    let blocks: QuantizedBlocks?
+
+    /// Wraps plain `Float` elements `[rows, columns]`.
+    public init(rows: Int, columns: Int, floats: FloatTensor) {
+        precondition(floats.count == rows * columns, "WeightMatrix: element count is rows x columns")
+        self.rows = rows
+        self.columns = columns
+        format = .float32
+        self.floats = floats
+        blocks = nil
+    }
+
+    init(rows: Int, columns: Int, blocks: QuantizedBlocks) {
+        self.rows = rows
+        self.columns = columns
+        format = blocks.format
+        floats = nil
+        self.blocks = blocks
+    }
+
+    /// Number of elements (`rows × columns`).
+    public var count: Int { rows * columns }
+
+    /// Bytes held for the elements (scales included).
+    public var byteCount: Int { blocks?.byteCount ?? rows * columns * 4 }
+
+    /// Writes rows `start ..< start+count` as `Float` into `out` (`count × columns`).
+    func dequantizeRows(_ start: Int, _ count: Int, into out: UnsafeMutablePointer<Float>) {
+        if let blocks {
+            blocks.dequantize(rows: start, count: count, into: out)
+        } else if let floats {
+            out.update(from: floats.pointer + start * columns, count: count * columns)
+        }
+    }
+
+    /// All elements as a `Float` array (for tests and tools; not used on hot paths).
+    public var array: [Float] {
+        [Float](unsafeUninitializedCapacity: rows * columns) { buffer, n in
+            if let base = buffer.baseAddress { dequantizeRows(0, rows, into: base) }
+            n = rows * columns
+        }
+    }
+}
+
+/// The repacked storage of a quantized matrix: per row `columns/32` blocks, the quants of all
+/// rows contiguous (`quantBytes` per block: 32 int8 or 16 nibble bytes with element `j` in the
+/// low nibble and `j + 16` in the high one), one `Float` scale per block and, for Q4_1, one
+/// `Float` minimum per block.
+final class QuantizedBlocks: @unchecked Sendable {
+    let format: WeightStorageFormat
+    let rows: Int
+    let blocksPerRow: Int
+    let quantBytes: Int
+    let quants: UnsafeMutableRawPointer
+    let scales: UnsafeMutablePointer<Float>
+    let minimums: UnsafeMutablePointer<Float>?
+
+    var byteCount: Int { rows * blocksPerRow * (quantBytes + (minimums == nil ? 4 : 8)) }
+
+    /// Repacks ggml blocks from `source` (the tensor's stored bytes, `rows × blocksPerRow`
+    /// blocks), taking destination row `r` from source row `sourceRow(r)`.
+    /// The caller checked that `source` holds exactly that many blocks of `ggml`'s layout.
+    init(ggml: GGMLType, format: WeightStorageFormat, rows: Int, blocksPerRow: Int,
+         source: UnsafeRawBufferPointer, sourceRow: (Int) -> Int) {
+        self.format = format
+        self.rows = rows
+        self.blocksPerRow = blocksPerRow
+        quantBytes = format == .q8_0 ? 32 : 16
+        let blockCount = rows * blocksPerRow
+        quants = .allocate(byteCount: max(blockCount * quantBytes, 1), alignment: 64)
+        scales = .allocate(capacity: max(blockCount, 1))
+        minimums = format == .q4_1 ? .allocate(capacity: max(blockCount, 1)) : nil
+        let stride = ggml.blockBytes
+        let headerBytes = format == .q4_1 ? 4 : 2
+        guard let src = source.baseAddress else { return }
+        for r in 0..<rows {
+            let from = src + sourceRow(r) * blocksPerRow * stride
+            for b in 0..<blocksPerRow {
+                let block = from + b * stride
+                let i = r * blocksPerRow + b
+                scales[i] = HalfPrecision.float(fromHalf: UInt16(littleEndian: block.loadUnaligned(as: UInt16.self)))
+                if let minimums {
+                    minimums[i] = HalfPrecision.float(
+                        fromHalf: UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
+                }
+                (quants + i * quantBytes).copyMemory(from: block + headerBytes, byteCount: quantBytes)
+            }
+        }
+    }
+
+    deinit {
+        quants.deallocate()
+        scales.deallocate()
+        minimums?.deallocate()
+    }
+
+    /// Dequantizes rows `start ..< start+count` into `out` with gguf-py's arithmetic
+    /// (`d * q`, `d * (q - 8)`, `d * q + m`, no fused multiply-add).
+    @_optimize(speed)  // also fast in debug builds (tests)
+    func dequantize(rows start: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+        let first = start * blocksPerRow
+        for i in 0..<(count * blocksPerRow) {
+            let block = first + i
+            let q = UnsafeRawPointer(quants + block * quantBytes)
+            let d = SIMD16<Float>(repeating: scales[block])
+            let o = UnsafeMutableRawPointer(out + i * 32)
+            switch format {
+            case .q8_0:
+                let a = q.loadUnaligned(as: SIMD16<Int8>.self), b = q.loadUnaligned(fromByteOffset: 16, as: SIMD16<Int8>.self)
+                o.storeBytes(of: d * SIMDWiden.floats(a), as: SIMD16<Float>.self)
+                o.storeBytes(of: d * SIMDWiden.floats(b), toByteOffset: 64, as: SIMD16<Float>.self)
+            case .q4_0:
+                let n = q.loadUnaligned(as: SIMD16<UInt8>.self)
+                o.storeBytes(of: d * SIMDWiden.floats(n & 0x0F, minus: 8), as: SIMD16<Float>.self)
+                o.storeBytes(of: d * SIMDWiden.floats(n &>> 4, minus: 8), toByteOffset: 64, as: SIMD16<Float>.self)
+            case .q4_1:
+                let m = SIMD16<Float>(repeating: minimums?[block] ?? 0)
+                let n = q.loadUnaligned(as: SIMD16<UInt8>.self)
+                let dl = d * SIMDWiden.floats(n & 0x0F, minus: 0), dh = d * SIMDWiden.floats(n &>> 4, minus: 0)
+                o.storeBytes(of: dl + m, as: SIMD16<Float>.self)
+                o.storeBytes(of: dh + m, toByteOffset: 64, as: SIMD16<Float>.self)
+            case .float32:
+                return
+            }
+        }
+    }
+}
