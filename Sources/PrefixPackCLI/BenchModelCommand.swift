@@ -82,7 +82,7 @@ struct BenchModelCommand: ParsableCommand {
     private func kernelProbe(_ checkpoint: Checkpoint) {
         let probe = WeightStreamingProbe(model: checkpoint.model, repeats: 2 * repeats + 1)
         let c = checkpoint.config
-        print(String(format: "weight streaming: output head [%d, %d] sgemv %.2f ms = %.1f GB/s; a decode step reads %.0f MB of f32 weights -> at most %.1f tok/s at that bandwidth",
+        print(String(format: "weight streaming: f32 sgemv of the output head shape [%d, %d] %.2f ms = %.1f GB/s; a decode step reads %.0f MB of weights as stored -> at most %.1f tok/s at that bandwidth",
                      c.vocabSize, c.hiddenSize, 1000 * probe.headSeconds, probe.bandwidth / 1e9,
                      probe.bytesPerToken / 1e6, probe.tokensPerSecondBound))
     }
