@@ -28,6 +28,24 @@ enum JSONValue: Decodable, Sendable {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
+    /// Parses a tokenizer file whose top level must be an object, refusing files larger than
+    /// `BPETokenizer.maximumJSONSize`; every failure is a ``TokenizerError`` naming `source`.
+    static func parseObject(_ data: Data, source: String) throws -> [String: JSONValue] {
+        guard data.count <= BPETokenizer.maximumJSONSize else {
+            throw TokenizerError.tooLarge(source: source, field: "file size", found: data.count, limit: BPETokenizer.maximumJSONSize)
+        }
+        let value: JSONValue
+        do {
+            value = try parse(data)
+        } catch {
+            throw TokenizerError.invalidJSON(source: source, detail: "\(error)")
+        }
+        guard case .object(let object) = value else {
+            throw TokenizerError.invalidJSON(source: source, detail: "the top level is not a JSON object")
+        }
+        return object
+    }
+
     /// What the value is, for error messages.
     var kind: String {
         switch self {

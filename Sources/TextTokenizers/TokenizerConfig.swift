@@ -16,20 +16,7 @@ public struct TokenizerConfig: Sendable, Equatable {
     /// Parses `tokenizer_config.json` bytes; unknown fields are ignored.
     /// - Throws: ``TokenizerError`` for invalid JSON or wrongly typed fields.
     public init(jsonData data: Data, source: String = "tokenizer_config.json") throws {
-        guard data.count <= BPETokenizer.maximumJSONSize else {
-            throw TokenizerError.tooLarge(source: source, field: "file size", found: data.count, limit: BPETokenizer.maximumJSONSize)
-        }
-        let root: [String: JSONValue]
-        do {
-            guard case .object(let object) = try JSONValue.parse(data) else {
-                throw TokenizerError.invalidJSON(source: source, detail: "the top level is not a JSON object")
-            }
-            root = object
-        } catch let error as TokenizerError {
-            throw error
-        } catch {
-            throw TokenizerError.invalidJSON(source: source, detail: "\(error)")
-        }
+        let root = try JSONValue.parseObject(data, source: source)
         let reader = JSONFieldReader(source: source)
         /// A token is a string or an AddedToken object `{"content": ...}`.
         func token(_ field: String) throws -> String? {

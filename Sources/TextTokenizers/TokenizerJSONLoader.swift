@@ -18,20 +18,7 @@ extension BPETokenizer {
     public convenience init(
         tokenizerJSON data: Data, source: String = "tokenizer.json", bosToken: String? = nil, eosToken: String? = nil
     ) throws {
-        guard data.count <= Self.maximumJSONSize else {
-            throw TokenizerError.tooLarge(source: source, field: "file size", found: data.count, limit: Self.maximumJSONSize)
-        }
-        let root: [String: JSONValue]
-        do {
-            guard case .object(let object) = try JSONValue.parse(data) else {
-                throw TokenizerError.invalidJSON(source: source, detail: "the top level is not a JSON object")
-            }
-            root = object
-        } catch let error as TokenizerError {
-            throw error
-        } catch {
-            throw TokenizerError.invalidJSON(source: source, detail: "\(error)")
-        }
+        let root = try JSONValue.parseObject(data, source: source)
         let reader = JSONFieldReader(source: source)
 
         guard let modelValue = root["model"] else { throw TokenizerError.missingField(source: source, field: "model") }
