@@ -1,47 +1,38 @@
 import COpenBLAS
 
-/// Row-major single-precision matrix product through OpenBLAS:
+/// Row-major single-precision matrix product through OpenBLAS `cblas_sgemm`:
 /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, where `op(A)` is `m×k` and `op(B)` is `k×n`.
 ///
 /// `transposeA` means `A` is stored `k×m`; `transposeB` means `B` is stored `n×k` (PyTorch's
-/// `[out, in]` weight layout, so `y = x · Wᵀ` is `gemm(x, W, transposeB: true)`).
+/// `[out, in]` weight layout, so `y = x · Wᵀ` is `gemm(x, W, transposeB: true)`). Leading
+/// dimensions default to the dense ones; explicit ones address column slices of wider matrices
+/// (one attention head inside `[T, heads·dim]`, one layer's keys inside the flat prefix) without
+/// copies. Shared by the runtime and the trainer (package access, not public API).
 @inline(__always)
-func gemm(
+package func gemm(
     m: Int, n: Int, k: Int,
-    _ a: UnsafePointer<Float>, transposeA: Bool = false,
-    _ b: UnsafePointer<Float>, transposeB: Bool = false,
-    _ c: UnsafeMutablePointer<Float>,
+    _ a: UnsafePointer<Float>, lda: Int? = nil, transposeA: Bool = false,
+    _ b: UnsafePointer<Float>, ldb: Int? = nil, transposeB: Bool = false,
+    _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil,
     alpha: Float = 1, beta: Float = 0
 ) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        // BLAS leaves C untouched only when beta == 1; make the k == 0 case explicit.
+        let rowStride = ldc ?? n
+        for i in 0..<m { for j in 0..<n { c[i * rowStride + j] *= beta } }
+        return
+    }
     cblas_sgemm(
         CblasRowMajor,
         transposeA ? CblasTrans : CblasNoTrans,
         transposeB ? CblasTrans : CblasNoTrans,
         Int32(m), Int32(n), Int32(k),
         alpha,
-        a, Int32(transposeA ? m : k),
-        b, Int32(transposeB ? k : n),
+        a, Int32(lda ?? (transposeA ? m : k)),
+        b, Int32(ldb ?? (transposeB ? k : n)),
         beta,
-        c, Int32(n)
-    )
-}
-
-/// Row-major `C = alpha · op(A) · op(B) + beta · C` with explicit leading dimensions, for
-/// operating on column slices of wider matrices (one attention head inside `[T, heads*dim]`).
-@inline(__always)
-func gemm(
-    m: Int, n: Int, k: Int,
-    _ a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
-    _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
-    _ c: UnsafeMutablePointer<Float>, ldc: Int,
-    alpha: Float = 1, beta: Float = 0
-) {
-    cblas_sgemm(
-        CblasRowMajor,
-        transposeA ? CblasTrans : CblasNoTrans,
-        transposeB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k),
-        alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc)
+        c, Int32(ldc ?? n)
     )
 }
 

@@ -1,3 +1,5 @@
+import PrefixRuntime
+
 /// A dense layer `y = x · Wᵀ + b` over `rows` input rows, with `W` stored `[out, in]` (PyTorch's
 /// `nn.Linear` layout), and its backward.
 ///
@@ -11,7 +13,7 @@ public enum LinearOp {
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into y: UnsafeMutablePointer<Float>
     ) {
-        MatrixProduct.gemm(m: rows, n: outFeatures, k: inFeatures, x, weight, transposeB: true, y)
+        gemm(m: rows, n: outFeatures, k: inFeatures, x, weight, transposeB: true, y)
         if let bias {
             for r in 0..<rows {
                 let row = y + r * outFeatures
@@ -25,7 +27,7 @@ public enum LinearOp {
         _ dy: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
         weight: UnsafePointer<Float>, addingInto dx: UnsafeMutablePointer<Float>
     ) {
-        MatrixProduct.gemm(m: rows, n: inFeatures, k: outFeatures, dy, weight, dx, beta: 1)
+        gemm(m: rows, n: inFeatures, k: outFeatures, dy, weight, dx, beta: 1)
     }
 
     /// `dW[out×in] += dyᵀ · x` and `db[out] += Σ_rows dy`, for trainable layers only.
@@ -34,7 +36,7 @@ public enum LinearOp {
         rows: Int, inFeatures: Int, outFeatures: Int,
         weightGradient dW: UnsafeMutablePointer<Float>, biasGradient db: UnsafeMutablePointer<Float>?
     ) {
-        MatrixProduct.gemm(
+        gemm(
             m: outFeatures, n: inFeatures, k: rows, dy, transposeA: true, x, dW, beta: 1)
         if let db {
             for r in 0..<rows {

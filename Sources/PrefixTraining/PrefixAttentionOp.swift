@@ -1,4 +1,5 @@
 import Foundation
+import PrefixRuntime
 
 /// Sizes of one sequence's attention over `prefixLength` prefix slots followed by `tokens` real
 /// tokens, with grouped-query heads (`queryHeads` a multiple of `kvHeads`).
@@ -54,7 +55,7 @@ public enum PrefixAttentionOp {
             let kvh = h / group
             let probs = probabilities + h * t * s
             // scores[t×s] = Q_h · K_kvhᵀ · scale
-            MatrixProduct.gemm(
+            gemm(
                 m: t, n: s, k: d, q + h * d, lda: shape.queryWidth,
                 k + kvh * d, ldb: shape.kvWidth, transposeB: true, probs, alpha: scale)
             for i in 0..<t {
@@ -81,7 +82,7 @@ public enum PrefixAttentionOp {
                 }
             }
             // O_h[t×d] = probs · V_kvh
-            MatrixProduct.gemm(
+            gemm(
                 m: t, n: d, k: s, probs, v + kvh * d, ldb: shape.kvWidth,
                 output + h * d, ldc: shape.queryWidth)
         }
@@ -105,11 +106,11 @@ public enum PrefixAttentionOp {
             let probs = probabilities + h * t * s
             let dO = dOut + h * d
             // dV_kvh[s×d] += probsᵀ · dO_h
-            MatrixProduct.gemm(
+            gemm(
                 m: s, n: d, k: t, probs, transposeA: true, dO, ldb: shape.queryWidth,
                 dv + kvh * d, ldc: shape.kvWidth, beta: 1)
             // dP[t×s] = dO_h · V_kvhᵀ
-            MatrixProduct.gemm(
+            gemm(
                 m: t, n: s, k: d, dO, lda: shape.queryWidth,
                 v + kvh * d, ldb: shape.kvWidth, transposeB: true, scratch)
             // dScores = P ⊙ (dP − Σ_j P·dP)
@@ -120,11 +121,11 @@ public enum PrefixAttentionOp {
                 for j in 0..<s { g[j] = pr[j] * (g[j] - dot) }
             }
             // dQ_h[t×d] += scale · dScores · K_kvh
-            MatrixProduct.gemm(
+            gemm(
                 m: t, n: d, k: s, scratch, k + kvh * d, ldb: shape.kvWidth,
                 dq + h * d, ldc: shape.queryWidth, alpha: scale, beta: 1)
             // dK_kvh[s×d] += scale · dScoresᵀ · Q_h
-            MatrixProduct.gemm(
+            gemm(
                 m: s, n: d, k: t, scratch, transposeA: true, q + h * d, ldb: shape.queryWidth,
                 dk + kvh * d, ldc: shape.kvWidth, alpha: scale, beta: 1)
         }
