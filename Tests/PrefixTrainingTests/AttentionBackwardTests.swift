@@ -1,4 +1,5 @@
 import XCTest
+import PrefixRuntime
 @testable import PrefixTraining
 
 final class AttentionBackwardTests: XCTestCase {
@@ -13,7 +14,8 @@ final class AttentionBackwardTests: XCTestCase {
         func run(_ q: [Float], _ k: [Float], _ v: [Float]) -> ([Float], [Float]) {
             var out = [Float](repeating: 0, count: shape.tokens * shape.queryWidth)
             var probs = [Float](repeating: 0, count: shape.probabilityCount)
-            PrefixAttentionOp.forward(shape: shape, q: q, k: k, v: v, keyMask: mask, into: &out, probabilities: &probs)
+            AttentionOp.forward(shape: shape, q: q, k: k, v: v, keyMask: mask, into: &out, probabilities: &probs,
+                                probabilityHeadStride: shape.headProbabilityCount)
             return (out, probs)
         }
         let (_, probs) = run(q, k, v)
@@ -21,7 +23,7 @@ final class AttentionBackwardTests: XCTestCase {
         var dk = [Float](repeating: 0, count: k.count)
         var dv = [Float](repeating: 0, count: v.count)
         var scratch = [Float](repeating: 0, count: shape.tokens * shape.keys)
-        PrefixAttentionOp.backward(shape: shape, outputGradient: probe, q: q, k: k, v: v, probabilities: probs,
+        AttentionOp.backward(shape: shape, outputGradient: probe, q: q, k: k, v: v, probabilities: probs,
                                    scratch: &scratch, addingIntoQ: &dq, addingIntoK: &dk, addingIntoV: &dv)
         let nq = FiniteDifference.gradient(of: q) { FiniteDifference.probe(run($0, k, v).0, probe) }
         let nk = FiniteDifference.gradient(of: k) { FiniteDifference.probe(run(q, $0, v).0, probe) }

@@ -1,4 +1,5 @@
 import XCTest
+import PrefixRuntime
 @testable import PrefixTraining
 
 final class LinearBackwardTests: XCTestCase {

@@ -4,7 +4,7 @@
 /// Storage is `[kvHeadCount, capacity, headDim]` per layer so that one head's keys for all
 /// slots are a contiguous `[slots, headDim]` matrix (one BLAS call per head). It grows by
 /// doubling; decoding within capacity allocates nothing.
-final class KVCache {
+final class KVCache: KeyValueStore {
     let layerCount: Int
     let kvHeadCount: Int
     let headDim: Int
@@ -92,6 +92,19 @@ final class KVCache {
         }
     }
 
+    /// Appends the new rows (one sequence) and describes every slot of layer `l` to the attention.
+    func store(layer l: Int, sequence: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>,
+               rows: Int, shape: AttentionShape) -> AttentionSlots {
+        append(layer: l, rows: rows, keys: k, values: v)
+        var shape = shape
+        shape.prefixLength = prefixLength[l]
+        shape.tokens = tokenCount + rows
+        shape.queries = rows
+        shape.kvHeadStride = capacity * headDim
+        shape.kvRowStride = headDim
+        return AttentionSlots(shape: shape, keys: keys[l], values: values[l], keyMask: nil)
+    }
+
     /// The real tokens' keys and values of layer `l` as `[kvHeadCount, tokenCount, headDim]` arrays.
     func tokenSlots(layer l: Int) -> LayerPrefix {
         let n = tokenCount, p = prefixLength[l]
@@ -107,84 +120,5 @@ final class KVCache {
             }
         }
         return LayerPrefix(keys: k, values: v)
-    }
-}
-
-/// Activation buffers for one forward call of up to `rows` tokens, reused across calls so that
-/// decoding allocates nothing.
-final class ForwardScratch {
-    private(set) var rows = 0
-    private(set) var scoreCapacity = 0
-    private(set) var logitRows = 0
-    var x: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var xn: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var q: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var k: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var v: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var attn: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var ffA: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var ffB: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var cos: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var sin: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var scores: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    var logits: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-
-    /// Dequantized rows of one quantized matrix for batched (`T > 1`) products.
-    private(set) var weightTile: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    private(set) var weightTileCapacity = 0
-
-    let config: ModelConfig
-
-    init(config: ModelConfig) { self.config = config }
-
-    deinit {
-        for p in [x, xn, q, k, v, attn, ffA, ffB, cos, sin, scores, logits, weightTile] { p.deallocate() }
-    }
-
-    /// Largest weight tile: one layer matrix of SmolLM2-size models, or a slice of the head.
-    static let maxWeightTile = 1 << 20
-
-    /// Ensures the weight tile can hold the largest matrix of the model up to `maxWeightTile`
-    /// floats (called only when a quantized matrix is multiplied with more than one row).
-    func reserveWeightTile() {
-        let c = config
-        let largest = max(c.ffnSize * c.hiddenSize, c.queryDim * c.hiddenSize, c.vocabSize * c.hiddenSize)
-        let n = max(min(largest, Self.maxWeightTile), c.hiddenSize, c.ffnSize, c.queryDim)
-        if n > weightTileCapacity {
-            Self.regrow(&weightTile, n)
-            weightTileCapacity = n
-        }
-    }
-
-    private static func regrow(_ p: inout UnsafeMutablePointer<Float>, _ n: Int) {
-        p.deallocate()
-        p = .allocate(capacity: max(n, 1))
-    }
-
-    /// Ensures room for `t` rows, scores of `t × slots`, and `logitRows` rows of logits.
-    func reserve(rows t: Int, slots: Int, logitRows lr: Int) {
-        let c = config
-        if t > rows {
-            Self.regrow(&x, t * c.hiddenSize)
-            Self.regrow(&xn, t * c.hiddenSize)
-            Self.regrow(&q, t * c.queryDim)
-            Self.regrow(&k, t * c.kvDim)
-            Self.regrow(&v, t * c.kvDim)
-            Self.regrow(&attn, t * c.queryDim)
-            Self.regrow(&ffA, t * c.ffnSize)
-            Self.regrow(&ffB, t * c.ffnSize)
-            Self.regrow(&cos, t * c.headDim / 2)
-            Self.regrow(&sin, t * c.headDim / 2)
-            rows = t
-        }
-        if t * slots > scoreCapacity {
-            let n = max(t * slots, 2 * scoreCapacity)
-            Self.regrow(&scores, n)
-            scoreCapacity = n
-        }
-        if lr > logitRows {
-            Self.regrow(&logits, lr * c.vocabSize)
-            logitRows = lr
-        }
     }
 }

@@ -1,39 +1,38 @@
-/// One decoder block's parameters as contiguous row-major `Float` arrays.
-///
-/// Every linear weight is stored `[out, in]` (PyTorch `nn.Linear` layout) whatever the source
-/// file used, so one forward pass serves every checkpoint. Llama blocks have no biases and a
-/// gate projection; GPT-2 blocks have biases everywhere and no gate.
+/// A norm's parameters: a scale `[width]` and, for LayerNorm, a shift.
+public struct NormWeights: Sendable {
+    /// Scale (stored `w`; RMSNorm with 1 + w applies `1 + weight`).
+    public var weight: FloatTensor
+    /// Shift (LayerNorm only).
+    public var bias: FloatTensor?
+}
+
+/// A linear layer's parameters: `[out, in]` matrix and optional bias `[out]`.
+public struct LinearWeights: Sendable {
+    /// The matrix (plain `Float` or quantized blocks).
+    public var matrix: WeightMatrix
+    /// The bias, when the architecture has one.
+    public var bias: FloatTensor?
+}
+
+/// One decoder block's parameters. Every linear weight is stored `[out, in]` (PyTorch `nn.Linear`
+/// layout) and Q/K rows in Hugging Face rotate_half order, whatever the source file used. Which
+/// optional parts exist follows from the model's ``ModelArchitecture``.
 public struct LayerWeights: Sendable {
-    /// Pre-attention norm scale `[hidden]` (Llama `input_layernorm`, GPT-2 `ln_1`).
-    public var attnNormWeight: FloatTensor
-    /// Pre-attention LayerNorm shift `[hidden]` (GPT-2 only).
-    public var attnNormBias: FloatTensor?
-    /// Query projection `[headCount*headDim, hidden]`, Hugging Face row order (rotate_half).
-    public var wq: WeightMatrix
-    /// Key projection `[kvHeadCount*headDim, hidden]`, Hugging Face row order (rotate_half).
-    public var wk: WeightMatrix
-    /// Value projection `[kvHeadCount*headDim, hidden]`.
-    public var wv: WeightMatrix
-    /// Query/key/value biases (GPT-2 only), each of the matching projection's out width.
-    public var bq: FloatTensor?, bk: FloatTensor?, bv: FloatTensor?
-    /// Attention output projection `[hidden, headCount*headDim]`.
-    public var wo: WeightMatrix
-    /// Output projection bias `[hidden]` (GPT-2 only).
-    public var bo: FloatTensor?
-    /// Pre-MLP norm scale `[hidden]` (Llama `post_attention_layernorm`, GPT-2 `ln_2`).
-    public var ffnNormWeight: FloatTensor
-    /// Pre-MLP LayerNorm shift (GPT-2 only).
-    public var ffnNormBias: FloatTensor?
-    /// SwiGLU gate projection `[ffn, hidden]` (Llama only).
-    public var wGate: WeightMatrix?
-    /// Up projection `[ffn, hidden]` (GPT-2 `c_fc`, transposed).
-    public var wUp: WeightMatrix
-    /// Up projection bias `[ffn]` (GPT-2 only).
-    public var bUp: FloatTensor?
-    /// Down projection `[hidden, ffn]`.
-    public var wDown: WeightMatrix
-    /// Down projection bias `[hidden]` (GPT-2 only).
-    public var bDown: FloatTensor?
+    /// Norm before attention (Llama `input_layernorm`, GPT-2 `ln_1`).
+    public var attentionNorm: NormWeights
+    /// Query, key, value and output projections.
+    public var query: LinearWeights, key: LinearWeights, value: LinearWeights, output: LinearWeights
+    /// Norm before the feed-forward block (Llama `post_attention_layernorm`, GPT-2 `ln_2`).
+    public var feedForwardNorm: NormWeights
+    /// Gate projection `[ffn, hidden]` (gated feed-forward kinds only).
+    public var gate: LinearWeights?
+    /// Up projection `[ffn, hidden]` and down projection `[hidden, ffn]`.
+    public var up: LinearWeights, down: LinearWeights
+    /// The block's matrices with their roles, in a fixed order.
+    public var matrices: [(role: TensorRole, matrix: WeightMatrix)] {
+        [(.query, query.matrix), (.key, key.matrix), (.value, value.matrix), (.output, output.matrix)]
+            + (gate.map { [(.gate, $0.matrix)] } ?? []) + [(.up, up.matrix), (.down, down.matrix)]
+    }
 }
 
 /// All parameters of a model: norms and biases as `Float`; matrices as `WeightMatrix`
@@ -41,14 +40,12 @@ public struct LayerWeights: Sendable {
 public struct ModelWeights: Sendable {
     /// Token embedding `[vocab, hidden]`; also the output head when embeddings are tied.
     public var tokenEmbedding: WeightMatrix
-    /// Learned position embedding `[maxPositions, hidden]` (GPT-2 only).
+    /// Learned position embedding `[maxPositions, hidden]` (learned positions only).
     public var positionEmbedding: FloatTensor?
     /// The decoder blocks in order.
     public var layers: [LayerWeights]
-    /// Final norm scale `[hidden]`.
-    public var finalNormWeight: FloatTensor
-    /// Final LayerNorm shift `[hidden]` (GPT-2 only).
-    public var finalNormBias: FloatTensor?
+    /// Final norm.
+    public var finalNorm: NormWeights
     /// Separate output head `[vocab, hidden]`, or nil when tied to `tokenEmbedding`.
     public var outputHead: WeightMatrix?
 }

@@ -1,14 +1,6 @@
-/// The transformer families this runtime implements.
-public enum ModelArchitecture: String, Sendable, Equatable, CaseIterable {
-    /// Llama: RMSNorm, rotary positions (rotate_half), grouped-query attention, SwiGLU.
-    case llama
-    /// GPT-2: LayerNorm, learned absolute positions, fused QKV with biases, GELU (tanh).
-    case gpt2
-}
-
 /// The hyper-parameters of a decoder-only language model, independent of the file it came from.
 public struct ModelConfig: Sendable, Equatable {
-    /// Which transformer family.
+    /// Which architecture (see ``ArchitectureRegistry``).
     public var architecture: ModelArchitecture
     /// Number of decoder blocks.
     public var layerCount: Int
@@ -24,11 +16,11 @@ public struct ModelConfig: Sendable, Equatable {
     public var ffnSize: Int
     /// Number of token ids.
     public var vocabSize: Int
-    /// RoPE base frequency (Llama only; ignored for GPT-2).
+    /// RoPE base frequency (rotary architectures; ignored with learned positions).
     public var ropeTheta: Float
-    /// Epsilon of RMSNorm (Llama) or LayerNorm (GPT-2).
+    /// Epsilon of every norm.
     public var normEps: Float
-    /// Largest number of positions the model supports (GPT-2: rows of the position table).
+    /// Largest number of positions the model supports (learned positions: rows of the table).
     public var maxPositions: Int
     /// Whether the output head reuses the token embedding matrix.
     public var tiedEmbeddings: Bool
@@ -88,18 +80,14 @@ public struct ModelConfig: Sendable, Equatable {
                 file: file,
                 detail: "head count \(headCount) is not a multiple of kv head count \(kvHeadCount)")
         }
-        if architecture == .llama && headDim % 2 != 0 {
+        if architecture.positions == .rotary && headDim % 2 != 0 {
             throw RuntimeError.inconsistentConfig(file: file, detail: "head dim \(headDim) is odd; RoPE needs pairs")
         }
-        if architecture == .gpt2 && (headCount * headDim != hiddenSize || kvHeadCount != headCount) {
-            throw RuntimeError.inconsistentConfig(
-                file: file,
-                detail: "GPT-2 needs heads x head dim == hidden (\(headCount) x \(headDim) vs \(hiddenSize)) and no GQA")
-        }
+        try architecture.checkConfig(self, file)
         if !(normEps.isFinite && normEps >= 0) {
             throw RuntimeError.invalidConfigValue(file: file, key: "norm eps", found: "\(normEps)", expected: "a finite number >= 0")
         }
-        if architecture == .llama && !(ropeTheta.isFinite && ropeTheta > 0) {
+        if architecture.positions == .rotary && !(ropeTheta.isFinite && ropeTheta > 0) {
             throw RuntimeError.invalidConfigValue(file: file, key: "rope theta", found: "\(ropeTheta)", expected: "a finite number > 0")
         }
         for (key, id) in [("bos token id", bosTokenID), ("eos token id", eosTokenID)] {

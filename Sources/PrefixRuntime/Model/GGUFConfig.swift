@@ -16,13 +16,14 @@ public protocol GGUFMetadataSource {
 }
 
 extension ModelConfig {
-    /// Builds a configuration from GGUF metadata (`general.architecture` = `llama` or `gpt2`).
+    /// Builds a configuration from GGUF metadata (`general.architecture` names a registered
+    /// architecture, ``ArchitectureRegistry``).
     ///
-    /// Keys read (with `A` the architecture): `A.block_count`, `A.embedding_length`,
+    /// Keys read (with `A` the architecture's GGUF name): `A.block_count`, `A.embedding_length`,
     /// `A.attention.head_count`, `A.attention.head_count_kv` (default: head count),
     /// `A.attention.key_length` (default: embedding / heads), `A.feed_forward_length`,
-    /// `A.rope.freq_base` (default 10000), `A.attention.layer_norm_rms_epsilon` (llama) or
-    /// `A.attention.layer_norm_epsilon` (gpt2), `A.context_length`; the vocabulary size is
+    /// `A.rope.freq_base` (default 10000), `A.attention.layer_norm_rms_epsilon` (RMSNorm) or
+    /// `A.attention.layer_norm_epsilon` (LayerNorm), `A.context_length`; the vocabulary size is
     /// `A.vocab_size` or the length of `tokenizer.ggml.tokens`.
     ///
     /// - Parameters:
@@ -37,8 +38,8 @@ extension ModelConfig {
             }
             throw RuntimeError.missingConfigKey(file: file, key: "general.architecture")
         }
-        guard let arch = ModelArchitecture(rawValue: archName) else {
-            throw RuntimeError.unknownArchitecture(file: file, found: archName, supported: ModelArchitecture.allCases.map(\.rawValue))
+        guard let arch = ArchitectureRegistry.gguf(archName) else {
+            throw RuntimeError.unknownArchitecture(file: file, found: archName, supported: ArchitectureRegistry.all.map(\.ggufName))
         }
         let a = archName
         func int(_ key: String) throws -> Int {
@@ -69,9 +70,9 @@ extension ModelConfig {
         var vocab = try optionalInt("\(a).vocab_size")
         if vocab == nil { vocab = meta.arrayCount("tokenizer.ggml.tokens") }
         guard let vocab else { throw RuntimeError.missingConfigKey(file: file, key: "tokenizer.ggml.tokens") }
-        let epsKey = arch == .llama ? "\(a).attention.layer_norm_rms_epsilon" : "\(a).attention.layer_norm_epsilon"
+        let epsKey = arch.norm != .layer ? "\(a).attention.layer_norm_rms_epsilon" : "\(a).attention.layer_norm_epsilon"
         guard let eps = try float(epsKey) else { throw RuntimeError.missingConfigKey(file: file, key: epsKey) }
-        if arch == .llama {
+        if arch.positions == .rotary {
             if let dims = try optionalInt("\(a).rope.dimension_count"), dims != headDim {
                 throw RuntimeError.unsupportedFeature(file: file, feature: "partial RoPE (\(dims) of \(headDim) dims)")
             }
@@ -83,7 +84,7 @@ extension ModelConfig {
             architecture: arch, layerCount: try int("\(a).block_count"), hiddenSize: hidden,
             headCount: heads, kvHeadCount: kvHeads, headDim: headDim,
             ffnSize: try int("\(a).feed_forward_length"), vocabSize: vocab,
-            ropeTheta: arch == .llama ? Float(try float("\(a).rope.freq_base") ?? 10000) : 0, normEps: Float(eps),
+            ropeTheta: arch.positions == .rotary ? Float(try float("\(a).rope.freq_base") ?? 10000) : 0, normEps: Float(eps),
             maxPositions: try int("\(a).context_length"), tiedEmbeddings: !hasOutputTensor,
             bosTokenID: try optionalInt("tokenizer.ggml.bos_token_id"),
             eosTokenID: try optionalInt("tokenizer.ggml.eos_token_id"))

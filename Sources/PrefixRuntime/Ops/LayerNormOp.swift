@@ -1,15 +1,17 @@
-/// GPT-2's LayerNorm, `y = (x − μ) · rsqrt(σ² + eps) · w + b` row by row (biased variance, as
+/// LayerNorm, `y = (x − μ) · rsqrt(σ² + eps) · w + b` row by row (biased variance, as
 /// `torch.nn.LayerNorm`), and its backward.
 ///
-/// With `x̂ = (x − μ)·r` and `g = dy ⊙ w`, the input gradient of one row of width `n` is
+/// Precision: mean and variance are accumulated in `Float`, two passes. With `x̂ = (x − μ)·r` and
+/// `g = dy ⊙ w`, the input gradient of one row of width `n` is
 /// `dx = r · (g − mean(g) − x̂ · mean(g ⊙ x̂))`. Weight and bias are frozen.
-public enum LayerNormOp {
-    /// Normalizes `rows` rows; writes `y`, the per-row mean and the per-row `r`.
-    public static func forward(
+package enum LayerNormOp {
+    /// Normalizes `rows` rows (no shift when `bias` is nil); writes `y` and, when given, the
+    /// per-row mean and `r`.
+    package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, width: Int,
-        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, eps: Float,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, eps: Float,
         into y: UnsafeMutablePointer<Float>,
-        mean: UnsafeMutablePointer<Float>, inverseStd: UnsafeMutablePointer<Float>
+        mean: UnsafeMutablePointer<Float>? = nil, inverseStd: UnsafeMutablePointer<Float>? = nil
     ) {
         let n = Float(width)
         for r in 0..<rows {
@@ -20,14 +22,18 @@ public enum LayerNormOp {
             var variance: Float = 0
             for i in 0..<width { let d = xr[i] - mu; variance += d * d }
             let inv = 1 / (variance / n + eps).squareRoot()
-            mean[r] = mu
-            inverseStd[r] = inv
-            for i in 0..<width { yr[i] = (xr[i] - mu) * inv * weight[i] + bias[i] }
+            mean?[r] = mu
+            inverseStd?[r] = inv
+            if let bias {
+                for i in 0..<width { yr[i] = (xr[i] - mu) * inv * weight[i] + bias[i] }
+            } else {
+                for i in 0..<width { yr[i] = (xr[i] - mu) * inv * weight[i] }
+            }
         }
     }
 
     /// Adds the input gradient of ``forward`` into `dx`.
-    public static func backward(
+    package static func backward(
         _ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
         mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
         rows: Int, width: Int, weight: UnsafePointer<Float>,
