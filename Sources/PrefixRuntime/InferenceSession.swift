@@ -166,7 +166,7 @@ public final class InferenceSession {
         if capture { captureRows(scratch.x, t) }
         scratch.setPositions(firstPosition..<firstPosition + t)
         for block in model.blocks {
-            block.forward(scratch.x, sequences: 1, rowsPerSequence: t, rotary: scratch.rotary, kv: cache, scratch: scratch)
+            block.forward(scratch.x, sequences: 1, rowsPerSequence: t, kv: cache, scratch: scratch)
             if capture && block.layer < c.layerCount - 1 { captureRows(scratch.x, t) }
         }
         cache.tokenCount += t

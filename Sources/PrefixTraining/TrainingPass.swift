@@ -58,8 +58,8 @@ final class TrainingPass: KeyValueStore {
             LayerTape(config: c, sequences: batch.sequences, tokens: t, slots: prefixSlots(layer: $0) + t)
         }
         for block in model.blocks {
-            block.forward(scratch.x, sequences: batch.sequences, rowsPerSequence: t, rotary: scratch.rotary,
-                          kv: self, scratch: scratch, tape: tapes[block.layer])
+            block.forward(scratch.x, sequences: batch.sequences, rowsPerSequence: t, kv: self, scratch: scratch,
+                          tape: tapes[block.layer])
         }
         finalInput.pointer.update(from: scratch.x, count: finalInput.count)
         model.finalNorm(scratch.x, rows: rows, into: finalNormalized.pointer, mean: finalMean.pointer,
@@ -86,6 +86,7 @@ final class TrainingPass: KeyValueStore {
         shape.queries = t
         shape.kvHeadStride = model.config.headDim
         shape.kvRowStride = kd
+        shape.firstRealPosition = prefixLength
         return AttentionSlots(shape: shape, keys: keys, values: values, keyMask: mask + b * t)
     }
 
@@ -109,8 +110,8 @@ final class TrainingPass: KeyValueStore {
             guard let gradient = buffer.baseAddress else { return }
             for block in model.blocks.reversed() {
                 let j = prefixIndex[block.layer], p = prefixSlots(layer: block.layer), width = flatWidth
-                block.backward(dx, sequences: batch.sequences, rowsPerSequence: t, rotary: scratch.rotary,
-                               tape: tapes[block.layer], gradients: gradients) { _, dKeys, dValues in
+                block.backward(dx, sequences: batch.sequences, rowsPerSequence: t, tape: tapes[block.layer],
+                               scratch: scratch, gradients: gradients) { _, dKeys, dValues in
                     guard let j else { return }
                     for slot in 0..<p {
                         ResidualOp.addInPlace(gradient + slot * width + (j * 2) * kd, dKeys + slot * kd, count: kd)

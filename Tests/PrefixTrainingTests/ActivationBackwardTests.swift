@@ -20,6 +20,23 @@ final class ActivationBackwardTests: XCTestCase {
             FiniteDifference.probe(run(gate, $0), probe) }, "SwiGLU dup")
     }
 
+    func testGeGLUGradientsMatchFiniteDifferences() {
+        var rng = SeededGenerator(seed: 44)
+        let n = 12
+        let gate = rng.uniforms(n, in: -3...3), up = rng.uniforms(n, in: -2...2), probe = rng.uniforms(n)
+        func run(_ g: [Float], _ u: [Float]) -> [Float] {
+            var h = [Float](repeating: 0, count: n)
+            GeGLUOp.forward(gate: g, up: u, count: n, into: &h)
+            return h
+        }
+        var dg = [Float](repeating: 0, count: n), du = [Float](repeating: 0, count: n)
+        GeGLUOp.backward(probe, gate: gate, up: up, count: n, addingIntoGate: &dg, addingIntoUp: &du)
+        FiniteDifference.assertClose(dg, FiniteDifference.gradient(of: gate) {
+            FiniteDifference.probe(run($0, up), probe) }, "GeGLU dgate")
+        FiniteDifference.assertClose(du, FiniteDifference.gradient(of: up) {
+            FiniteDifference.probe(run(gate, $0), probe) }, "GeGLU dup")
+    }
+
     func testGELUTanhGradientMatchesFiniteDifferences() {
         var rng = SeededGenerator(seed: 42)
         let n = 16

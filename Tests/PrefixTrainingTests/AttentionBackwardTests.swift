@@ -3,10 +3,13 @@ import PrefixRuntime
 @testable import PrefixTraining
 
 final class AttentionBackwardTests: XCTestCase {
-    private func check(prefixLength: Int, seed: UInt64, mask: [Bool]) {
+    private func check(prefixLength: Int, seed: UInt64, mask: [Bool], window: Int? = nil) {
         var rng = SeededGenerator(seed: seed)
-        let shape = AttentionShape(queryHeads: 4, kvHeads: 2, headDim: 4, prefixLength: prefixLength,
+        var shape = AttentionShape(queryHeads: 4, kvHeads: 2, headDim: 4, prefixLength: prefixLength,
                                    tokens: mask.count)
+        shape.window = window
+        shape.firstRealPosition = prefixLength
+        shape.scale = 0.3
         let q = rng.uniforms(shape.tokens * shape.queryWidth, in: -1.5...1.5)
         let k = rng.uniforms(shape.keys * shape.kvWidth, in: -1.5...1.5)
         let v = rng.uniforms(shape.keys * shape.kvWidth)
@@ -41,6 +44,17 @@ final class AttentionBackwardTests: XCTestCase {
             XCTAssertEqual(dk[row..<row + shape.kvWidth].map { abs($0) }.max()!, 0)
             XCTAssertEqual(dv[row..<row + shape.kvWidth].map { abs($0) }.max()!, 0)
         }
+        // Sliding window: a query at position p sees no key at position ≤ p − W (prefix slots included).
+        if let window {
+            for h in 0..<shape.queryHeads {
+                for i in 0..<shape.tokens {
+                    for j in 0..<shape.keys where prefixLength + i - j >= window {
+                        XCTAssertEqual(probs[(h * shape.tokens + i) * shape.keys + j], 0)
+                    }
+                }
+            }
+            XCTAssertEqual(dk[0..<shape.kvWidth].map { abs($0) }.max()!, 0, "slot 0 lies outside every window")
+        }
         // Causality: the first real token sees only the prefix and itself.
         for h in 0..<shape.queryHeads {
             let row = probs[(h * shape.tokens) * shape.keys..<(h * shape.tokens + 1) * shape.keys]
@@ -51,6 +65,10 @@ final class AttentionBackwardTests: XCTestCase {
 
     func testPrefixAttentionWithGroupedHeadsAndPaddingMatchesFiniteDifferences() {
         check(prefixLength: 3, seed: 31, mask: [true, true, true, true, false])
+    }
+
+    func testSlidingWindowOverPrefixSlotsMatchesFiniteDifferences() {
+        check(prefixLength: 3, seed: 33, mask: [true, true, true, true, true, false], window: 3)
     }
 
     func testCausalAttentionWithoutPrefixMatchesFiniteDifferences() {

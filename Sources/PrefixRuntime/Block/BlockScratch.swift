@@ -13,10 +13,14 @@ package final class BlockScratch {
     var attn: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     var ffA: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     var ffB: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    /// A sublayer's output before its post-norm (sandwich placement).
+    var branch: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     var scores: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     var logits: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    /// Rotary cos/sin per row (nil for learned positions).
-    package private(set) var rotary: RotaryTable?
+    /// Rotary cos/sin per row (nil for learned positions), and those of the sliding layers when
+    /// their RoPE base differs.
+    private var rotary: RotaryTable?
+    private var slidingRotary: RotaryTable?
     /// Tile and threads of products with quantized weights.
     package let linear: LinearScratch
 
@@ -27,11 +31,12 @@ package final class BlockScratch {
         linear = LinearScratch(threads: threads)
         if config.architecture.positions == .rotary {
             rotary = RotaryTable(headDim: config.headDim, theta: config.ropeTheta)
+            slidingRotary = config.slidingRopeTheta.map { RotaryTable(headDim: config.headDim, theta: $0) }
         }
     }
 
     deinit {
-        for p in [x, xn, q, k, v, attn, ffA, ffB, scores, logits] { p.deallocate() }
+        for p in [x, xn, q, k, v, attn, ffA, ffB, branch, scores, logits] { p.deallocate() }
     }
 
     private static func regrow(_ p: inout UnsafeMutablePointer<Float>, _ n: Int) {
@@ -51,6 +56,7 @@ package final class BlockScratch {
             Self.regrow(&attn, t * c.queryDim)
             Self.regrow(&ffA, t * c.ffnSize)
             Self.regrow(&ffB, t * c.ffnSize)
+            Self.regrow(&branch, t * c.hiddenSize)
             rows = t
         }
         if t * slots > scoreCapacity {
@@ -67,5 +73,11 @@ package final class BlockScratch {
     /// Fills the rotary table with one row per position (no-op for learned positions).
     package func setPositions(_ positions: some Collection<Int>) {
         rotary?.fill(positions: positions)
+        slidingRotary?.fill(positions: positions)
+    }
+
+    /// The rotary table of layer `l` (its RoPE base), nil for learned positions.
+    package func rotary(layer l: Int) -> RotaryTable? {
+        config.window(layer: l) != nil ? slidingRotary ?? rotary : rotary
     }
 }

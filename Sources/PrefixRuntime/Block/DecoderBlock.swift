@@ -20,29 +20,27 @@ package struct DecoderBlock: Sendable {
         self.layer = layer
     }
 
-    /// The model's head sizes; a ``KeyValueStore`` fills in slots and strides.
+    /// The model's head sizes and this layer's scale and window; a ``KeyValueStore`` fills in
+    /// slots and strides.
     var headShape: AttentionShape {
-        AttentionShape(queryHeads: config.headCount, kvHeads: config.kvHeadCount, headDim: config.headDim,
-                       prefixLength: 0, tokens: 0)
+        var shape = AttentionShape(queryHeads: config.headCount, kvHeads: config.kvHeadCount, headDim: config.headDim,
+                                   prefixLength: 0, tokens: 0)
+        if let scale = config.queryScale { shape.scale = scale }
+        shape.window = config.window(layer: layer)
+        return shape
     }
 
-    /// Normalizes `rows` rows of `x` into `y` with the architecture's norm, saving statistics
-    /// when `mean`/`inverse` are given.
-    func norm(_ w: NormWeights, _ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>,
-              mean: UnsafeMutablePointer<Float>? = nil, inverse: UnsafeMutablePointer<Float>? = nil) {
-        Self.norm(config, w, x, rows: rows, into: y, mean: mean, inverse: inverse)
-    }
-
-    /// ``norm(_:_:rows:into:mean:inverse:)`` for any norm of the model (the final norm too).
-    package static func norm(_ c: ModelConfig, _ w: NormWeights, _ x: UnsafePointer<Float>, rows: Int,
+    /// Normalizes `rows` rows of width `width` (default hidden) of `x` into `y` with the
+    /// architecture's norm kind, saving statistics when `mean`/`inverse` are given (`y` may be `x`).
+    package static func norm(_ c: ModelConfig, _ w: NormWeights, _ x: UnsafePointer<Float>, rows: Int, width: Int? = nil,
                              into y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>? = nil,
                              inverse: UnsafeMutablePointer<Float>? = nil) {
+        let n = width ?? c.hiddenSize
         switch c.architecture.norm {
         case .rms:
-            RMSNormOp.forward(x, rows: rows, width: c.hiddenSize, weight: w.weight.pointer, eps: c.normEps,
-                              into: y, inverseRMS: inverse)
+            RMSNormOp.forward(x, rows: rows, width: n, weight: w.weight.pointer, eps: c.normEps, into: y, inverseRMS: inverse)
         case .layer:
-            LayerNormOp.forward(x, rows: rows, width: c.hiddenSize, weight: w.weight.pointer, bias: w.bias?.pointer,
+            LayerNormOp.forward(x, rows: rows, width: n, weight: w.weight.pointer, bias: w.bias?.pointer,
                                 eps: c.normEps, into: y, mean: mean, inverseStd: inverse)
         }
     }
@@ -50,25 +48,31 @@ package struct DecoderBlock: Sendable {
     /// Runs the block on `x` in place (block input → block output).
     ///
     /// - Parameters:
-    ///   - rotary: per-row cos/sin (rotary architectures), row `r` of the table for row `r` of `x`.
     ///   - kv: where new keys/values go and every sequence's slots come from.
-    ///   - scratch: activation buffers reserved for `rows` rows and `rowsPerSequence × slots` scores.
+    ///   - scratch: activation buffers reserved for the rows and scores, with the rows' rotary
+    ///     tables (row `r` of a table for row `r` of `x`).
     ///   - tape: when given, everything the backward needs is saved in it.
     package func forward(
-        _ x: UnsafeMutablePointer<Float>, sequences: Int, rowsPerSequence t: Int, rotary: RotaryTable?,
+        _ x: UnsafeMutablePointer<Float>, sequences: Int, rowsPerSequence t: Int,
         kv: any KeyValueStore, scratch s: BlockScratch, tape: LayerTape? = nil
     ) {
-        let c = config, w = weights, rows = sequences * t
-        let qd = c.queryDim, kd = c.kvDim, f = c.ffnSize
-        tape?.input.pointer.update(from: x, count: rows * c.hiddenSize)
+        let c = config, w = weights, rows = sequences * t, arch = c.architecture
+        let h = c.hiddenSize, qd = c.queryDim, kd = c.kvDim, f = c.ffnSize
+        tape?.input.pointer.update(from: x, count: rows * h)
 
-        // Attention sublayer: x += o(attention(rope(q(n)), [prefix; rope(k(n))], [prefix; v(n)])).
-        norm(w.attentionNorm, x, rows: rows, into: s.xn, mean: tape?.norm1Mean.pointer, inverse: tape?.norm1Inverse.pointer)
+        // Attention sublayer: x += [post-norm] o(attention(rope(qk-norm(q(n))), [prefix; rope(qk-norm(k(n)))], [prefix; v(n)])).
+        Self.norm(c, w.attentionNorm, x, rows: rows, into: s.xn, mean: tape?.norm1Mean.pointer, inverse: tape?.norm1Inverse.pointer)
         let q = tape?.queries.pointer ?? s.q
         LinearOp.forward(s.xn, rows: rows, weight: w.query.matrix, bias: w.query.bias, into: q, scratch: s.linear)
         LinearOp.forward(s.xn, rows: rows, weight: w.key.matrix, bias: w.key.bias, into: s.k, scratch: s.linear)
         LinearOp.forward(s.xn, rows: rows, weight: w.value.matrix, bias: w.value.bias, into: s.v, scratch: s.linear)
-        if c.architecture.positions == .rotary, let rotary {
+        if let queryNorm = w.queryNorm, let keyNorm = w.keyNorm {
+            tape?.rawQueries.pointer.update(from: q, count: rows * qd)
+            tape?.rawKeys.pointer.update(from: s.k, count: rows * kd)
+            Self.norm(c, queryNorm, q, rows: rows * c.headCount, width: c.headDim, into: q, inverse: tape?.queryInverse.pointer)
+            Self.norm(c, keyNorm, s.k, rows: rows * c.kvHeadCount, width: c.headDim, into: s.k, inverse: tape?.keyInverse.pointer)
+        }
+        if arch.positions == .rotary, let rotary = s.rotary(layer: layer) {
             RotaryOp.rotate(q, rows: rows, heads: c.headCount, table: rotary)
             RotaryOp.rotate(s.k, rows: rows, heads: c.kvHeadCount, table: rotary)
         }
@@ -82,25 +86,41 @@ package struct DecoderBlock: Sendable {
                 into: s.attn + b * t * qd, probabilities: probabilities,
                 probabilityHeadStride: tape == nil ? 0 : shape.headProbabilityCount)
         }
-        LinearOp.forward(s.attn, rows: rows, weight: w.output.matrix, bias: w.output.bias, into: x,
-                         accumulate: true, scratch: s.linear)
-        tape?.middle.pointer.update(from: x, count: rows * c.hiddenSize)
+        addBranch(x, rows: rows, input: s.attn, w.output, postNorm: w.postAttentionNorm, scratch: s,
+                  saving: tape?.attentionBranch, inverse: tape?.attentionBranchInverse)
+        tape?.middle.pointer.update(from: x, count: rows * h)
 
-        // Feed-forward sublayer: x += down(act(...(n))).
-        norm(w.feedForwardNorm, x, rows: rows, into: s.xn, mean: tape?.norm2Mean.pointer, inverse: tape?.norm2Inverse.pointer)
+        // Feed-forward sublayer: x += [post-norm] down(act(...(n))).
+        Self.norm(c, w.feedForwardNorm, x, rows: rows, into: s.xn, mean: tape?.norm2Mean.pointer, inverse: tape?.norm2Inverse.pointer)
         let gate = tape?.gate.pointer ?? s.ffA
-        switch c.architecture.feedForward {
-        case .swiGLU:
-            guard let wGate = w.gate else { return }
+        if let wGate = w.gate {
             let up = tape?.up.pointer ?? s.ffB
             LinearOp.forward(s.xn, rows: rows, weight: wGate.matrix, bias: wGate.bias, into: gate, scratch: s.linear)
             LinearOp.forward(s.xn, rows: rows, weight: w.up.matrix, bias: w.up.bias, into: up, scratch: s.linear)
-            SwiGLUOp.forward(gate: gate, up: up, count: rows * f, into: s.ffA)
-        case .gelu:
+            if arch.feedForward == .geGLU {
+                GeGLUOp.forward(gate: gate, up: up, count: rows * f, into: s.ffA)
+            } else {
+                SwiGLUOp.forward(gate: gate, up: up, count: rows * f, into: s.ffA)
+            }
+        } else {
             LinearOp.forward(s.xn, rows: rows, weight: w.up.matrix, bias: w.up.bias, into: gate, scratch: s.linear)
             GELUTanhOp.forward(gate, count: rows * f, into: s.ffA)
         }
-        LinearOp.forward(s.ffA, rows: rows, weight: w.down.matrix, bias: w.down.bias, into: x,
-                         accumulate: true, scratch: s.linear)
+        addBranch(x, rows: rows, input: s.ffA, w.down, postNorm: w.postFeedForwardNorm, scratch: s,
+                  saving: tape?.feedForwardBranch, inverse: tape?.feedForwardBranchInverse)
+    }
+
+    /// `x += input · Wᵀ (+ b)`, or with a post-norm `x += norm(input · Wᵀ)` (sandwich), saving the
+    /// pre-norm branch and its statistics when a tape asks for them.
+    private func addBranch(_ x: UnsafeMutablePointer<Float>, rows: Int, input: UnsafePointer<Float>, _ w: LinearWeights,
+                           postNorm: NormWeights?, scratch s: BlockScratch, saving: FloatBuffer?, inverse: FloatBuffer?) {
+        guard let postNorm else {
+            LinearOp.forward(input, rows: rows, weight: w.matrix, bias: w.bias, into: x, accumulate: true, scratch: s.linear)
+            return
+        }
+        LinearOp.forward(input, rows: rows, weight: w.matrix, bias: w.bias, into: s.branch, scratch: s.linear)
+        saving?.pointer.update(from: s.branch, count: rows * config.hiddenSize)
+        Self.norm(config, postNorm, s.branch, rows: rows, into: s.branch, inverse: inverse?.pointer)
+        ResidualOp.addInPlace(x, s.branch, count: rows * config.hiddenSize)
     }
 }

@@ -15,6 +15,8 @@ final class KVCache: KeyValueStore {
     private(set) var prefixLength: [Int]
     /// Real tokens stored (the same in every layer).
     var tokenCount = 0
+    /// Position of the first real token (the attached prefix's `P`).
+    private(set) var positionOffset = 0
 
     init(layerCount: Int, kvHeadCount: Int, headDim: Int, capacity: Int) {
         self.layerCount = layerCount
@@ -60,6 +62,7 @@ final class KVCache: KeyValueStore {
     func reset(prefix: PrefixKV?) {
         tokenCount = 0
         for l in 0..<layerCount { prefixLength[l] = 0 }
+        positionOffset = prefix?.virtualTokenCount ?? 0
         guard let prefix else { return }
         reserve(slots: prefix.virtualTokenCount + 1)
         let p = prefix.virtualTokenCount
@@ -102,6 +105,7 @@ final class KVCache: KeyValueStore {
         shape.queries = rows
         shape.kvHeadStride = capacity * headDim
         shape.kvRowStride = headDim
+        shape.firstRealPosition = positionOffset
         return AttentionSlots(shape: shape, keys: keys[l], values: values[l], keyMask: nil)
     }
 

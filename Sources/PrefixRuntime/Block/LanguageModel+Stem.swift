@@ -2,11 +2,14 @@
 /// embedding (with learned positions) in front, final norm and output head behind.
 extension LanguageModel {
     /// Writes the embeddings of `tokens` into `x [tokens, hidden]`; row `i` takes learned
-    /// position `position(i)` (rotary architectures rotate inside the blocks instead).
+    /// position `position(i)` (rotary architectures rotate inside the blocks instead); scaled
+    /// by `√hidden` when the architecture says so.
     package func embed(_ tokens: UnsafeBufferPointer<Int>, position: (Int) -> Int, into x: UnsafeMutablePointer<Float>) {
         let h = config.hiddenSize
+        let scale = Float(Double(h).squareRoot())
         for (i, token) in tokens.enumerated() {
             weights.tokenEmbedding.dequantizeRows(token, 1, into: x + i * h)
+            if config.architecture.scalesEmbedding { ResidualOp.scale(x + i * h, by: scale, count: h) }
             if let table = weights.positionEmbedding {
                 ResidualOp.addInPlace(x + i * h, table.pointer + position(i) * h, count: h)
             }

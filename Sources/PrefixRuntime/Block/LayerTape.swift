@@ -7,6 +7,11 @@ package final class LayerTape {
     let norm1Mean: FloatBuffer, norm1Inverse: FloatBuffer
     /// Rotated queries `[rows, queryDim]`.
     let queries: FloatBuffer
+    /// QK-norm: queries and keys before their norm, and the norms' `1/rms` per row and head.
+    let rawQueries: FloatBuffer, rawKeys: FloatBuffer, queryInverse: FloatBuffer, keyInverse: FloatBuffer
+    /// Sandwich: the attention and feed-forward outputs before their post-norms, and `1/rms`.
+    let attentionBranch: FloatBuffer, attentionBranchInverse: FloatBuffer
+    let feedForwardBranch: FloatBuffer, feedForwardBranchInverse: FloatBuffer
     /// Keys and values per sequence, prefix slots first: `[sequences, slots, kvDim]`.
     package let keys: FloatBuffer, values: FloatBuffer
     /// Attention probabilities `[sequences, heads, tokens, slots]`.
@@ -29,6 +34,15 @@ package final class LayerTape {
         norm1Mean = FloatBuffer(rows)
         norm1Inverse = FloatBuffer(rows)
         queries = FloatBuffer(rows * c.queryDim)
+        let qk = c.architecture.qkNorm ? 1 : 0, sandwich = c.architecture.normPlacement == .sandwich ? 1 : 0
+        rawQueries = FloatBuffer(qk * rows * c.queryDim)
+        rawKeys = FloatBuffer(qk * rows * c.kvDim)
+        queryInverse = FloatBuffer(qk * rows * c.headCount)
+        keyInverse = FloatBuffer(qk * rows * c.kvHeadCount)
+        attentionBranch = FloatBuffer(sandwich * rows * c.hiddenSize)
+        attentionBranchInverse = FloatBuffer(sandwich * rows)
+        feedForwardBranch = FloatBuffer(sandwich * rows * c.hiddenSize)
+        feedForwardBranchInverse = FloatBuffer(sandwich * rows)
         keys = FloatBuffer(sequences * slots * c.kvDim)
         values = FloatBuffer(sequences * slots * c.kvDim)
         probabilities = FloatBuffer(sequences * c.headCount * tokens * slots)

@@ -5,6 +5,9 @@ public enum ArchitectureRegistry {
     public static let all: [ModelArchitecture] = [
         .llama,
         .gpt2,
+        .qwen2,
+        .qwen3,
+        .gemma3,
     ]
 
     /// The architecture whose class is listed in `classes` or, when `classes` is empty, whose

@@ -80,7 +80,7 @@ extension ModelConfig {
                 throw RuntimeError.unsupportedFeature(file: file, feature: "RoPE scaling '\(scaling)'")
             }
         }
-        let config = ModelConfig(
+        var config = ModelConfig(
             architecture: arch, layerCount: try int("\(a).block_count"), hiddenSize: hidden,
             headCount: heads, kvHeadCount: kvHeads, headDim: headDim,
             ffnSize: try int("\(a).feed_forward_length"), vocabSize: vocab,
@@ -88,6 +88,11 @@ extension ModelConfig {
             maxPositions: try int("\(a).context_length"), tiedEmbeddings: !hasOutputTensor,
             bosTokenID: try optionalInt("tokenizer.ggml.bos_token_id"),
             eosTokenID: try optionalInt("tokenizer.ggml.eos_token_id"))
+        if let every = arch.ggufFullAttentionEvery, let window = try optionalInt("\(a).attention.sliding_window") {
+            config.slidingWindow = window
+            config.slidingLayers = (0..<config.layerCount).map { ($0 + 1) % every != 0 }
+            config.slidingRopeTheta = Float(try float("\(a).rope.freq_base_swa") ?? 10000)
+        }
         try config.validate(file: file)
         return config
     }

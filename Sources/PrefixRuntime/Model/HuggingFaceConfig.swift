@@ -129,6 +129,8 @@ extension ModelConfig {
                     throw RuntimeError.unsupportedFeature(
                         file: r.file, feature: "\(key) '\(value)' (only \(allowed.joined(separator: ", ")))")
                 }
+            case let .present(key):
+                if r.has(key) { throw RuntimeError.unsupportedFeature(file: r.file, feature: "\(key) (not implemented)") }
             case let .bool(key, absent, required):
                 let value = try r.bool(key, default: absent)
                 if value != required {
@@ -159,12 +161,30 @@ extension ModelConfig {
             }
         }
         let tiedDefault = hasSeparateOutputHead.map { !$0 } ?? keys.tiedByDefault
-        return ModelConfig(
+        var config = ModelConfig(
             architecture: architecture, layerCount: try r.int(keys.layers), hiddenSize: hidden,
             headCount: heads, kvHeadCount: kvHeads, headDim: headDim, ffnSize: ffn, vocabSize: try r.int(keys.vocab),
             ropeTheta: architecture.positions == .rotary ? Float(theta ?? 10000) : 0,
             normEps: Float(r.has(keys.normEps) ? try r.double(keys.normEps) : keys.normEpsDefault),
             maxPositions: maxPositions, tiedEmbeddings: try r.bool("tie_word_embeddings", default: tiedDefault),
             bosTokenID: try r.optionalInt("bos_token_id"), eosTokenID: try r.optionalInt("eos_token_id"))
+        if let key = keys.queryScalar, r.has(key) {
+            config.queryScale = Float(1 / (try r.double(key)).squareRoot())
+        }
+        if let key = keys.slidingWindow, let window = try r.optionalInt(key) {
+            guard case .some(.array(let types)) = r.object["layer_types"] else {
+                throw RuntimeError.missingConfigKey(file: r.file, key: "layer_types")
+            }
+            config.slidingWindow = window
+            config.slidingLayers = try types.map {
+                guard case .string(let kind) = $0, ["sliding_attention", "full_attention"].contains(kind) else {
+                    throw RuntimeError.invalidConfigValue(
+                        file: r.file, key: "layer_types", found: $0.typeName, expected: "\"sliding_attention\" or \"full_attention\"")
+                }
+                return kind == "sliding_attention"
+            }
+            if let thetaKey = keys.slidingRopeTheta, r.has(thetaKey) { config.slidingRopeTheta = Float(try r.double(thetaKey)) }
+        }
+        return config
     }
 }

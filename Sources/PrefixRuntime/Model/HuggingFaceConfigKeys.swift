@@ -20,6 +20,12 @@ struct HuggingFaceConfigKeys: Sendable {
     /// Whether the head is tied when `tie_word_embeddings` is absent and the caller does not know
     /// if the checkpoint stores a separate head.
     var tiedByDefault = false
+    /// Key of `query_pre_attn_scalar` (scale = its `−½` power), when the architecture has one.
+    var queryScalar: String? = nil
+    /// Keys of the sliding window and of the sliding layers' RoPE base (layer kinds come from
+    /// `layer_types`), when the architecture has sliding layers.
+    var slidingWindow: String? = nil
+    var slidingRopeTheta: String? = nil
     /// Values the runtime does not implement.
     var refusals: [Refusal] = []
 
@@ -29,5 +35,7 @@ struct HuggingFaceConfigKeys: Sendable {
         case string(key: String, allowed: [String])
         /// A boolean key whose value (default `absent`) must be `required`.
         case bool(key: String, absent: Bool, required: Bool)
+        /// A key that must be absent or null (a feature the runtime lacks, e.g. soft-capping).
+        case present(key: String)
     }
 }

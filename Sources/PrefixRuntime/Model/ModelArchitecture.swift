@@ -16,6 +16,8 @@ public struct ModelArchitecture: Sendable, Equatable, CustomStringConvertible {
     public enum NormPlacement: Sendable, Equatable {
         /// One norm before each sublayer (`x + f(norm(x))`).
         case pre
+        /// A norm before and one after each sublayer (`x + norm₂(f(norm₁(x)))`, Gemma).
+        case sandwich
     }
 
     /// How positions enter the model.
@@ -30,6 +32,8 @@ public struct ModelArchitecture: Sendable, Equatable, CustomStringConvertible {
     public enum FeedForward: Sendable, Equatable {
         /// `down(silu(gate(x)) ⊙ up(x))`.
         case swiGLU
+        /// `down(gelu_tanh(gate(x)) ⊙ up(x))`.
+        case geGLU
         /// `down(gelu_tanh(up(x)))`.
         case gelu
 
@@ -53,6 +57,13 @@ public struct ModelArchitecture: Sendable, Equatable, CustomStringConvertible {
     public let positions: Positions
     /// Feed-forward kind.
     public let feedForward: FeedForward
+    /// Per-head RMSNorm of queries and keys (over `headDim`) before RoPE.
+    public var qkNorm = false
+    /// Token embeddings multiplied by `√hidden` (as a float32 scalar).
+    public var scalesEmbedding = false
+    /// GGUF files do not store the layer pattern: every `n`-th layer has full attention, the others
+    /// the sliding window (llama.cpp's rule for Gemma 3). nil: no sliding layers from GGUF.
+    public var ggufFullAttentionEvery: Int? = nil
     /// Biases on the query/key/value projections.
     public let qkvBias: Bool
     /// Biases on the attention output and both MLP projections.

@@ -28,6 +28,15 @@ public struct ModelConfig: Sendable, Equatable {
     public var bosTokenID: Int?
     /// End-of-sequence token, when the checkpoint names one.
     public var eosTokenID: Int?
+    /// Window `W` of sliding-window layers: a query at position `p` sees keys at `p − W + 1 … p`
+    /// (prefix slots at their positions `0..<P`). nil: no sliding layers.
+    public var slidingWindow: Int? = nil
+    /// Per layer, whether it uses the sliding window (empty: none does).
+    public var slidingLayers: [Bool] = []
+    /// RoPE base of the sliding layers (nil: `ropeTheta`).
+    public var slidingRopeTheta: Float? = nil
+    /// Multiplier of `q · k` (nil: `1/√headDim`).
+    public var queryScale: Float? = nil
 
     /// Creates a configuration; call `validate(file:)` before using it for anything file-derived.
     public init(
@@ -58,6 +67,10 @@ public struct ModelConfig: Sendable, Equatable {
     public var queryDim: Int { headCount * headDim }
     /// Width of a PEFT flat prefix row: `layerCount * 2 * kvDim`.
     public var flatPrefixWidth: Int { layerCount * 2 * kvDim }
+    /// The sliding window of layer `l`, or nil when it attends to everything before it.
+    public func window(layer l: Int) -> Int? {
+        l < slidingLayers.count && slidingLayers[l] ? slidingWindow : nil
+    }
 
     /// Upper bound on any single dimension, so that products of dimensions cannot overflow
     /// and a corrupt file cannot request absurd allocations.
@@ -84,6 +97,15 @@ public struct ModelConfig: Sendable, Equatable {
             throw RuntimeError.inconsistentConfig(file: file, detail: "head dim \(headDim) is odd; RoPE needs pairs")
         }
         try architecture.checkConfig(self, file)
+        if let w = slidingWindow, w <= 0 || slidingLayers.count != layerCount {
+            throw RuntimeError.inconsistentConfig(
+                file: file, detail: "sliding window \(w) over \(slidingLayers.count) layer types for \(layerCount) layers")
+        }
+        for (key, value) in [("query scale", queryScale), ("sliding rope theta", slidingRopeTheta)] {
+            if let value, !(value.isFinite && value > 0) {
+                throw RuntimeError.invalidConfigValue(file: file, key: key, found: "\(value)", expected: "a finite number > 0")
+            }
+        }
         if !(normEps.isFinite && normEps >= 0) {
             throw RuntimeError.invalidConfigValue(file: file, key: "norm eps", found: "\(normEps)", expected: "a finite number >= 0")
         }

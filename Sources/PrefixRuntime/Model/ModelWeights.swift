@@ -22,12 +22,18 @@ public struct LayerWeights: Sendable {
     public var attentionNorm: NormWeights
     /// Query, key, value and output projections.
     public var query: LinearWeights, key: LinearWeights, value: LinearWeights, output: LinearWeights
+    /// Per-head query and key norms `[headDim]` (QK-norm architectures only).
+    public var queryNorm: NormWeights?, keyNorm: NormWeights?
+    /// Norm after attention, before the residual add (sandwich placement only).
+    public var postAttentionNorm: NormWeights?
     /// Norm before the feed-forward block (Llama `post_attention_layernorm`, GPT-2 `ln_2`).
     public var feedForwardNorm: NormWeights
     /// Gate projection `[ffn, hidden]` (gated feed-forward kinds only).
     public var gate: LinearWeights?
     /// Up projection `[ffn, hidden]` and down projection `[hidden, ffn]`.
     public var up: LinearWeights, down: LinearWeights
+    /// Norm after the feed-forward block (sandwich placement only).
+    public var postFeedForwardNorm: NormWeights?
     /// The block's matrices with their roles, in a fixed order.
     public var matrices: [(role: TensorRole, matrix: WeightMatrix)] {
         [(.query, query.matrix), (.key, key.matrix), (.value, value.matrix), (.output, output.matrix)]

@@ -47,10 +47,22 @@ public struct TensorNameMap: Sendable {
     public var roots: [String] = [""]
     /// One source per role the architecture has.
     public var sources: [TensorRole: TensorSource]
+    /// Added to every stored RMSNorm scale on load (1 where files store `w − 1`: Gemma in
+    /// Hugging Face form computes `x̂ · (1 + w)`; its GGUF stores `1 + w`).
+    public var normWeightOffset: Float = 0
 
     /// A map with the given root candidates.
-    public init(roots: [String] = [""], _ sources: [TensorRole: TensorSource]) {
+    public init(roots: [String] = [""], normWeightOffset: Float = 0, _ sources: [TensorRole: TensorSource]) {
         self.roots = roots
+        self.normWeightOffset = normWeightOffset
         self.sources = sources
+    }
+
+    /// This map with `extra` sources added or replaced and the given norm offset.
+    func with(normWeightOffset: Float? = nil, _ extra: [TensorRole: TensorSource]) -> TensorNameMap {
+        var map = self
+        map.sources.merge(extra) { $1 }
+        if let normWeightOffset { map.normWeightOffset = normWeightOffset }
+        return map
     }
 }

@@ -24,17 +24,6 @@ struct WeightReader {
         return try FloatTensor(count: shape.reduce(1, *)) { try store.floats(name, into: $0) }
     }
 
-    /// Loads a GGUF llama `attn_q` / `attn_k` weight `[rows, cols]` and undoes llama.cpp's
-    /// interleaved-RoPE row permutation in place (GGUF row `h*hd + 2i + j` ← HF row
-    /// `h*hd + j*hd/2 + i`), giving Hugging Face rotate_half row order.
-    func unpermutedTensor(_ name: String, rows: Int, cols: Int, heads: Int) throws -> FloatTensor {
-        try check(name, [rows, cols])
-        return try FloatTensor(count: rows * cols) { buffer in
-            try store.floats(name, into: buffer)
-            try LlamaQKPermutation.unpermute(buffer, rows: rows, columns: cols, heads: heads)
-        }
-    }
-
     /// Loads the linear weight `name` `[rows, cols]`: GGUF Q8_0/Q4_0/Q4_1 blocks are kept
     /// quantized (one compact copy; rows reordered by llama.cpp's Q/K un-permutation when
     /// `unpermuteHeads` is given), any other type is converted to `Float` once.
@@ -65,8 +54,14 @@ struct WeightReader {
                                          source: source, sourceRow: sourceRow)
             return WeightMatrix(rows: rows, columns: cols, blocks: blocks)
         }
-        let floats = try unpermuteHeads.map { try unpermutedTensor(name, rows: rows, cols: cols, heads: $0) }
-            ?? tensor(name, [rows, cols])
+        let floats = try FloatTensor(count: rows * cols) { buffer in
+            try store.floats(name, into: buffer)
+            // Undo llama.cpp's interleaved-RoPE row permutation (GGUF row h*hd + 2i + j ← HF row
+            // h*hd + j*hd/2 + i), giving Hugging Face rotate_half row order.
+            if let heads = unpermuteHeads {
+                try LlamaQKPermutation.unpermute(buffer, rows: rows, columns: cols, heads: heads)
+            }
+        }
         return WeightMatrix(rows: rows, columns: cols, floats: floats)
     }
 
@@ -97,25 +92,6 @@ struct WeightReader {
             throw RuntimeError.bufferSizeMismatch(what: "\(file): tensor '\(name)'", found: values.count, expected: expected)
         }
         return values
-    }
-
-    /// Loads a `[rows, cols]` matrix stored transposed (`[cols, rows]`, e.g. GPT-2 Conv1D) and
-    /// returns it as `[rows, cols]`.
-    func loadTransposed(_ name: String, rows: Int, cols: Int) throws -> [Float] {
-        let stored = try load(name, [cols, rows])
-        return transpose(stored, rows: cols, cols: rows)
-    }
-}
-
-/// Returns the `[cols, rows]` transpose of a row-major `[rows, cols]` matrix.
-func transpose(_ m: [Float], rows: Int, cols: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: rows * cols) { out, count in
-        m.withUnsafeBufferPointer { src in
-            for r in 0..<rows {
-                for c in 0..<cols { out[c * rows + r] = src[r * cols + c] }
-            }
-        }
-        count = rows * cols
     }
 }
 
@@ -170,7 +146,7 @@ private struct NamedWeightLoader {
 
     private func layer(_ l: Int) throws -> LayerWeights {
         let c = config, arch = c.architecture, h = c.hiddenSize, q = c.queryDim, kv = c.kvDim, f = c.ffnSize
-        let permute = naming == .gguf && arch.ggufPermutesQK
+        let permute = naming == .gguf && arch.ggufPermutesQK, sandwich = arch.normPlacement == .sandwich
         return LayerWeights(
             attentionNorm: try norm(.attentionNorm, .attentionNormBias, l),
             query: try linear(.query, arch.qkvBias ? .queryBias : nil, l, rows: q, cols: h,
@@ -179,10 +155,14 @@ private struct NamedWeightLoader {
                             unpermuteHeads: permute ? c.kvHeadCount : nil),
             value: try linear(.value, arch.qkvBias ? .valueBias : nil, l, rows: kv, cols: h),
             output: try linear(.output, arch.outputAndMLPBias ? .outputBias : nil, l, rows: h, cols: q),
+            queryNorm: arch.qkNorm ? try norm(.queryNorm, nil, l, width: c.headDim) : nil,
+            keyNorm: arch.qkNorm ? try norm(.keyNorm, nil, l, width: c.headDim) : nil,
+            postAttentionNorm: sandwich ? try norm(.postAttentionNorm, nil, l) : nil,
             feedForwardNorm: try norm(.feedForwardNorm, .feedForwardNormBias, l),
             gate: arch.feedForward.isGated ? try linear(.gate, nil, l, rows: f, cols: h) : nil,
             up: try linear(.up, arch.outputAndMLPBias ? .upBias : nil, l, rows: f, cols: h),
-            down: try linear(.down, arch.outputAndMLPBias ? .downBias : nil, l, rows: h, cols: f))
+            down: try linear(.down, arch.outputAndMLPBias ? .downBias : nil, l, rows: h, cols: f),
+            postFeedForwardNorm: sandwich ? try norm(.postFeedForwardNorm, nil, l) : nil)
     }
 
     private func source(_ role: TensorRole, _ layer: Int?) throws -> (TensorSource, String) {
@@ -195,11 +175,15 @@ private struct NamedWeightLoader {
         return (source, name)
     }
 
-    private func norm(_ weight: TensorRole, _ bias: TensorRole?, _ layer: Int?) throws -> NormWeights {
-        let h = config.hiddenSize
+    /// A norm of `width` (default hidden); RMSNorm scales get the map's `normWeightOffset`.
+    private func norm(_ weight: TensorRole, _ bias: TensorRole?, _ layer: Int?, width: Int? = nil) throws -> NormWeights {
+        let h = width ?? config.hiddenSize
+        var scale = try vector(weight, layer, [h])
+        if config.architecture.norm == .rms && map.normWeightOffset != 0 {
+            scale = FloatTensor(scale.array.map { map.normWeightOffset + $0 })
+        }
         return NormWeights(
-            weight: try vector(weight, layer, [h]),
-            bias: config.architecture.norm == .layer ? try bias.map { try vector($0, layer, [h]) } : nil)
+            weight: scale, bias: config.architecture.norm == .layer ? try bias.map { try vector($0, layer, [h]) } : nil)
     }
 
     private func linear(_ role: TensorRole, _ bias: TensorRole?, _ layer: Int, rows: Int, cols: Int,
@@ -230,14 +214,16 @@ private struct NamedWeightLoader {
         let parts = source.fused?.parts ?? 1, part = source.fused?.part ?? 0
         var full = shape
         full[0] *= parts
-        var values: [Float]
-        if source.transposed && full.count == 2 {
-            values = try reader.loadTransposed(name, rows: full[0], cols: full[1])
-        } else {
-            values = try reader.load(name, full)
+        guard source.transposed, full.count == 2 else {
+            let values = try reader.load(name, full), block = shape.reduce(1, *)
+            return Array(values[part * block..<(part + 1) * block])
         }
-        let block = shape.reduce(1, *)
-        if parts > 1 { values = Array(values[part * block..<(part + 1) * block]) }
-        return values
+        // Stored [in, out·parts]: element (r, c) of the block is stored at (c, part·rows + r).
+        let stored = try reader.load(name, [full[1], full[0]])
+        let rows = shape[0], cols = shape[1]
+        return [Float](unsafeUninitializedCapacity: rows * cols) { out, count in
+            for r in 0..<rows { for c in 0..<cols { out[r * cols + c] = stored[c * full[0] + part * rows + r] } }
+            count = rows * cols
+        }
     }
 }

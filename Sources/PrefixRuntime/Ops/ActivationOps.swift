@@ -28,7 +28,8 @@ package enum SwiGLUOp {
 }
 
 /// GELU with the tanh approximation (`gelu_new`, `gelu_pytorch_tanh`):
-/// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, and its backward. GPT-2's MLP activation.
+/// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, and its backward. GPT-2's MLP activation, and
+/// the gate of ``GeGLUOp``.
 package enum GELUTanhOp {
     static let c: Float = (2 / Float.pi).squareRoot()
     static let k: Float = 0.044715
@@ -54,6 +55,28 @@ package enum GELUTanhOp {
         _ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, count: Int, addingInto dx: UnsafeMutablePointer<Float>
     ) {
         for i in 0..<count { dx[i] += dy[i] * derivative(x[i]) }
+    }
+}
+
+/// The gated GeGLU activation (Gemma), `h = gelu_tanh(gate) ⊙ up`, and its backward:
+/// `dgate = dh ⊙ up ⊙ gelu_tanh′(gate)`, `dup = dh ⊙ gelu_tanh(gate)`.
+package enum GeGLUOp {
+    /// `h[i] = gelu_tanh(gate[i]) · up[i]` (`h` may be `gate`).
+    package static func forward(
+        gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, into h: UnsafeMutablePointer<Float>
+    ) {
+        for i in 0..<count { h[i] = GELUTanhOp.value(gate[i]) * up[i] }
+    }
+
+    /// Adds the gradients with respect to `gate` and `up` into `dGate` and `dUp`.
+    package static func backward(
+        _ dh: UnsafePointer<Float>, gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int,
+        addingIntoGate dGate: UnsafeMutablePointer<Float>, addingIntoUp dUp: UnsafeMutablePointer<Float>
+    ) {
+        for i in 0..<count {
+            dGate[i] += dh[i] * up[i] * GELUTanhOp.derivative(gate[i])
+            dUp[i] += dh[i] * GELUTanhOp.value(gate[i])
+        }
     }
 }
 

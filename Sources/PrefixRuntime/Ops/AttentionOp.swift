@@ -21,6 +21,11 @@ package struct AttentionShape: Sendable, Equatable {
     package var kvHeadStride: Int
     /// Floats between two slots of one head in `k`/`v`.
     package var kvRowStride: Int
+    /// Sliding window `W`: a query at position `p` sees only keys at positions `> p − W` (prefix
+    /// slot `j` sits at position `j`, real slot `r` at `firstRealPosition + r`). nil: no window.
+    package var window: Int? = nil
+    /// Position of the first real slot (the prefix length `P` once a prefix is attached).
+    package var firstRealPosition = 0
 
     /// One sequence's attention with keys/values stored `[slots, kvHeads·headDim]`, all real
     /// tokens new (training's layout).
@@ -61,7 +66,8 @@ package struct AttentionShape: Sendable, Equatable {
 /// `q [queries, queryHeads·d]` (already rotated), `k`/`v` as described by the shape's strides,
 /// prefix slots first; output `[queries, queryHeads·d]`. Query `i` (real slot
 /// `past + i`, `past = tokens − queries`) sees every prefix slot and the real slots `j ≤ past + i`
-/// whose `keyMask[j]` is true (nil: all); masked scores are `-∞` before the one softmax
+/// whose `keyMask[j]` is true (nil: all) and, with a window, that lie inside it; masked scores
+/// are `-∞` before the one softmax
 /// (``SoftmaxOp``), so they get probability 0 exactly. Query head `h` reads key/value head
 /// `h / (queryHeads/kvHeads)`.
 package enum AttentionOp {
@@ -80,22 +86,31 @@ package enum AttentionOp {
             let kp = k + (h / group) * shape.kvHeadStride, vp = v + (h / group) * shape.kvHeadStride
             let probs = probabilities + h * probabilityHeadStride
             let qp = q + h * d, op = output + h * d
-            if n == 1 && keyMask == nil && shape.kvRowStride == d {
-                // Decode step from a head-major cache: every slot is visible; matrix-vector products.
+            // Decode step from a head-major cache: matrix-vector products.
+            let vector = n == 1 && shape.kvRowStride == d
+            if vector {
                 cblasScores(slots: s, hd: d, kp, qp, probs, scale: shape.scale)
-                SoftmaxOp.forward(probs, count: s)
-                cblasWeightedSum(slots: s, hd: d, vp, probs, op)
-                continue
+            } else {
+                gemm(m: n, n: s, k: d, qp, lda: shape.queryWidth, kp, ldb: shape.kvRowStride, transposeB: true,
+                     probs, alpha: shape.scale)
             }
-            gemm(m: n, n: s, k: d, qp, lda: shape.queryWidth, kp, ldb: shape.kvRowStride, transposeB: true,
-                 probs, alpha: shape.scale)
             for i in 0..<n {
                 let row = probs + i * s
                 let lastVisible = p + past + i
                 for j in p..<s where j > lastVisible || !(keyMask?[j - p] ?? true) { row[j] = -Float.infinity }
+                if let w = shape.window {
+                    // Keys at positions ≤ query position − W drop out: prefix slots at 0..<P, then real slots.
+                    let query = shape.firstRealPosition + past + i
+                    for j in 0..<p where query - j >= w { row[j] = -Float.infinity }
+                    for j in p..<s where query - (shape.firstRealPosition + j - p) >= w { row[j] = -Float.infinity }
+                }
                 SoftmaxOp.forward(row, count: s)
             }
-            gemm(m: n, n: d, k: s, probs, vp, ldb: shape.kvRowStride, op, ldc: shape.queryWidth)
+            if vector {
+                cblasWeightedSum(slots: s, hd: d, vp, probs, op)
+            } else {
+                gemm(m: n, n: d, k: s, probs, vp, ldb: shape.kvRowStride, op, ldc: shape.queryWidth)
+            }
         }
     }
 

@@ -51,11 +51,7 @@ extension ModelArchitecture {
 extension TensorNameMap {
     /// This map with Q, K, V (weights and biases) read as the three row blocks of fused tensors.
     func fusingQKV(weight: String, bias: String) -> TensorNameMap {
-        var map = self
-        for (part, (w, b)) in [(TensorRole.query, TensorRole.queryBias), (.key, .keyBias), (.value, .valueBias)].enumerated() {
-            map.sources[w] = TensorSource(weight, part: part, of: 3)
-            map.sources[b] = TensorSource(bias, part: part, of: 3)
-        }
-        return map
+        with([.query: .init(weight, part: 0, of: 3), .key: .init(weight, part: 1, of: 3), .value: .init(weight, part: 2, of: 3),
+              .queryBias: .init(bias, part: 0, of: 3), .keyBias: .init(bias, part: 1, of: 3), .valueBias: .init(bias, part: 2, of: 3)])
     }
 }

@@ -10,25 +10,34 @@ extension ModelArchitecture {
             .bool(key: "attention_bias", absent: false, required: false),
             .bool(key: "mlp_bias", absent: false, required: false),
         ]),
-        huggingFaceTensors: TensorNameMap([
-            .tokenEmbedding: .init("model.embed_tokens.weight"),
-            .finalNorm: .init("model.norm.weight"),
-            .outputHead: .init("lm_head.weight"),
-            .attentionNorm: .init("model.layers.{L}.input_layernorm.weight"),
-            .query: .init("model.layers.{L}.self_attn.q_proj.weight"),
-            .key: .init("model.layers.{L}.self_attn.k_proj.weight"),
-            .value: .init("model.layers.{L}.self_attn.v_proj.weight"),
-            .output: .init("model.layers.{L}.self_attn.o_proj.weight"),
-            .feedForwardNorm: .init("model.layers.{L}.post_attention_layernorm.weight"),
-            .gate: .init("model.layers.{L}.mlp.gate_proj.weight"),
-            .up: .init("model.layers.{L}.mlp.up_proj.weight"),
-            .down: .init("model.layers.{L}.mlp.down_proj.weight"),
-        ]),
+        huggingFaceTensors: .transformersLlama,
         ggufTensors: .llamaCpp,
         checkConfig: { _, _ in })
 }
 
 extension TensorNameMap {
+    /// transformers' names of Llama-style models (`model.layers.N.self_attn.q_proj.weight`, …);
+    /// Qwen and Gemma use them too, with their extra tensors.
+    static let transformersLlama = TensorNameMap([
+        .tokenEmbedding: .init("model.embed_tokens.weight"),
+        .finalNorm: .init("model.norm.weight"),
+        .outputHead: .init("lm_head.weight"),
+        .attentionNorm: .init("model.layers.{L}.input_layernorm.weight"),
+        .query: .init("model.layers.{L}.self_attn.q_proj.weight"),
+        .key: .init("model.layers.{L}.self_attn.k_proj.weight"),
+        .value: .init("model.layers.{L}.self_attn.v_proj.weight"),
+        .queryBias: .init("model.layers.{L}.self_attn.q_proj.bias"),
+        .keyBias: .init("model.layers.{L}.self_attn.k_proj.bias"),
+        .valueBias: .init("model.layers.{L}.self_attn.v_proj.bias"),
+        .queryNorm: .init("model.layers.{L}.self_attn.q_norm.weight"),
+        .keyNorm: .init("model.layers.{L}.self_attn.k_norm.weight"),
+        .output: .init("model.layers.{L}.self_attn.o_proj.weight"),
+        .feedForwardNorm: .init("model.layers.{L}.post_attention_layernorm.weight"),
+        .gate: .init("model.layers.{L}.mlp.gate_proj.weight"),
+        .up: .init("model.layers.{L}.mlp.up_proj.weight"),
+        .down: .init("model.layers.{L}.mlp.down_proj.weight"),
+    ])
+
     /// llama.cpp's tensor names, shared by every GGUF architecture (`blk.N.attn_q.weight`, …).
     static let llamaCpp = TensorNameMap([
         .tokenEmbedding: .init("token_embd.weight"),
