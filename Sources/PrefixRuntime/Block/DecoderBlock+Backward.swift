@@ -52,7 +52,7 @@ extension DecoderBlock {
         _ dx: FloatBuffer, sequences: Int, rowsPerSequence t: Int, tape a: LayerTape, scratch: BlockScratch,
         gradients s: BlockGradients, slotGradients: (Int, UnsafePointer<Float>, UnsafePointer<Float>) -> Void
     ) {
-        let c = config, w = weights, arch = c.architecture
+        let c = config, w = weights, arch = c.architecture, sandwich = arch.normPlacement == .sandwich
         let rows = sequences * t, qd = c.queryDim, kd = c.kvDim, f = c.ffnSize
         func inputGradient(_ dy: UnsafePointer<Float>, _ weight: LinearWeights, into out: FloatBuffer) {
             guard let floats = weight.matrix.floats else { return }
@@ -72,9 +72,9 @@ extension DecoderBlock {
         s.dActivated.zero()
         s.dNormalized.zero()
         s.dGate.zero()
-        inputGradient(branchGradient(w.postFeedForwardNorm, a.feedForwardBranch, a.feedForwardBranchInverse),
+        inputGradient(branchGradient(sandwich ? w.postFeedForwardNorm : nil, a.feedForwardBranch, a.feedForwardBranchInverse),
                       w.down, into: s.dActivated)
-        if let wGate = w.gate {
+        if arch.feedForward.isGated, let wGate = w.gate {
             s.dUp.zero()
             if arch.feedForward == .geGLU {
                 GeGLUOp.backward(s.dActivated.pointer, gate: a.gate.pointer, up: a.up.pointer, count: rows * f,
@@ -96,7 +96,7 @@ extension DecoderBlock {
         // Attention sublayer.
         s.dAttended.zero()
         s.dq.zero()
-        inputGradient(branchGradient(w.postAttentionNorm, a.attentionBranch, a.attentionBranchInverse),
+        inputGradient(branchGradient(sandwich ? w.postAttentionNorm : nil, a.attentionBranch, a.attentionBranchInverse),
                       w.output, into: s.dAttended)
         let shape = AttentionShape(queryHeads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim,
                                    prefixLength: a.slots - t, tokens: t, queries: t, scale: headShape.scale,
@@ -120,7 +120,7 @@ extension DecoderBlock {
             RotaryOp.rotateBack(s.dk.pointer, rows: rows, heads: c.kvHeadCount, table: rotary)
         }
         var dq = s.dq, dk = s.dk
-        if let queryNorm = w.queryNorm, let keyNorm = w.keyNorm {
+        if arch.qkNorm, let queryNorm = w.queryNorm, let keyNorm = w.keyNorm {
             s.dRawQueries.zero()
             s.dRawKeys.zero()
             Self.normBackward(c, queryNorm, s.dq.pointer, input: a.rawQueries.pointer, mean: a.queryInverse.pointer,

@@ -57,6 +57,7 @@ package struct DecoderBlock: Sendable {
         kv: any KeyValueStore, scratch s: BlockScratch, tape: LayerTape? = nil
     ) {
         let c = config, w = weights, rows = sequences * t, arch = c.architecture
+        let sandwich = arch.normPlacement == .sandwich
         let h = c.hiddenSize, qd = c.queryDim, kd = c.kvDim, f = c.ffnSize
         tape?.input.pointer.update(from: x, count: rows * h)
 
@@ -66,7 +67,7 @@ package struct DecoderBlock: Sendable {
         LinearOp.forward(s.xn, rows: rows, weight: w.query.matrix, bias: w.query.bias, into: q, scratch: s.linear)
         LinearOp.forward(s.xn, rows: rows, weight: w.key.matrix, bias: w.key.bias, into: s.k, scratch: s.linear)
         LinearOp.forward(s.xn, rows: rows, weight: w.value.matrix, bias: w.value.bias, into: s.v, scratch: s.linear)
-        if let queryNorm = w.queryNorm, let keyNorm = w.keyNorm {
+        if arch.qkNorm, let queryNorm = w.queryNorm, let keyNorm = w.keyNorm {
             tape?.rawQueries.pointer.update(from: q, count: rows * qd)
             tape?.rawKeys.pointer.update(from: s.k, count: rows * kd)
             Self.norm(c, queryNorm, q, rows: rows * c.headCount, width: c.headDim, into: q, inverse: tape?.queryInverse.pointer)
@@ -86,14 +87,14 @@ package struct DecoderBlock: Sendable {
                 into: s.attn + b * t * qd, probabilities: probabilities,
                 probabilityHeadStride: tape == nil ? 0 : shape.headProbabilityCount)
         }
-        addBranch(x, rows: rows, input: s.attn, w.output, postNorm: w.postAttentionNorm, scratch: s,
+        addBranch(x, rows: rows, input: s.attn, w.output, postNorm: sandwich ? w.postAttentionNorm : nil, scratch: s,
                   saving: tape?.attentionBranch, inverse: tape?.attentionBranchInverse)
         tape?.middle.pointer.update(from: x, count: rows * h)
 
         // Feed-forward sublayer: x += [post-norm] down(act(...(n))).
         Self.norm(c, w.feedForwardNorm, x, rows: rows, into: s.xn, mean: tape?.norm2Mean.pointer, inverse: tape?.norm2Inverse.pointer)
         let gate = tape?.gate.pointer ?? s.ffA
-        if let wGate = w.gate {
+        if arch.feedForward.isGated, let wGate = w.gate {
             let up = tape?.up.pointer ?? s.ffB
             LinearOp.forward(s.xn, rows: rows, weight: wGate.matrix, bias: wGate.bias, into: gate, scratch: s.linear)
             LinearOp.forward(s.xn, rows: rows, weight: w.up.matrix, bias: w.up.bias, into: up, scratch: s.linear)
@@ -106,7 +107,7 @@ package struct DecoderBlock: Sendable {
             LinearOp.forward(s.xn, rows: rows, weight: w.up.matrix, bias: w.up.bias, into: gate, scratch: s.linear)
             GELUTanhOp.forward(gate, count: rows * f, into: s.ffA)
         }
-        addBranch(x, rows: rows, input: s.ffA, w.down, postNorm: w.postFeedForwardNorm, scratch: s,
+        addBranch(x, rows: rows, input: s.ffA, w.down, postNorm: sandwich ? w.postFeedForwardNorm : nil, scratch: s,
                   saving: tape?.feedForwardBranch, inverse: tape?.feedForwardBranchInverse)
     }
 

@@ -1,6 +1,6 @@
 /// A norm's parameters: a scale `[width]` and, for LayerNorm, a shift.
 public struct NormWeights: Sendable {
-    /// Scale (stored `w`; RMSNorm with 1 + w applies `1 + weight`).
+    /// Scale as applied (for Gemma's `1 + w` norms the loader has added the offset).
     public var weight: FloatTensor
     /// Shift (LayerNorm only).
     public var bias: FloatTensor?
