@@ -1,5 +1,6 @@
 import XCTest
 import PrefixRuntime
+import PrefixSupport
 @testable import PrefixTraining
 
 final class RotaryBackwardTests: XCTestCase {
