@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what is missing, fetches the real model (tests that need it skip without it), runs every test.
+# Installs what is missing, fetches the real models (tests that need one skip without it), runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/fetch-model.sh || echo "warning: could not fetch the SmolLM2 model; its tests will be skipped" >&2
+scripts/fetch-model.sh gemma3-270m || echo "warning: could not fetch the Gemma 3 270M model; its tests will be skipped" >&2
 # Release build with testable imports: the quantized decode kernels and the SmolLM2 parity tests
 # run at the speed users see (a debug build takes many times longer on them).
 swift build -c release --build-tests -Xswiftc -enable-testing

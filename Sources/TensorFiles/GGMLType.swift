@@ -1,6 +1,7 @@
 /// ggml tensor types that a GGUF file may declare (ggml.h `enum ggml_type`, removed codes 4, 5,
 /// 31-33 and 36-38 excluded), with their block layout. Every type is validated for layout;
-/// `F32`, `F16`, `BF16`, `Q8_0`, `Q4_0` and `Q4_1` dequantize to `Float`.
+/// `F32`, `F16`, `BF16` and the types of `GGUFDequantizer.quantizedTypes` (Q4_0, Q4_1, Q5_0,
+/// Q5_1, Q8_0, Q2_K…Q6_K, IQ4_NL, IQ4_XS) convert to `Float`.
 public enum GGMLType: UInt32, Sendable, CaseIterable {
     case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3
     case q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
@@ -65,6 +66,15 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
         case .q8_0: return .q8_0
         case .q4_0: return .q4_0
         case .q4_1: return .q4_1
+        case .q5_0: return .q5_0
+        case .q5_1: return .q5_1
+        case .q2_K: return .q2_K
+        case .q3_K: return .q3_K
+        case .q4_K: return .q4_K
+        case .q5_K: return .q5_K
+        case .q6_K: return .q6_K
+        case .iq4_NL: return .iq4_NL
+        case .iq4_XS: return .iq4_XS
         default: return nil
         }
     }
@@ -73,5 +83,5 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
     public var name: String { String(describing: self).uppercased() }
 
     /// Names of the dequantizable types.
-    static let convertible = ["F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1"]
+    static let convertible = allCases.filter { $0.elementType != nil }.map(\.name)
 }

@@ -194,11 +194,7 @@ public final class GGUFFile: TensorStore {
         case .f32: FloatConversion.copyF32(source, into: destination)
         case .f16: FloatConversion.convertF16(source, into: destination)
         case .bf16: FloatConversion.convertBF16(source, into: destination)
-        case .q8_0: GGUFDequantizer.q8_0(source, into: destination)
-        case .q4_0: GGUFDequantizer.q4_0(source, into: destination)
-        case .q4_1: GGUFDequantizer.q4_1(source, into: destination)
-        default:
-            throw TensorFileError.unsupportedType(file: label, tensor: name, type: info.type.name, supported: GGMLType.convertible)
+        default: try GGUFDequantizer.dequantize(info.type, blocks: source, into: destination, tensor: name, file: label)
         }
     }
 

@@ -1,6 +1,7 @@
-/// Element types that checkpoint files store. Quantized types are dequantized to `Float` on read.
+/// Element types that checkpoint files store. Quantized types (ggml's, named as in ggml) are
+/// dequantized to `Float` on read.
 public enum TensorElementType: String, Sendable, Equatable, CaseIterable {
-    case f32, f16, bf16, q8_0, q4_0, q4_1
+    case f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_K, q3_K, q4_K, q5_K, q6_K, iq4_NL, iq4_XS
 }
 
 /// What a checkpoint file says about one tensor.

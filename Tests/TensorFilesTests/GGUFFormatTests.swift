@@ -43,7 +43,13 @@ final class GGUFFormatTests: XCTestCase {
         let q41Block1 = Data([0x00, 0x38, 0x00, 0xBC]) + Data((0..<16).map { UInt8($0 << 4 | (15 - $0)) })
         let q41Block2 = Data([0x00, 0x3C, 0x00, 0x49]) + Data((0..<16).map { UInt8($0 << 4 | (15 - $0)) })
         b.addTensor("q41", ne: [32, 2], type: .q4_1, data: q41Block1 + q41Block2)
-        b.addTensor("q6k", ne: [256], type: .q6_K, data: Data(count: 210))
+        // Q6_K, d = 1, scale of sub-block 0 = 2, all other quant bits 0: w = 1 * 2 * (0 - 32) in
+        // the first 16 weights, 0 * (0 - 32) = -0 in the rest.
+        var q6k = Data(count: 210)
+        q6k[192] = 2
+        q6k[208...209] = Data([0x00, 0x3C])
+        b.addTensor("q6k", ne: [256], type: .q6_K, data: q6k)
+        b.addTensor("iq2xxs", ne: [256], type: .iq2_XXS, data: Data(count: 66))
         return b
     }
 
@@ -91,12 +97,17 @@ final class GGUFFormatTests: XCTestCase {
             XCTAssertEqual(Array(q41[32..<34]), [25, 24])    // 1 * 15 + 10
             XCTAssertEqual(q41[63], 25)
 
-            XCTAssertNil(file.descriptors["q6k"])
-            XCTAssertEqual(file.tensorInfo("q6k")?.type, .q6_K)
-            guard case let .unsupportedType(_, tensor, type, _)? = expectTensorFileError(try file.floats("q6k")) else {
-                return XCTFail("Q6_K must give .unsupportedType")
+            XCTAssertEqual(file.descriptors["q6k"]?.type, .q6_K)
+            let q6k = try file.floats("q6k")
+            XCTAssertEqual(Array(q6k[0..<16]), [Float](repeating: -64, count: 16))
+            XCTAssertEqual(q6k[16..<256].map(\.bitPattern), [UInt32](repeating: (-Float(0)).bitPattern, count: 240))
+
+            XCTAssertNil(file.descriptors["iq2xxs"])
+            XCTAssertEqual(file.tensorInfo("iq2xxs")?.type, .iq2_XXS)
+            guard case let .unsupportedType(_, tensor, type, _)? = expectTensorFileError(try file.floats("iq2xxs")) else {
+                return XCTFail("IQ2_XXS must give .unsupportedType")
             }
-            XCTAssertEqual([tensor, type], ["q6k", "Q6_K"])
+            XCTAssertEqual([tensor, type], ["iq2xxs", "IQ2_XXS"])
             expectTensorFileError(try file.floats("missing"))
         }
     }
