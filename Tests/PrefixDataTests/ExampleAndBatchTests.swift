@@ -100,6 +100,39 @@ final class ExampleAndBatchTests: XCTestCase {
         XCTAssertNotEqual(DatasetDigest.digest(csv.examples), DatasetDigest.digest(csv.examples.reversed()))
     }
 
+    func testBOSGoesBeforeTextPromptsOnlyAndTheLimitTakesTheFirstRows() throws {
+        let (tokenizer, _) = try DataFixtures.tinyTokenizer()
+        let dir = try DataFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ids = dir.appendingPathComponent("ids.jsonl"), file = dir.appendingPathComponent("text.jsonl")
+        try Data("{\"prompt_ids\": [5, 6], \"target_ids\": [7, 2]}\n".utf8).write(to: ids)
+        try Data("""
+            {"prompt": "a => ", "target": "b"}
+            {"prompt": "c => ", "target": "d"}
+            {"prompt": "e => ", "target": "f"}
+
+            """.utf8).write(to: file)
+        let encoder = try ExampleEncoder(tokenizer: tokenizer, options: EncodingOptions(addBOS: true, bosTokenID: 1))
+        let both = try DatasetLoader.load(sources: [DataSource(parsing: ids.path), DataSource(parsing: file.path)], encoder: encoder)
+        XCTAssertEqual(both.examples.count, 4)
+        XCTAssertEqual(both.examples[0].promptIDs, [5, 6], "token ids are used exactly as given")
+        XCTAssertEqual(both.examples[1].promptIDs, [1] + tokenizer.encode("a => "))
+
+        let all = try DatasetLoader.load(sources: [DataSource(parsing: file.path)], encoder: encoder)
+        XCTAssertEqual(all.report.beyondLimit, 0)
+        let two = try DatasetLoader.load(sources: [DataSource(parsing: file.path)], options: DatasetOptions(limit: 2), encoder: encoder)
+        XCTAssertEqual(two.examples, Array(all.examples.prefix(2)))
+        XCTAssertEqual(two.report.beyondLimit, 1)
+        XCTAssertEqual(two.report.rows, 3)
+        XCTAssertNotEqual(two.digest, all.digest)
+        XCTAssertTrue(two.report.description.contains("1 rows beyond the limit"), two.report.description)
+        XCTAssertThrowsError(try DatasetLoader.readPairs(sources: [DataSource(parsing: file.path)], options: DatasetOptions(limit: 0)))
+
+        // The source digest is the SHA-256 of the bytes read, whatever the limit.
+        XCTAssertEqual(two.report.sourceDigest, "sha256:" + (try shellSHA256(file.path)))
+        XCTAssertEqual(all.report.sourceDigest, two.report.sourceDigest)
+    }
+
     private func shellSHA256(_ path: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
