@@ -54,12 +54,6 @@ public struct TrainingExample: Sendable, Hashable {
 
     /// Prompt + target length.
     public var count: Int { promptIDs.count + targetIDs.count }
-    /// The concatenated ids.
-    public var inputIDs: [Int] { promptIDs + targetIDs }
-    /// Labels in Hugging Face's convention: -100 on prompt tokens, the id on target tokens.
-    public var labels: [Int32] {
-        [Int32](repeating: PaddedBatch.ignoreLabel, count: promptIDs.count) + targetIDs.map { Int32($0) }
-    }
 }
 
 /// Tokenizes ``DataPair``s into ``TrainingExample``s: prompt and target separately (special

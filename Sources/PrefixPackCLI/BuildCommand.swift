@@ -11,19 +11,14 @@ struct BuildCommand: ParsableCommand {
         commandName: "build",
         abstract: "Train a prefix on a frozen checkpoint and write it as a .ptx bundle.",
         discussion: """
-            DATA is CSV/TSV with a header (E2E's mr,ref or prompt,target) or JSONL (mr/ref, prompt/target, or \
-            prompt_ids/target_ids), a plain file or an archive member written ARCHIVE:MEMBER \
-            (e.g. e2e-train-dev.zip:train.csv). The prompt is the MR followed by " => " (or --prompt-template) \
-            (E2E: "{mr} => "), the target is the reference followed by the model's EOS token; the loss is \
-            the mean cross-entropy over target tokens. An example longer than --max-length keeps its first \
-            --max-length tokens (the target loses its tail and EOS) or is left out with --overlong skip; the \
-            log says how many. \
-            Files written beside OUT.ptx: OUT.ptx.ckpt (checkpoint, atomic), OUT.loss.svg (loss curve), and \
-            OUT.raw.ptx with --collapse. --resume continues from OUT.ptx.ckpt and ends with the same parameters \
-            as an uninterrupted run. Ctrl-C finishes the current step, writes the checkpoint and a bundle of the \
-            current state, and exits with status 0 (a second Ctrl-C quits at once with 130). \
-            --init-text with fewer tokens than --prefix-length repeats its tokens from the start; with more, \
-            the first --prefix-length tokens are used.
+            DATA is CSV/TSV with a header (E2E's mr,ref or prompt,target) or JSONL (mr/ref, prompt/target, or prompt_ids/\
+            target_ids), a plain file or an archive member ARCHIVE:MEMBER (e.g. e2e-train-dev.zip:train.csv). The prompt is \
+            "{mr} => " (or --prompt-template), the target the reference + the model's EOS; the loss is the mean cross-entropy \
+            over target tokens. An example longer than --max-length keeps its first --max-length tokens (the target loses its \
+            tail and EOS) or, with --overlong skip, is left out; the log says how many. Beside OUT.ptx: OUT.ptx.ckpt (atomic \
+            checkpoint), OUT.loss.svg, OUT.raw.ptx with --collapse. --resume continues from OUT.ptx.ckpt, ending bit-identical \
+            to an uninterrupted run. Ctrl-C finishes the step, writes the checkpoint and a bundle, exits 0 (twice: 130 at once). \
+            --init-text tokens are repeated (fewer than --prefix-length) or cut (more) to fill the P slots.
             """)
 
     @Option(help: "Checkpoint: a .gguf file or a Hugging Face model folder.") var model: String
@@ -37,7 +32,12 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customLong("init-text"), help: "Initialize from the model's K/V on these words.") var initText: String?
     @Option(help: "Initialization when no --init-text: random or zero (default: random).") var `init`: InitialValues?
     @Option(name: .customLong("init-from"), help: "Start from an existing bundle (its P and layers are used).") var initFrom: String?
-    @Option(help: "Prefixed layers, e.g. 0,1,2 (default: all).") var layers: String?
+    @Option(help: "Prefixed layers, e.g. 0,1,2 (default: all).", transform: { text in
+        try text.split(separator: ",", omittingEmptySubsequences: false).map {
+            guard let layer = Int($0.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("'\(text)' is not a list of layer indices such as 0,1,2") }
+            return layer
+        }
+    }) var layers: [Int]?
     @Option(help: "Learning rate.") var lr: Double = 5e-4
     @Option(name: .customLong("weight-decay"), help: "AdamW weight decay.") var weightDecay: Double = 0
     @Option(name: .customLong("warmup-steps"), help: "Linear warm-up steps.") var warmupSteps = 0
@@ -66,29 +66,16 @@ struct BuildCommand: ParsableCommand {
     func validate() throws {
         let starts = [initText != nil, self.`init` != nil, initFrom != nil].filter { $0 }.count
         guard starts <= 1 else { throw ValidationError("use only one of --init-text, --init, --init-from") }
-        _ = try layerList()
         do { try settings().validate() } catch { throw ValidationError("\(error)") }
     }
 
-    /// `--layers 0,1,2` as numbers (their range is checked against the model by the build).
-    func layerList() throws -> [Int]? {
-        try layers.map { text in
-            try text.split(separator: ",", omittingEmptySubsequences: false).map {
-                guard let layer = Int($0.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("--layers is '\(text)', expected comma-separated layer indices such as 0,1,2")
-                }
-                return layer
-            }
-        }
-    }
-
-    func settings() throws -> BuildSettings {
+    func settings() -> BuildSettings {
         var s = BuildSettings(model: model, data: data, dev: dev, output: output)
         s.prefixLength = prefixLength
         s.reparameterization = reparam
         s.hiddenWidth = hidden
         s.start = initFrom.map { .bundle(path: $0) } ?? initText.map { .text($0) } ?? (self.`init` == .zero ? .zero : .random)
-        s.layers = try layerList()
+        s.layers = layers
         s.maxLength = maxLength
         s.overlong = overlong
         s.limit = limit
@@ -117,7 +104,7 @@ struct BuildCommand: ParsableCommand {
             if let threads { setBLASThreadCount(threads) }
             let log = BuildProgress(json: jsonLog, every: logEvery, maxLength: maxLength)
             let interrupt = InterruptFlag()
-            let result = try BuildJob.run(try settings(), shouldStop: { interrupt.isRaised }, events: log.handle)
+            let result = try BuildJob.run(settings(), shouldStop: { interrupt.isRaised }, events: log.handle)
             log.finish(result)
         }
     }

@@ -45,8 +45,8 @@ struct EvalCommand: ParsableCommand {
             let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
             for w in prefix?.warnings ?? [] { StandardError.print("warning: \(w)") }
             let source = DataSource(parsing: data)
-            let fields = try ExampleFields.templates(prompt: promptTemplate, target: nil)
-            let (pairs, dataReport) = try DatasetLoader.readPairs(sources: [source], options: DatasetOptions(fields: fields))
+            let dataOptions = DatasetOptions(fields: try ExampleFields.templates(prompt: promptTemplate, target: nil))
+            let (pairs, dataReport) = try DatasetLoader.readPairs(sources: [source], options: dataOptions)
             if dataReport.skippedRows > 0 { StandardError.print("warning: \(source): \(dataReport.skippedRows) rows skipped") }
             var groups = groupReferencesByInput(try EvalGrouping.textPairs(pairs))
             if let limit { groups = Array(groups.prefix(limit)) }

@@ -19,9 +19,7 @@ public struct AxisTicks: Sendable, Equatable {
         let span = hi - lo > 0 ? hi - lo : max(abs(hi), 1)
         spacing = max(Self.roundSpacing(span / Double(max(1, target))), minimumSpacing)
         lower = (lo / spacing).rounded(.down) * spacing
-        var top = (hi / spacing).rounded(.up) * spacing
-        if top <= lower { top = lower + spacing }
-        upper = top
+        upper = max((hi / spacing).rounded(.up) * spacing, lower + spacing)
     }
 
     /// The tick values from ``lower`` to ``upper``, each an exact multiple of ``spacing``.
@@ -32,8 +30,7 @@ public struct AxisTicks: Sendable, Equatable {
 
     /// A tick value written with as many decimals as the spacing needs (0.5 → "1.5", 20 → "40").
     public func label(_ value: Double) -> String {
-        let decimals = max(0, Int(-log10(spacing).rounded(.down)))
-        return String(format: "%.\(decimals)f", value)
+        String(format: "%.\(max(0, Int(-log10(spacing).rounded(.down))))f", value)
     }
 
     /// The smallest 1, 2 or 5 × 10^k at or above `raw` (> 0).

@@ -2,6 +2,7 @@ import Foundation
 import PrefixBundle
 import PrefixData
 import PrefixRuntime
+import PrefixSupport
 import PrefixTraining
 
 /// One whole `prefixpack build`: loads the checkpoint (f32 weights), reads and tokenizes the data
@@ -37,18 +38,14 @@ public enum BuildJob {
             maxSequenceLength: settings.maxLength, overlong: settings.overlong, addBOS: bos != nil,
             eosTokenID: eos, bosTokenID: bos))
         let fields = try ExampleFields.templates(prompt: settings.promptTemplate, target: settings.targetTemplate)
-        let train = try DatasetLoader.load(
-            sources: [DataSource(parsing: settings.data)], options: DatasetOptions(fields: fields, limit: settings.limit),
-            encoder: encoder)
-        events(.dataRead(split: "training", report: train.report))
-        var dev: [TrainingExample] = []
-        if let spec = settings.dev, settings.devLimit > 0 {
-            let read = try DatasetLoader.load(
-                sources: [DataSource(parsing: spec)], options: DatasetOptions(fields: fields, limit: settings.devLimit),
-                encoder: encoder)
-            events(.dataRead(split: "dev", report: read.report))
-            dev = read.examples
+        func read(_ spec: String, split: String, limit: Int?) throws -> Dataset {
+            let options = DatasetOptions(fields: fields, limit: limit)
+            let dataset = try DatasetLoader.load(sources: [DataSource(parsing: spec)], options: options, encoder: encoder)
+            events(.dataRead(split: split, report: dataset.report))
+            return dataset
         }
+        let train = try read(settings.data, split: "training", limit: settings.limit)
+        let dev = settings.devLimit > 0 ? try settings.dev.map { try read($0, split: "dev", limit: settings.devLimit).examples } ?? [] : []
 
         // The prefix's shape: from the --init-from bundle's manifest, or from the settings.
         var prefixLength = settings.prefixLength
@@ -65,7 +62,7 @@ public enum BuildJob {
         let initial = try settings.start.parameters(
             prefix: prefix, layers: layers, model: checkpoint.model, tokenizer: checkpoint.tokenizer, seed: settings.training.seed)
 
-        let modelDigest = try FileDigest.sha256(path: settings.model)
+        let modelDigest = try TrainingRunError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: settings.model) }
         let prefixSettings: [String: String] = [
             "prefix_length": String(prefixLength), "layers": layers.map(String.init).joined(separator: ","),
             "reparam": settings.reparameterization.rawValue, "hidden": String(settings.hiddenWidth),

@@ -79,7 +79,6 @@ public struct BuildSettings: Sendable {
         try TrainingRunError.require(prefixLength >= 1, "--prefix-length", prefixLength, "at least 1")
         try TrainingRunError.require(hiddenWidth >= 1, "--hidden", hiddenWidth, "at least 1")
         try TrainingRunError.require(maxLength >= 2, "--max-length", maxLength, "at least 2")
-        try TrainingRunError.require((limit ?? 1) >= 1, "--limit", limit ?? 0, "at least 1")
         try TrainingRunError.require(devLimit >= 0, "--dev-limit", devLimit, "0 or more")
         try training.validate()
     }
@@ -98,12 +97,8 @@ public struct BuildSettings: Sendable {
 
     /// How the start is named in the provenance: `text`, `random`, `zero` or `bundle:PATH`.
     var startLabel: String {
-        switch start {
-        case .text: return "text"
-        case .random: return "random"
-        case .zero: return "zero"
-        case let .bundle(path): return "bundle:\(path)"
-        }
+        if case let .bundle(path) = start { return "bundle:\(path)" }
+        return initText != nil ? "text" : start == .zero ? "zero" : "random"
     }
 
     /// The `--init-text` words, if the start is text.

@@ -1,6 +1,7 @@
 import Foundation
 import PrefixData
 import PrefixTraining
+import PrefixSupport
 
 /// How a run ended and with what.
 public struct TrainingOutcome: Sendable {
