@@ -52,8 +52,8 @@ let package = Package(
             name: "PrefixTraining",
             dependencies: ["PrefixSupport", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
-        // Training runs: data reading and batching, the step loop with dev loss, early stopping,
-        // atomic checkpoints and exact resume, loss curves, provenance (what `prefixpack build` runs).
+        // Training runs: the whole build job (model, PrefixData examples and schedule, init), the step
+        // loop with dev loss, early stopping, atomic checkpoints and exact resume, loss curves, provenance.
         .target(
             name: "PrefixTrainingRun",
             dependencies: [
@@ -77,7 +77,7 @@ let package = Package(
             name: "PrefixPackCLI",
             dependencies: [
                 "PrefixSupport", "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixInterop",
-                "PrefixTraining", "PrefixTrainingRun", "PrefixEval",
+                "PrefixTraining", "PrefixTrainingRun", "PrefixEval", "PrefixData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -99,11 +99,11 @@ let package = Package(
             name: "PrefixInteropTests",
             dependencies: ["PrefixSupport", "PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
         ),
-        .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "TextTokenizers"]),
+        .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "PrefixEval", "TextTokenizers"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
         .testTarget(
             name: "PrefixTrainingRunTests",
-            dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "TextTokenizers"]
+            dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixData", "TextTokenizers"]
         ),
         .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixSupport", "PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),

@@ -6,11 +6,12 @@
 #   3. trains a 10-token prefix (MLP reparameterization, init from "table-to-text:") for 80 steps
 #      of batch 8 on the first 2000 training rows, dev loss on 64 dev rows;
 #   4. scores the model with the prefix on the same 50 MRs and prints BLEU before and after.
-# The E2E zip is found at ../shared/datasets/e2e/e2e-train-dev.zip (beside the clone) unless
-# E2E_ZIP names it. Outputs go to out/quickstart/. Settings can be changed with STEPS, LIMIT, EVAL_MRS.
+# The E2E train/dev zip ships in the repository (data/e2e/, CC BY-SA 4.0, see data/e2e/README.md);
+# E2E_ZIP names another copy. Outputs go to out/quickstart/. Settings can be changed with STEPS,
+# LIMIT, EVAL_MRS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-E2E_ZIP=${E2E_ZIP:-../shared/datasets/e2e/e2e-train-dev.zip}
+E2E_ZIP=${E2E_ZIP:-data/e2e/e2e-train-dev.zip}
 STEPS=${STEPS:-80}
 LIMIT=${LIMIT:-2000}
 EVAL_MRS=${EVAL_MRS:-50}
@@ -34,7 +35,7 @@ $P eval --model "$MODEL" --data "$E2E_ZIP:dev.csv" --limit "$EVAL_MRS" -o "$OUT/
 echo
 echo "== 2/3 training the prefix ($STEPS steps, batch 8, first $LIMIT training rows)"
 $P build --model "$MODEL" --data "$E2E_ZIP:train.csv" --dev "$E2E_ZIP:dev.csv" --dev-limit 64 \
-    -o "$OUT/e2e.ptx" --limit "$LIMIT" --max-steps "$STEPS" --batch-size 8 --max-length 64 --lr 5e-4 \
+    -o "$OUT/e2e.ptx" --limit "$LIMIT" --max-steps "$STEPS" --batch-size 8 --lr 5e-4 \
     --init-text "table-to-text:" --eval-every 40 --checkpoint-every 20 --seed 0
 
 echo

@@ -35,11 +35,12 @@ public enum DatasetDigest {
             }
         }
         hasher.update(data: buffer)
-        return "sha256:" + hasher.finalize().map { hexByte($0) }.joined()
+        return hex(hasher.finalize())
     }
 
-    private static func hexByte(_ b: UInt8) -> String {
+    /// `sha256:` + the lowercase hex of a finished SHA-256.
+    static func hex(_ digest: SHA256.Digest) -> String {
         let digits = Array("0123456789abcdef")
-        return String([digits[Int(b >> 4)], digits[Int(b & 15)]])
+        return "sha256:" + String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 }

@@ -1,3 +1,5 @@
+import Crypto
+
 /// How a dataset is read.
 public struct DatasetOptions: Sendable, Equatable {
     /// The format of every document, or nil to tell it from each document's name.
@@ -8,17 +10,20 @@ public struct DatasetOptions: Sendable, Equatable {
     public var limits: DataLimits
     /// Throw ``DataError/badRow(_:)`` at the first malformed row instead of skipping it.
     public var stopAtFirstBadRow: Bool
+    /// Use only the first `limit` usable rows, in file order (`build --limit`); nil = all.
+    public var limit: Int?
 
     /// Creates options; by default the format comes from the names, the fields are chosen
     /// automatically, and malformed rows are skipped and counted.
     public init(
         format: DataFormat? = nil, fields: ExampleFields = .automatic, limits: DataLimits = DataLimits(),
-        stopAtFirstBadRow: Bool = false
+        stopAtFirstBadRow: Bool = false, limit: Int? = nil
     ) {
         self.format = format
         self.fields = fields
         self.limits = limits
         self.stopAtFirstBadRow = stopAtFirstBadRow
+        self.limit = limit
     }
 }
 
@@ -30,6 +35,11 @@ public struct DatasetReport: Sendable, Equatable, CustomStringConvertible {
 
     /// The documents read, as `file` or `file:member`.
     public var documents: [String] = []
+    /// SHA-256 (`sha256:<hex>`) of the bytes of every document read, in order: identifies the
+    /// files themselves (``DatasetDigest`` identifies the examples training sees).
+    public var sourceDigest = ""
+    /// Usable rows left out by ``DatasetOptions/limit``.
+    public var beyondLimit = 0
     /// Data rows seen (header and blank lines excluded).
     public var rows = 0
     /// Rows skipped because they are malformed or unusable.
@@ -53,11 +63,14 @@ public struct DatasetReport: Sendable, Equatable, CustomStringConvertible {
         if issues.count < Self.keptIssues { issues.append(issue) }
     }
 
-    /// One line: rows, examples, skipped, truncated.
+    /// One line: rows, examples and the longest, bad rows, rows beyond the limit, truncated (always
+    /// said, also when 0) and overlong examples.
     public var description: String {
-        var text = "\(documents.joined(separator: ", ")): \(rows) rows, \(examples) examples"
+        var text = "\(documents.joined(separator: ", ")): \(rows) rows, \(examples) examples (longest \(longestExample) tokens)"
         text += ", \(skippedRows) bad rows skipped"
-        if truncatedExamples > 0 { text += ", \(truncatedExamples) truncated to the length limit" }
+        if beyondLimit > 0 { text += ", \(beyondLimit) rows beyond the limit" }
+        text += ", \(truncatedExamples) truncated to the length limit"
+        if truncatedExamples > 0 { text += " (their targets lose the tail and EOS)" }
         if overlongSkipped > 0 { text += ", \(overlongSkipped) skipped as longer than the length limit" }
         return text
     }
@@ -81,10 +94,15 @@ public enum DatasetLoader {
     public static func readPairs(
         sources: [DataSource], options: DatasetOptions = DatasetOptions()
     ) throws(DataError) -> (pairs: [DataPair], report: DatasetReport) {
+        if let limit = options.limit, limit < 1 {
+            throw .invalidOption(name: "limit", found: "\(limit)", expected: "at least 1")
+        }
         var report = DatasetReport()
         var pairs: [DataPair] = []
+        var hasher = SHA256()
         for source in sources {
             for document in try source.readDocuments(limits: options.limits) {
+                hasher.update(data: document.bytes)
                 guard let format = options.format ?? DataFormat.detect(name: document.formatName) else {
                     throw .unknownFormat(document: document.name)
                 }
@@ -96,6 +114,11 @@ public enum DatasetLoader {
                 for issue in issues { report.record(issue) }
                 pairs += read.pairs
             }
+        }
+        report.sourceDigest = DatasetDigest.hex(hasher.finalize())
+        if let limit = options.limit, pairs.count > limit {
+            report.beyondLimit = pairs.count - limit
+            pairs.removeLast(pairs.count - limit)
         }
         if pairs.isEmpty {
             throw .noExamples(

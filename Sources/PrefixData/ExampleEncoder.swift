@@ -15,7 +15,8 @@ public struct EncodingOptions: Sendable, Equatable {
     public var maxSequenceLength: Int?
     /// What to do with longer examples (always counted in ``DatasetReport``).
     public var overlong: OverlongPolicy
-    /// Prepend the BOS token to the prompt (off by default: the reference convention has no BOS).
+    /// Prepend the BOS token to text prompts (off by default: the reference convention has no
+    /// BOS; token-id prompts are always used as given).
     public var addBOS: Bool
     /// The EOS id appended to text targets; nil takes the tokenizer's EOS.
     public var eosTokenID: Int?
@@ -53,16 +54,16 @@ public struct TrainingExample: Sendable, Hashable {
 
     /// Prompt + target length.
     public var count: Int { promptIDs.count + targetIDs.count }
-    /// The concatenated ids.
-    public var inputIDs: [Int] { promptIDs + targetIDs }
-    /// Labels in Hugging Face's convention: -100 on prompt tokens, the id on target tokens.
-    public var labels: [Int32] {
-        [Int32](repeating: PaddedBatch.ignoreLabel, count: promptIDs.count) + targetIDs.map { Int32($0) }
-    }
 }
 
 /// Tokenizes ``DataPair``s into ``TrainingExample``s: prompt and target separately (special
-/// tokens written in the text are matched), concatenated, the target ending with EOS.
+/// tokens written in the text are matched), concatenated, a text target ending with EOS, BOS
+/// before a text prompt only when asked for; token ids are used exactly as given.
+///
+/// Length policy (the one `prefixpack build` uses): an example longer than the limit keeps its
+/// first `maxSequenceLength` tokens, as Hugging Face's `input_ids[:max_length]` does, so the
+/// prompt stays whole and the target loses its tail (EOS included). An example whose prompt alone
+/// fills the limit would keep no target token (nothing to learn) and is skipped as overlong.
 public struct ExampleEncoder: Sendable {
     /// What happened to one pair.
     public enum Outcome: Sendable, Equatable {
@@ -116,14 +117,13 @@ public struct ExampleEncoder: Sendable {
         var prompt: [Int]
         var target: [Int]
         switch pair.prompt {
-        case .text(let s): prompt = tokenizer.encode(s)
+        case .text(let s): prompt = (bosTokenID.map { [$0] } ?? []) + tokenizer.encode(s)
         case .ids(let ids): prompt = ids
         }
         switch pair.target {
         case .text(let s): target = tokenizer.encode(s) + [eosTokenID]
         case .ids(let ids): target = ids
         }
-        if let bos = bosTokenID { prompt.insert(bos, at: 0) }
         let vocabulary = tokenizer.vocabularySize
         if let bad = (prompt + target).first(where: { $0 >= vocabulary }) {
             return .invalid("token id \(bad) is outside the tokenizer's vocabulary of \(vocabulary)")

@@ -106,6 +106,14 @@ public enum ExampleFields: Sendable, Hashable {
         .text(prompt: FieldTemplate(field: prompt), target: FieldTemplate(field: target))
     }
 
+    /// `--prompt-template`/`--target-template`: nil for both = ``automatic``; one given = the
+    /// other from ``e2e`` (`{mr} => `, `{ref}`).
+    /// - Throws: ``DataError`` for a malformed template.
+    public static func templates(prompt: String?, target: String?) throws(DataError) -> ExampleFields {
+        guard prompt != nil || target != nil else { return .automatic }
+        return .text(prompt: try FieldTemplate(prompt ?? "{mr} => "), target: try FieldTemplate(target ?? "{ref}"))
+    }
+
     /// E2E: prompt = the MR as written + `" => "`, target = the reference.
     public static let e2e = ExampleFields.text(
         prompt: FieldTemplate(unchecked: [.field("mr"), .literal(" => ")], text: "{mr} => "),

@@ -55,7 +55,4 @@ public struct PaddedBatch: Sendable, Equatable {
 
     /// Number of target tokens (labels other than -100): the loss's denominator.
     public var targetTokenCount: Int { labels.reduce(0) { $0 + ($1 == Self.ignoreLabel ? 0 : 1) } }
-
-    /// Row `i` of the input ids.
-    public func inputRow(_ i: Int) -> ArraySlice<Int> { inputIDs[i * tokens..<(i + 1) * tokens] }
 }

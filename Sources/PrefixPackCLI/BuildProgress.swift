@@ -1,4 +1,5 @@
 import Foundation
+import PrefixData
 import PrefixTrainingRun
 
 /// Prints a run's events: a progress line rewritten in place on a terminal, plain lines
@@ -8,18 +9,27 @@ final class BuildProgress {
     enum Mode { case terminal, plain, json }
     let mode: Mode
     let every: Int
+    /// `--max-length`, named in the data lines.
+    let maxLength: Int
     private var startedAt = Date()
     private var firstStep = 0
     private var tokens = 0
     private var lineOpen = false
 
-    init(json: Bool, every: Int) {
+    init(json: Bool, every: Int, maxLength: Int) {
         mode = json ? .json : (isatty(STDOUT_FILENO) != 0 ? .terminal : .plain)
         self.every = max(1, every)
+        self.maxLength = maxLength
     }
 
     func handle(_ event: TrainingEvent) {
         switch event {
+        case let .dataRead(split, report):
+            for issue in report.issues.prefix(5) { StandardError.print("warning: skipped row: \(issue)") }
+            emit(["event": "data", "split": split, "rows": report.rows, "examples": report.examples,
+                  "truncated": report.truncatedExamples, "overlong_skipped": report.overlongSkipped,
+                  "bad_rows": report.skippedRows, "longest": report.longestExample, "max_length": maxLength],
+                 text: "\(split) data \(report); length limit --max-length \(maxLength)")
         case let .started(step, total, train, dev):
             startedAt = Date(); firstStep = step; tokens = 0
             emit(["event": "start", "step": step, "total_steps": total, "train_examples": train, "dev_examples": dev],
@@ -56,7 +66,25 @@ final class BuildProgress {
         }
     }
 
-    /// A final line (JSON `done` event or plain text).
+    /// The final line: what was written, how the run ended, the last losses.
+    func finish(_ result: BuildJob.Result) {
+        let outcome = result.outcome, settings = result.settings
+        var summary: [String: Any] = [
+            "event": "done", "bundle": settings.output, "ending": outcome.ending.rawValue, "steps": outcome.steps,
+            "total_steps": outcome.totalSteps, "seconds": result.seconds, "loss_curve": settings.lossCurvePath,
+            "checkpoint": settings.checkpointPath,
+        ]
+        if let l = outcome.history.recentTrainLoss() { summary["final_train_loss"] = Double(l) }
+        if let l = outcome.finalDevLoss { summary["final_dev_loss"] = Double(l) }
+        if settings.collapse { summary["raw_bundle"] = settings.rawBundlePath }
+        let lossText = outcome.history.recentTrainLoss().map { String(format: ", train loss %.4f", $0) } ?? ""
+        let devText = outcome.finalDevLoss.map { String(format: ", dev loss %.4f", $0) } ?? ""
+        emit(summary, text: "wrote \(settings.output) (\(outcome.ending.rawValue) at step \(outcome.steps)/\(outcome.totalSteps)"
+             + "\(lossText)\(devText), \(String(format: "%.1f", result.seconds)) s); loss curve \(settings.lossCurvePath)"
+             + (outcome.ending == .interrupted ? "; continue with --resume" : ""))
+    }
+
+    /// One line (JSON object or plain text).
     func emit(_ object: [String: Any], text: String) {
         if mode == .json {
             if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PrefixEval
+import PrefixData
 import PrefixRuntime
 import PrefixTrainingRun
 
@@ -43,9 +44,11 @@ struct EvalCommand: ParsableCommand {
             let checkpoint = try Checkpoint.load(path: model)
             let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
             for w in prefix?.warnings ?? [] { StandardError.print("warning: \(w)") }
-            let set = try TextExampleReader.read(data, promptTemplate: promptTemplate)
-            if set.skippedCount > 0 { StandardError.print("warning: \(set.label): \(set.skippedCount) rows skipped") }
-            var groups = groupReferencesByInput(set.examples.map { (input: $0.input, reference: $0.target ?? "") })
+            let source = DataSource(parsing: data)
+            let dataOptions = DatasetOptions(fields: try ExampleFields.templates(prompt: promptTemplate, target: nil))
+            let (pairs, dataReport) = try DatasetLoader.readPairs(sources: [source], options: dataOptions)
+            if dataReport.skippedRows > 0 { StandardError.print("warning: \(source): \(dataReport.skippedRows) rows skipped") }
+            var groups = groupReferencesByInput(try EvalGrouping.textPairs(pairs))
             if let limit { groups = Array(groups.prefix(limit)) }
 
             let session = try checkpoint.makeSession(prefix: prefix)
@@ -93,7 +96,7 @@ struct EvalCommand: ParsableCommand {
             try write(lines, to: folder.appendingPathComponent("generations.jsonl"))
             let metrics = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report))
             let summary: [String: Any] = [
-                "model": model, "bundle": bundle ?? NSNull(), "data": set.label, "data_digest": "sha256:" + set.digest,
+                "model": model, "bundle": bundle ?? NSNull(), "data": source.description, "data_digest": dataReport.sourceDigest,
                 "decoding": beams > 1 ? "beam \(beams)" : "greedy", "max_tokens": maxTokens, "segments": groups.count, "metrics": metrics,
                 "generation_seconds": seconds, "generated_tokens": generated,
             ]

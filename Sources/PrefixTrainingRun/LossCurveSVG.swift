@@ -1,7 +1,8 @@
 import Foundation
 
 /// A self-contained SVG chart of a run's losses: the train loss per step (light), its moving
-/// average (solid) and the dev loss (points joined by a dashed line), against the step.
+/// average (solid) and the dev loss (points joined by a dashed line), against the step. Both
+/// axes carry round ticks (``AxisTicks``: 1, 2 or 5 × 10^k apart).
 public enum LossCurveSVG {
     /// The SVG document for `history`; `title` is shown above the plot.
     public static func render(_ history: TrainingHistory, title: String, width: Int = 720, height: Int = 400) -> String {
@@ -11,10 +12,10 @@ public enum LossCurveSVG {
         let dev = history.devLosses.filter { $0.loss.isFinite }
         let steps = max(1, history.trainLosses.count, dev.map(\.step).max() ?? 0)
         let all = train + dev.map { Double($0.loss) }
-        var lo = all.min() ?? 0, hi = all.max() ?? 1
-        if hi - lo < 1e-6 { hi += 0.5; lo -= 0.5 }
-        lo = max(0, lo - 0.05 * (hi - lo))
-        func x(_ step: Double) -> Double { left + plotW * (steps <= 1 ? 0.5 : (step - 1) / Double(steps - 1)) }
+        let lossAxis = AxisTicks(covering: all.min() ?? 0, all.max() ?? 1)
+        let stepAxis = AxisTicks(covering: 0, Double(steps), minimumSpacing: 1)
+        let lo = lossAxis.lower, hi = lossAxis.upper
+        func x(_ step: Double) -> Double { left + plotW * (step - stepAxis.lower) / (stepAxis.upper - stepAxis.lower) }
         func y(_ loss: Double) -> Double { top + plotH * (1 - (loss - lo) / (hi - lo)) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
         func points(_ pairs: [(Double, Double)]) -> String { pairs.map { "\(f(x($0.0))),\(f(y($0.1)))" }.joined(separator: " ") }
@@ -25,14 +26,12 @@ public enum LossCurveSVG {
             <text x="\(f(left))" y="22" font-size="14">\(escape(title))</text>
 
             """
-        for i in 0...4 {
-            let v = lo + (hi - lo) * Double(i) / 4
+        for v in lossAxis.values {
             svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(y(v)))\" y2=\"\(f(y(v)))\" stroke=\"#ddd\"/>"
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y(v) + 4))\" text-anchor=\"end\">\(String(format: "%.2f", v))</text>\n"
+            svg += "<text class=\"loss-tick\" x=\"\(f(left - 6))\" y=\"\(f(y(v) + 4))\" text-anchor=\"end\">\(lossAxis.label(v))</text>\n"
         }
-        for i in 0...4 {
-            let s = 1 + Double(steps - 1) * Double(i) / 4
-            svg += "<text x=\"\(f(x(s)))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\">\(Int(s.rounded()))</text>\n"
+        for s in stepAxis.values {
+            svg += "<text class=\"step-tick\" x=\"\(f(x(s)))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\">\(stepAxis.label(s))</text>\n"
         }
         svg += "<text x=\"\(f(left + plotW / 2))\" y=\"\(height - 8)\" text-anchor=\"middle\">step</text>\n"
         svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#888\"/>\n"

@@ -1,5 +1,11 @@
-/// What a ``TrainingRun`` reports while it runs (for progress lines, logs and JSON events).
+import PrefixData
+
+/// What a ``TrainingRun`` (and the ``BuildJob`` around it) reports while it runs (for progress
+/// lines, logs and JSON events).
 public enum TrainingEvent: Sendable {
+    /// A data set was read and tokenized: `split` is `training` or `dev`; the report counts rows,
+    /// bad rows, examples cut to the length limit and examples skipped as longer.
+    case dataRead(split: String, report: DatasetReport)
     /// The run starts (or resumes) at `step` of `totalSteps`.
     case started(step: Int, totalSteps: Int, trainExamples: Int, devExamples: Int)
     /// One optimizer step finished.

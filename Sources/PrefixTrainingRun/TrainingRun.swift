@@ -1,4 +1,5 @@
 import Foundation
+import PrefixData
 import PrefixTraining
 import PrefixSupport
 
@@ -28,7 +29,8 @@ public struct TrainingOutcome: Sendable {
     public var finalDevLoss: Float? { history.devLosses.last?.loss }
 }
 
-/// Orchestrates prefix training: a deterministic data order (one seeded permutation per epoch),
+/// Orchestrates prefix training: PrefixData's seeded ``PrefixData/BatchSchedule`` (one
+/// permutation per epoch, one slice of `batchSize × gradientAccumulation` examples per step),
 /// micro-batches and gradient accumulation, ``PrefixTrainer`` steps with the linear schedule,
 /// dev loss with early stopping, atomic checkpoints and exact resumption.
 ///
@@ -43,19 +45,21 @@ public struct TrainingRun: Sendable {
     /// The hyperparameters.
     public let configuration: TrainingRunConfiguration
     /// Training examples (order is drawn per epoch).
-    public let train: [EncodedExample]
+    public let train: [TrainingExample]
     /// Dev examples for the dev loss (may be empty).
-    public let dev: [EncodedExample]
+    public let dev: [TrainingExample]
     /// Padding id (any valid id; padding is masked).
     public let padID: Int
     /// Written into the checkpoint and compared on resume (model, data, prefix and hyperparameter digest).
     public let identity: String
+    /// The data order: step `s` takes `schedule.batchIndices(step: s)`.
+    public let schedule: BatchSchedule
 
-    /// A run; throws when the configuration is invalid or there is nothing to train on.
+    /// A run; throws when the configuration is invalid or there is nothing to train on
+    /// (``PrefixData/BatchSchedule`` refuses an empty set).
     public init(backpropagation: PrefixBackpropagation, prefix: TrainablePrefix, configuration: TrainingRunConfiguration,
-                train: [EncodedExample], dev: [EncodedExample], padID: Int, identity: String) throws {
+                train: [TrainingExample], dev: [TrainingExample], padID: Int, identity: String) throws {
         try configuration.validate()
-        guard !train.isEmpty else { throw TrainingRunError.noExamples(file: "training data", detail: "empty after encoding") }
         self.backpropagation = backpropagation
         self.prefix = prefix
         self.configuration = configuration
@@ -63,44 +67,33 @@ public struct TrainingRun: Sendable {
         self.dev = dev
         self.padID = padID
         self.identity = identity
+        schedule = try BatchSchedule(exampleCount: train.count, batchSize: configuration.examplesPerStep, seed: configuration.seed)
     }
 
     /// Steps the run takes in total.
     public var totalSteps: Int { configuration.totalSteps(exampleCount: train.count) }
 
-    /// The example indices of 0-based step `step`: epoch `step / stepsPerEpoch` is a permutation
-    /// drawn from the seed and the epoch; the step takes its consecutive slice.
-    public func exampleIndices(forStep step: Int) -> (epoch: Int, indices: ArraySlice<Int>) {
-        let perEpoch = configuration.stepsPerEpoch(exampleCount: train.count)
-        let epoch = step / perEpoch, position = step % perEpoch
-        let order = permutation(epoch: epoch)
-        let start = position * configuration.examplesPerStep
-        return (epoch, order[min(start, order.count)..<min(start + configuration.examplesPerStep, order.count)])
-    }
-
-    func permutation(epoch: Int) -> [Int] {
-        var generator = SeededGenerator(seed: configuration.seed &+ UInt64(epoch) &* 0xD1B5_4A32_D192_ED03)
-        var order = Array(0..<train.count)
-        if order.count > 1 {
-            for i in stride(from: order.count - 1, to: 0, by: -1) {
-                let j = Int(generator.next() % UInt64(i + 1))
-                order.swapAt(i, j)
-            }
-        }
-        return order
-    }
-
-    /// The micro-batches of 0-based step `step`.
+    /// The micro-batches of 0-based step `step`: the step's examples cut into consecutive
+    /// batches of `batchSize`, each padded to its own longest example.
     public func microBatches(forStep step: Int) throws -> (epoch: Int, batches: [TrainingBatch], tokens: Int) {
-        let (epoch, indices) = exampleIndices(forStep: step)
-        let examples = indices.map { train[$0] }
-        let batches = try BatchAssembler.batches(examples, size: configuration.batchSize, padID: padID)
-        return (epoch, batches, examples.reduce(0) { $0 + $1.count })
+        let indices = schedule.batchIndices(step: step)
+        let batches = try Self.batches(indices.map { train[$0] }, size: configuration.batchSize, padID: padID)
+        return (step / schedule.batchesPerEpoch, batches, indices.reduce(0) { $0 + train[$1].count })
     }
 
     /// The dev batches.
     public func devBatches() throws -> [TrainingBatch] {
-        try BatchAssembler.batches(dev, size: configuration.batchSize, padID: padID)
+        try Self.batches(dev, size: configuration.batchSize, padID: padID)
+    }
+
+    /// Consecutive batches of at most `size` examples, right-padded (``PrefixData/PaddedBatch``).
+    public static func batches(_ examples: [TrainingExample], size: Int, padID: Int) throws -> [TrainingBatch] {
+        guard size > 0 else { throw TrainingRunError.invalidSetting(name: "batch size", found: String(size), expected: "at least 1") }
+        return try stride(from: 0, to: examples.count, by: size).map { start in
+            let padded = try PaddedBatch(examples: Array(examples[start..<min(start + size, examples.count)]), padTokenID: padID)
+            return try TrainingBatch(sequences: padded.sequences, tokens: padded.tokens, inputIDs: padded.inputIDs,
+                                     attentionMask: padded.attentionMask, labels: padded.labels)
+        }
     }
 
     /// Runs from `initialParameters`, or from the checkpoint at `checkpointURL` when `resume` is

@@ -33,18 +33,15 @@ public struct TrainingRunConfiguration: Sendable, Equatable {
 
     /// Throws when a value is out of range.
     public func validate() throws {
-        func check(_ ok: Bool, _ name: String, _ found: Any, _ expected: String) throws {
-            if !ok { throw TrainingRunError.invalidSetting(name: name, found: "\(found)", expected: expected) }
-        }
-        try check(batchSize >= 1, "--batch-size", batchSize, "at least 1")
-        try check(gradientAccumulation >= 1, "--grad-accum", gradientAccumulation, "at least 1")
-        try check(epochs >= 1, "--epochs", epochs, "at least 1")
-        try check((maxSteps ?? 1) >= 1, "--max-steps", maxSteps ?? 0, "at least 1")
-        try check(warmupSteps >= 0, "--warmup-steps", warmupSteps, "0 or more")
-        try check((evaluateEvery ?? 1) >= 1, "--eval-every", evaluateEvery ?? 0, "at least 1")
-        try check((patience ?? 1) >= 1, "--patience", patience ?? 0, "at least 1")
-        try check((checkpointEvery ?? 1) >= 1, "--checkpoint-every", checkpointEvery ?? 0, "at least 1")
-        try check(optimizer.learningRate > 0 && optimizer.learningRate.isFinite, "--lr", optimizer.learningRate, "a positive number")
+        try TrainingRunError.require(batchSize >= 1, "--batch-size", batchSize, "at least 1")
+        try TrainingRunError.require(gradientAccumulation >= 1, "--grad-accum", gradientAccumulation, "at least 1")
+        try TrainingRunError.require(epochs >= 1, "--epochs", epochs, "at least 1")
+        try TrainingRunError.require((maxSteps ?? 1) >= 1, "--max-steps", maxSteps ?? 0, "at least 1")
+        try TrainingRunError.require(warmupSteps >= 0, "--warmup-steps", warmupSteps, "0 or more")
+        try TrainingRunError.require((evaluateEvery ?? 1) >= 1, "--eval-every", evaluateEvery ?? 0, "at least 1")
+        try TrainingRunError.require((patience ?? 1) >= 1, "--patience", patience ?? 0, "at least 1")
+        try TrainingRunError.require((checkpointEvery ?? 1) >= 1, "--checkpoint-every", checkpointEvery ?? 0, "at least 1")
+        try TrainingRunError.require(optimizer.learningRate > 0 && optimizer.learningRate.isFinite, "--lr", optimizer.learningRate, "a positive number")
         try optimizer.validate()
     }
 
@@ -53,13 +50,9 @@ public struct TrainingRunConfiguration: Sendable, Equatable {
 
     /// Optimizer steps for `exampleCount` training examples: `maxSteps`, or `epochs` passes of
     /// ⌈examples / examplesPerStep⌉ steps each.
+    /// (The last step of an epoch may hold fewer examples; ``PrefixData/BatchSchedule`` orders them.)
     public func totalSteps(exampleCount: Int) -> Int {
-        maxSteps ?? epochs * stepsPerEpoch(exampleCount: exampleCount)
-    }
-
-    /// ⌈examples / examplesPerStep⌉ (the last step of an epoch may hold fewer examples).
-    public func stepsPerEpoch(exampleCount: Int) -> Int {
-        max(1, (exampleCount + examplesPerStep - 1) / examplesPerStep)
+        maxSteps ?? epochs * max(1, (exampleCount + examplesPerStep - 1) / examplesPerStep)
     }
 
     /// The hyperparameters as provenance fields.

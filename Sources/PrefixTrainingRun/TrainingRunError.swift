@@ -5,10 +5,6 @@ import Foundation
 public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
     /// A data file or archive member could not be read.
     case unreadableData(file: String, detail: String)
-    /// A row could not be used (wrong field count, missing field, bad JSON).
-    case badRow(file: String, line: Int, detail: String)
-    /// No usable example remained.
-    case noExamples(file: String, detail: String)
     /// A hyperparameter is out of range or inconsistent.
     case invalidSetting(name: String, found: String, expected: String)
     /// The checkpoint to resume from belongs to a different run.
@@ -20,10 +16,6 @@ public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
         switch self {
         case let .unreadableData(file, detail):
             return "\(file): cannot read the data: \(detail)"
-        case let .badRow(file, line, detail):
-            return "\(file):\(line): \(detail)"
-        case let .noExamples(file, detail):
-            return "\(file): no usable training example (\(detail))"
         case let .invalidSetting(name, found, expected):
             return "\(name) is \(found), expected \(expected)"
         case let .checkpointMismatch(file, field, found, expected):
@@ -34,4 +26,9 @@ public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
     }
 
     public var errorDescription: String? { description }
+
+    /// Throws ``invalidSetting(name:found:expected:)`` unless `ok`.
+    static func require(_ ok: Bool, _ name: String, _ found: Any, _ expected: String) throws {
+        if !ok { throw invalidSetting(name: name, found: "\(found)", expected: expected) }
+    }
 }

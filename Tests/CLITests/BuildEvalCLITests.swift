@@ -195,6 +195,37 @@ final class BuildEvalCLITests: XCTestCase {
         XCTAssertEqual(try BundleReader(path: second).manifest.layers, [0, 2])
     }
 
+    func testBuildLogSaysHowManyExamplesWereCut() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let common = ["build", "--model", model, "--data", train, "--dev", dev, "--prefix-length", "2", "--hidden", "8",
+                      "--max-steps", "1", "--batch-size", "4", "--max-length", "64"]
+        let json = try CLIRunner.run(common + ["-o", dir.appendingPathComponent("a.ptx").path, "--json-log"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let data = jsonEvents(json.stdout).filter { $0["event"] as? String == "data" }
+        XCTAssertEqual(data.compactMap { $0["split"] as? String }, ["training", "dev"])
+        let cut = try XCTUnwrap(data.first?["truncated"] as? Int)
+        XCTAssertGreaterThan(cut, 0)
+        XCTAssertEqual(data.first?["examples"] as? Int, 48)
+        XCTAssertEqual(data.first?["max_length"] as? Int, 64)
+        XCTAssertEqual(data.first?["longest"] as? Int, 64)
+
+        let plain = try CLIRunner.run(common + ["-o", dir.appendingPathComponent("b.ptx").path])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertTrue(plain.stdout.contains("\(cut) truncated to the length limit (their targets lose the tail and EOS)"), plain.stdout)
+        XCTAssertTrue(plain.stdout.contains("length limit --max-length 64"), plain.stdout)
+
+        let skipped = try CLIRunner.run(common + ["-o", dir.appendingPathComponent("c.ptx").path, "--overlong", "skip", "--json-log"])
+        XCTAssertEqual(skipped.status, 0, skipped.stderr)
+        let skipData = try XCTUnwrap(jsonEvents(skipped.stdout).first { $0["event"] as? String == "data" })
+        XCTAssertEqual(skipData["overlong_skipped"] as? Int, cut)
+        XCTAssertEqual(skipData["examples"] as? Int, 48 - cut)
+
+        let badChoice = try CLIRunner.run(common + ["-o", dir.appendingPathComponent("d.ptx").path, "--overlong", "drop"])
+        XCTAssertEqual(badChoice.status, 1)
+        XCTAssertTrue(badChoice.stderr.contains("truncate") && badChoice.stderr.contains("skip"), badChoice.stderr)
+    }
+
     func testBadDataIsAUsageError() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

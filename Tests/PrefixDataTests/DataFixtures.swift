@@ -18,11 +18,17 @@ enum DataFixtures {
         packageRoot.appendingPathComponent("Fixtures/data").appendingPathComponent(relative).path
     }
 
-    /// `packageRoot/../shared/datasets/e2e/e2e-train-dev.zip`, or skips the test.
+    /// The E2E train/dev zip shipped in the repository (`data/e2e/e2e-train-dev.zip`).
     static func e2eZip() throws -> String {
-        let path = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets/e2e/e2e-train-dev.zip").path
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("../shared/datasets/e2e is absent") }
+        let path = packageRoot.appendingPathComponent("data/e2e/e2e-train-dev.zip").path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("data/e2e/e2e-train-dev.zip is absent") }
         return path
+    }
+
+    /// The unzipped E2E `dev.csv` of the shared data beside the clone, when present.
+    static var sharedE2EDevCSV: String? {
+        let path = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets/e2e/dev.csv").path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     /// The tiny models' tokenizer (EOS `<|im_end|>` = 2) and its config (pad `<|endoftext|>`).

@@ -1,9 +1,10 @@
 import Foundation
 import PrefixData
+import PrefixEval
 import XCTest
 
-/// The real E2E release (../shared/datasets/e2e), read straight from its zip. Skipped when the
-/// shared data is absent. Expected counts are those of the dataset's README (Python `csv`).
+/// The real E2E release shipped in data/e2e, read straight from its zip. Expected counts are those
+/// of the dataset's README (Python `csv`).
 final class E2EDatasetTests: XCTestCase {
     func testTrainFromZipMatchesTheREADME() throws {
         let zip = try DataFixtures.e2eZip()
@@ -20,7 +21,7 @@ final class E2EDatasetTests: XCTestCase {
         XCTAssertEqual(withBreak.map(\.location.line), [15_766, 32_412])
         XCTAssertEqual(pairs[15_764].location.line, 15_766)
         XCTAssertEqual(pairs[15_765].location.line, 15_768)
-        let groups = try EvalGrouping.group(pairs)
+        let groups = groupReferencesByInput(try EvalGrouping.textPairs(pairs))
         XCTAssertEqual(groups.count, 4_862)
         XCTAssertEqual(groups[0].references.count, 16)
         XCTAssertEqual(groups.map(\.references.count).reduce(0, +), 42_061)
@@ -34,14 +35,13 @@ final class E2EDatasetTests: XCTestCase {
         XCTAssertEqual(fromZip.report.rows, 4_672)
         XCTAssertEqual(fromZip.report.skippedRows, 0)
         XCTAssertEqual(fromZip.examples.count + fromZip.report.overlongSkipped, 4_672)
-        let plain = (zip as NSString).deletingLastPathComponent + "/dev.csv"
-        if FileManager.default.fileExists(atPath: plain) {
+        if let plain = DataFixtures.sharedE2EDevCSV {
             let fromFile = try DatasetLoader.load(sources: [DataSource(parsing: plain)], encoder: encoder)
             XCTAssertEqual(fromFile.digest, fromZip.digest)
             XCTAssertEqual(fromFile.report.truncatedExamples, fromZip.report.truncatedExamples)
         }
         let (pairs, _) = try DatasetLoader.readPairs(sources: [DataSource(parsing: zip + ":dev.csv")])
-        let groups = try EvalGrouping.group(pairs)
+        let groups = groupReferencesByInput(try EvalGrouping.textPairs(pairs))
         XCTAssertEqual(groups.count, 547)
         XCTAssertEqual(groups[0].input, "name[Alimentum], area[city centre], familyFriendly[no] => ")
         XCTAssertEqual(groups[0].references.count, 6)

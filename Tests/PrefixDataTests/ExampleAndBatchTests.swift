@@ -15,7 +15,8 @@ final class ExampleAndBatchTests: XCTestCase {
         guard case .example(let e, false) = plain.encode(pair("name[A] => ", "Hello.")) else { return XCTFail() }
         XCTAssertEqual(e.promptIDs, tokenizer.encode("name[A] => "))
         XCTAssertEqual(e.targetIDs, tokenizer.encode("Hello.") + [2])
-        XCTAssertEqual(e.labels, [Int32](repeating: -100, count: e.promptIDs.count) + e.targetIDs.map { Int32($0) })
+        XCTAssertEqual(try PaddedBatch(examples: [e], padTokenID: 0).labels,
+                       [Int32](repeating: -100, count: e.promptIDs.count) + e.targetIDs.map { Int32($0) })
         let withBOS = try ExampleEncoder(tokenizer: tokenizer, options: EncodingOptions(addBOS: true, bosTokenID: 0))
         guard case .example(let b, _) = withBOS.encode(pair("name[A] => ", "Hello.")) else { return XCTFail() }
         XCTAssertEqual(b.promptIDs, [0] + e.promptIDs)
@@ -72,7 +73,7 @@ final class ExampleAndBatchTests: XCTestCase {
 
             """.utf8).write(to: file)
         let d = try DatasetLoader.load(sources: [DataSource(parsing: file.path)], encoder: try ExampleEncoder(tokenizer: tokenizer))
-        XCTAssertEqual(d.examples.map(\.inputIDs), [[1, 2, 3, 2]])
+        XCTAssertEqual(d.examples.map { $0.promptIDs + $0.targetIDs }, [[1, 2, 3, 2]])
         XCTAssertEqual(d.report.skippedRows, 4)
         XCTAssertEqual(d.report.issues.map(\.location.line), [3, 4, 2, 5])  // row problems first, then encoding problems
         XCTAssertTrue(d.report.issues[2].reason.contains("outside the tokenizer's vocabulary of 512"), d.report.issues[2].reason)
@@ -98,6 +99,39 @@ final class ExampleAndBatchTests: XCTestCase {
         XCTAssertEqual(DatasetDigest.digest(one), "sha256:" + expected)
         // Order matters.
         XCTAssertNotEqual(DatasetDigest.digest(csv.examples), DatasetDigest.digest(csv.examples.reversed()))
+    }
+
+    func testBOSGoesBeforeTextPromptsOnlyAndTheLimitTakesTheFirstRows() throws {
+        let (tokenizer, _) = try DataFixtures.tinyTokenizer()
+        let dir = try DataFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ids = dir.appendingPathComponent("ids.jsonl"), file = dir.appendingPathComponent("text.jsonl")
+        try Data("{\"prompt_ids\": [5, 6], \"target_ids\": [7, 2]}\n".utf8).write(to: ids)
+        try Data("""
+            {"prompt": "a => ", "target": "b"}
+            {"prompt": "c => ", "target": "d"}
+            {"prompt": "e => ", "target": "f"}
+
+            """.utf8).write(to: file)
+        let encoder = try ExampleEncoder(tokenizer: tokenizer, options: EncodingOptions(addBOS: true, bosTokenID: 1))
+        let both = try DatasetLoader.load(sources: [DataSource(parsing: ids.path), DataSource(parsing: file.path)], encoder: encoder)
+        XCTAssertEqual(both.examples.count, 4)
+        XCTAssertEqual(both.examples[0].promptIDs, [5, 6], "token ids are used exactly as given")
+        XCTAssertEqual(both.examples[1].promptIDs, [1] + tokenizer.encode("a => "))
+
+        let all = try DatasetLoader.load(sources: [DataSource(parsing: file.path)], encoder: encoder)
+        XCTAssertEqual(all.report.beyondLimit, 0)
+        let two = try DatasetLoader.load(sources: [DataSource(parsing: file.path)], options: DatasetOptions(limit: 2), encoder: encoder)
+        XCTAssertEqual(two.examples, Array(all.examples.prefix(2)))
+        XCTAssertEqual(two.report.beyondLimit, 1)
+        XCTAssertEqual(two.report.rows, 3)
+        XCTAssertNotEqual(two.digest, all.digest)
+        XCTAssertTrue(two.report.description.contains("1 rows beyond the limit"), two.report.description)
+        XCTAssertThrowsError(try DatasetLoader.readPairs(sources: [DataSource(parsing: file.path)], options: DatasetOptions(limit: 0)))
+
+        // The source digest is the SHA-256 of the bytes read, whatever the limit.
+        XCTAssertEqual(two.report.sourceDigest, "sha256:" + (try shellSHA256(file.path)))
+        XCTAssertEqual(all.report.sourceDigest, two.report.sourceDigest)
     }
 
     private func shellSHA256(_ path: String) throws -> String {
@@ -151,8 +185,9 @@ final class ExampleAndBatchTests: XCTestCase {
         for (row, index) in batch.exampleIndices.enumerated() {
             let e = d.examples[index]
             let r = row * batch.tokens
-            XCTAssertEqual(Array(batch.inputIDs[r..<r + e.count]), e.inputIDs)
-            XCTAssertEqual(Array(batch.labels[r..<r + e.count]), e.labels)
+            XCTAssertEqual(Array(batch.inputIDs[r..<r + e.count]), e.promptIDs + e.targetIDs)
+            XCTAssertEqual(Array(batch.labels[r..<r + e.count]),
+                           [Int32](repeating: -100, count: e.promptIDs.count) + e.targetIDs.map { Int32($0) })
             XCTAssertTrue(batch.inputIDs[r + e.count..<r + batch.tokens].allSatisfy { $0 == 0 })
             XCTAssertTrue(batch.labels[r + e.count..<r + batch.tokens].allSatisfy { $0 == -100 })
             XCTAssertEqual(batch.attentionMask[r..<r + batch.tokens].filter { $0 }.count, e.count)

@@ -1,5 +1,6 @@
 import Foundation
 import PrefixData
+import PrefixEval
 import XCTest
 
 /// CSV/TSV/JSONL rows: RFC 4180 quoting, bad rows named by file and line, templates, fields.
@@ -123,11 +124,11 @@ final class RowParsingTests: XCTestCase {
 
     func testEvalGroupingKeepsFirstAppearanceOrderAndAllReferences() throws {
         let (pairs, _) = try DatasetLoader.readPairs(sources: [DataSource(parsing: DataFixtures.path("quoted.csv"))])
-        let groups = try EvalGrouping.group(pairs)
+        let groups = groupReferencesByInput(try EvalGrouping.textPairs(pairs))
         XCTAssertEqual(groups.map(\.input), ["name[A], food[B] => ", "name[Plain] => ", "name[Multi] => "])
         XCTAssertEqual(groups[0].references, ["Says \"hi\", then leaves.", "Second reference for A."])
-        XCTAssertEqual(groups[0].firstLocation.line, 2)
+        XCTAssertEqual(pairs[groups[0].sourceIndices[0]].location.line, 2)
         let ids = [DataPair(location: DataLocation(file: "f", line: 1), prompt: .ids([1]), target: .ids([2]))]
-        XCTAssertThrowsError(try EvalGrouping.group(ids))
+        XCTAssertThrowsError(try EvalGrouping.textPairs(ids))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixData
 import PrefixRuntime
 import PrefixTraining
 import PrefixTrainingRun
@@ -20,6 +21,8 @@ enum TrainingRunFixtures {
     static var tinyModel: String { path("Fixtures/models/tiny-llama/gguf/tiny-llama-f32.gguf") }
     static var trainCSV: String { path("Fixtures/trainingrun/e2e-train-48.csv") }
     static var devCSV: String { path("Fixtures/trainingrun/e2e-dev-24.csv") }
+    static var e2eZip: String { path("data/e2e/e2e-train-dev.zip") }
+    static var smolTokenizerJSON: String { path("Fixtures/tokenizers/smollm2-tokenizer.json") }
 
     /// A run on the tiny model: MLP prefix P = 4, H = 16, the 48 training rows.
     static func makeRun(configuration: TrainingRunConfiguration, identity: String = "test") throws
@@ -27,9 +30,10 @@ enum TrainingRunFixtures {
     {
         let checkpoint = try Checkpoint.load(path: tinyModel)
         let eos = try XCTUnwrap(checkpoint.tokenizer.eosTokenID)
-        let encoder = try ExampleEncoder(tokenizer: checkpoint.tokenizer, eosID: eos, maxLength: 48, overlong: .truncate)
-        let train = encoder.encode(try TextExampleReader.read(trainCSV).examples).examples
-        let dev = encoder.encode(try TextExampleReader.read(devCSV).examples).examples
+        let encoder = try ExampleEncoder(
+            tokenizer: checkpoint.tokenizer, options: EncodingOptions(maxSequenceLength: 48, overlong: .truncate, eosTokenID: eos))
+        let train = try DatasetLoader.load(sources: [DataSource(parsing: trainCSV)], encoder: encoder).examples
+        let dev = try DatasetLoader.load(sources: [DataSource(parsing: devCSV)], encoder: encoder).examples
         let prefix = TrainablePrefix.forModel(checkpoint.config, prefixLength: 4, hiddenWidth: 16)
         let backprop = try PrefixBackpropagation(model: checkpoint.model, prefixLength: 4)
         let initial = try PrefixStart.random.parameters(

@@ -66,7 +66,7 @@ final class TrainingRunResumeTests: XCTestCase {
         c.evaluateEvery = nil
         let (run, initial, _) = try TrainingRunFixtures.makeRun(configuration: c)
         let outcome = try run.run(initialParameters: initial, checkpointURL: nil, resume: false)
-        let batches = try BatchAssemblerBatches.all(run)
+        let batches = try TrainingRun.batches(run.train, size: 8, padID: run.padID)
         let before = try PrefixTrainer(backpropagation: run.backpropagation, prefix: run.prefix, parameters: initial,
                                        options: .init(optimizer: c.optimizer)).meanLoss(on: batches)
         let after = try PrefixTrainer(backpropagation: run.backpropagation, prefix: run.prefix, parameters: outcome.parameters,
@@ -83,11 +83,5 @@ final class TrainingRunResumeTests: XCTestCase {
         let stopped = try flat.run(initialParameters: flatInitial, checkpointURL: nil, resume: false)
         XCTAssertEqual(stopped.ending, .earlyStopped)
         XCTAssertLessThan(stopped.steps, 40)
-    }
-}
-
-enum BatchAssemblerBatches {
-    static func all(_ run: TrainingRun) throws -> [TrainingBatch] {
-        try BatchAssembler.batches(run.train, size: 8, padID: run.padID)
     }
 }

@@ -1,0 +1,104 @@
+import Foundation
+import PrefixBundle
+import PrefixData
+import PrefixRuntime
+import PrefixSupport
+import PrefixTraining
+
+/// One whole `prefixpack build`: loads the checkpoint (f32 weights), reads and tokenizes the data
+/// through PrefixData, sets up and starts the prefix, runs the ``TrainingRun`` (checkpoints,
+/// resume, interruption), and writes the bundle with its provenance, the collapsed bundle and
+/// the loss curve.
+public enum BuildJob {
+    /// What a finished (or interrupted) build produced.
+    public struct Result: Sendable {
+        /// How the run ended, its parameters and history.
+        public var outcome: TrainingOutcome
+        /// Wall time of the training run in seconds.
+        public var seconds: Double
+        /// The settings the build ran with (paths of every file written).
+        public var settings: BuildSettings
+    }
+
+    /// Runs `settings`. `events` receives ``TrainingEvent/dataRead(split:report:)`` for the
+    /// training and dev data, then the run's events; `shouldStop` is polled after every step
+    /// (true = checkpoint, write the bundle of the current state, end as interrupted).
+    /// - Throws: ``TrainingRunError``, PrefixData's `DataError`, and the loaders' and writers' errors.
+    public static func run(
+        _ settings: BuildSettings, shouldStop: @Sendable () -> Bool = { false }, events: (TrainingEvent) -> Void = { _ in }
+    ) throws -> Result {
+        try settings.validate()
+        let checkpoint = try Checkpoint.load(path: settings.model, keepQuantized: false)  // training reads f32 weights
+        let config = checkpoint.config
+        guard let eos = checkpoint.tokenizer.eosTokenID ?? config.eosTokenID else {
+            throw TrainingRunError.missingEOS(tokenizer: settings.model)
+        }
+        let bos = checkpoint.addsBOS ? checkpoint.tokenizer.bosTokenID : nil
+        let encoder = try ExampleEncoder(tokenizer: checkpoint.tokenizer, options: EncodingOptions(
+            maxSequenceLength: settings.maxLength, overlong: settings.overlong, addBOS: bos != nil,
+            eosTokenID: eos, bosTokenID: bos))
+        let fields = try ExampleFields.templates(prompt: settings.promptTemplate, target: settings.targetTemplate)
+        func read(_ spec: String, split: String, limit: Int?) throws -> Dataset {
+            let options = DatasetOptions(fields: fields, limit: limit)
+            let dataset = try DatasetLoader.load(sources: [DataSource(parsing: spec)], options: options, encoder: encoder)
+            events(.dataRead(split: split, report: dataset.report))
+            return dataset
+        }
+        let train = try read(settings.data, split: "training", limit: settings.limit)
+        let dev = settings.devLimit > 0 ? try settings.dev.map { try read($0, split: "dev", limit: settings.devLimit).examples } ?? [] : []
+
+        // The prefix's shape: from the --init-from bundle's manifest, or from the settings.
+        var prefixLength = settings.prefixLength
+        var layers = try settings.layerIndices(layerCount: config.layerCount)
+        if case let .bundle(path) = settings.start {
+            let manifest = try BundleReader(path: path).manifest
+            prefixLength = manifest.prefixLength
+            layers = manifest.layers
+        }
+        let prefix = TrainablePrefix.forModel(
+            config, prefixLength: prefixLength, prefixedLayerCount: layers.count,
+            projected: settings.reparameterization == .mlp, hiddenWidth: settings.hiddenWidth)
+        let backpropagation = try PrefixBackpropagation(model: checkpoint.model, prefixLength: prefixLength, layers: Set(layers))
+        let initial = try settings.start.parameters(
+            prefix: prefix, layers: layers, model: checkpoint.model, tokenizer: checkpoint.tokenizer, seed: settings.training.seed)
+
+        let modelDigest = try TrainingRunError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: settings.model) }
+        let prefixSettings: [String: String] = [
+            "prefix_length": String(prefixLength), "layers": layers.map(String.init).joined(separator: ","),
+            "reparam": settings.reparameterization.rawValue, "hidden": String(settings.hiddenWidth),
+            "max_length": String(settings.maxLength), "overlong": settings.overlong.rawValue, "init": settings.startLabel,
+            "limit": settings.limit.map { String($0) } ?? "all",
+            "prompt_template": settings.promptTemplate ?? "auto", "target_template": settings.targetTemplate ?? "auto",
+        ]
+        let identityLines = [modelDigest, train.digest, settings.initText ?? "", "\(train.examples.count)"]
+            + settings.training.summary.merging(prefixSettings) { a, _ in a }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let run = try TrainingRun(
+            backpropagation: backpropagation, prefix: prefix, configuration: settings.training, train: train.examples,
+            dev: dev, padID: eos, identity: FileDigest.sha256(text: identityLines.joined(separator: "\n")))
+
+        let started = Date()
+        let outcome = try run.run(
+            initialParameters: initial, checkpointURL: URL(fileURLWithPath: settings.checkpointPath), resume: settings.resume,
+            stopAfterSteps: settings.stopAfterSteps, shouldStop: shouldStop, events: events)
+        let seconds = Date().timeIntervalSince(started)
+
+        let provenance = RunProvenance.make(
+            baseModel: checkpoint.names.first ?? settings.model, baseModelDigest: modelDigest, dataDigest: train.digest,
+            dataLabel: settings.data, initText: settings.initText, configuration: settings.training,
+            prefixSettings: prefixSettings, outcome: outcome, trainExamples: train.examples.count, creatorVersion: "0.1")
+        let writer = BundleWriter(compress: settings.compress)
+        try writer.write(
+            try TrainedBundle.contents(prefix: prefix, parameters: outcome.parameters, layers: layers, config: config,
+                                       tokenizerHash: checkpoint.tokenizerHash, provenance: provenance),
+            to: settings.output)
+        if settings.collapse {
+            try writer.write(
+                try TrainedBundle.collapsed(prefix: prefix, parameters: outcome.parameters, layers: layers, config: config,
+                                            tokenizerHash: checkpoint.tokenizerHash, provenance: provenance),
+                to: settings.rawBundlePath)
+        }
+        let title = "prefixpack build: \(URL(fileURLWithPath: settings.output).lastPathComponent)"
+        try AtomicFileWriter.write(Array(LossCurveSVG.render(outcome.history, title: title).utf8), to: settings.lossCurvePath)
+        return Result(outcome: outcome, seconds: seconds, settings: settings)
+    }
+}
