@@ -130,7 +130,9 @@ public final class Checkpoint: Sendable {
                           addsBOS: file.bool("tokenizer.ggml.add_bos_token") ?? false, names: names)
     }
 
-    private static func ggufTokenizer(_ file: GGUFFile) throws -> BPETokenizer {
+    /// The tokenizer described by a GGUF file's `tokenizer.ggml.*` metadata.
+    /// - Throws: ``EngineError/missingTokenizer(path:expected:)``, `TokenizerError`.
+    public static func ggufTokenizer(_ file: GGUFFile) throws -> BPETokenizer {
         let source = file.label
         guard let model = file.string("tokenizer.ggml.model"), let tokens = file.strings("tokenizer.ggml.tokens") else {
             throw EngineError.missingTokenizer(path: source, expected: "tokenizer.ggml.model and tokenizer.ggml.tokens metadata")
@@ -138,6 +140,8 @@ public final class Checkpoint: Sendable {
         return try BPETokenizer(
             ggufModel: model, pre: file.string("tokenizer.ggml.pre"), tokens: tokens,
             merges: file.strings("tokenizer.ggml.merges") ?? [], tokenTypes: file.value("tokenizer.ggml.token_type")?.ints,
+            scores: file.value("tokenizer.ggml.scores")?.floats, unknownTokenID: file.int("tokenizer.ggml.unknown_token_id"),
+            addSpacePrefix: file.bool("tokenizer.ggml.add_space_prefix"),
             bosTokenID: file.int("tokenizer.ggml.bos_token_id"), eosTokenID: file.int("tokenizer.ggml.eos_token_id"),
             source: source)
     }
