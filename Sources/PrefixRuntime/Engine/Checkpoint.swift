@@ -30,7 +30,8 @@ public final class Checkpoint: Sendable {
     public let model: LanguageModel
     /// The checkpoint's tokenizer.
     public let tokenizer: BPETokenizer
-    /// The checkpoint's chat template, when it has a ChatML one.
+    /// The checkpoint's chat template: its ChatML or Gemma template, or Gemma's turns when the
+    /// files carry no template but the tokenizer has `<start_of_turn>`/`<end_of_turn>` control tokens.
     public let chatTemplate: ChatTemplate?
     /// Whether prompts start with the BOS token (GGUF `tokenizer.ggml.add_bos_token`,
     /// `tokenizer_config.json` `add_bos_token`; false when absent).
@@ -123,7 +124,7 @@ public final class Checkpoint: Sendable {
         try checkVocabulary(tokenizer, model, url)
         let template = file.string("tokenizer.chat_template").flatMap {
             try? ChatTemplate(jinja: $0, source: "\(url.path): tokenizer.chat_template")
-        }
+        } ?? ChatTemplate.implied(by: tokenizer)
         let names = [file.string("general.name"), file.string("general.basename"), url.deletingPathExtension().lastPathComponent]
             .compactMap { $0 }
         return Checkpoint(url: url, format: .gguf, model: model, tokenizer: tokenizer, chatTemplate: template,
@@ -165,7 +166,7 @@ public final class Checkpoint: Sendable {
         if jinja == nil, let data = try? Data(contentsOf: url.appendingPathComponent("chat_template.jinja")) {
             jinja = String(data: data, encoding: .utf8)
         }
-        let template = jinja.flatMap { try? ChatTemplate(jinja: $0, source: url.path) }
+        let template = jinja.flatMap { try? ChatTemplate(jinja: $0, source: url.path) } ?? ChatTemplate.implied(by: tokenizer)
         var names = [url.lastPathComponent, url.deletingLastPathComponent().lastPathComponent]
         if let name = modelNameOrPath(url.appendingPathComponent("config.json")) { names.insert(name, at: 0) }
         return Checkpoint(url: url, format: .huggingFace, model: model, tokenizer: tokenizer,
