@@ -1,3 +1,5 @@
+import PrefixSupport
+
 /// The text pipeline of a `tokenizer.json` (normalizer, pre-tokenizer, decoder), recognized as
 /// one of the supported shapes:
 ///
@@ -17,7 +19,7 @@ struct TextPipeline {
     /// The Qwen2 pre-tokenizer regex, exactly as Qwen's `tokenizer.json` files spell it.
     static let qwen2Regex = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
 
-    init(root: [String: JSONValue], byteFallback: Bool, reader: JSONFieldReader) throws {
+    init(root: JSONObject, byteFallback: Bool, reader: JSONFieldReader) throws {
         let source = reader.source
         func type(_ value: JSONValue?, _ field: String) throws -> String? {
             guard let value, !value.isNull else { return nil }
@@ -73,7 +75,7 @@ struct TextPipeline {
 
     /// Whether `object` is `Replace` of the string `pattern` by `content`.
     private static func isReplace(
-        _ object: [String: JSONValue], _ pattern: String, _ content: String, _ reader: JSONFieldReader, _ field: String
+        _ object: JSONObject, _ pattern: String, _ content: String, _ reader: JSONFieldReader, _ field: String
     ) throws -> Bool {
         guard try reader.string(object["type"] ?? .null, field + ".type") == "Replace",
               let p = object["pattern"], case .string(let found)? = try reader.object(p, field + ".pattern")["String"] else { return false }
@@ -86,7 +88,7 @@ struct TextPipeline {
         let source = reader.source
         let supported = "ByteLevel(add_prefix_space: false, use_regex: true), Sequence[Digits(individual_digits: true), ByteLevel(...)]"
             + " or Sequence[Split(<Qwen2 regex>, Isolated), ByteLevel(use_regex: false)]"
-        func byteLevel(_ object: [String: JSONValue], _ field: String, useRegex: Bool) throws {
+        func byteLevel(_ object: JSONObject, _ field: String, useRegex: Bool) throws {
             let type = try reader.string(object["type"] ?? .null, field + ".type")
             guard type == "ByteLevel" else {
                 throw TokenizerError.unsupported(source: source, field: field + ".type", found: type, supported: supported)

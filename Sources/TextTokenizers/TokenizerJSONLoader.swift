@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 extension BPETokenizer {
     /// Largest `tokenizer.json` accepted (bytes).
