@@ -33,7 +33,7 @@ let package = Package(
         ),
         // Checkpoint and array files: GGUF, safetensors, npy.
         .target(name: "TensorFiles", dependencies: ["PrefixSupport"]),
-        // Byte-level BPE tokenizers read from tokenizer.json or GGUF metadata.
+        // BPE tokenizers (byte-level and SentencePiece-style) read from tokenizer.json or GGUF metadata.
         .target(name: "TextTokenizers", dependencies: ["PrefixSupport", "PrefixBundle"]),
         // Models, kernels, KV cache, prefix attachment and generation.
         .target(

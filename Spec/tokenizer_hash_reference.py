@@ -18,10 +18,13 @@ def canonical(model_type, tokens, merges, special):
 
 def h(b): return "sha256:" + hashlib.sha256(b).hexdigest()
 
+SPACE = "\u2581"  # the SentencePiece word separator
+
 def from_tokenizer_json(path):
     t = json.load(open(path, encoding="utf-8"))
     m = t["model"]
     assert m["type"] == "BPE"
+    spm = bool(m.get("byte_fallback"))
     by_id = {i: tok for tok, i in m["vocab"].items()}
     special = []
     for a in t.get("added_tokens", []):
@@ -30,6 +33,8 @@ def from_tokenizer_json(path):
     n = max(by_id) + 1
     assert sorted(by_id) == list(range(n)), "gaps"
     tokens = [by_id[i] for i in range(n)]
+    if spm:  # SentencePiece-style BPE: no merges, spaces spelled as U+2581
+        return "sentencepiece-bpe", [x.replace(" ", SPACE) for x in tokens], [], special
     merges = [tuple(x) if isinstance(x, list) else tuple(x.split(" ", 1)) for x in m["merges"]]
     return "bpe", tokens, merges, special
 
@@ -52,11 +57,17 @@ def gguf_meta(path):
 
 def from_gguf(path):
     m = gguf_meta(path)
-    model = {"gpt2": "bpe"}[m["tokenizer.ggml.model"]]
+    model = {"gpt2": "bpe", "llama": "sentencepiece-bpe"}[m["tokenizer.ggml.model"]]
     tokens = m["tokenizer.ggml.tokens"]
+    types = m["tokenizer.ggml.token_type"]
+    special = [i for i, ty in enumerate(types) if ty == 3]
+    if model == "sentencepiece-bpe":
+        return model, [x.replace(" ", SPACE) for x in tokens], [], special
+    # Drop the trailing "[PAD<id>]" tokens of type UNUSED (5) that llama.cpp's converter appends.
+    n = len(tokens)
+    while n > 0 and types[n - 1] == 5 and tokens[n - 1] == "[PAD%d]" % (n - 1): n -= 1
     merges = [tuple(x.split(" ", 1)) for x in m["tokenizer.ggml.merges"]]
-    special = [i for i, ty in enumerate(m["tokenizer.ggml.token_type"]) if ty == 3]
-    return model, tokens, merges, special
+    return model, tokens[:n], merges, special
 
 if __name__ == "__main__":
     # The unit-test vector of Tests/PrefixBundleTests/TokenizerHashTests.swift

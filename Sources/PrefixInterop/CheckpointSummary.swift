@@ -64,17 +64,7 @@ public struct CheckpointSummary: Sendable {
     private static func readGGUF(_ path: String) throws -> CheckpointSummary {
         let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
         let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.tensorInfo("output.weight") != nil, file: path)
-        guard let model = file.string("tokenizer.ggml.model") else {
-            throw InteropError.fileMissing(path: path, what: "GGUF key tokenizer.ggml.model (needed for the tokenizer hash)")
-        }
-        guard let tokens = file.value("tokenizer.ggml.tokens")?.strings else {
-            throw InteropError.fileMissing(path: path, what: "GGUF key tokenizer.ggml.tokens (an array of strings)")
-        }
-        let tokenizer = try BPETokenizer(
-            ggufModel: model, pre: file.string("tokenizer.ggml.pre"), tokens: tokens,
-            merges: file.value("tokenizer.ggml.merges")?.strings ?? [], tokenTypes: file.value("tokenizer.ggml.token_type")?.ints,
-            bosTokenID: file.value("tokenizer.ggml.bos_token_id")?.int, eosTokenID: file.value("tokenizer.ggml.eos_token_id")?.int,
-            source: path)
+        let tokenizer = try Checkpoint.ggufTokenizer(file)
         return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
                                  weightsDigest: try InteropError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: path) })
     }

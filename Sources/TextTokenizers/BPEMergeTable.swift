@@ -1,5 +1,12 @@
-/// Merge ranks keyed by the ids of the two parts, and the BPE merge of one word.
-struct BPEMergeTable: Sendable {
+/// Which adjacent pair of symbols merges first: `lookup` gives `(rank << 32 | mergedID)` for a
+/// pair that can merge (lower rank first), nil otherwise.
+protocol MergePriority: Sendable {
+    func lookup(_ left: Int32, _ right: Int32) -> UInt64?
+}
+
+/// Merge ranks from a merge list (`tokenizer.json` `model.merges`, GGUF `tokenizer.ggml.merges`),
+/// keyed by the ids of the two parts.
+struct BPEMergeTable: MergePriority {
     /// `(left << 32 | right)` → `(rank << 32 | mergedID)`.
     private var table: [UInt64: UInt64] = [:]
 
@@ -15,13 +22,15 @@ struct BPEMergeTable: Sendable {
     }
 
     @inline(__always)
-    private func lookup(_ left: Int32, _ right: Int32) -> UInt64? {
+    func lookup(_ left: Int32, _ right: Int32) -> UInt64? {
         table[UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))]
     }
+}
 
+extension MergePriority {
     /// Applies merges to `symbols` in place: always the lowest rank, leftmost first, like
     /// Hugging Face's `Word::merge_all` (a min-heap over (rank, position) with lazy invalidation),
-    /// so a word of n bytes costs O(n log n).
+    /// so a word of n symbols costs O(n log n).
     func merge(_ symbols: inout [Int32]) {
         let n = symbols.count
         if n < 2 { return }

@@ -11,9 +11,9 @@ extension BPETokenizer {
         try self.init(tokenizerJSON: try readTokenizerFile(url), source: url.path)
     }
 
-    /// Parses the bytes of a Hugging Face `tokenizer.json` with model `BPE`, a `ByteLevel`
-    /// pre-tokenizer (or `Sequence[Digits(individual_digits: true), ByteLevel]`), no normalizer
-    /// and a `ByteLevel` decoder. Merges may be `"left right"` strings or `[left, right]` pairs.
+    /// Parses the bytes of a Hugging Face `tokenizer.json` with model `BPE` and one of the text
+    /// pipelines ``TextPipeline`` recognizes (byte-level GPT-2/SmolLM2/Qwen2, SentencePiece-style
+    /// Gemma). Merges may be `"left right"` strings or `[left, right]` pairs.
     /// `bosToken`/`eosToken` (from `tokenizer_config.json`) name the BOS/EOS tokens by text.
     /// - Throws: ``TokenizerError`` for malformed or unsupported content.
     public convenience init(
@@ -28,9 +28,7 @@ extension BPETokenizer {
         guard modelType == "BPE" else {
             throw TokenizerError.unsupported(source: source, field: "model.type", found: modelType, supported: "BPE")
         }
-        if let v = model["byte_fallback"], try reader.bool(v, "model.byte_fallback") {
-            throw TokenizerError.unsupported(source: source, field: "model.byte_fallback", found: "true", supported: "false")
-        }
+        let byteFallback = try model["byte_fallback"].map { try reader.bool($0, "model.byte_fallback") } ?? false
         if let v = model["dropout"], !v.isNull, try reader.double(v, "model.dropout") != 0 {
             throw TokenizerError.unsupported(source: source, field: "model.dropout", found: v.kind, supported: "null or 0")
         }
@@ -112,21 +110,9 @@ extension BPETokenizer {
             }
         }
 
-        if let normalizer = root["normalizer"], !normalizer.isNull {
-            var type = normalizer.kind
-            if case .object(let n) = normalizer, case .string(let t)? = n["type"] { type = t }
-            throw TokenizerError.unsupported(source: source, field: "normalizer", found: type, supported: "null")
-        }
-        if let decoder = root["decoder"], !decoder.isNull {
-            let type = try reader.string(try reader.object(decoder, "decoder")["type"] ?? .null, "decoder.type")
-            guard type == "ByteLevel" else {
-                throw TokenizerError.unsupported(source: source, field: "decoder.type", found: type, supported: "ByteLevel")
-            }
-        }
-        guard let preValue = root["pre_tokenizer"], !preValue.isNull else {
-            throw TokenizerError.missingField(source: source, field: "pre_tokenizer")
-        }
-        let pre = try Self.preTokenizer(fromJSON: preValue, reader: reader)
+        let pipeline = try TextPipeline(root: root, byteFallback: byteFallback, reader: reader)
+        var unknownToken: String?
+        if let v = model["unk_token"], !v.isNull { unknownToken = try reader.string(v, "model.unk_token") }
 
         func id(of token: String?, _ field: String) throws -> Int? {
             guard let token else { return nil }
@@ -136,48 +122,9 @@ extension BPETokenizer {
             return id
         }
         try self.init(
-            tokens: tokens, merges: merges, specialTokenIDs: special, addedTokenIDs: added,
-            preTokenizer: pre, ignoreMerges: ignoreMerges,
+            tokens: tokens, mergeOrder: .ranked(merges), alphabet: pipeline.alphabet, normalizer: pipeline.normalizer,
+            specialTokenIDs: special, addedTokenIDs: added, preTokenizer: pipeline.preTokenizer, ignoreMerges: ignoreMerges,
+            unknownTokenID: pipeline.alphabet == .sentencePiece ? try id(of: unknownToken, "model.unk_token") : nil,
             bosTokenID: try id(of: bosToken, "bos_token"), eosTokenID: try id(of: eosToken, "eos_token"), source: source)
-    }
-
-    /// Maps a `pre_tokenizer` JSON value to a supported ``PreTokenizer``.
-    private static func preTokenizer(fromJSON value: JSONValue, reader: JSONFieldReader) throws -> PreTokenizer {
-        let source = reader.source
-        let supported = "ByteLevel(add_prefix_space: false, use_regex: true) or Sequence[Digits(individual_digits: true), ByteLevel(...)]"
-        func byteLevel(_ object: JSONObject, _ field: String) throws {
-            let type = try reader.string(object["type"] ?? .null, field + ".type")
-            guard type == "ByteLevel" else {
-                throw TokenizerError.unsupported(source: source, field: field + ".type", found: type, supported: supported)
-            }
-            if let v = object["add_prefix_space"], try reader.bool(v, field + ".add_prefix_space") {
-                throw TokenizerError.unsupported(source: source, field: field + ".add_prefix_space", found: "true", supported: "false")
-            }
-            if let v = object["use_regex"], try !reader.bool(v, field + ".use_regex") {
-                throw TokenizerError.unsupported(source: source, field: field + ".use_regex", found: "false", supported: "true")
-            }
-        }
-        let object = try reader.object(value, "pre_tokenizer")
-        let type = try reader.string(object["type"] ?? .null, "pre_tokenizer.type")
-        if type == "ByteLevel" {
-            try byteLevel(object, "pre_tokenizer")
-            return .gpt2
-        }
-        guard type == "Sequence" else {
-            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer.type", found: type, supported: supported)
-        }
-        let list = try reader.array(object["pretokenizers"] ?? .null, "pre_tokenizer.pretokenizers")
-        guard list.count == 2 else {
-            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer.pretokenizers", found: "\(list.count) entries", supported: supported)
-        }
-        let digits = try reader.object(list[0], "pre_tokenizer.pretokenizers[0]")
-        let digitsType = try reader.string(digits["type"] ?? .null, "pre_tokenizer.pretokenizers[0].type")
-        let individual = try digits["individual_digits"].map { try reader.bool($0, "pre_tokenizer.pretokenizers[0].individual_digits") } ?? false
-        guard digitsType == "Digits", individual else {
-            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer.pretokenizers[0]",
-                                             found: "\(digitsType)(individual_digits: \(individual))", supported: supported)
-        }
-        try byteLevel(try reader.object(list[1], "pre_tokenizer.pretokenizers[1]"), "pre_tokenizer.pretokenizers[1]")
-        return .digitsThenGPT2
     }
 }

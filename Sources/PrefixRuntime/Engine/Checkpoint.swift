@@ -31,7 +31,8 @@ public final class Checkpoint: Sendable {
     public let model: LanguageModel
     /// The checkpoint's tokenizer.
     public let tokenizer: BPETokenizer
-    /// The checkpoint's chat template, when it has a ChatML one.
+    /// The checkpoint's chat template: its ChatML or Gemma template, or Gemma's turns when the
+    /// files carry no template but the tokenizer has `<start_of_turn>`/`<end_of_turn>` control tokens.
     public let chatTemplate: ChatTemplate?
     /// Whether prompts start with the BOS token (GGUF `tokenizer.ggml.add_bos_token`,
     /// `tokenizer_config.json` `add_bos_token`; false when absent).
@@ -121,14 +122,16 @@ public final class Checkpoint: Sendable {
         try checkVocabulary(tokenizer, model, url)
         let template = file.string("tokenizer.chat_template").flatMap {
             try? ChatTemplate(jinja: $0, source: "\(url.path): tokenizer.chat_template")
-        }
+        } ?? ChatTemplate.implied(by: tokenizer)
         let names = [file.string("general.name"), file.string("general.basename"), url.deletingPathExtension().lastPathComponent]
             .compactMap { $0 }
         return Checkpoint(url: url, format: .gguf, model: model, tokenizer: tokenizer, chatTemplate: template,
                           addsBOS: file.bool("tokenizer.ggml.add_bos_token") ?? false, names: names)
     }
 
-    private static func ggufTokenizer(_ file: GGUFFile) throws -> BPETokenizer {
+    /// The tokenizer described by a GGUF file's `tokenizer.ggml.*` metadata.
+    /// - Throws: ``EngineError/missingTokenizer(path:expected:)``, `TokenizerError`.
+    public static func ggufTokenizer(_ file: GGUFFile) throws -> BPETokenizer {
         let source = file.label
         guard let model = file.string("tokenizer.ggml.model"), let tokens = file.strings("tokenizer.ggml.tokens") else {
             throw EngineError.missingTokenizer(path: source, expected: "tokenizer.ggml.model and tokenizer.ggml.tokens metadata")
@@ -136,6 +139,8 @@ public final class Checkpoint: Sendable {
         return try BPETokenizer(
             ggufModel: model, pre: file.string("tokenizer.ggml.pre"), tokens: tokens,
             merges: file.strings("tokenizer.ggml.merges") ?? [], tokenTypes: file.value("tokenizer.ggml.token_type")?.ints,
+            scores: file.value("tokenizer.ggml.scores")?.floats, unknownTokenID: file.int("tokenizer.ggml.unknown_token_id"),
+            addSpacePrefix: file.bool("tokenizer.ggml.add_space_prefix"),
             bosTokenID: file.int("tokenizer.ggml.bos_token_id"), eosTokenID: file.int("tokenizer.ggml.eos_token_id"),
             source: source)
     }
@@ -159,7 +164,7 @@ public final class Checkpoint: Sendable {
         if jinja == nil, let bytes = try? MappedFile.contents(path: url.appendingPathComponent("chat_template.jinja").path, limit: 16 << 20) {
             jinja = String(validating: bytes, as: UTF8.self)
         }
-        let template = jinja.flatMap { try? ChatTemplate(jinja: $0, source: url.path) }
+        let template = jinja.flatMap { try? ChatTemplate(jinja: $0, source: url.path) } ?? ChatTemplate.implied(by: tokenizer)
         var names = [url.lastPathComponent, url.deletingLastPathComponent().lastPathComponent]
         if let name = modelNameOrPath(url.appendingPathComponent("config.json")) { names.insert(name, at: 0) }
         return Checkpoint(url: url, format: .huggingFace, model: model, tokenizer: tokenizer,
