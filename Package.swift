@@ -28,7 +28,7 @@ let package = Package(
             ]
         ),
         // Checkpoint and array files: GGUF, safetensors, npy.
-        .target(name: "TensorFiles"),
+        .target(name: "TensorFiles", dependencies: ["PrefixBundle"]),
         // Byte-level BPE tokenizers read from tokenizer.json or GGUF metadata.
         .target(name: "TextTokenizers", dependencies: ["PrefixBundle"]),
         // Models, kernels, KV cache, prefix attachment and generation.
@@ -58,13 +58,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation only.
-        .target(name: "PrefixEval"),
+        // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation and the error protocol only.
+        .target(name: "PrefixEval", dependencies: ["PrefixBundle"]),
         // Training/eval data: plain, .gz and archive-member sources; CSV/TSV/JSONL; tokenized examples and batches.
         .target(
             name: "PrefixData",
             dependencies: [
-                "PrefixInterop", "PrefixRuntime", "TextTokenizers", "CZlib",
+                "PrefixBundle", "PrefixInterop", "PrefixRuntime", "TextTokenizers", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,8 +1,9 @@
 import Foundation
+import PrefixBundle
 
 /// Everything that can go wrong when preparing or running a training run, with the file, field,
 /// found and expected value a user needs to fix it.
-public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
+public enum TrainingRunError: PrefixError {
     /// A data file or archive member could not be read.
     case unreadableData(file: String, detail: String)
     /// A row could not be used (wrong field count, missing field, bad JSON).
@@ -15,6 +16,28 @@ public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
     case checkpointMismatch(file: String, field: String, found: String, expected: String)
     /// The tokenizer has no end-of-sequence token to end targets with.
     case missingEOS(tokenizer: String)
+
+    /// Stable name of the case.
+    public var code: String {
+        switch self {
+        case .unreadableData: return "data-unreadable"
+        case .badRow: return "bad-row"
+        case .noExamples: return "no-examples"
+        case .invalidSetting: return "invalid-setting"
+        case .checkpointMismatch: return "checkpoint-mismatch"
+        case .missingEOS: return "missing-eos"
+        }
+    }
+
+    /// What kind of problem the case is.
+    public var category: ErrorCategory {
+        switch self {
+        case .unreadableData: return .io
+        case .badRow, .noExamples: return .malformedInput
+        case .invalidSetting, .checkpointMismatch: return .usage
+        case .missingEOS: return .malformedInput
+        }
+    }
 
     public var description: String {
         switch self {
@@ -32,6 +55,4 @@ public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
             return "\(tokenizer): the tokenizer names no end-of-sequence token; targets must end with one"
         }
     }
-
-    public var errorDescription: String? { description }
 }
