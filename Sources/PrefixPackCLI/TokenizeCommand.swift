@@ -15,8 +15,7 @@ struct TokenizeCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Checkpoint: a .gguf file or a Hugging Face model folder.")
-    var model: String
+    @OptionGroup var checkpoint: CheckpointOption
 
     @Option(name: .long, help: "Text to tokenize.")
     var text: String?
@@ -38,7 +37,7 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         try CLIFailure.guarded {
-            let tokenizer = try Checkpoint.loadTokenizer(path: model)
+            let tokenizer = try Checkpoint.loadTokenizer(path: checkpoint.model)
             if hash {
                 print(tokenizer.tokenizerHash)
                 return
