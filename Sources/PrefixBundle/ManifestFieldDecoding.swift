@@ -13,8 +13,10 @@ extension KeyedDecodingContainer {
         if (try? decodeNil(forKey: key)) == true { return "null" }
         if let b = try? decode(Bool.self, forKey: key) { return "\(b)" }
         if let d = try? decode(Double.self, forKey: key) { return "\(d)" }
-        if let s = try? decode(String.self, forKey: key) { return "\"\(s.prefix(80))\"" }
-        return "a JSON array or object"
+        if let s = try? decode(String.self, forKey: key) { return PrintableText.quoted(s) }
+        if (try? nestedUnkeyedContainer(forKey: key)) != nil { return "a JSON array" }
+        if (try? nestedContainer(keyedBy: JSONValue.MemberKey.self, forKey: key)) != nil { return "a JSON object" }
+        return "a number beyond the range of a 64-bit float"
     }
 
     /// Decodes an integer of type `T`, or throws ``ManifestFieldError`` / `keyNotFound`.

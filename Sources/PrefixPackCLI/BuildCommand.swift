@@ -191,6 +191,7 @@ struct BuildCommand: ParsableCommand {
     private func reportEncoding(_ outcome: ExampleEncoder.Outcome, what: String, log: BuildProgress) {
         if outcome.truncated > 0 { StandardError.print("note: \(outcome.truncated) \(what) examples truncated to --max-length \(maxLength)") }
         if outcome.skipped > 0 { StandardError.print("note: \(outcome.skipped) \(what) examples skipped (longer than --max-length \(maxLength))") }
+        if outcome.emptyTarget > 0 { StandardError.print("note: \(outcome.emptyTarget) \(what) examples skipped (the target has no token)") }
     }
 }
 

@@ -61,13 +61,15 @@ public struct ExampleEncoder: Sendable {
         public var examples: [EncodedExample]
         /// Examples shortened to `maxLength`.
         public var truncated: Int
-        /// Examples left out (too long with `.skip`, or nothing left to learn after truncation).
+        /// Examples left out because they are longer than `maxLength` (with `.skip`).
         public var skipped: Int
+        /// Examples left out because their target has no token (nothing to learn).
+        public var emptyTarget: Int
     }
 
     /// Encodes every example of `set`.
     public func encode(_ examples: [TextExample]) -> Outcome {
-        var out: [EncodedExample] = [], truncated = 0, skipped = 0
+        var out: [EncodedExample] = [], truncated = 0, skipped = 0, emptyTarget = 0
         out.reserveCapacity(examples.count)
         for example in examples {
             var prompt = example.promptIDs ?? tokenizer.encode(example.prompt ?? "")
@@ -81,10 +83,10 @@ public struct ExampleEncoder: Sendable {
                 prompt = Array(prompt.prefix(keepPrompt))
                 target = Array(target.prefix(maxLength - keepPrompt))
             }
-            guard !target.isEmpty else { skipped += 1; continue }
+            guard !target.isEmpty else { emptyTarget += 1; continue }
             out.append(EncodedExample(promptIDs: prompt, targetIDs: target, input: example.input))
         }
-        return Outcome(examples: out, truncated: truncated, skipped: skipped)
+        return Outcome(examples: out, truncated: truncated, skipped: skipped, emptyTarget: emptyTarget)
     }
 }
 
