@@ -29,6 +29,23 @@ public enum PrintableText {
         "'" + escaped(text, limit: limit) + "'"
     }
 
+    /// Encoder-made JSON text with DEL, C1 controls, line separators and bidi overrides (which
+    /// JSON encoders leave raw) written as `\uXXXX`; the decoded value is unchanged. C0 controls
+    /// in encoder output are already escaped inside strings, so the ones left are layout whitespace.
+    public static func jsonEscaped(_ json: String) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(json.utf8.count)
+        for scalar in json.unicodeScalars {
+            if scalar.value >= 0x7F, needsEscape(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     /// True for the scalars ``escaped(_:limit:)`` rewrites.
     public static func needsEscape(_ s: Unicode.Scalar) -> Bool {
         switch s.value {

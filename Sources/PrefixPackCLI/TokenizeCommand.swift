@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PrefixBundle
 import PrefixRuntime
 
 /// `prefixpack tokenize --model M (--text TEXT [--json] | --decode 1,2,3 | --hash)`.
@@ -83,6 +84,6 @@ enum TokenIDList {
     /// Stable JSON (sorted keys) for CLI output.
     static func json(_ object: [String: Any]) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return PrintableText.jsonEscaped(String(decoding: data, as: UTF8.self))
     }
 }

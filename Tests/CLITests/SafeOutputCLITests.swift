@@ -60,6 +60,7 @@ final class SafeOutputCLITests: XCTestCase {
         // JSON keeps the provenance verbatim (JSON escapes are the machine-readable form).
         let json = try CLIRunner.run(["inspect", "--json", bundle])
         XCTAssertEqual(json.status, 0, json.stderr)
+        assertSafe(json.stdout, "inspect --json")
         let provenance = try XCTUnwrap(try CLIRunner.jsonObject(json.stdout)["provenance"] as? [String: Any])
         XCTAssertEqual(provenance["forge"] as? String, Self.forged)
         XCTAssertEqual(provenance["title"] as? String, Self.hostile["title"])
@@ -87,20 +88,13 @@ final class SafeOutputCLITests: XCTestCase {
         assertSafe(bad.stdout + bad.stderr, allowedCodes: ["trailing-data", "truncated"], "validate truncated")
         XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, bad.stderr)
 
-        // A manifest string value that a finding quotes.
-        let reader = try BundleReader(path: try hostileBundle(in: dir))
-        var manifest = reader.manifest
-        var regions: [BundleAssembler.Region] = []
-        for i in manifest.tensors.indices {
-            let t = reader.tensors[i]
-            regions.append(.init(offset: t.offset + 1024, bytes: try reader.withStoredBytes(t.name) { Array($0) }))
-            manifest.tensors[i].offset += 1024
-        }
+        // A manifest string value that a finding quotes (decoding stops there, so no tensor data is needed).
+        let manifest = try BundleReader(path: try hostileBundle(in: dir)).manifest
         let json = String(decoding: try BundleWriter.manifestJSON(manifest), as: UTF8.self)
         XCTAssertTrue(json.contains("\"form\":\"raw\""))
         let edited = json.replacingOccurrences(of: "\"form\":\"raw\"", with: "\"form\":\"raw\\nerror[crc-mismatch]: forged\\u001b]0;x\\u0007\"")
         let forgedForm = dir.appendingPathComponent("form.ptx")
-        try Data(BundleAssembler.assemble(manifestJSON: Array(edited.utf8), regions: regions)).write(to: forgedForm)
+        try Data(BundleAssembler.assemble(manifestJSON: Array(edited.utf8), regions: [])).write(to: forgedForm)
         for command in ["validate", "inspect"] {
             let r = try CLIRunner.run([command, forgedForm.path])
             XCTAssertEqual(r.status, 2, r.stderr)

@@ -19,6 +19,15 @@ final class MessageTextTests: XCTestCase {
         }
     }
 
+    func testJSONEscapingKeepsTheValue() throws {
+        let value = ["k": "a\u{7f}b\u{9b}c\u{202e}d\u{1b}e\n"]
+        let raw = String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted]), as: UTF8.self)
+        let safe = PrintableText.jsonEscaped(raw)
+        XCTAssertFalse(safe.unicodeScalars.contains { $0 != "\n" && $0 != " " && PrintableText.needsEscape($0) }, safe)
+        XCTAssertTrue(safe.contains("a\\u007fb\\u009bc\\u202ed"), safe)
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(safe.utf8)) as? [String: String], value)
+    }
+
     func testLongInputIsCutWithALengthNote() {
         let line = String(repeating: "a,", count: 25_000_000) + "\u{1b}"
         let quoted = PrintableText.quoted(line)
