@@ -37,16 +37,16 @@ enum TestSupport {
     }
 
     /// Findings of the raw test bundle whose manifest was changed by `edit` and whose text then
-    /// had each edit applied (data shifted by 1024 bytes, so the manifest may grow).
-    static func findings(manifestEdits edits: [(String, String)], edit: (inout BundleManifest) -> Void = { _ in },
+    /// had each edit applied (data shifted by `shift` bytes, so the manifest may grow).
+    static func findings(manifestEdits edits: [(String, String)], shift: UInt64 = 1024, edit: (inout BundleManifest) -> Void = { _ in },
                          file: StaticString = #filePath, line: UInt = #line) throws -> [BundleError] {
         let reader = try BundleReader(bytes: try BundleWriter().encode(try rawContents()))
         var m = reader.manifest
         var regions: [BundleAssembler.Region] = []
         for i in m.tensors.indices {
             let t = reader.tensors[i]
-            regions.append(.init(offset: t.offset + 1024, bytes: try reader.withStoredBytes(t.name) { Array($0) }))
-            m.tensors[i].offset += 1024
+            regions.append(.init(offset: t.offset + shift, bytes: try reader.withStoredBytes(t.name) { Array($0) }))
+            m.tensors[i].offset += shift
         }
         edit(&m)
         var json = String(decoding: try BundleWriter.manifestJSON(m), as: UTF8.self)
