@@ -32,7 +32,7 @@ let package = Package(
             ]
         ),
         // Checkpoint and array files: GGUF, safetensors, npy.
-        .target(name: "TensorFiles", dependencies: ["PrefixSupport"]),
+        .target(name: "TensorFiles", dependencies: ["PrefixSupport", "PrefixBundle"]),
         // BPE tokenizers (byte-level and SentencePiece-style) read from tokenizer.json or GGUF metadata.
         .target(name: "TextTokenizers", dependencies: ["PrefixSupport", "PrefixBundle"]),
         // Models, kernels, KV cache, prefix attachment and generation.
@@ -62,13 +62,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation only.
-        .target(name: "PrefixEval"),
+        // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation and the error protocol only.
+        .target(name: "PrefixEval", dependencies: ["PrefixBundle"]),
         // Training/eval data: plain, .gz and archive-member sources; CSV/TSV/JSONL; tokenized examples and batches.
         .target(
             name: "PrefixData",
             dependencies: [
-                "PrefixSupport", "PrefixInterop", "TextTokenizers", "CZlib",
+                "PrefixSupport", "PrefixBundle", "PrefixInterop", "TextTokenizers", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -5,7 +5,7 @@ import Foundation
 /// Each case names the file (`file`), the offending field or tensor, the value found and the value
 /// expected where that makes sense. ``code`` is a stable machine-readable name for the case (used by
 /// `Fixtures/bundles/expected.json`, the CLI and the spec); ``description`` is a message a user can act on.
-public enum BundleError: Error, Sendable, Equatable {
+public enum BundleError: PrefixError, Equatable {
     // MARK: Preamble
     /// The file has zero bytes.
     case emptyFile(file: String)
@@ -61,7 +61,7 @@ public enum BundleError: Error, Sendable, Equatable {
     case shapeMismatch(file: String, tensor: String, found: [Int], expected: [Int])
     /// A declared length disagrees with shape × dtype (`decoded_length`) or, for raw encoding,
     /// `stored_length` differs from `decoded_length`.
-    case lengthMismatch(file: String, tensor: String, field: String, found: Int, expected: Int)
+    case lengthMismatch(file: String, tensor: String, field: String, found: UInt64, expected: Int)
     /// A tensor's bytes `[found, found + length)` are not inside the data section `[dataStart, fileLength)`.
     case offsetOutOfBounds(file: String, tensor: String, found: UInt64, length: UInt64, dataStart: UInt64, fileLength: UInt64)
     /// A tensor offset is not a multiple of ``BundleLimits/alignment``.
@@ -132,20 +132,18 @@ public enum BundleError: Error, Sendable, Equatable {
         }
     }
 
-    /// True for findings that mean "this file is not a well-formed bundle" (everything except
-    /// ``io(file:operation:detail:)``, ``noSuchTensor(file:tensor:)`` and ``invalidInput(field:found:expected:)``).
-    public var isMalformedInput: Bool {
+    /// Malformed input for every finding about the file's bytes; I/O for ``io(file:operation:detail:)``;
+    /// usage for ``noSuchTensor(file:tensor:)`` and ``invalidInput(field:found:expected:)``.
+    public var category: ErrorCategory {
         switch self {
-        case .io, .noSuchTensor, .invalidInput: return false
-        default: return true
+        case .io: return .io
+        case .noSuchTensor, .invalidInput: return .usage
+        default: return .malformedInput
         }
     }
 }
 
-extension BundleError: CustomStringConvertible, LocalizedError {
-    /// Same as ``description``.
-    public var errorDescription: String? { description }
-
+extension BundleError {
     /// A message naming the file, the field or tensor, the value found and the value expected.
     public var description: String {
         switch self {
@@ -207,7 +205,9 @@ extension BundleError: CustomStringConvertible, LocalizedError {
         case .lengthMismatch(let f, let t, let field, let found, let expected):
             return "\(f): tensor \(t) \(field) is \(found), expected \(expected)"
         case .offsetOutOfBounds(let f, let t, let found, let length, let start, let end):
-            return "\(f): tensor \(t) occupies bytes \(found)..<\(found &+ length) (length \(length)), outside the data section \(start)..<\(end)"
+            let (stop, overflow) = found.addingReportingOverflow(length)
+            let bytes = overflow ? "bytes from \(found) on (length \(length), ending past 2^64)" : "bytes \(found)..<\(stop) (length \(length))"
+            return "\(f): tensor \(t) occupies \(bytes), outside the data section \(start)..<\(end)"
         case .misaligned(let f, let t, let found, let expected):
             return "\(f): tensor \(t) offset \(found) is not a multiple of \(expected)"
         case .overlappingTensors(let f, let t, let other):

@@ -153,9 +153,9 @@ enum ManifestValidation {
             } else {
                 let decoded = count * t.dtype.byteWidth  // ≤ 2^30: cannot overflow
                 if t.decodedLength != UInt64(decoded) {
-                    out.append(.lengthMismatch(file: file, tensor: t.name, field: "decoded_length", found: clampInt(t.decodedLength), expected: decoded))
+                    out.append(.lengthMismatch(file: file, tensor: t.name, field: "decoded_length", found: t.decodedLength, expected: decoded))
                 } else if t.encoding == .raw, t.storedLength != t.decodedLength {
-                    out.append(.lengthMismatch(file: file, tensor: t.name, field: "stored_length", found: clampInt(t.storedLength), expected: decoded))
+                    out.append(.lengthMismatch(file: file, tensor: t.name, field: "stored_length", found: t.storedLength, expected: decoded))
                 } else if t.encoding == .deflate {
                     let (maxOut, o) = t.storedLength.multipliedReportingOverflow(by: UInt64(BundleLimits.maxDeflateRatio))
                     if !o, maxOut &+ 64 < t.decodedLength {
@@ -176,5 +176,4 @@ enum ManifestValidation {
         }
     }
 
-    static func clampInt(_ v: UInt64) -> Int { v > UInt64(Int.max) ? Int.max : Int(v) }
 }

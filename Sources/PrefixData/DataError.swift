@@ -1,4 +1,5 @@
 import Foundation
+import PrefixBundle
 import PrefixInterop
 
 /// Where a row of data came from: the file, the archive member (if any) and the 1-based line
@@ -44,7 +45,7 @@ public struct DataIssue: Sendable, Hashable, CustomStringConvertible {
 
 /// Every way reading a dataset can fail. Each case names the file (and member) involved and
 /// what was found against what was expected.
-public enum DataError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public enum DataError: PrefixError, Equatable {
     /// The data file does not exist.
     case fileMissing(path: String)
     /// The file exists but could not be read (not a regular file, I/O error).
@@ -80,56 +81,89 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible, Loca
     /// The data holds no usable example: it is empty, or every row was skipped.
     case noExamples(documents: [String], rows: Int, skipped: Int, firstIssue: DataIssue?)
 
+    /// Stable name of the case (an archive error keeps its own).
+    public var code: String {
+        switch self {
+        case .fileMissing: return "file-missing"
+        case .unreadable: return "unreadable"
+        case .tooLarge: return "data-too-large"
+        case .corruptGzip: return "corrupt-gzip"
+        case .archive(let error): return error.code
+        case .noMatchingMember: return "no-matching-member"
+        case .ambiguousArchive: return "ambiguous-archive"
+        case .unknownFormat: return "unknown-data-format"
+        case .invalidHeader: return "invalid-data-header"
+        case .missingColumn: return "missing-column"
+        case .invalidTemplate: return "invalid-template"
+        case .fieldsNotDetected: return "fields-not-detected"
+        case .invalidOption: return "invalid-option"
+        case .tokenizerLacksToken: return "tokenizer-lacks-token"
+        case .badRow: return "bad-row"
+        case .contentKindMismatch: return "content-kind-mismatch"
+        case .noExamples: return "no-examples"
+        }
+    }
+
+    /// Malformed input for data that cannot be parsed or yields nothing usable, I/O for missing
+    /// and unreadable files, usage for options and names that do not match the data.
+    public var category: ErrorCategory {
+        switch self {
+        case .fileMissing, .unreadable: return .io
+        case .archive(let error): return error.category
+        case .tooLarge, .corruptGzip, .invalidHeader, .badRow, .contentKindMismatch, .noExamples: return .malformedInput
+        case .noMatchingMember, .ambiguousArchive, .unknownFormat, .missingColumn, .invalidTemplate, .fieldsNotDetected,
+             .invalidOption, .tokenizerLacksToken:
+            return .usage
+        }
+    }
+
     public var description: String {
         switch self {
         case .fileMissing(let path):
-            return "data file '\(path)' does not exist"
+            return "\(path): data file does not exist"
         case .unreadable(let path, let detail):
-            return "cannot read data file '\(path)': \(detail)"
+            return "\(path): cannot read the data file: \(detail)"
         case .tooLarge(let document, let limit):
-            return "'\(document)' is larger than the limit of \(limit) bytes; split it or raise the limit"
+            return "\(document): larger than the limit of \(limit) bytes; split it or raise the limit"
         case .corruptGzip(let document, let detail):
-            return "'\(document)' is not a valid gzip stream: \(detail)"
+            return "\(document): not a valid gzip stream: \(detail)"
         case .archive(let error):
             return "\(error)"
         case .noMatchingMember(let archive, let pattern, let members):
-            return "archive '\(archive)' has no member matching '\(pattern)'; its members are: "
-                + Self.list(members)
+            return "\(archive): no member matches \(PrintableText.quoted(pattern)); its members are: " + Self.list(members)
         case .ambiguousArchive(let archive, let members):
-            return "archive '\(archive)' holds several data members (\(Self.list(members))); name one as "
+            return "\(archive): several data members (\(Self.list(members))); name one as "
                 + "'\(archive):MEMBER' or a glob such as '\(archive):*.csv'"
         case .unknownFormat(let document):
-            return "cannot tell the format of '\(document)' from its name; expected a .csv, .tsv or .jsonl name "
+            return "\(document): cannot tell the format from the name; expected a .csv, .tsv or .jsonl name "
                 + "(optionally .gz), or pass the format explicitly"
         case .invalidHeader(let document, let detail):
-            return "'\(document)': invalid header: \(detail)"
+            return "\(document): invalid header: \(detail)"
         case .missingColumn(let document, let column, let available):
-            return "'\(document)' has no column '\(column)'; available: \(Self.list(available))"
+            return "\(document): no column \(PrintableText.quoted(column)); available: \(Self.list(available))"
         case .invalidTemplate(let template, let detail):
-            return "invalid template \"\(template)\": \(detail)"
+            return "invalid template \(PrintableText.quoted(template)): \(detail)"
         case .fieldsNotDetected(let document, let keys):
-            return "'\(document)': cannot choose the prompt/target fields from the keys \(Self.list(keys)); "
+            return "\(document): cannot choose the prompt/target fields from the keys \(Self.list(keys)); "
                 + "expected prompt_ids/target_ids, prompt/target or mr/ref, or pass the field names or templates"
         case .invalidOption(let name, let found, let expected):
             return "option \(name): found \(found), expected \(expected)"
         case .tokenizerLacksToken(let token, let needed):
             return "the tokenizer has no \(token) token, which is needed \(needed)"
         case .badRow(let issue):
-            return "bad row at \(issue)"
+            return "\(issue.location): bad row: \(issue.reason)"
         case .contentKindMismatch(let location, let expected, let found):
             return "\(location): expected \(expected), found \(found)"
         case .noExamples(let documents, let rows, let skipped, let firstIssue):
-            var text = "no usable example in \(Self.list(documents)): \(rows) rows read, \(skipped) skipped"
+            var text = "\(documents.joined(separator: ", ")): no usable example: \(rows) rows read, \(skipped) skipped"
             if let firstIssue { text += "; first problem: \(firstIssue)" }
             return text
         }
     }
 
-    public var errorDescription: String? { description }
-
     private static func list(_ names: [String]) -> String {
         if names.isEmpty { return "(none)" }
-        let shown = names.prefix(20).map { "'\($0)'" }.joined(separator: ", ")
+        let shown = names.prefix(20).map { PrintableText.quoted($0) }.joined(separator: ", ")
         return names.count > 20 ? shown + ", ... (\(names.count) in all)" : shown
     }
 }

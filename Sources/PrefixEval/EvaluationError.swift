@@ -1,16 +1,29 @@
 import Foundation
+import PrefixBundle
 
 /// Errors raised by the metric functions of `PrefixEval` when their inputs cannot be scored.
 ///
 /// Every case names the offending quantity with the value found and the value expected, so
 /// that a caller (for example `prefixpack eval`) can report an actionable message.
-public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public enum EvaluationError: PrefixError, Equatable {
     /// The hypothesis list and the reference list have different lengths.
     case countMismatch(hypotheses: Int, referenceSets: Int)
     /// A hypothesis has no reference at all (an empty string still counts as a reference).
     case noReferences(segment: Int)
     /// There is nothing to score.
     case emptyCorpus
+
+    /// Stable name of the case.
+    public var code: String {
+        switch self {
+        case .countMismatch: return "metrics-count-mismatch"
+        case .noReferences: return "metrics-no-references"
+        case .emptyCorpus: return "metrics-empty-corpus"
+        }
+    }
+
+    /// Always usage: the caller handed the metrics inconsistent lists.
+    public var category: ErrorCategory { .usage }
 
     public var description: String {
         switch self {
@@ -24,8 +37,6 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
             return "metrics: found 0 hypotheses; expected at least 1 segment to score"
         }
     }
-
-    public var errorDescription: String? { description }
 }
 
 /// Checks the shape shared by every corpus-level metric: one non-empty reference set per hypothesis.

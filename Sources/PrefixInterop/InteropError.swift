@@ -1,4 +1,5 @@
 import Foundation
+import PrefixBundle
 
 /// Every way reading an archive, importing or exporting a PEFT adapter, collapsing or
 /// converting a bundle can fail (errors of the underlying modules — `BundleError`,
@@ -6,7 +7,7 @@ import Foundation
 ///
 /// Each case names the file (and member, field or tensor) together with what was found and
 /// what was expected, so that the message alone tells a user what to fix.
-public enum InteropError: Error, Equatable, Sendable {
+public enum InteropError: PrefixError, Equatable {
     // MARK: Files
     /// A required file or folder does not exist.
     case fileMissing(path: String, what: String)
@@ -76,7 +77,7 @@ public enum InteropError: Error, Equatable, Sendable {
     case collapseCheckFailed(tensor: String, maxError: Float, bound: String)
 }
 
-extension InteropError: CustomStringConvertible, LocalizedError {
+extension InteropError {
     public var description: String {
         switch self {
         case let .fileMissing(path, what):
@@ -145,26 +146,54 @@ extension InteropError: CustomStringConvertible, LocalizedError {
         }
     }
 
-    public var errorDescription: String? { description }
-
-    /// True when the input (adapter, archive or bundle) is malformed, corrupt, hostile or of an
-    /// unsupported kind — as opposed to missing files, write failures or a mismatch with the checkpoint.
-    public var isMalformedInput: Bool {
+    /// Stable name of the case.
+    public var code: String {
         switch self {
-        case .fileMissing, .unreadable, .writeFailed, .unsupportedOutput, .adapterFileMissing, .unrecognizedCheckpoint,
-             .adapterCheckpointMismatch, .alreadyRaw, .partialLayers:
-            return false
+        case .fileMissing: return "file-missing"
+        case .unreadable: return "unreadable"
+        case .writeFailed: return "write-failed"
+        case .unsupportedOutput: return "unsupported-output"
+        case .archiveUnreadable: return "archive-unreadable"
+        case .unsafeMemberPath: return "unsafe-member-path"
+        case .linkMember: return "link-member"
+        case .unsupportedMemberType: return "unsupported-member-type"
+        case .memberTooLarge: return "member-too-large"
+        case .archiveTooLarge: return "archive-too-large"
+        case .tooManyMembers: return "too-many-members"
+        case .duplicateMember: return "duplicate-member"
+        case .adapterFileMissing: return "adapter-file-missing"
+        case .pickledAdapter: return "pickled-adapter"
+        case .ambiguousAdapter: return "ambiguous-adapter"
+        case .invalidAdapterConfig: return "invalid-adapter-config"
+        case .unsupportedPEFTType: return "unsupported-peft-type"
+        case .unsupportedTaskType: return "unsupported-task-type"
+        case .adapterCheckpointMismatch: return "incompatible"
+        case .adapterTensorMissing: return "adapter-tensor-missing"
+        case .adapterTensorShape: return "adapter-tensor-shape"
+        case .unexpectedAdapterTensor: return "unexpected-adapter-tensor"
+        case .nonFiniteValues: return "non-finite"
+        case .encoderWeightsDisagree: return "encoder-weights-disagree"
+        case .unrecognizedCheckpoint: return "unrecognized-checkpoint"
+        case .alreadyRaw: return "already-raw"
+        case .partialLayers: return "partial-layers"
+        case .invalidBundle: return "invalid-bundle"
+        case .collapseCheckFailed: return "collapse-check-failed"
+        }
+    }
+
+    /// Malformed input when the adapter, archive or bundle is malformed, corrupt, hostile or of an
+    /// unsupported kind; incompatible when a well-formed adapter does not fit the checkpoint; I/O
+    /// for missing files and write failures; usage for requests that cannot apply to the input.
+    public var category: ErrorCategory {
+        switch self {
+        case .fileMissing, .unreadable, .writeFailed, .adapterFileMissing, .unrecognizedCheckpoint: return .io
+        case .unsupportedOutput, .alreadyRaw, .partialLayers: return .usage
+        case .adapterCheckpointMismatch: return .incompatible
         case .archiveUnreadable, .unsafeMemberPath, .linkMember, .unsupportedMemberType, .memberTooLarge, .archiveTooLarge,
              .tooManyMembers, .duplicateMember, .pickledAdapter, .ambiguousAdapter, .invalidAdapterConfig, .unsupportedPEFTType,
              .unsupportedTaskType, .adapterTensorMissing, .adapterTensorShape, .unexpectedAdapterTensor, .nonFiniteValues,
              .encoderWeightsDisagree, .invalidBundle, .collapseCheckFailed:
-            return true
+            return .malformedInput
         }
-    }
-
-    /// True when a well-formed adapter does not fit the checkpoint it is imported for.
-    public var isCheckpointMismatch: Bool {
-        if case .adapterCheckpointMismatch = self { return true }
-        return false
     }
 }

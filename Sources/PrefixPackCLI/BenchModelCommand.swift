@@ -15,11 +15,11 @@ struct BenchModelCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Checkpoint: a .gguf file or a Hugging Face model folder.")
-    var model: String
+    @OptionGroup var checkpointOption: CheckpointOption
 
     @Option(name: .long, help: "A .ptx bundle to use as the prefix (default: a random 10-token prefix).")
     var bundle: String?
+    @OptionGroup var threads: ThreadsOption
 
     @Option(name: .customLong("prompt-tokens"), help: "Prompt length for the prefill measurement.")
     var promptTokens = 128
@@ -45,6 +45,8 @@ struct BenchModelCommand: ParsableCommand {
 
     func run() throws {
         try CLIFailure.guarded {
+            threads.apply()
+            let model = checkpointOption.model
             let loadStart = Date()
             let checkpoint = try Checkpoint.load(path: model)
             let loadSeconds = Date().timeIntervalSince(loadStart)
@@ -63,9 +65,9 @@ struct BenchModelCommand: ParsableCommand {
             let prompt = (0..<promptTokens).map { _ in Int(random.next() % UInt64(c.vocabSize)) }
             let session = checkpoint.model.makeSession()
 
-            print("model: \(model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
+            StandardOutput.print("model: \(model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
             print(String(format: "load: %.3f s", loadSeconds))
-            print("prefix: \(prefixLabel)")
+            StandardOutput.print("prefix: \(prefixLabel)")
             print("| prefix | prefill \(promptTokens) tok (tok/s) | decode \(decodeTokens) tok at batch 1 (tok/s) |")
             print("|---|---|---|")
             for withPrefix in [false, true] {

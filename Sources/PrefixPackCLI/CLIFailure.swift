@@ -1,35 +1,50 @@
 import ArgumentParser
 import Foundation
 import PrefixBundle
-import PrefixInterop
-import PrefixRuntime
-import TensorFiles
-import TextTokenizers
 
-/// The documented exit codes of `prefixpack` (docs/cli-format.md, "Exit codes").
-///
-/// Every command reports failures through ``CLIFailure``, which maps typed errors from the
-/// libraries to one of these codes and to a message on standard error.
+/// The documented exit codes of `prefixpack` (README, "Exit codes").
 enum CLIExitCode: Int32, CaseIterable {
     /// Success; for `validate`, the bundle is valid.
     case success = 0
     /// Usage or I/O problem: bad arguments, a missing or unreadable file, a feature that is not
     /// available in this build.
     case usageOrIO = 1
-    /// The input is not a well-formed bundle: malformed, truncated or corrupt.
+    /// An input file is malformed, truncated, corrupt or of an unsupported kind.
     case malformed = 2
     /// The bundle is valid but does not fit the given checkpoint (fingerprint or tokenizer).
     case incompatible = 3
+
+    /// The code for an error category: usage and I/O → 1, malformed input → 2, incompatible → 3.
+    init(_ category: ErrorCategory) {
+        switch category {
+        case .usage, .io: self = .usageOrIO
+        case .malformedInput: self = .malformed
+        case .incompatible: self = .incompatible
+        }
+    }
 }
 
 /// Failures raised by the command-line layer itself (not by a library).
-enum CLIError: Error, CustomStringConvertible {
+enum CLIError: PrefixError {
     /// An option or command needs a component this build does not contain.
     case notAvailable(feature: String, reason: String)
     /// A command-line value is out of range or inconsistent.
     case invalidArgument(option: String, found: String, expected: String)
     /// Writing or removing a file the command itself manages failed.
     case io(path: String, operation: String, detail: String)
+
+    var code: String {
+        switch self {
+        case .notAvailable: return "not-available"
+        case .invalidArgument: return "invalid-argument"
+        case .io: return "io-error"
+        }
+    }
+
+    var category: ErrorCategory {
+        if case .io = self { return .io }
+        return .usage
+    }
 
     var description: String {
         switch self {
@@ -43,55 +58,23 @@ enum CLIError: Error, CustomStringConvertible {
     }
 }
 
-/// The one place that turns errors and validation findings into messages and exit codes.
+/// The one place that turns errors into messages and exit codes: every ``PrefixError`` prints as
+/// `error[CODE]: FILE: message` (escaped and shortened by ``StandardError``) and exits with the
+/// code of its category; any other error prints as `error[unexpected]` and exits with 1.
 enum CLIFailure {
     /// The exit code for one error.
     static func exitCode(for error: any Error) -> CLIExitCode {
-        switch error {
-        case let e as BundleError:
-            return e.isMalformedInput ? .malformed : .usageOrIO
-        case let e as InteropError:
-            if e.isCheckpointMismatch { return .incompatible }
-            return e.isMalformedInput ? .malformed : .usageOrIO
-        case let e as EngineError:
-            switch e {
-            case .incompatibleBundle, .tokenizerModelMismatch: return .incompatible
-            case .unrecognizedCheckpoint, .missingTokenizer: return .malformed
-            case .checkpointNotFound, .noChatTemplate, .emptyPrompt: return .usageOrIO
-            }
-        case let e as TensorFileError:
-            switch e {
-            case .cannotOpen, .writeFailed, .invalidInput, .bufferSize: return .usageOrIO
-            default: return .malformed
-            }
-        case let e as TokenizerError:
-            if case .unreadable = e { return .usageOrIO }
-            return .malformed
-        case is RuntimeError:
-            // Checkpoints whose configuration or tensors are inconsistent.
-            return .malformed
-        case is CLIError:
-            return .usageOrIO
-        default:
-            return .usageOrIO
-        }
+        (error as? any PrefixError).map { CLIExitCode($0.category) } ?? .usageOrIO
     }
 
-    /// The one-line message for an error: `error[code]: description`, where `code` is the stable
-    /// finding name (``BundleError/code``) for bundle errors.
+    /// The one-line message for an error: `error[CODE]: description`.
     static func message(for error: any Error) -> String {
-        switch error {
-        case let e as BundleError:
-            return "error[\(e.code)]: \(e.description)"
-        case let e as CLIError:
-            return "error: \(e.description)"
-        default:
-            return "error: \(error)"
-        }
+        let code = (error as? any PrefixError)?.code ?? "unexpected"
+        return "error[\(code)]: \(error)"
     }
 
-    /// The exit code for a set of findings: the most specific failure wins
-    /// (any I/O problem → 1, otherwise malformed → 2). Empty → success.
+    /// The exit code for a set of findings: any usage or I/O problem → 1, otherwise the most
+    /// specific failure (malformed → 2 before incompatible → 3). Empty → success.
     static func exitCode(for findings: [any Error]) -> CLIExitCode {
         if findings.isEmpty { return .success }
         let codes = findings.map(exitCode(for:))
@@ -116,12 +99,5 @@ enum CLIFailure {
         } catch {
             throw report([error])
         }
-    }
-}
-
-/// Unbuffered writes to standard error.
-enum StandardError {
-    static func print(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

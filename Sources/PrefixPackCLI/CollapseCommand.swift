@@ -19,27 +19,15 @@ struct CollapseCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The raw bundle to write.")
     var output: String
 
-    @Option(help: "Element type of the written tensors: f32, f16 or bf16.")
-    var dtype: String = "f32"
-
-    @Flag(help: "Store the tensors zlib-compressed.")
-    var compress = false
+    @OptionGroup var encoding: BundleEncodingOptions
 
     func run() throws {
         try CLIFailure.guarded {
             let report = try BundleCollapse.collapseFile(input: input, output: output,
-                                                         dtype: try parseDType(dtype), compress: compress)
-            print("collapsed \(input) (\(report.sourceBytes) bytes, reparameterized) -> \(output) (\(report.outputBytes) bytes, raw \(dtype))")
-            print("source digest: \(report.sourceDigest)")
-            print("K/V check: max |diff| \(report.maxAbsError); bound: \(report.bound)")
+                                                         dtype: encoding.dtype, compress: encoding.compress)
+            StandardOutput.print("collapsed \(input) (\(report.sourceBytes) bytes, reparameterized) -> \(output) (\(report.outputBytes) bytes, raw \(encoding.dtype.rawValue))")
+            StandardOutput.print("source digest: \(report.sourceDigest)")
+            StandardOutput.print("K/V check: max |diff| \(report.maxAbsError); bound: \(report.bound)")
         }
     }
-}
-
-/// Parses `f32`, `f16` or `bf16`.
-func parseDType(_ text: String) throws -> TensorDType {
-    guard let d = TensorDType(rawValue: text.lowercased()) else {
-        throw CLIError.invalidArgument(option: "--dtype", found: "'\(text)'", expected: "f32, f16 or bf16")
-    }
-    return d
 }

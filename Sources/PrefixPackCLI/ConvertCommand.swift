@@ -1,4 +1,5 @@
 import ArgumentParser
+import PrefixBundle
 import PrefixInterop
 
 /// `prefixpack convert BUNDLE -o OUT [--dtype f32|f16|bf16] [--compress | --no-compress]`.
@@ -14,16 +15,16 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The bundle to write.")
     var output: String
 
-    @Option(help: "Element type of every tensor: f32, f16 or bf16 (default: keep).")
-    var dtype: String?
+    @Option(help: "Element type of every tensor (default: keep).")
+    var dtype: TensorDType?
 
     @Flag(inversion: .prefixedNo, help: "Store the tensors zlib-compressed (default: as the input).")
     var compress: Bool?
 
     func run() throws {
         try CLIFailure.guarded {
-            let report = try BundleConversion.convert(input: bundle, output: output, dtype: try dtype.map(parseDType), compress: compress)
-            print("converted \(bundle) (\(report.sourceBytes) bytes) -> \(output) (\(report.outputBytes) bytes, "
+            let report = try BundleConversion.convert(input: bundle, output: output, dtype: dtype, compress: compress)
+            StandardOutput.print("converted \(bundle) (\(report.sourceBytes) bytes) -> \(output) (\(report.outputBytes) bytes, "
                   + "\(report.dtype?.rawValue ?? "dtype kept"), \(report.compressed ? "compressed" : "uncompressed"))")
         }
     }

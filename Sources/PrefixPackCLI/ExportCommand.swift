@@ -30,9 +30,9 @@ struct ExportPEFTCommand: ParsableCommand {
     func run() throws {
         try CLIFailure.guarded {
             let report = try PEFTExporter.export(bundlePath: bundle, outputPath: output)
-            print("exported \(bundle) -> \(output) (\(report.kind)\(report.collapsed ? ", collapsed from the reparameterized form" : ""))")
+            StandardOutput.print("exported \(bundle) -> \(output) (\(report.kind)\(report.collapsed ? ", collapsed from the reparameterized form" : ""))")
             if report.baseModel == nil {
-                print("note: the bundle's provenance names no base model; base_model_name_or_path is null")
+                StandardOutput.print("note: the bundle's provenance names no base model; base_model_name_or_path is null")
             }
         }
     }

@@ -15,11 +15,9 @@ struct GenerateCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Checkpoint: a .gguf file or a Hugging Face model folder.")
-    var model: String
-
-    @Option(name: .long, help: "A .ptx bundle to attach.")
-    var bundle: String?
+    @OptionGroup var checkpoint: CheckpointOption
+    @OptionGroup var prefix: BundleOption
+    @OptionGroup var threads: ThreadsOption
 
     @Option(name: .long, help: "The prompt text (special tokens written in it are matched).")
     var prompt: String
@@ -60,13 +58,14 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         try CLIFailure.guarded {
-            let checkpoint = try Checkpoint.load(path: model)
-            let prefix = try ValidateModelCheck.attach(bundle, to: checkpoint, modelPath: model)
+            threads.apply()
+            let loaded = try Checkpoint.load(path: checkpoint.model)
+            let attached = try ValidateModelCheck.attach(prefix.bundle, to: loaded, modelPath: checkpoint.model)
             let options = GenerationOptions(
                 maxTokens: maxTokens,
                 sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed),
                 stopTokenIDs: ignoreEOS ? [] : nil, stopStrings: stop)
-            let session = try checkpoint.makeSession(prefix: prefix)
+            let session = try loaded.makeSession(prefix: attached)
             let out = FileHandle.standardOutput
             let result = try session.generate(prompt: prompt, chat: chat, options: options) { piece in
                 if !piece.text.isEmpty { out.write(Data(piece.text.utf8)) }

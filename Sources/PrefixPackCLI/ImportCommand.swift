@@ -26,8 +26,7 @@ struct ImportPEFTCommand: ParsableCommand {
     @Argument(help: "The adapter folder or archive (.zip, .tar, .tar.gz).")
     var adapter: String
 
-    @Option(help: "The checkpoint the adapter was trained on: a Hugging Face folder or a .gguf file.")
-    var model: String
+    @OptionGroup var checkpoint: CheckpointOption
 
     @Option(name: .shortAndLong, help: "The bundle to write.")
     var output: String
@@ -35,18 +34,14 @@ struct ImportPEFTCommand: ParsableCommand {
     @Option(help: "PEFT prompt-encoder parameters (safetensors) to write the reparameterized form.")
     var encoderWeights: String?
 
-    @Option(help: "Element type of the written tensors: f32, f16 or bf16.")
-    var dtype: String = "f32"
-
-    @Flag(help: "Store the tensors zlib-compressed.")
-    var compress = false
+    @OptionGroup var encoding: BundleEncodingOptions
 
     func run() throws {
         try CLIFailure.guarded {
-            let report = try PEFTImporter.importAdapter(adapterPath: adapter, checkpointPath: model, outputPath: output,
-                                                        encoderWeightsPath: encoderWeights, dtype: try parseDType(dtype),
-                                                        compress: compress)
-            print("imported \(adapter) -> \(output): \(report.form.rawValue) bundle, P = \(report.prefixLength), "
+            let report = try PEFTImporter.importAdapter(adapterPath: adapter, checkpointPath: checkpoint.model, outputPath: output,
+                                                        encoderWeightsPath: encoderWeights, dtype: encoding.dtype,
+                                                        compress: encoding.compress)
+            StandardOutput.print("imported \(adapter) -> \(output): \(report.form.rawValue) bundle, P = \(report.prefixLength), "
                   + "\(report.layerCount) layers, \(report.outputBytes) bytes")
         }
     }

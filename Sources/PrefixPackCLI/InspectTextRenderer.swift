@@ -1,7 +1,8 @@
 import Foundation
 import PrefixBundle
 
-/// Renders an ``InspectReport`` as readable text for a terminal.
+/// Renders an ``InspectReport`` as readable text for a terminal. Every line is escaped with
+/// ``PrintableText`` (provenance and names come from the file), so only our own line breaks remain.
 enum InspectTextRenderer {
     static func render(_ r: InspectReport) -> String {
         var out: [String] = []
@@ -38,7 +39,7 @@ enum InspectTextRenderer {
             out.append("")
             out.append(contentsOf: statisticsTable(s))
         }
-        return out.joined(separator: "\n")
+        return out.map { PrintableText.escaped($0) }.joined(separator: "\n")
     }
 
     /// "0, 1, 2" or "all" when every layer carries a prefix.
@@ -100,6 +101,7 @@ enum InspectTextRenderer {
 
     /// Column-aligned rows, two spaces between columns, indented by two.
     static func table(header: [String], rows: [[String]], rightAligned: Set<Int>) -> [String] {
+        let rows = rows.map { $0.map { PrintableText.escaped($0) } }
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {

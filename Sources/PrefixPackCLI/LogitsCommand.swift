@@ -14,11 +14,9 @@ struct LogitsCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Checkpoint: a .gguf file or a Hugging Face model folder.")
-    var model: String
-
-    @Option(name: .long, help: "A .ptx bundle to attach.")
-    var bundle: String?
+    @OptionGroup var checkpoint: CheckpointOption
+    @OptionGroup var prefix: BundleOption
+    @OptionGroup var threads: ThreadsOption
 
     @Option(name: .long, help: "Text to run.")
     var text: String?
@@ -38,16 +36,17 @@ struct LogitsCommand: ParsableCommand {
 
     func run() throws {
         try CLIFailure.guarded {
-            let checkpoint = try Checkpoint.load(path: model)
-            let prefix = try ValidateModelCheck.attach(bundle, to: checkpoint, modelPath: model)
-            let tokens = try ids.map { try TokenIDList.parse($0, option: "--ids") } ?? checkpoint.promptTokens(text ?? "")
+            threads.apply()
+            let loaded = try Checkpoint.load(path: checkpoint.model)
+            let attached = try ValidateModelCheck.attach(prefix.bundle, to: loaded, modelPath: checkpoint.model)
+            let tokens = try ids.map { try TokenIDList.parse($0, option: "--ids") } ?? loaded.promptTokens(text ?? "")
             guard !tokens.isEmpty else { throw CLIError.invalidArgument(option: "--ids", found: "no ids", expected: "at least one id") }
-            let session = try checkpoint.makeSession(prefix: prefix)
+            let session = try loaded.makeSession(prefix: attached)
             let logits = try session.inference.forward(tokens, logits: all ? .all : .last)
-            let vocab = checkpoint.config.vocabSize
+            let vocab = loaded.config.vocabSize
             let shape = all ? [tokens.count, vocab] : [vocab]
             try NpyArray(shape: shape, floats: logits).write(to: URL(fileURLWithPath: out))
-            print("\(out): float32 \(shape) logits for \(tokens.count) tokens\(prefix.map { " with a \($0.virtualTokenCount)-token prefix" } ?? "")")
+            StandardOutput.print("\(out): float32 \(shape) logits for \(tokens.count) tokens\(attached.map { " with a \($0.virtualTokenCount)-token prefix" } ?? "")")
         }
     }
 }

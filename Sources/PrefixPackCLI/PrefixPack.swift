@@ -26,7 +26,7 @@ struct PrefixPack: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                StandardError.print(fullMessage(for: error))
+                StandardError.printLines(fullMessage(for: error))
                 Foundation.exit(CLIExitCode.usageOrIO.rawValue)
             }
             exit(withError: error)

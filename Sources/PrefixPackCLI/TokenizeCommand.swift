@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PrefixBundle
 import PrefixRuntime
 
 /// `prefixpack tokenize --model M (--text TEXT [--json] | --decode 1,2,3 | --hash)`.
@@ -15,8 +16,7 @@ struct TokenizeCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Checkpoint: a .gguf file or a Hugging Face model folder.")
-    var model: String
+    @OptionGroup var checkpoint: CheckpointOption
 
     @Option(name: .long, help: "Text to tokenize.")
     var text: String?
@@ -38,7 +38,7 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         try CLIFailure.guarded {
-            let tokenizer = try Checkpoint.loadTokenizer(path: model)
+            let tokenizer = try Checkpoint.loadTokenizer(path: checkpoint.model)
             if hash {
                 print(tokenizer.tokenizerHash)
                 return
@@ -84,6 +84,6 @@ enum TokenIDList {
     /// Stable JSON (sorted keys) for CLI output.
     static func json(_ object: [String: Any]) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return PrintableText.jsonEscaped(String(decoding: data, as: UTF8.self))
     }
 }

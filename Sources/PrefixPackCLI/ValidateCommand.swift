@@ -26,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
             let reader = try BundleReader(path: bundle)
             if let model { try ValidateModelCheck.run(bundle: reader, bundlePath: bundle, modelPath: model) }
             let m = reader.manifest
-            print("\(bundle): valid (\(m.form.rawValue), P = \(m.prefixLength), \(m.layers.count) prefixed layers, \(m.tensors.count) tensors)")
+            StandardOutput.print("\(bundle): valid (\(m.form.rawValue), P = \(m.prefixLength), \(m.layers.count) prefixed layers, \(m.tensors.count) tensors)")
         }
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import PrefixBundle
 
 /// Every way loading a model, attaching a prefix or running the model can fail.
 ///
 /// Each case names the file or tensor involved together with what was found and what was
 /// expected, so that the message alone tells a user what to fix.
-public enum RuntimeError: Error, Equatable, Sendable {
+public enum RuntimeError: PrefixError, Equatable {
     /// The checkpoint declares an architecture this runtime does not implement.
     case unknownArchitecture(file: String, found: String, supported: [String])
     /// A configuration key that the architecture requires is absent.
@@ -29,7 +30,34 @@ public enum RuntimeError: Error, Equatable, Sendable {
     case bufferSizeMismatch(what: String, found: Int, expected: Int)
 }
 
-extension RuntimeError: CustomStringConvertible, LocalizedError {
+extension RuntimeError {
+    /// Stable name of the case.
+    public var code: String {
+        switch self {
+        case .unknownArchitecture: return "unknown-architecture"
+        case .missingConfigKey: return "missing-config-key"
+        case .invalidConfigValue: return "invalid-config-value"
+        case .inconsistentConfig: return "inconsistent-config"
+        case .unsupportedFeature: return "unsupported-feature"
+        case .missingTensor: return "missing-tensor"
+        case .tensorShapeMismatch: return "tensor-shape-mismatch"
+        case .tokenOutOfRange: return "token-out-of-range"
+        case .contextOverflow: return "context-overflow"
+        case .prefixMismatch: return "incompatible"
+        case .bufferSizeMismatch: return "buffer-size"
+        }
+    }
+
+    /// Malformed input for checkpoints that cannot be used, incompatible for a prefix that does
+    /// not fit, usage for token ids and lengths the caller chose.
+    public var category: ErrorCategory {
+        switch self {
+        case .tokenOutOfRange, .contextOverflow, .bufferSizeMismatch: return .usage
+        case .prefixMismatch: return .incompatible
+        default: return .malformedInput
+        }
+    }
+
     public var description: String {
         switch self {
         case let .unknownArchitecture(file, found, supported):
@@ -56,6 +84,4 @@ extension RuntimeError: CustomStringConvertible, LocalizedError {
             return "\(what) has \(found) elements, expected \(expected)"
         }
     }
-
-    public var errorDescription: String? { description }
 }

@@ -1,6 +1,8 @@
+import PrefixBundle
+
 /// Everything that can go wrong while preparing or running prefix training, with enough context
 /// for a user to fix the input.
-public enum TrainingError: Error, Equatable, CustomStringConvertible {
+public enum TrainingError: PrefixError, Equatable {
     /// A label (token id) outside the model's vocabulary.
     case labelOutOfRange(sequence: Int, position: Int, found: Int, vocabularySize: Int)
     /// A batch in which no position has a target label: the mean loss is undefined.
@@ -17,6 +19,29 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case invalidCheckpoint(file: String, field: String, found: String, expected: String)
     /// The model configuration is not one the trainer supports.
     case unsupportedModel(reason: String)
+
+    /// Stable name of the case.
+    public var code: String {
+        switch self {
+        case .labelOutOfRange: return "label-out-of-range"
+        case .noTargetTokens: return "no-target-tokens"
+        case .shapeMismatch: return "shape-mismatch"
+        case .missingParameter: return "missing-parameter"
+        case .invalidHyperparameter: return "invalid-hyperparameter"
+        case .nonFinite: return "training-diverged"
+        case .invalidCheckpoint: return "invalid-training-checkpoint"
+        case .unsupportedModel: return "unsupported-model"
+        }
+    }
+
+    /// Malformed input for checkpoints that cannot be resumed and models that cannot be trained,
+    /// usage for everything else (values the caller chose).
+    public var category: ErrorCategory {
+        switch self {
+        case .invalidCheckpoint, .missingParameter, .unsupportedModel: return .malformedInput
+        default: return .usage
+        }
+    }
 
     /// A message naming the problem and what to do about it.
     public var description: String {

@@ -1,8 +1,9 @@
 import Foundation
+import PrefixBundle
 
 /// Everything that can go wrong when preparing or running a training run, with the file, field,
 /// found and expected value a user needs to fix it.
-public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
+public enum TrainingRunError: PrefixError {
     /// A data file or archive member could not be read.
     case unreadableData(file: String, detail: String)
     /// A hyperparameter is out of range or inconsistent.
@@ -11,6 +12,25 @@ public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
     case checkpointMismatch(file: String, field: String, found: String, expected: String)
     /// The tokenizer has no end-of-sequence token to end targets with.
     case missingEOS(tokenizer: String)
+
+    /// Stable name of the case.
+    public var code: String {
+        switch self {
+        case .unreadableData: return "data-unreadable"
+        case .invalidSetting: return "invalid-setting"
+        case .checkpointMismatch: return "checkpoint-mismatch"
+        case .missingEOS: return "missing-eos"
+        }
+    }
+
+    /// What kind of problem the case is.
+    public var category: ErrorCategory {
+        switch self {
+        case .unreadableData: return .io
+        case .invalidSetting, .checkpointMismatch: return .usage
+        case .missingEOS: return .malformedInput
+        }
+    }
 
     public var description: String {
         switch self {
@@ -24,8 +44,6 @@ public enum TrainingRunError: Error, CustomStringConvertible, LocalizedError {
             return "\(tokenizer): the tokenizer names no end-of-sequence token; targets must end with one"
         }
     }
-
-    public var errorDescription: String? { description }
 
     /// Throws ``invalidSetting(name:found:expected:)`` unless `ok`.
     static func require(_ ok: Bool, _ name: String, _ found: Any, _ expected: String) throws {

@@ -38,7 +38,7 @@ enum FuzzHarness {
             // Messages and codes are built from file-supplied values: they must not trap.
             _ = f.description
             _ = f.code
-            require(f.isMalformedInput, "in-memory input gave a non-input finding: \(f)")
+            require(f.category == .malformedInput, "in-memory input gave a non-input finding: \(f)")
         }
         let reader: BundleReader
         do {

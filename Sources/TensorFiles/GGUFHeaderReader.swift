@@ -6,9 +6,12 @@ extension GGUFFile {
     static func readString(_ cursor: inout ByteCursor, field: String) throws -> String {
         let length = try cursor.u64("length of \(field)")
         guard length <= UInt64(cursor.remaining) else {
-            throw TensorFileError.truncated(
-                file: cursor.file, field: field, offset: cursor.offset,
-                needed: length > UInt64(Int.max) ? Int.max : Int(length), available: cursor.remaining)
+            guard length <= UInt64(Int.max) else {
+                throw TensorFileError.invalidHeader(file: cursor.file, field: "length of \(field)", found: "\(length)",
+                                                    expected: "at most the \(cursor.remaining) bytes that remain")
+            }
+            throw TensorFileError.truncated(file: cursor.file, field: field, offset: cursor.offset,
+                                            needed: Int(length), available: cursor.remaining)
         }
         return try cursor.utf8String(Int(length), field)
     }

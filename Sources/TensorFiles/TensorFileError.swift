@@ -1,9 +1,10 @@
 import Foundation
+import PrefixBundle
 
 /// Every way reading or writing a checkpoint / array file can fail. Each case names the file
 /// (path or a caller-supplied label), the field or tensor concerned, and what was found versus
 /// what was expected, so that a user can act on the message.
-public enum TensorFileError: Error, Equatable, Sendable {
+public enum TensorFileError: PrefixError, Equatable {
     /// The file could not be opened, mapped or listed (`reason` is the system's explanation).
     case cannotOpen(file: String, reason: String)
     /// The file ends inside `field`: `needed` bytes at byte `offset`, but only `available` remain.
@@ -42,7 +43,40 @@ public enum TensorFileError: Error, Equatable, Sendable {
     case writeFailed(file: String, reason: String)
 }
 
-extension TensorFileError: CustomStringConvertible, LocalizedError {
+extension TensorFileError {
+    /// Stable name of the case.
+    public var code: String {
+        switch self {
+        case .cannotOpen: return "cannot-open"
+        case .truncated: return "truncated"
+        case .badMagic: return "bad-magic"
+        case .unsupportedVersion: return "unsupported-version"
+        case .invalidHeader: return "invalid-header"
+        case .duplicateKey: return "duplicate-key"
+        case .duplicateTensor: return "duplicate-tensor"
+        case .unsupportedType: return "unsupported-type"
+        case .unknownType: return "unknown-type"
+        case .invalidTensor: return "invalid-tensor"
+        case .tensorNotFound: return "tensor-not-found"
+        case .missingShard: return "missing-shard"
+        case .noCheckpoint: return "no-checkpoint"
+        case .missingMetadata: return "missing-metadata"
+        case .metadataType: return "metadata-type"
+        case .bufferSize: return "buffer-size"
+        case .invalidInput: return "invalid-input"
+        case .writeFailed: return "write-failed"
+        }
+    }
+
+    /// I/O for open and write failures, usage for caller mistakes, malformed input otherwise.
+    public var category: ErrorCategory {
+        switch self {
+        case .cannotOpen, .writeFailed: return .io
+        case .invalidInput, .bufferSize: return .usage
+        default: return .malformedInput
+        }
+    }
+
     public var description: String {
         switch self {
         case let .cannotOpen(file, reason):
@@ -83,6 +117,4 @@ extension TensorFileError: CustomStringConvertible, LocalizedError {
             return "\(file): cannot write: \(reason)"
         }
     }
-
-    public var errorDescription: String? { description }
 }

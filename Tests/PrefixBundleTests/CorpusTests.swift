@@ -44,7 +44,7 @@ final class CorpusTests: XCTestCase {
             let path = Self.corpusDir.appendingPathComponent("invalid/" + name).path
             let findings = BundleReader.findings(path: path)
             XCTAssertEqual(findings.first?.code, code, "\(name): \(findings)")
-            XCTAssertTrue(findings.allSatisfy(\.isMalformedInput), name)
+            XCTAssertTrue(findings.allSatisfy { $0.category == .malformedInput }, name)
             for f in findings {
                 XCTAssertTrue(f.description.hasPrefix(path), "message names the file: \(f)")
             }

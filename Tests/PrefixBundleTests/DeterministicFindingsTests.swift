@@ -16,20 +16,7 @@ final class DeterministicFindingsTests: XCTestCase {
 
     /// Findings of a bundle whose manifest text had each edit applied (data shifted by 1024).
     func findings(edits: [(String, String)]) throws -> [BundleError] {
-        let reader = try BundleReader(bytes: try BundleWriter().encode(try TestSupport.rawContents()))
-        var m = reader.manifest
-        var regions: [BundleAssembler.Region] = []
-        for i in m.tensors.indices {
-            let t = reader.tensors[i]
-            regions.append(.init(offset: t.offset + 1024, bytes: try reader.withStoredBytes(t.name) { Array($0) }))
-            m.tensors[i].offset += 1024
-        }
-        var json = String(decoding: try BundleWriter.manifestJSON(m), as: UTF8.self)
-        for (old, new) in edits {
-            XCTAssertTrue(json.contains(old), old)
-            json = json.replacingOccurrences(of: old, with: new)
-        }
-        return BundleReader.findings(bytes: BundleAssembler.assemble(manifestJSON: Array(json.utf8), regions: regions))
+        try TestSupport.findings(manifestEdits: edits)
     }
 
     /// The byte offset named in a manifest-not-json detail (`byte N: …`).

@@ -7,18 +7,7 @@ final class ManifestDecodingTests: XCTestCase {
     /// Re-assembles a valid bundle with its manifest edited as text (data shifted by `shift`
     /// bytes so a longer manifest still fits before it).
     func findings(replacing old: String, with new: String, shift: UInt64 = 1024) throws -> [BundleError] {
-        let reader = try BundleReader(bytes: try BundleWriter().encode(try TestSupport.rawContents()))
-        var m = reader.manifest
-        var regions: [BundleAssembler.Region] = []
-        for i in m.tensors.indices {
-            let t = reader.tensors[i]
-            regions.append(.init(offset: t.offset + shift, bytes: try reader.withStoredBytes(t.name) { Array($0) }))
-            m.tensors[i].offset += shift
-        }
-        let json = String(decoding: try BundleWriter.manifestJSON(m), as: UTF8.self)
-        XCTAssertTrue(json.contains(old), old)
-        let edited = Array(json.replacingOccurrences(of: old, with: new).utf8)
-        return BundleReader.findings(bytes: BundleAssembler.assemble(manifestJSON: edited, regions: regions))
+        try TestSupport.findings(manifestEdits: [(old, new)], shift: shift)
     }
 
     func testUnrepresentableIntegersAreInvalidFields() throws {

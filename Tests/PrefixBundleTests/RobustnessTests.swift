@@ -73,7 +73,7 @@ final class RobustnessTests: XCTestCase {
                 Self.fixChecksums(&bytes, manifest: false)
             }
             let findings = Self.check(bytes)
-            for f in findings { XCTAssertTrue(f.isMalformedInput, "unexpected finding kind: \(f)") }
+            for f in findings { XCTAssertTrue(f.category == .malformedInput, "unexpected finding kind: \(f)") }
             outcomes[findings.first?.code ?? "valid", default: 0] += 1
         }
         print("mutation outcomes (first finding code → count): \(outcomes.sorted { $0.key < $1.key })")

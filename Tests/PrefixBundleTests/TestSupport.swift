@@ -36,6 +36,27 @@ enum TestSupport {
             mlp0Bias: values(h, seed: 12), mlp2Weight: values(rows * h, seed: 13), mlp2Bias: values(rows, seed: 14), dtype: dtype)
     }
 
+    /// Findings of the raw test bundle whose manifest was changed by `edit` and whose text then
+    /// had each edit applied (data shifted by `shift` bytes, so the manifest may grow).
+    static func findings(manifestEdits edits: [(String, String)], shift: UInt64 = 1024, edit: (inout BundleManifest) -> Void = { _ in },
+                         file: StaticString = #filePath, line: UInt = #line) throws -> [BundleError] {
+        let reader = try BundleReader(bytes: try BundleWriter().encode(try rawContents()))
+        var m = reader.manifest
+        var regions: [BundleAssembler.Region] = []
+        for i in m.tensors.indices {
+            let t = reader.tensors[i]
+            regions.append(.init(offset: t.offset + shift, bytes: try reader.withStoredBytes(t.name) { Array($0) }))
+            m.tensors[i].offset += shift
+        }
+        edit(&m)
+        var json = String(decoding: try BundleWriter.manifestJSON(m), as: UTF8.self)
+        for (old, new) in edits {
+            XCTAssertTrue(json.contains(old), old, file: file, line: line)
+            json = json.replacingOccurrences(of: old, with: new)
+        }
+        return BundleReader.findings(bytes: BundleAssembler.assemble(manifestJSON: Array(json.utf8), regions: regions))
+    }
+
     /// The package root (walks up from this file to the directory holding Package.swift).
     static var packageRoot: URL {
         var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -1,9 +1,10 @@
 import Foundation
+import PrefixBundle
 
 /// Every way the high-level engine (checkpoint loading, bundle attachment, generation) can
 /// fail on its own account. Errors of the layers below (`RuntimeError`, `TensorFileError`,
 /// `TokenizerError`, `BundleError`) are passed through unchanged.
-public enum EngineError: Error, Equatable, Sendable {
+public enum EngineError: PrefixError, Equatable {
     /// Nothing exists at the checkpoint path.
     case checkpointNotFound(path: String)
     /// The path exists but is neither a GGUF file nor a Hugging Face folder.
@@ -20,7 +21,30 @@ public enum EngineError: Error, Equatable, Sendable {
     case emptyPrompt
 }
 
-extension EngineError: CustomStringConvertible, LocalizedError {
+extension EngineError {
+    /// Stable name of the case.
+    public var code: String {
+        switch self {
+        case .checkpointNotFound: return "checkpoint-not-found"
+        case .unrecognizedCheckpoint: return "unrecognized-checkpoint"
+        case .missingTokenizer: return "missing-tokenizer"
+        case .tokenizerModelMismatch: return "tokenizer-model-mismatch"
+        case .incompatibleBundle: return "incompatible"
+        case .noChatTemplate: return "no-chat-template"
+        case .emptyPrompt: return "empty-prompt"
+        }
+    }
+
+    /// What kind of problem the case is.
+    public var category: ErrorCategory {
+        switch self {
+        case .incompatibleBundle, .tokenizerModelMismatch: return .incompatible
+        case .unrecognizedCheckpoint, .missingTokenizer: return .malformedInput
+        case .checkpointNotFound: return .io
+        case .noChatTemplate, .emptyPrompt: return .usage
+        }
+    }
+
     public var description: String {
         switch self {
         case let .checkpointNotFound(path):
@@ -40,6 +64,4 @@ extension EngineError: CustomStringConvertible, LocalizedError {
             return "the prompt is empty and the model has no BOS token to start from"
         }
     }
-
-    public var errorDescription: String? { description }
 }
