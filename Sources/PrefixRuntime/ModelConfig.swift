@@ -64,8 +64,6 @@ public struct ModelConfig: Sendable, Equatable {
     public var kvDim: Int { kvHeadCount * headDim }
     /// Width of all query heads together: `headCount * headDim`.
     public var queryDim: Int { headCount * headDim }
-    /// Width of a PEFT flat prefix row: `layerCount * 2 * kvDim`.
-    public var flatPrefixWidth: Int { layerCount * 2 * kvDim }
 
     /// Upper bound on any single dimension, so that products of dimensions cannot overflow
     /// and a corrupt file cannot request absurd allocations.

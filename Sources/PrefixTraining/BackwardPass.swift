@@ -40,7 +40,7 @@ struct BackwardPass {
         normBackward(dNormalized, input: forward.finalInput, mean: forward.finalMean,
                      inverse: forward.finalInverse, weight: forward.model.weights.finalNormWeight,
                      bias: forward.model.weights.finalNormBias, into: dx)
-        var prefixGradient = [Float](repeating: 0, count: forward.prefixLength * forward.flatWidth)
+        var prefixGradient = [Float](repeating: 0, count: forward.layout.count(prefixLength: forward.prefixLength))
         let scratch = Scratch(
             rows: rows, hidden: h, queryDim: c.queryDim, kvDim: c.kvDim, ffn: c.ffnSize,
             tokens: forward.batch.tokens, maxSlots: forward.prefixLength + forward.batch.tokens)
@@ -106,7 +106,7 @@ struct BackwardPass {
         dq.zero()
         LinearOp.backwardInput(dx.pointer, rows: rows, inFeatures: qd, outFeatures: h, weight: w.wo.f32,
                                addingInto: dAttended.pointer)
-        let width = forward.flatWidth, j = forward.prefixIndex[l] ?? 0
+        let layout = forward.layout, width = layout.rowWidth, j = forward.prefixIndex[l] ?? 0
         for b in 0..<forward.batch.sequences {
             dKeys.zero()
             dValues.zero()
@@ -118,8 +118,8 @@ struct BackwardPass {
                 addingIntoQ: dq.pointer + b * t * qd, addingIntoK: dKeys.pointer, addingIntoV: dValues.pointer)
             if let prefixGradient {
                 for slot in 0..<p {
-                    ResidualOp.addInPlace(prefixGradient + slot * width + (j * 2) * kd, dKeys.pointer + slot * kd, count: kd)
-                    ResidualOp.addInPlace(prefixGradient + slot * width + (j * 2 + 1) * kd, dValues.pointer + slot * kd, count: kd)
+                    ResidualOp.addInPlace(prefixGradient + slot * width + layout.blockOffset(prefixedLayer: j, kind: 0), dKeys.pointer + slot * kd, count: kd)
+                    ResidualOp.addInPlace(prefixGradient + slot * width + layout.blockOffset(prefixedLayer: j, kind: 1), dValues.pointer + slot * kd, count: kd)
                 }
             }
             (dk.pointer + b * t * kd).update(from: dKeys.pointer + p * kd, count: t * kd)

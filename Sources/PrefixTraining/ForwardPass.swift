@@ -1,3 +1,4 @@
+import PrefixBundle
 import PrefixRuntime
 
 /// The training forward pass over a whole batch, keeping what ``BackwardPass`` needs.
@@ -14,7 +15,7 @@ final class ForwardPass {
     /// or nil when the layer has no prefix and attends to real tokens only.
     let prefixIndex: [Int?]
     /// Width of one flat prefix row, `prefixedLayers · 2 · kvDim`.
-    let flatWidth: Int
+    let layout: FlatPrefixLayout
     let rotary: RotaryTable?
     /// Residual stream entering the final norm, and the norm's statistics and output.
     let finalInput: FloatBuffer
@@ -33,7 +34,7 @@ final class ForwardPass {
         self.prefix = prefix
         rows = batch.sequences * batch.tokens
         self.prefixIndex = prefixIndex
-        flatWidth = prefixIndex.compactMap { $0 }.count * 2 * config.kvDim
+        layout = config.flatPrefixLayout(prefixedLayerCount: prefixIndex.compactMap { $0 }.count)
         rotary = config.architecture == .llama
             ? RotaryTable(headDim: config.headDim, theta: config.ropeTheta,
                           firstPosition: prefixLength, count: batch.tokens)
@@ -125,13 +126,13 @@ final class ForwardPass {
                 RotaryOp.rotate(k.pointer + b * t * kd, rows: t, heads: c.kvHeadCount, table: rotary)
             }
         }
-        let width = flatWidth, j = prefixIndex[l] ?? 0
+        let width = layout.rowWidth, j = prefixIndex[l] ?? 0
         batch.attentionMask.withUnsafeBufferPointer { mask in
             for b in 0..<batch.sequences {
                 let allKeys = a.keys.pointer + b * slots * kd, allValues = a.values.pointer + b * slots * kd
                 for s in 0..<p {
-                    (allKeys + s * kd).update(from: prefix + s * width + (j * 2) * kd, count: kd)
-                    (allValues + s * kd).update(from: prefix + s * width + (j * 2 + 1) * kd, count: kd)
+                    (allKeys + s * kd).update(from: prefix + s * width + layout.blockOffset(prefixedLayer: j, kind: 0), count: kd)
+                    (allValues + s * kd).update(from: prefix + s * width + layout.blockOffset(prefixedLayer: j, kind: 1), count: kd)
                 }
                 (allKeys + p * kd).update(from: k.pointer + b * t * kd, count: t * kd)
                 (allValues + p * kd).update(from: v.pointer + b * t * kd, count: t * kd)

@@ -44,7 +44,7 @@ public enum TrainedBundle {
         tokenizerHash: String, provenance: Provenance = Provenance()
     ) throws -> BundleContents {
         let flat = try prefix.flatPrefix(parameters).prefix
-        let width = layers.count * 2 * config.kvDim
+        let width = config.flatPrefixLayout(prefixedLayerCount: layers.count).rowWidth
         guard flat.count == prefix.prefixLength * width else {
             throw TrainingError.shapeMismatch(
                 what: "flat prefix for layers \(layers)", found: [flat.count], expected: [prefix.prefixLength, width])
@@ -55,9 +55,9 @@ public enum TrainedBundle {
     }
 
     private static func checkWidth(_ width: Int, layers: [Int], config: ModelConfig) throws {
-        guard width == layers.count * 2 * config.kvDim else {
-            throw TrainingError.shapeMismatch(
-                what: "MLP output for layers \(layers)", found: [width], expected: [layers.count * 2 * config.kvDim])
+        let expected = config.flatPrefixLayout(prefixedLayerCount: layers.count).rowWidth
+        guard width == expected else {
+            throw TrainingError.shapeMismatch(what: "MLP output for layers \(layers)", found: [width], expected: [expected])
         }
     }
 }
