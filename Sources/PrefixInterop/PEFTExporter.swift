@@ -30,7 +30,7 @@ public enum PEFTExporter {
         }
         switch m.form {
         case .reparameterized:
-            let (mlp, embedding) = try BundleCollapse.reparameterization(of: reader)
+            let (mlp, embedding) = try PrefixMLP.reparameterization(of: reader)
             return try mlp.forward(embedding: embedding).flat
         case .raw:
             return try reader.flatPrefix()

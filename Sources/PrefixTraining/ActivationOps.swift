@@ -58,21 +58,3 @@ public enum GELUTanhOp {
         }
     }
 }
-
-/// Element-wise `tanh`, used by the reparameterization MLP.
-public enum TanhOp {
-    /// `y[i] = tanh(x[i])`.
-    public static func forward(
-        _ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<Float>
-    ) {
-        for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
-    }
-
-    /// Adds `dy ⊙ (1 − y²)` into `dx`, given the forward OUTPUT `y`.
-    public static func backward(
-        _ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>, count: Int,
-        addingInto dx: UnsafeMutablePointer<Float>
-    ) {
-        for i in 0..<count { dx[i] += dy[i] * (1 - y[i] * y[i]) }
-    }
-}
