@@ -50,11 +50,12 @@ let package = Package(
             dependencies: ["PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
         // Training runs: data reading and batching, the step loop with dev loss, early stopping,
-        // atomic checkpoints and exact resume, loss curves, provenance (what `prefixpack build` runs).
+        // atomic checkpoints and exact resume, loss curves, provenance (what `prefixpack build` runs),
+        // and the evaluation loop (what `prefixpack eval` runs; metrics from PrefixEval).
         .target(
             name: "PrefixTrainingRun",
             dependencies: [
-                "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "PrefixData", "TextTokenizers",
+                "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "PrefixData", "PrefixEval", "TextTokenizers",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -98,7 +99,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
         .testTarget(
             name: "PrefixTrainingRunTests",
-            dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "TextTokenizers"]
+            dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "TextTokenizers", "TensorFiles"]
         ),
         .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
