@@ -28,12 +28,12 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Training data: FILE or ARCHIVE:MEMBER.") var data: String
     @Option(help: "Dev data for the dev loss (FILE or ARCHIVE:MEMBER).") var dev: String?
     @Option(name: .shortAndLong, help: "The bundle to write (.ptx).") var output: String
-    @Option(name: .customLong("prefix-length"), help: "Virtual tokens P.") var prefixLength = 10
-    @Option(help: "Reparameterization: mlp (PEFT prefix_projection) or none (train K/V directly).") var reparam = "mlp"
-    @Option(help: "Hidden width H of the reparameterization MLP.") var hidden = 512
+    @Option(name: .customLong("prefix-length"), help: "Virtual tokens P (default 10; with --init-from, the bundle's).") var prefixLength: Int?
+    @Option(help: "Reparameterization: mlp (PEFT prefix_projection) or none (train K/V directly) (default mlp; with --init-from, the bundle's form).") var reparam: String?
+    @Option(help: "Hidden width H of the reparameterization MLP (default 512; with --init-from, the bundle's).") var hidden: Int?
     @Option(name: .customLong("init-text"), help: "Initialize from the model's K/V on these words.") var initText: String?
     @Option(help: "Initialization when no --init-text: random or zero.") var `init`: String?
-    @Option(name: .customLong("init-from"), help: "Start from an existing bundle (its P and layers are used).") var initFrom: String?
+    @Option(name: .customLong("init-from"), help: "Continue from an existing bundle: its P, layers, form and MLP (a different --prefix-length, --layers, --reparam or --hidden is an error).") var initFrom: String?
     @Option(help: "Prefixed layers, e.g. 0,1,2 (default: all).") var layers: String?
     @Option(help: "Learning rate.") var lr: Double = 5e-4
     @Option(name: .customLong("weight-decay"), help: "AdamW weight decay.") var weightDecay: Double = 0
@@ -61,9 +61,9 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customLong("stop-after"), help: "Stop as if interrupted after this step (testing resume).") var stopAfter: Int?
 
     func validate() throws {
-        guard prefixLength >= 1 else { throw ValidationError("--prefix-length must be >= 1") }
-        guard ["mlp", "none"].contains(reparam) else { throw ValidationError("--reparam must be mlp or none") }
-        guard hidden >= 1 else { throw ValidationError("--hidden must be >= 1") }
+        guard (prefixLength ?? 1) >= 1 else { throw ValidationError("--prefix-length must be >= 1") }
+        guard ["mlp", "none"].contains(reparam ?? "mlp") else { throw ValidationError("--reparam must be mlp or none") }
+        guard (hidden ?? 1) >= 1 else { throw ValidationError("--hidden must be >= 1") }
         guard OverlongPolicy(rawValue: overlong) != nil else { throw ValidationError("--overlong must be truncate or skip") }
         if let i = self.`init`, !["random", "zero"].contains(i) { throw ValidationError("--init must be random or zero") }
         let starts = [initText != nil, self.`init` != nil, initFrom != nil].filter { $0 }.count
@@ -100,19 +100,14 @@ struct BuildCommand: ParsableCommand {
                 devEncoded = encoder.encode(Array(devSet.examples.prefix(devLimit))).examples
             }
 
-            // Prefix shape: from --init-from's manifest, or from the options.
-            var p = prefixLength
-            var layerList = try parseLayers(layers, count: config.layerCount)
-            if let initFrom {
-                let manifest = try BundleReader(path: initFrom).manifest
-                p = manifest.prefixLength
-                layerList = manifest.layers
-            }
-            let prefix = TrainablePrefix.forModel(config, prefixLength: p, prefixedLayerCount: layerList.count,
-                                                  projected: reparam == "mlp", hiddenWidth: hidden)
-            let backprop = try PrefixBackpropagation(model: checkpoint.model, prefixLength: p, layers: Set(layerList))
+            // Prefix shape: from the options, or --init-from's own (PrefixStart.shape).
             let start: PrefixStart = initFrom.map { .bundle(path: $0) } ?? initText.map { .text($0) }
                 ?? (self.`init` == "zero" ? .zero : .random)
+            let request = PrefixShapeRequest(prefixLength: prefixLength, layers: try layers.map { try parseLayers($0, count: config.layerCount) },
+                                             projected: reparam.map { $0 == "mlp" }, hiddenWidth: hidden)
+            let (prefix, layerList) = try start.shape(request, config: config)
+            let p = prefix.prefixLength
+            let backprop = try PrefixBackpropagation(model: checkpoint.model, prefixLength: p, layers: Set(layerList))
             let initial = try start.parameters(prefix: prefix, layers: layerList, model: checkpoint.model,
                                                tokenizer: checkpoint.tokenizer, seed: seed)
 
@@ -132,9 +127,11 @@ struct BuildCommand: ParsableCommand {
             let initLabel: String
             if let initFrom { initLabel = "bundle:\(initFrom)" } else if initText != nil { initLabel = "text" } else { initLabel = self.`init` ?? "random" }
             let layerText = layerList.map(String.init).joined(separator: ",")
+            var reparamText = "none", hiddenWidth = hidden ?? PrefixShapeRequest.defaultHiddenWidth
+            if case let .projected(mlp) = prefix { reparamText = "mlp"; hiddenWidth = mlp.hiddenWidth }
             let prefixSettings: [String: String] = [
                 "prefix_length": String(p), "layers": layerText,
-                "reparam": reparam, "hidden": String(hidden), "max_length": String(maxLength), "overlong": overlong,
+                "reparam": reparamText, "hidden": String(hiddenWidth), "max_length": String(maxLength), "overlong": overlong,
                 "init": initLabel,
                 "limit": limit.map { String($0) } ?? "all", "prompt_template": promptTemplate ?? "auto", "target_template": targetTemplate ?? "auto",
             ]
