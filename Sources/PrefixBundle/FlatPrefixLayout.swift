@@ -1,31 +1,20 @@
-/// PEFT's flat prefix layout, the one definition every target uses: a row-major matrix
-/// `[P, rowWidth]` whose row `t` holds, for each of the `layerCount` prefixed layers `j` (in
-/// order), the key (`s = 0`) and then the value (`s = 1`) of virtual token `t`, each
-/// `kvHeadCount · headDim` wide:
-///
-///     flat[t, ((2·j + s)·kvHeadCount + head)·headDim + d]
-///
-/// `rowWidth = layerCount · 2 · kvHeadCount · headDim`. This is PEFT's `prompt_embeddings` /
-/// prompt-encoder output, the reparameterization MLP's output (`mlp.2.weight` rows), and what the
-/// trainer feeds its attention. The per-layer form is `[kvHeadCount, P, headDim]` (raw bundle
-/// tensors, `PrefixKV`). Widths saturate at `Int.max`, so a size check against an array always fails
-/// for absurd dimensions instead of overflowing.
+/// PEFT's flat prefix layout, the one definition every target uses: a row-major `[P, rowWidth]`
+/// matrix whose row `t` holds, for each of `layerCount` prefixed layers `j` in order, the key
+/// (`s = 0`) then the value (`s = 1`) of virtual token `t`:
+/// `flat[t, ((2·j + s)·kvHeadCount + head)·headDim + d]`, `rowWidth = layerCount · 2 · kvDim`.
+/// It is PEFT's `prompt_embeddings`, the reparameterization MLP's output and the trainer's prefix;
+/// the per-layer form is `[kvHeadCount, P, headDim]` (raw bundle tensors, `PrefixKV`). Widths
+/// saturate at `Int.max`, so a size check fails for absurd dimensions instead of overflowing.
 public struct FlatPrefixLayout: Sendable, Equatable {
-    /// Number of prefixed layers `Lp` (the blocks of a row; not necessarily the model's layer count).
-    public let layerCount: Int
-    /// KV heads per layer.
-    public let kvHeadCount: Int
-    /// Width of one head.
-    public let headDim: Int
+    /// Number of prefixed layers `Lp` (the blocks of a row), KV heads per layer, width of a head.
+    public let layerCount: Int, kvHeadCount: Int, headDim: Int
 
     /// The layout of `layerCount` prefixed layers with these head dimensions.
     public init(layerCount: Int, kvHeadCount: Int, headDim: Int) {
-        self.layerCount = layerCount
-        self.kvHeadCount = kvHeadCount
-        self.headDim = headDim
+        (self.layerCount, self.kvHeadCount, self.headDim) = (layerCount, kvHeadCount, headDim)
     }
 
-    /// The layout of a bundle's prefix: `layerCount` prefixed layers of the fingerprint's heads.
+    /// The layout of `layerCount` prefixed layers of a bundle's fingerprint.
     public init(layerCount: Int, fingerprint: ModelFingerprint) {
         self.init(layerCount: layerCount, kvHeadCount: fingerprint.nKVHeads, headDim: fingerprint.headDim)
     }
@@ -37,70 +26,56 @@ public struct FlatPrefixLayout: Sendable, Equatable {
     /// Elements of a flat prefix of `prefixLength` rows.
     public func count(prefixLength: Int) -> Int { saturatingProduct([prefixLength, rowWidth]) }
 
-    /// Offset within a row of the key (`kind` 0) or value (`kind` 1) block of prefixed layer `j`:
+    /// Offset within a row of the key (`kind` 0) or value (`kind` 1) block of prefixed layer `j`,
     /// `(2·j + kind)·kvDim`; the block is `kvDim` wide, heads outermost.
     public func blockOffset(prefixedLayer j: Int, kind: Int) -> Int { (2 * j + kind) * kvDim }
 
-    /// Offset within a row of element `d` of head `head` of the key (`kind` 0) or value (`kind` 1)
-    /// of prefixed layer `j`: `((2·j + kind)·kvHeadCount + head)·headDim + d`.
-    public func index(prefixedLayer j: Int, kind: Int, head: Int, d: Int) -> Int {
-        ((2 * j + kind) * kvHeadCount + head) * headDim + d
-    }
-
-    /// Splits a flat prefix of `prefixLength` rows into per-layer keys and values, each
-    /// `[kvHeadCount, prefixLength, headDim]`. The caller checks `flat.count == count(prefixLength:)`.
+    /// Splits a flat prefix of `p` rows into per-layer `[kvHeadCount, p, headDim]` keys and values.
+    /// The caller has checked `flat.count == count(prefixLength: p)`.
     public func split(_ flat: [Float], prefixLength p: Int) -> [(keys: [Float], values: [Float])] {
         precondition(flat.count == count(prefixLength: p), "flat prefix size checked by the caller")
-        let row = rowWidth, hd = headDim
         return (0..<layerCount).map { j in
-            var kv: [[Float]] = []
-            for s in 0..<2 {
-                var out = [Float](repeating: 0, count: kvHeadCount * p * hd)
-                for t in 0..<p {
-                    for h in 0..<kvHeadCount {
-                        let src = t * row + index(prefixedLayer: j, kind: s, head: h, d: 0), dst = (h * p + t) * hd
-                        for d in 0..<hd { out[dst + d] = flat[src + d] }
-                    }
+            let kv = (0..<2).map { s in
+                var out = [Float](repeating: 0, count: kvHeadCount * p * headDim)
+                forEachRow(p) { t, h, row in
+                    let src = t * rowWidth + blockOffset(prefixedLayer: j, kind: s) + h * headDim
+                    out.replaceSubrange(row..<row + headDim, with: flat[src..<src + headDim])
                 }
-                kv.append(out)
+                return out
             }
             return (kv[0], kv[1])
         }
     }
 
-    /// The inverse of ``split(_:prefixLength:)``: joins per-layer `[kvHeadCount, prefixLength, headDim]`
-    /// keys and values (nil = that prefixed layer is written as zeros) into a flat prefix.
+    /// The inverse of ``split(_:prefixLength:)``; a nil layer is written as zeros. The caller has
+    /// checked every array is `kvHeadCount · p · headDim` long.
     public func join(_ layers: [(keys: [Float], values: [Float])?], prefixLength p: Int) -> [Float] {
         precondition(layers.count == layerCount, "one entry per prefixed layer")
-        let row = rowWidth, hd = headDim
         var flat = [Float](repeating: 0, count: count(prefixLength: p))
         for (j, layer) in layers.enumerated() {
             guard let layer else { continue }
             for (s, src) in [layer.keys, layer.values].enumerated() {
-                precondition(src.count == kvHeadCount * p * hd, "per-layer size checked by the caller")
-                for h in 0..<kvHeadCount {
-                    for t in 0..<p {
-                        let from = (h * p + t) * hd, to = t * row + index(prefixedLayer: j, kind: s, head: h, d: 0)
-                        for d in 0..<hd { flat[to + d] = src[from + d] }
-                    }
+                precondition(src.count == kvHeadCount * p * headDim, "per-layer size checked by the caller")
+                forEachRow(p) { t, h, row in
+                    let dst = t * rowWidth + blockOffset(prefixedLayer: j, kind: s) + h * headDim
+                    flat.replaceSubrange(dst..<dst + headDim, with: src[row..<row + headDim])
                 }
             }
         }
         return flat
     }
 
+    /// Calls `body(t, head, offset of row (head, t) in [kvHeadCount, p, headDim])`.
+    private func forEachRow(_ p: Int, _ body: (Int, Int, Int) -> Void) {
+        for h in 0..<kvHeadCount { for t in 0..<p { body(t, h, (h * p + t) * headDim) } }
+    }
+
     /// The blocks of the prefixed layers `selected` (indices into this layout's layers) of a flat
-    /// prefix, as a flat prefix of layout `FlatPrefixLayout(layerCount: selected.count, …)`.
+    /// prefix, as a flat prefix over `selected.count` layers.
     public func selecting(_ selected: [Int], of flat: [Float], prefixLength p: Int) -> [Float] {
-        let row = rowWidth, block = 2 * kvDim
-        var out: [Float] = []
-        out.reserveCapacity(p * selected.count * block)
-        for t in 0..<p {
-            for j in selected {
-                let start = t * row + blockOffset(prefixedLayer: j, kind: 0)
-                out.append(contentsOf: flat[start..<start + block])
-            }
+        let block = 2 * kvDim
+        return (0..<p).flatMap { t in
+            selected.flatMap { j in flat[(t * rowWidth + blockOffset(prefixedLayer: j, kind: 0))...].prefix(block) }
         }
-        return out
     }
 }

@@ -21,12 +21,12 @@ public enum BundleCollapse {
     public static func collapse(_ reader: BundleReader, sourceDigest: String, dtype: TensorDType = .f32) throws -> Collapsed {
         let m = reader.manifest
         guard m.form == .reparameterized else { throw InteropError.alreadyRaw(path: reader.file) }
-        let (mlp, embedding) = try PrefixMLP.reparameterization(of: reader)
-        let flat = try mlp.forward(embedding: embedding).flat
+        let flat = try PrefixMLP.flatPrefix(of: reader)
         var provenance = m.provenance
         provenance.fields[provenanceKey] = .object([
             "digest": .string(sourceDigest), "form": .string(PrefixForm.reparameterized.rawValue),
-            "embedding_dim": .number(Double(mlp.inputWidth)), "hidden_dim": .number(Double(mlp.hiddenWidth)),
+            "embedding_dim": .number(Double(m.reparameterization?.embeddingDim ?? 0)),
+            "hidden_dim": .number(Double(m.reparameterization?.hiddenDim ?? 0)),
         ])
         let contents = try BundleContents.raw(fingerprint: m.fingerprint, tokenizerHash: m.tokenizerHash, prefixLength: m.prefixLength,
                                               layers: m.layers, flatPrefix: flat, dtype: dtype, provenance: provenance)

@@ -43,18 +43,14 @@ struct EvalCommand: ParsableCommand {
             let checkpoint = try Checkpoint.load(path: model)
             let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
             for w in prefix?.warnings ?? [] { StandardError.print("warning: \(w)") }
-            var options = EvaluationRun.Options()
-            options.maxTokens = maxTokens
-            options.beams = beams
-            options.limit = limit
-            options.promptTemplate = promptTemplate
             let onTerminal = isatty(STDERR_FILENO) != 0
-            let outcome = try EvaluationRun.run(checkpoint: checkpoint, prefix: prefix, data: data, options: options) { done, total in
+            let outcome = try EvaluationRun(checkpoint: checkpoint, prefix: prefix, data: data, promptTemplate: promptTemplate,
+                                            limit: limit, maxTokens: maxTokens, beams: beams) { done, total in
                 if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[Kgenerating \(done)/\(total)".utf8)) }
             }
             if onTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
             if outcome.skippedRows > 0 { StandardError.print("warning: \(outcome.dataLabel): \(outcome.skippedRows) rows skipped") }
-            try EvaluationRun.write(outcome, to: output, model: model, bundle: bundle, maxTokens: maxTokens)
+            try outcome.write(to: output, model: model, bundle: bundle, maxTokens: maxTokens)
 
             for i in 0..<min(show, outcome.groups.count) {
                 print("input:      \(outcome.groups[i].input)")

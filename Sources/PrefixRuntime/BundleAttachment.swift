@@ -67,9 +67,8 @@ extension PrefixKV {
                 layers[layer] = LayerPrefix(keys: kv.key, values: kv.value)
             }
         case .reparameterized:
-            let (mlp, embedding) = try PrefixMLP.reparameterization(of: bundle)
             let blocks = FlatPrefixLayout(layerCount: m.layers.count, fingerprint: m.fingerprint)
-                .split(try mlp.forward(embedding: embedding).flat, prefixLength: p)
+                .split(try PrefixMLP.flatPrefix(of: bundle), prefixLength: p)
             for (j, layer) in m.layers.enumerated() { layers[layer] = LayerPrefix(keys: blocks[j].keys, values: blocks[j].values) }
         }
         try self.init(virtualTokenCount: p, kvHeadCount: c.kvHeadCount, headDim: c.headDim, layers: layers)

@@ -67,10 +67,7 @@ public struct PrefixKV: Sendable, Equatable {
     public static func fromPEFTFlat(
         _ flat: [Float], virtualTokenCount p: Int, layerCount: Int, kvHeadCount: Int, headDim: Int
     ) throws -> PrefixKV {
-        guard p >= 0, layerCount > 0, kvHeadCount > 0, headDim > 0,
-              p <= ModelConfig.dimensionLimit, layerCount <= ModelConfig.dimensionLimit,
-              kvHeadCount <= ModelConfig.dimensionLimit, headDim <= ModelConfig.dimensionLimit
-        else {
+        guard p >= 0, layerCount > 0, kvHeadCount > 0, headDim > 0 else {
             throw RuntimeError.prefixMismatch(["invalid flat prefix dimensions"])
         }
         let layout = FlatPrefixLayout(layerCount: layerCount, kvHeadCount: kvHeadCount, headDim: headDim)

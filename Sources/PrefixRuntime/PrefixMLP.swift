@@ -1,6 +1,5 @@
 import Foundation
 import PrefixBundle
-import TensorFiles
 
 /// PEFT's prefix reparameterization (`prefix_projection=True`): `flat = W2 · tanh(W1 · e + b1) + b2`
 /// applied to each row `e` of the embedding `P′ [P, inputWidth]`, giving the flat prefix
@@ -52,28 +51,6 @@ public struct PrefixMLP: Sendable, Equatable {
     public static let peftNames = (embedding: "embedding.weight", w1: "transform.0.weight", b1: "transform.0.bias",
                                    w2: "transform.2.weight", b2: "transform.2.bias")
 
-    /// Reads PEFT prompt-encoder parameters (`transform.0.weight`, `transform.0.bias`,
-    /// `transform.2.weight`, `transform.2.bias`; names may carry a common prefix such as
-    /// `prompt_encoder.default.`).
-    /// - Throws: `RuntimeError.missingTensor` / `.tensorShapeMismatch` naming the tensor.
-    public static func load(from store: any TensorStore, namePrefix: String = "", file: String) throws -> PrefixMLP {
-        let r = WeightReader(store: store, file: file)
-        let w1Name = namePrefix + peftNames.w1, w2Name = namePrefix + peftNames.w2
-        guard let d1 = store.descriptors[w1Name] else { throw RuntimeError.missingTensor(file: file, name: w1Name) }
-        guard let d2 = store.descriptors[w2Name] else { throw RuntimeError.missingTensor(file: file, name: w2Name) }
-        guard d1.shape.count == 2 else {
-            throw RuntimeError.tensorShapeMismatch(file: file, name: w1Name, found: d1.shape, expected: [-1, -1])
-        }
-        guard d2.shape.count == 2 else {
-            throw RuntimeError.tensorShapeMismatch(file: file, name: w2Name, found: d2.shape, expected: [-1, d1.shape[0]])
-        }
-        let hidden = d1.shape[0], input = d1.shape[1], output = d2.shape[0]
-        return try PrefixMLP(
-            inputWidth: input, hiddenWidth: hidden, outputWidth: output,
-            w1: try r.load(w1Name, [hidden, input]), b1: try r.load(namePrefix + peftNames.b1, [hidden]),
-            w2: try r.load(w2Name, [output, hidden]), b2: try r.load(namePrefix + peftNames.b2, [output]))
-    }
-
     /// The result of `forward`: the flat prefix and the tanh activations (kept for backprop).
     public struct Output: Sendable {
         /// `[P, outputWidth]` flat prefix.
@@ -115,15 +92,8 @@ public struct PrefixMLP: Sendable, Equatable {
 
 
 extension PrefixMLP {
-    /// The gradients of the MLP's inputs and parameters (same shapes as the values).
-    public struct Gradients: Sendable {
-        /// `∂loss/∂embedding`, `[rows, inputWidth]`.
-        public var embedding: [Float]
-        /// `∂loss/∂w1` and `∂loss/∂b1`.
-        public var w1: [Float], b1: [Float]
-        /// `∂loss/∂w2` and `∂loss/∂b2`.
-        public var w2: [Float], b2: [Float]
-    }
+    /// The gradients of the embedding and of every parameter (same shapes as the values).
+    public typealias Gradients = (embedding: [Float], w1: [Float], b1: [Float], w2: [Float], b2: [Float])
 
     /// Backpropagates `flatGradient = ∂loss/∂flat [rows, outputWidth]` through ``forward(embedding:)``,
     /// given its input `embedding` and its saved `hidden` activations.
@@ -136,14 +106,14 @@ extension PrefixMLP {
             throw RuntimeError.bufferSizeMismatch(what: what, found: found, expected: expected)
         }
         guard rows > 0 else {
-            return Gradients(embedding: [], w1: [Float](repeating: 0, count: w1.count), b1: [Float](repeating: 0, count: b1.count),
+            return (embedding: [], w1: [Float](repeating: 0, count: w1.count), b1: [Float](repeating: 0, count: b1.count),
                              w2: [Float](repeating: 0, count: w2.count), b2: [Float](repeating: 0, count: b2.count))
         }
         let second = Self.linearBackward(dy, input: hidden, weight: w2, rows: rows, inWidth: hiddenWidth, outWidth: outputWidth)
         var dPre = second.dx
         for i in 0..<dPre.count { dPre[i] *= 1 - hidden[i] * hidden[i] }  // tanh′ from its output
         let first = Self.linearBackward(dPre, input: embedding, weight: w1, rows: rows, inWidth: inputWidth, outWidth: hiddenWidth)
-        return Gradients(embedding: first.dx, w1: first.dW, b1: first.db, w2: second.dW, b2: second.db)
+        return (embedding: first.dx, w1: first.dW, b1: first.db, w2: second.dW, b2: second.db)
     }
 
     /// The gradients of `y = bias + x · Wᵀ` given `dy`: `dx = dy · W`, `dW = dyᵀ · x`, `db = Σ_rows dy`.
@@ -167,11 +137,10 @@ extension PrefixMLP {
         return (dx, dW, db)
     }
 
-    /// The MLP and embedding of a reparameterized bundle (`mlp.0.*`, `mlp.2.*`, `embedding`,
-    /// Spec/ptx-v1.md §5), the one reader every consumer of that form uses.
-    /// - Throws: `RuntimeError.prefixMismatch` for a raw bundle; the bundle's `BundleError` when a
-    ///   tensor cannot be read.
-    public static func reparameterization(of bundle: BundleReader) throws -> (mlp: PrefixMLP, embedding: [Float]) {
+    /// The flat prefix of a reparameterized bundle, `MLP(embedding)` (tensors `embedding`, `mlp.0.*`,
+    /// `mlp.2.*`, Spec/ptx-v1.md §5): the one collapse every consumer of that form uses.
+    /// - Throws: `RuntimeError.prefixMismatch` for a raw bundle; the bundle's `BundleError`.
+    public static func flatPrefix(of bundle: BundleReader) throws -> [Float] {
         let m = bundle.manifest
         guard m.form == .reparameterized, let r = m.reparameterization else {
             throw RuntimeError.prefixMismatch(["\(bundle.file): form '\(m.form.rawValue)' has no reparameterization MLP"])
@@ -181,6 +150,6 @@ extension PrefixMLP {
             outputWidth: FlatPrefixLayout(layerCount: m.layers.count, fingerprint: m.fingerprint).rowWidth,
             w1: try bundle.floats("mlp.0.weight"), b1: try bundle.floats("mlp.0.bias"),
             w2: try bundle.floats("mlp.2.weight"), b2: try bundle.floats("mlp.2.bias"))
-        return (mlp, try bundle.floats("embedding"))
+        return try mlp.forward(embedding: try bundle.floats("embedding")).flat
     }
 }

@@ -6,32 +6,17 @@ import PrefixRuntime
 /// The arithmetic (forward and backward) is the runtime's ``PrefixRuntime/PrefixMLP``; this type
 /// only maps PEFT's parameter names and shapes onto it.
 public struct ReparameterizationMLP: Sendable {
-    /// Parameter names, in PEFT's sorted order.
-    public static let embeddingName = PrefixMLP.peftNames.embedding
-    /// Parameter name (PEFT's).
-    public static let firstBiasName = PrefixMLP.peftNames.b1
-    /// Parameter name (PEFT's).
-    public static let firstWeightName = PrefixMLP.peftNames.w1
-    /// Parameter name (PEFT's).
-    public static let secondBiasName = PrefixMLP.peftNames.b2
-    /// Parameter name (PEFT's).
-    public static let secondWeightName = PrefixMLP.peftNames.w2
+    /// Parameter names (PEFT's: `PrefixMLP.peftNames`).
+    public static let embeddingName = PrefixMLP.peftNames.embedding, firstWeightName = PrefixMLP.peftNames.w1,
+                      firstBiasName = PrefixMLP.peftNames.b1, secondWeightName = PrefixMLP.peftNames.w2,
+                      secondBiasName = PrefixMLP.peftNames.b2
 
-    /// Prefix length `P`.
-    public let prefixLength: Int
-    /// Embedding width `E`.
-    public let embeddingWidth: Int
-    /// Hidden width `H`.
-    public let hiddenWidth: Int
-    /// Flat prefix width `F`.
-    public let outputWidth: Int
+    /// Prefix length `P`, embedding width `E`, hidden width `H`, flat prefix width `F`.
+    public let prefixLength: Int, embeddingWidth: Int, hiddenWidth: Int, outputWidth: Int
 
     /// An MLP of these sizes (parameters are passed to ``forward(_:)``).
     public init(prefixLength: Int, embeddingWidth: Int, hiddenWidth: Int, outputWidth: Int) {
-        self.prefixLength = prefixLength
-        self.embeddingWidth = embeddingWidth
-        self.hiddenWidth = hiddenWidth
-        self.outputWidth = outputWidth
+        (self.prefixLength, self.embeddingWidth, self.hiddenWidth, self.outputWidth) = (prefixLength, embeddingWidth, hiddenWidth, outputWidth)
     }
 
     /// The expected shape of every parameter, by name.

@@ -27,21 +27,15 @@ public enum PrefixStart: Sendable, Equatable {
         return (0..<prefixLength).map { ids[$0 % ids.count] }
     }
 
-    /// The trainable prefix and prefixed layers a run starts with. From a bundle (`--init-from`),
-    /// the bundle's own shape continues: its P, its layers, its form, and for the reparameterized
-    /// form its MLP (embedding width and hidden width as stored); a `request` value that differs is
-    /// an error naming what the bundle has. Otherwise `request` with defaults (P = 10, all layers,
-    /// MLP of hidden width 512: ``PrefixShapeRequest``).
-    /// - Throws: `TrainingRunError.invalidSetting` for a conflicting request; the bundle's
-    ///   `BundleError` when it cannot be read.
+    /// The trainable prefix and prefixed layers a run starts with: `request` with its defaults, or
+    /// from a bundle its own P, layers, form and MLP widths, where a differing `request` value is a
+    /// `TrainingRunError.invalidSetting` naming what the bundle has.
     public func shape(_ request: PrefixShapeRequest, config: ModelConfig) throws -> (prefix: TrainablePrefix, layers: [Int]) {
         guard case let .bundle(path) = self else {
             let layers = request.layers ?? Array(0..<config.layerCount)
-            let prefix = TrainablePrefix.forModel(
-                config, prefixLength: request.prefixLength ?? PrefixShapeRequest.defaultPrefixLength,
-                prefixedLayerCount: layers.count, projected: request.projected ?? true,
-                hiddenWidth: request.hiddenWidth ?? PrefixShapeRequest.defaultHiddenWidth)
-            return (prefix, layers)
+            return (TrainablePrefix.forModel(config, prefixLength: request.prefixLength ?? PrefixShapeRequest.defaultPrefixLength,
+                                             prefixedLayerCount: layers.count, projected: request.projected ?? true,
+                                             hiddenWidth: request.hiddenWidth ?? PrefixShapeRequest.defaultHiddenWidth), layers)
         }
         let m = try BundleReader(path: path).manifest
         func conflict(_ option: String, _ found: String, _ bundleHas: String) -> TrainingRunError {
@@ -79,28 +73,19 @@ public enum PrefixStart: Sendable, Equatable {
             return try PrefixInitialization.fitting(target, for: prefix, seed: seed)
         case let .bundle(path):
             let reader = try BundleReader(path: path)
-            if let first = reader.validate().first { throw first }
-            let check = model.compatibility(with: reader.manifest, tokenizerHash: tokenizer.tokenizerHash)
-            guard check.isCompatible else {
-                throw EngineError.incompatibleBundle(bundle: path, checkpoint: "the training model", mismatches: check.errors)
-            }
+            _ = try model.attach(reader, tokenizerHash: tokenizer.tokenizerHash, checkpointLabel: "the training model")  // the one check
             let expected = try shape(PrefixShapeRequest(), config: model.config)
             guard expected.layers == layers, expected.prefix.parameterShapes == prefix.parameterShapes else {
                 throw TrainingRunError.invalidSetting(
                     name: "--init-from \(path)", found: "parameters \(expected.prefix.parameterShapes) over layers \(expected.layers)",
                     expected: "parameters \(prefix.parameterShapes) over layers \(layers)")
             }
-            var set = ParameterSet()
-            let shapes = prefix.parameterShapes
-            if case .raw = prefix {
-                try set.set(ReparameterizationMLP.embeddingName, shape: shapes[ReparameterizationMLP.embeddingName] ?? [],
-                            values: try reader.flatPrefix())
-            } else {
-                let names = [ReparameterizationMLP.embeddingName, ReparameterizationMLP.firstWeightName, ReparameterizationMLP.firstBiasName,
-                             ReparameterizationMLP.secondWeightName, ReparameterizationMLP.secondBiasName]
-                for (name, tensor) in zip(names, PrefixFormLayout.reparameterizedNames) {
-                    try set.set(name, shape: shapes[name] ?? [], values: try reader.floats(tensor))
-                }
+            var set = ParameterSet(), shapes = prefix.parameterShapes
+            let names = [ReparameterizationMLP.embeddingName, ReparameterizationMLP.firstWeightName, ReparameterizationMLP.firstBiasName,
+                         ReparameterizationMLP.secondWeightName, ReparameterizationMLP.secondBiasName]
+            for (name, tensor) in zip(names, PrefixFormLayout.reparameterizedNames) where shapes[name] != nil {
+                let values = reader.manifest.form == .raw ? try reader.flatPrefix() : try reader.floats(tensor)
+                try set.set(name, shape: shapes[name] ?? [], values: values)
             }
             try set.checkShapes(shapes)
             return set
@@ -108,28 +93,17 @@ public enum PrefixStart: Sendable, Equatable {
     }
 }
 
-/// The prefix shape asked for on the command line; nil = not given (the default applies, or,
-/// with `--init-from`, the bundle's own value).
+/// The prefix shape asked for (`--prefix-length`, `--layers`, `--reparam` as mlp = true,
+/// `--hidden`); nil = not given: the default applies (P = 10, all layers, an MLP of width 512),
+/// or with `--init-from` the bundle's own value.
 public struct PrefixShapeRequest: Sendable, Equatable {
-    /// `--prefix-length`.
-    public var prefixLength: Int?
-    /// `--layers`.
-    public var layers: [Int]?
-    /// `--reparam`: true = mlp, false = none.
-    public var projected: Bool?
-    /// `--hidden`.
-    public var hiddenWidth: Int?
-
-    /// Default P.
-    public static let defaultPrefixLength = 10
-    /// Default hidden width of the MLP (PEFT's `encoder_hidden_size` in the paper's recipe).
-    public static let defaultHiddenWidth = 512
+    /// The requested values.
+    public var prefixLength: Int?, layers: [Int]?, projected: Bool?, hiddenWidth: Int?
+    /// The defaults.
+    public static let defaultPrefixLength = 10, defaultHiddenWidth = 512
 
     /// A request; every value nil = all defaults.
     public init(prefixLength: Int? = nil, layers: [Int]? = nil, projected: Bool? = nil, hiddenWidth: Int? = nil) {
-        self.prefixLength = prefixLength
-        self.layers = layers
-        self.projected = projected
-        self.hiddenWidth = hiddenWidth
+        (self.prefixLength, self.layers, self.projected, self.hiddenWidth) = (prefixLength, layers, projected, hiddenWidth)
     }
 }

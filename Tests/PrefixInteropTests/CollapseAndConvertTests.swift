@@ -56,8 +56,7 @@ final class CollapseAndConvertTests: XCTestCase {
         let dir = try InteropFixtures.temporaryFolder(self)
         let source = try reparameterized("tiny-llama", in: dir)
         let rep = try BundleReader(path: source)
-        let (mlp, embedding) = try PrefixMLP.reparameterization(of: rep)
-        let exact = try mlp.forward(embedding: embedding).flat
+        let exact = try PrefixMLP.flatPrefix(of: rep)
         for (dtype, relative) in [(TensorDType.f16, Float(0x1p-11)), (.bf16, Float(0x1p-8))] {
             let out = dir.appendingPathComponent("raw-\(dtype.rawValue).ptx").path
             let report = try BundleCollapse.collapseFile(input: source, output: out, dtype: dtype, compress: true)

@@ -84,8 +84,7 @@ enum InteropFixtures {
                                         values: try reader.floats(PrefixFormLayout.valueName(layer: l)))
             }
         case .reparameterized:
-            let (mlp, embedding) = try PrefixMLP.reparameterization(of: reader)
-            let kv = try PrefixKV.fromPEFTFlat(try mlp.forward(embedding: embedding).flat, virtualTokenCount: m.prefixLength,
+            let kv = try PrefixKV.fromPEFTFlat(try PrefixMLP.flatPrefix(of: reader), virtualTokenCount: m.prefixLength,
                                                layerCount: m.layers.count, kvHeadCount: fp.nKVHeads, headDim: fp.headDim)
             for (j, l) in m.layers.enumerated() { layers[l] = kv.layers[j] }
         }

@@ -16,14 +16,13 @@ final class InitFromBundleTests: XCTestCase {
     func makeBundle() throws -> (path: String, checkpoint: Checkpoint, encoder: SafetensorsFile) {
         let checkpoint = try Checkpoint.load(path: TrainingRunFixtures.path("Fixtures/models/tiny-llama/hf"), keepQuantized: false)
         let encoder = try SafetensorsFile(contentsOf: URL(fileURLWithPath: TrainingRunFixtures.path("\(Self.reference)/encoder_params.safetensors")))
-        let mlp = try PrefixMLP.load(from: encoder, file: "encoder_params.safetensors")
-        let embedding = try encoder.floats(PrefixMLP.peftNames.embedding)
-        let c = checkpoint.config
+        let n = PrefixMLP.peftNames, c = checkpoint.config
+        let e = try XCTUnwrap(encoder.descriptors[n.embedding]?.shape), h = try XCTUnwrap(encoder.descriptors[n.b1]?.shape[0])
         let contents = try BundleContents.reparameterized(
             fingerprint: TrainedBundle.fingerprint(of: c), tokenizerHash: checkpoint.tokenizerHash,
-            prefixLength: embedding.count / mlp.inputWidth, layers: Array(0..<c.layerCount),
-            embeddingDim: mlp.inputWidth, hiddenDim: mlp.hiddenWidth, embedding: embedding,
-            mlp0Weight: mlp.w1, mlp0Bias: mlp.b1, mlp2Weight: mlp.w2, mlp2Bias: mlp.b2)
+            prefixLength: e[0], layers: Array(0..<c.layerCount), embeddingDim: e[1], hiddenDim: h,
+            embedding: try encoder.floats(n.embedding), mlp0Weight: try encoder.floats(n.w1), mlp0Bias: try encoder.floats(n.b1),
+            mlp2Weight: try encoder.floats(n.w2), mlp2Bias: try encoder.floats(n.b2))
         let path = try TrainingRunFixtures.temporaryDirectory().appendingPathComponent("peft-proj.ptx").path
         try BundleWriter().write(contents, to: path)
         return (path, checkpoint, encoder)
