@@ -1,7 +1,7 @@
 import Foundation
-import PrefixBundle
 import PrefixEval
 import PrefixRuntime
+import PrefixSupport
 
 /// What `prefixpack eval` runs: groups a data set's rows by input (its rows are the references),
 /// generates once per input (prompt by `Checkpoint.promptTokens`, the BOS rule of every prompt;
@@ -63,10 +63,10 @@ public struct EvaluationRun: Sendable {
     /// Writes `folder/generations.jsonl` (per input: input, generation, references, sentence
     /// BLEU/chrF, ROUGE-L F) and `folder/summary.json` (model, bundle, data, digest, decoding,
     /// metrics, timing), each atomically.
-    /// - Throws: `BundleError.io` naming what could not be written.
+    /// - Throws: `FileAccessError` naming what could not be written.
     public func write(to folder: String, model: String, bundle: String?, maxTokens: Int) throws {
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw BundleError.io(file: folder, operation: "create the output folder", detail: error.localizedDescription)
+            throw FileAccessError.systemCall(path: folder, operation: "create the output folder", detail: error.localizedDescription)
         }
         let lines = try groups.indices.map { i in
             try Self.json(["input": groups[i].input, "generation": hypotheses[i], "references": groups[i].references,
