@@ -53,12 +53,13 @@ let package = Package(
             dependencies: ["PrefixSupport", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
         // Training runs: the whole build job (model, PrefixData examples and schedule, init), the step
-        // loop with dev loss, early stopping, atomic checkpoints and exact resume, loss curves, provenance.
+        // loop with dev loss, early stopping, atomic checkpoints and exact resume, loss curves, provenance,
+        // and the evaluation loop (what `prefixpack eval` runs; metrics from PrefixEval).
         .target(
             name: "PrefixTrainingRun",
             dependencies: [
                 "PrefixSupport", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "PrefixData",
-                "TextTokenizers",
+                "PrefixEval", "TextTokenizers",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -103,7 +104,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
         .testTarget(
             name: "PrefixTrainingRunTests",
-            dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixData", "TextTokenizers"]
+            dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixData", "TextTokenizers", "TensorFiles"]
         ),
         .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixSupport", "PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),

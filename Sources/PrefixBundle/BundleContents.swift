@@ -78,9 +78,8 @@ public struct BundleContents: Sendable, Equatable {
                               tokenizerHash: tokenizerHash, reparameterization: nil, provenance: provenance, tensors: tensors)
     }
 
-    /// A raw bundle from a flat PEFT-layout prefix [P, Lp·2·kv_dim] (row-major), where element
-    /// [t, ((2·j + s)·n_kv_heads + head)·head_dim + d] is the key (s = 0) or value (s = 1) of the
-    /// `j`-th entry of `layers`. For PEFT's own output, `layers` is 0..<n_layers.
+    /// A raw bundle from a flat prefix (``FlatPrefixLayout`` over `layers.count` prefixed layers)
+    /// whose `j`-th block belongs to model layer `layers[j]`. For PEFT's own output, `layers` is 0..<n_layers.
     public static func raw(fingerprint: ModelFingerprint, tokenizerHash: String, prefixLength: Int, layers: [Int],
                            flatPrefix: [Float], dtype: TensorDType = .f32,
                            provenance: Provenance = Provenance()) throws(BundleError) -> BundleContents {
@@ -89,22 +88,10 @@ public struct BundleContents: Sendable, Equatable {
             throw BundleError.invalidInput(field: "n_kv_heads/head_dim/prefix_length/layers",
                                            found: "\(nkv)/\(hd)/\(p)/\(layers.count) layers", expected: "positive values")
         }
-        let row = saturatingProduct([layers.count, 2, nkv, hd])
-        try requireCount("flatPrefix", flatPrefix, saturatingProduct([p, row]))
-        var keys: [[Float]] = [], values: [[Float]] = []
-        for j in 0..<layers.count {
-            var k = [Float](repeating: 0, count: nkv * p * hd), v = k
-            for h in 0..<nkv {
-                for t in 0..<p {
-                    for d in 0..<hd {
-                        let dst = (h * p + t) * hd + d
-                        k[dst] = flatPrefix[t * row + PrefixFormLayout.flatIndex(prefixedLayer: j, kind: 0, head: h, d: d, nKVHeads: nkv, headDim: hd)]
-                        v[dst] = flatPrefix[t * row + PrefixFormLayout.flatIndex(prefixedLayer: j, kind: 1, head: h, d: d, nKVHeads: nkv, headDim: hd)]
-                    }
-                }
-            }
-            keys.append(k); values.append(v)
-        }
+        let layout = FlatPrefixLayout(layerCount: layers.count, fingerprint: fingerprint)
+        try requireCount("flatPrefix", flatPrefix, layout.count(prefixLength: p))
+        let blocks = layout.split(flatPrefix, prefixLength: p)
+        let keys = blocks.map(\.keys), values = blocks.map(\.values)
         return try raw(fingerprint: fingerprint, tokenizerHash: tokenizerHash, prefixLength: p, layers: layers,
                        keys: keys, values: values, dtype: dtype, provenance: provenance)
     }

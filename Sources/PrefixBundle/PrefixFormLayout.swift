@@ -27,17 +27,10 @@ public enum PrefixFormLayout {
             return out
         case .reparameterized:
             guard let r = reparameterization else { return nil }
-            let outRows = saturatingProduct([layers.count, 2, fp.nKVHeads, fp.headDim])
+            let outRows = FlatPrefixLayout(layerCount: layers.count, fingerprint: fp).rowWidth
             return [("embedding", [p, r.embeddingDim]), ("mlp.0.weight", [r.hiddenDim, r.embeddingDim]),
                     ("mlp.0.bias", [r.hiddenDim]), ("mlp.2.weight", [outRows, r.hiddenDim]), ("mlp.2.bias", [outRows])]
         }
-    }
-
-    /// Row of `mlp.2.weight` / element of a flat PEFT prefix row holding element `d` of head `head`
-    /// of the key (`s = 0`) or value (`s = 1`) of the `j`-th prefixed layer:
-    /// `((2·j + s)·n_kv_heads + head)·head_dim + d`.
-    public static func flatIndex(prefixedLayer j: Int, kind s: Int, head: Int, d: Int, nKVHeads: Int, headDim: Int) -> Int {
-        ((2 * j + s) * nKVHeads + head) * headDim + d
     }
 }
 

@@ -16,28 +16,18 @@ public enum BundleCollapse {
         public var flat: [Float]
     }
 
-    /// The MLP of a reparameterized bundle and its embedding.
-    public static func reparameterization(of reader: BundleReader) throws -> (mlp: PrefixMLP, embedding: [Float]) {
-        let m = reader.manifest
-        guard m.form == .reparameterized, let r = m.reparameterization else { throw InteropError.alreadyRaw(path: reader.file) }
-        let outputWidth = m.layers.count * 2 * m.fingerprint.kvDim
-        let mlp = try PrefixMLP(inputWidth: r.embeddingDim, hiddenWidth: r.hiddenDim, outputWidth: outputWidth,
-                                w1: try reader.floats("mlp.0.weight"), b1: try reader.floats("mlp.0.bias"),
-                                w2: try reader.floats("mlp.2.weight"), b2: try reader.floats("mlp.2.bias"))
-        return (mlp, try reader.floats("embedding"))
-    }
-
     /// Computes the raw form of the reparameterized bundle `reader`, carrying over fingerprint,
     /// tokenizer hash and provenance and recording `sourceDigest` under `collapsed_from`.
     /// - Throws: `InteropError.alreadyRaw` for a raw bundle.
     public static func collapse(_ reader: BundleReader, sourceDigest: String, dtype: TensorDType = .f32) throws -> Collapsed {
         let m = reader.manifest
-        let (mlp, embedding) = try reparameterization(of: reader)
-        let flat = try mlp.forward(embedding: embedding).flat
+        guard m.form == .reparameterized else { throw InteropError.alreadyRaw(path: reader.file) }
+        let flat = try PrefixMLP.flatPrefix(of: reader)
         var provenance = m.provenance
         provenance.fields[provenanceKey] = .object([
             "digest": .string(sourceDigest), "form": .string(PrefixForm.reparameterized.rawValue),
-            "embedding_dim": .number(Double(mlp.inputWidth)), "hidden_dim": .number(Double(mlp.hiddenWidth)),
+            "embedding_dim": .number(Double(m.reparameterization?.embeddingDim ?? 0)),
+            "hidden_dim": .number(Double(m.reparameterization?.hiddenDim ?? 0)),
         ])
         let contents = try BundleContents.raw(fingerprint: m.fingerprint, tokenizerHash: m.tokenizerHash, prefixLength: m.prefixLength,
                                               layers: m.layers, flatPrefix: flat, dtype: dtype, provenance: provenance)

@@ -31,8 +31,7 @@ public enum PEFTExporter {
         }
         switch m.form {
         case .reparameterized:
-            let (mlp, embedding) = try BundleCollapse.reparameterization(of: reader)
-            return try mlp.forward(embedding: embedding).flat
+            return try PrefixMLP.flatPrefix(of: reader)
         case .raw:
             return try reader.flatPrefix()
         }

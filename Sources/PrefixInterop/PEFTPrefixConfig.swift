@@ -43,8 +43,9 @@ public struct PEFTPrefixConfig: Sendable, Equatable {
         self.baseModelNameOrPath = baseModelNameOrPath
     }
 
-    /// Width of one `prompt_embeddings` row: `num_layers · 2 · token_dim`.
-    public var flatWidth: Int { numLayers * 2 * tokenDim }
+    /// Width of one `prompt_embeddings` row: `num_layers · 2 · token_dim` (``FlatPrefixLayout``,
+    /// with the KV width `token_dim` taken as one head).
+    public var flatWidth: Int { FlatPrefixLayout(layerCount: numLayers, kvHeadCount: 1, headDim: tokenDim).rowWidth }
 
     /// Largest accepted `adapter_config.json`, in bytes.
     public static let maxConfigBytes = 1 << 20

@@ -8,7 +8,8 @@ struct PromptEncoderWeights {
     var embedding: [Float]
     var mlp: PrefixMLP
 
-    static let names = ["embedding.weight", "transform.0.weight", "transform.0.bias", "transform.2.weight", "transform.2.bias"]
+    static let names = [PrefixMLP.peftNames.embedding, PrefixMLP.peftNames.w1, PrefixMLP.peftNames.b1,
+                        PrefixMLP.peftNames.w2, PrefixMLP.peftNames.b2]
 
     /// Reads and checks the parameters against the adapter configuration.
     static func load(_ store: any TensorStore, config: PEFTPrefixConfig, source: String) throws -> PromptEncoderWeights {
@@ -17,20 +18,16 @@ struct PromptEncoderWeights {
             throw InteropError.invalidAdapterConfig(source: source, field: "prefix_projection", found: "false",
                                                     expected: "true when encoder weights are given (a raw adapter has no MLP)")
         }
-        guard let w1Key = store.descriptors.keys.sorted().first(where: { $0.hasSuffix("transform.0.weight") }) else {
-            throw InteropError.adapterTensorMissing(file: file, name: "transform.0.weight")
+        guard let w1Key = store.descriptors.keys.sorted().first(where: { $0.hasSuffix(PrefixMLP.peftNames.w1) }) else {
+            throw InteropError.adapterTensorMissing(file: file, name: PrefixMLP.peftNames.w1)
         }
-        let prefix = String(w1Key.dropLast("transform.0.weight".count))
+        let prefix = String(w1Key.dropLast(PrefixMLP.peftNames.w1.count))
         let wanted = Set(names.map { prefix + $0 })
         for name in store.descriptors.keys.sorted() where !wanted.contains(name) {
             throw InteropError.unexpectedAdapterTensor(file: file, name: name)
         }
         let p = config.numVirtualTokens, e = config.tokenDim, h = config.encoderHiddenSize, out = config.flatWidth
-        let shapes: [(String, [Int])] = [
-            ("embedding.weight", [p, e]), ("transform.0.weight", [h, e]), ("transform.0.bias", [h]),
-            ("transform.2.weight", [out, h]), ("transform.2.bias", [out]),
-        ]
-        for (name, expected) in shapes {
+        for (name, expected) in zip(names, [[p, e], [h, e], [h], [out, h], [out]]) {
             guard let d = store.descriptors[prefix + name] else {
                 throw InteropError.adapterTensorMissing(file: file, name: prefix + name)
             }

@@ -25,13 +25,13 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Training data: FILE or ARCHIVE:MEMBER.") var data: String
     @Option(help: "Dev data for the dev loss (FILE or ARCHIVE:MEMBER).") var dev: String?
     @Option(name: .shortAndLong, help: "The bundle to write (.ptx).") var output: String
-    @Option(name: .customLong("prefix-length"), help: "Virtual tokens P.") var prefixLength = 10
-    @Option(help: "Reparameterization: mlp (PEFT prefix_projection) or none (train K/V directly).")
-    var reparam = Reparameterization.mlp
-    @Option(help: "Hidden width H of the reparameterization MLP.") var hidden = 512
+    @Option(name: .customLong("prefix-length"), help: "Virtual tokens P (default 10; with --init-from, the bundle's).") var prefixLength: Int?
+    @Option(help: "Reparameterization: mlp (PEFT prefix_projection) or none (train K/V directly) (default mlp; with --init-from, the bundle's form).")
+    var reparam: Reparameterization?
+    @Option(help: "Hidden width H of the reparameterization MLP (default 512; with --init-from, the bundle's).") var hidden: Int?
     @Option(name: .customLong("init-text"), help: "Initialize from the model's K/V on these words.") var initText: String?
     @Option(help: "Initialization when no --init-text: random or zero (default: random).") var `init`: InitialValues?
-    @Option(name: .customLong("init-from"), help: "Start from an existing bundle (its P and layers are used).") var initFrom: String?
+    @Option(name: .customLong("init-from"), help: "Continue from an existing bundle: its P, layers, form and MLP (a different --prefix-length, --layers, --reparam or --hidden is an error).") var initFrom: String?
     @Option(help: "Prefixed layers, e.g. 0,1,2 (default: all).", transform: { text in
         try text.split(separator: ",", omittingEmptySubsequences: false).map {
             guard let layer = Int($0.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("'\(text)' is not a list of layer indices such as 0,1,2") }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PrefixEval
-import PrefixData
 import PrefixRuntime
 import PrefixTrainingRun
 
@@ -44,85 +43,24 @@ struct EvalCommand: ParsableCommand {
             let checkpoint = try Checkpoint.load(path: model)
             let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
             for w in prefix?.warnings ?? [] { StandardError.print("warning: \(w)") }
-            let source = DataSource(parsing: data)
-            let dataOptions = DatasetOptions(fields: try ExampleFields.templates(prompt: promptTemplate, target: nil))
-            let (pairs, dataReport) = try DatasetLoader.readPairs(sources: [source], options: dataOptions)
-            if dataReport.skippedRows > 0 { StandardError.print("warning: \(source): \(dataReport.skippedRows) rows skipped") }
-            var groups = groupReferencesByInput(try EvalGrouping.textPairs(pairs))
-            if let limit { groups = Array(groups.prefix(limit)) }
+            let onTerminal = isatty(STDERR_FILENO) != 0
+            let outcome = try EvaluationRun(checkpoint: checkpoint, prefix: prefix, data: data, promptTemplate: promptTemplate,
+                                            limit: limit, maxTokens: maxTokens, beams: beams) { done, total in
+                if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[Kgenerating \(done)/\(total)".utf8)) }
+            }
+            if onTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            if outcome.skippedRows > 0 { StandardError.print("warning: \(outcome.dataLabel): \(outcome.skippedRows) rows skipped") }
+            try outcome.write(to: output, model: model, bundle: bundle, maxTokens: maxTokens)
 
-            let session = try checkpoint.makeSession(prefix: prefix)
-            var options = GenerationOptions(maxTokens: maxTokens, stopStrings: ["\n"])
-            if let eos = checkpoint.tokenizer.eosTokenID { options.stopTokenIDs.insert(eos) }
-            let beamSearch = beams > 1 ? try BeamSearchDecoder(
-                model: checkpoint.model, prefix: prefix?.kv, tokenizer: checkpoint.tokenizer, width: beams,
-                maxTokens: maxTokens, stopTokenIDs: options.stopTokenIDs) : nil
-            let started = Date()
-            var hypotheses: [String] = [], generated = 0
-            for (i, group) in groups.enumerated() {
-                var ids = checkpoint.tokenizer.encode(group.input)
-                if checkpoint.addsBOS, let bos = checkpoint.tokenizer.bosTokenID { ids.insert(bos, at: 0) }
-                if let beamSearch {
-                    let best = try beamSearch.decode(prompt: ids)
-                    generated += best.tokens.count
-                    hypotheses.append(checkpoint.tokenizer.decode(best.tokens).trimmingCharacters(in: .whitespacesAndNewlines))
-                } else {
-                    let result = try session.generate(promptTokens: ids, options: options)
-                    generated += result.tokens.count
-                    hypotheses.append(result.text.trimmingCharacters(in: .whitespacesAndNewlines))
-                }
-                if isatty(STDERR_FILENO) != 0 {
-                    FileHandle.standardError.write(Data("\r\u{1B}[Kgenerating \(i + 1)/\(groups.count)".utf8))
-                }
+            for i in 0..<min(show, outcome.groups.count) {
+                print("input:      \(outcome.groups[i].input)")
+                print("generation: \(outcome.hypotheses[i])")
+                print("reference:  \(outcome.groups[i].references.first ?? "")")
             }
-            if isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\n".utf8)) }
-            let seconds = Date().timeIntervalSince(started)
-            let references = groups.map(\.references)
-            let (report, segments) = try scoreSegments(hypotheses: hypotheses, references: references)
-
-            let folder = URL(fileURLWithPath: output)
-            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-                throw CLIError.io(path: output, operation: "create the output folder", detail: error.localizedDescription)
-            }
-            var lines = ""
-            for (i, group) in groups.enumerated() {
-                let object: [String: Any] = [
-                    "input": group.input, "generation": hypotheses[i], "references": group.references,
-                    "sentence_bleu": segments[i].sentenceBLEU, "sentence_chrf": segments[i].sentenceCHRF,
-                    "rougeL_f": segments[i].rougeL,
-                ]
-                lines += try jsonLine(object) + "\n"
-            }
-            try write(lines, to: folder.appendingPathComponent("generations.jsonl"))
-            let metrics = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report))
-            let summary: [String: Any] = [
-                "model": model, "bundle": bundle ?? NSNull(), "data": source.description, "data_digest": dataReport.sourceDigest,
-                "decoding": beams > 1 ? "beam \(beams)" : "greedy", "max_tokens": maxTokens, "segments": groups.count, "metrics": metrics,
-                "generation_seconds": seconds, "generated_tokens": generated,
-            ]
-            try write(try jsonLine(summary, pretty: true) + "\n", to: folder.appendingPathComponent("summary.json"))
-
-            for i in 0..<min(show, groups.count) {
-                print("input:      \(groups[i].input)")
-                print("generation: \(hypotheses[i])")
-                print("reference:  \(groups[i].references.first ?? "")")
-            }
+            let seconds = outcome.generationSeconds, report = outcome.report
             print(String(format: "%@: %d inputs, BLEU %.2f, chrF %.2f, ROUGE-L %.4f (%.1f s, %.1f tokens/s); %@/summary.json",
-                         bundle ?? "no prefix", groups.count, report.bleu.score, report.chrf, report.rougeL,
-                         seconds, seconds > 0 ? Double(generated) / seconds : 0, output))
-        }
-    }
-
-    private func jsonLine(_ object: Any, pretty: Bool = false) throws -> String {
-        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
-        if pretty { options.insert(.prettyPrinted) }
-        let data = try JSONSerialization.data(withJSONObject: object, options: options)
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    private func write(_ text: String, to url: URL) throws {
-        do { try Data(text.utf8).write(to: url, options: .atomic) } catch {
-            throw CLIError.io(path: url.path, operation: "write", detail: error.localizedDescription)
+                         bundle ?? "no prefix", outcome.groups.count, report.bleu.score, report.chrf, report.rougeL,
+                         seconds, seconds > 0 ? Double(outcome.generatedTokens) / seconds : 0, output))
         }
     }
 }

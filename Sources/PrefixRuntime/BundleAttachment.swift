@@ -53,15 +53,12 @@ extension LanguageModel {
 }
 
 extension PrefixKV {
-    /// Reads a bundle into a prefix for `model`, checking compatibility first. A reparameterized
-    /// bundle is collapsed in memory with `PrefixMLP` (the same code the collapse command uses).
-    ///
-    /// - Throws: `RuntimeError.prefixMismatch` listing every incompatibility, or the bundle's
-    ///   `BundleError` when a tensor cannot be read.
-    public init(bundle: BundleReader, model: LanguageModel, tokenizerHash: String?, modelName: String? = nil) throws {
-        let check = model.compatibility(with: bundle.manifest, tokenizerHash: tokenizerHash, modelName: modelName)
-        guard check.isCompatible else { throw RuntimeError.prefixMismatch(check.errors) }
-        let c = model.config, m = bundle.manifest, p = m.prefixLength
+    /// The bundle's prefix for a model of `config`, WITHOUT any compatibility check: only
+    /// ``LanguageModel/attach(_:tokenizerHash:modelName:checkpointLabel:)`` calls this, after its
+    /// one check. Raw tensors are converted to `Float`; a reparameterized bundle is collapsed with
+    /// ``PrefixMLP`` (the same code the collapse command uses).
+    init(reading bundle: BundleReader, config c: ModelConfig) throws {
+        let m = bundle.manifest, p = m.prefixLength
         var layers = [LayerPrefix?](repeating: nil, count: c.layerCount)
         switch m.form {
         case .raw:
@@ -70,15 +67,9 @@ extension PrefixKV {
                 layers[layer] = LayerPrefix(keys: kv.key, values: kv.value)
             }
         case .reparameterized:
-            guard let r = m.reparameterization else { throw RuntimeError.prefixMismatch(["reparameterized bundle without MLP shape"]) }
-            let mlp = try PrefixMLP(
-                inputWidth: r.embeddingDim, hiddenWidth: r.hiddenDim, outputWidth: m.layers.count * 2 * c.kvDim,
-                w1: try bundle.floats("mlp.0.weight"), b1: try bundle.floats("mlp.0.bias"),
-                w2: try bundle.floats("mlp.2.weight"), b2: try bundle.floats("mlp.2.bias"))
-            let flat = try mlp.forward(embedding: try bundle.floats("embedding")).flat
-            let compact = try PrefixKV.fromPEFTFlat(
-                flat, virtualTokenCount: p, layerCount: m.layers.count, kvHeadCount: c.kvHeadCount, headDim: c.headDim)
-            for (j, layer) in m.layers.enumerated() { layers[layer] = compact.layers[j] }
+            let blocks = FlatPrefixLayout(layerCount: m.layers.count, fingerprint: m.fingerprint)
+                .split(try PrefixMLP.flatPrefix(of: bundle), prefixLength: p)
+            for (j, layer) in m.layers.enumerated() { layers[layer] = LayerPrefix(keys: blocks[j].keys, values: blocks[j].values) }
         }
         try self.init(virtualTokenCount: p, kvHeadCount: c.kvHeadCount, headDim: c.headDim, layers: layers)
     }

@@ -65,6 +65,7 @@ public struct Generator {
                          onToken: (Int) -> Bool = { _ in true }) throws -> GenerationResult {
         var sampler = TokenSampler(options: options.sampling)
         var stops = options.stopTokenIDs
+        let stopStrings = StopStrings(options.stopStrings)
         if options.useModelEOS, let eos = session.model.config.eosTokenID { stops.insert(eos) }
         var output: [Int] = []
         output.reserveCapacity(max(0, options.maxTokens))
@@ -74,11 +75,8 @@ public struct Generator {
             if stops.contains(next) { return GenerationResult(tokens: output, stopReason: .endOfSequence) }
             output.append(next)
             if !onToken(next) { return GenerationResult(tokens: output, stopReason: .cancelled) }
-            if !options.stopStrings.isEmpty, let decode {
-                let text = decode(output)
-                if let hit = options.stopStrings.first(where: { !$0.isEmpty && text.contains($0) }) {
-                    return GenerationResult(tokens: output, stopReason: .stopString(hit))
-                }
+            if !stopStrings.isEmpty, let decode, let hit = stopStrings.firstMatch(in: decode(output)) {
+                return GenerationResult(tokens: output, stopReason: .stopString(hit))
             }
             if output.count >= options.maxTokens { return GenerationResult(tokens: output, stopReason: .tokenLimit) }
             next = try session.forwardLast(token: next) { sampler.sample($0) }

@@ -54,6 +54,11 @@ public final class InferenceSession {
                 throw RuntimeError.contextOverflow(needed: prefix.virtualTokenCount + 1, limit: model.config.maxPositions)
             }
         }
+        seed(prefix)
+    }
+
+    /// Empties the cache and seeds it with an already checked `prefix`.
+    func seed(_ prefix: PrefixKV?) {
         cache.reset(prefix: prefix)
         positionOffset = prefix?.virtualTokenCount ?? 0
     }

@@ -1,3 +1,5 @@
+import PrefixBundle
+
 /// The keys and values of one layer's prefix: `keys` and `values` are each
 /// `[kvHeadCount, virtualTokenCount, headDim]` row-major floats.
 ///
@@ -60,65 +62,28 @@ public struct PrefixKV: Sendable, Equatable {
         self.layers = layers
     }
 
-    /// Converts PEFT's flat prefix `[P, L*2*kvHeadCount*headDim]` (row-major) to per-layer K/V.
-    ///
-    /// `flat[t, ((2*layer + s)*kvHeadCount + head)*headDim + d]` is the key (`s = 0`) or value
-    /// (`s = 1`) of virtual token `t` in `layer`, head `head`, dimension `d` — the layout of
-    /// PEFT's `prompt_embeddings` / prompt-encoder output.
+    /// Converts a flat prefix over all `layerCount` layers (``FlatPrefixLayout``, PEFT's
+    /// `prompt_embeddings` / prompt-encoder output) to per-layer K/V.
     public static func fromPEFTFlat(
         _ flat: [Float], virtualTokenCount p: Int, layerCount: Int, kvHeadCount: Int, headDim: Int
     ) throws -> PrefixKV {
-        guard p >= 0, layerCount > 0, kvHeadCount > 0, headDim > 0,
-              p <= ModelConfig.dimensionLimit, layerCount <= ModelConfig.dimensionLimit,
-              kvHeadCount <= ModelConfig.dimensionLimit, headDim <= ModelConfig.dimensionLimit
-        else {
+        guard p >= 0, layerCount > 0, kvHeadCount > 0, headDim > 0 else {
             throw RuntimeError.prefixMismatch(["invalid flat prefix dimensions"])
         }
-        let kvDim = kvHeadCount * headDim
-        let width = layerCount * 2 * kvDim
-        let (total, overflow) = p.multipliedReportingOverflow(by: width)
-        guard !overflow, flat.count == total else {
-            throw RuntimeError.bufferSizeMismatch(what: "flat prefix [\(p), \(width)]", found: flat.count, expected: overflow ? -1 : total)
+        let layout = FlatPrefixLayout(layerCount: layerCount, kvHeadCount: kvHeadCount, headDim: headDim)
+        let total = layout.count(prefixLength: p)
+        guard flat.count == total else {
+            throw RuntimeError.bufferSizeMismatch(what: "flat prefix [\(p), \(layout.rowWidth)]", found: flat.count, expected: total)
         }
-        var layers: [LayerPrefix?] = []
-        layers.reserveCapacity(layerCount)
-        for l in 0..<layerCount {
-            var kv: [[Float]] = []
-            for s in 0..<2 {
-                var out = [Float](repeating: 0, count: kvHeadCount * p * headDim)
-                for t in 0..<p {
-                    for h in 0..<kvHeadCount {
-                        let src = t * width + ((2 * l + s) * kvHeadCount + h) * headDim
-                        let dst = (h * p + t) * headDim
-                        for d in 0..<headDim { out[dst + d] = flat[src + d] }
-                    }
-                }
-                kv.append(out)
-            }
-            layers.append(LayerPrefix(keys: kv[0], values: kv[1]))
-        }
+        let layers = layout.split(flat, prefixLength: p).map { LayerPrefix(keys: $0.keys, values: $0.values) }
         return try PrefixKV(virtualTokenCount: p, kvHeadCount: kvHeadCount, headDim: headDim, layers: layers)
     }
 
-    /// The PEFT flat layout `[P, L*2*kvHeadCount*headDim]` of this prefix (inverse of
-    /// `fromPEFTFlat`). Layers without a prefix are written as zeros.
+    /// The flat prefix over all layers (inverse of `fromPEFTFlat`). Layers without a prefix are
+    /// written as zeros.
     public func peftFlat() -> [Float] {
-        let p = virtualTokenCount, kvDim = kvHeadCount * headDim
-        let width = layers.count * 2 * kvDim
-        var flat = [Float](repeating: 0, count: p * width)
-        for (l, layer) in layers.enumerated() {
-            guard let layer else { continue }
-            for (s, src) in [layer.keys, layer.values].enumerated() {
-                for h in 0..<kvHeadCount {
-                    for t in 0..<p {
-                        let from = (h * p + t) * headDim
-                        let to = t * width + ((2 * l + s) * kvHeadCount + h) * headDim
-                        for d in 0..<headDim { flat[to + d] = src[from + d] }
-                    }
-                }
-            }
-        }
-        return flat
+        FlatPrefixLayout(layerCount: layers.count, kvHeadCount: kvHeadCount, headDim: headDim)
+            .join(layers.map { $0.map { ($0.keys, $0.values) } }, prefixLength: virtualTokenCount)
     }
 
     /// Lists every way this prefix does not fit `config` (empty when it fits).
@@ -135,4 +100,14 @@ public struct PrefixKV: Sendable, Equatable {
         }
         return problems
     }
+}
+
+extension ModelConfig {
+    /// The flat prefix layout over `prefixedLayerCount` of this model's layers (all of them by default).
+    public func flatPrefixLayout(prefixedLayerCount: Int? = nil) -> FlatPrefixLayout {
+        FlatPrefixLayout(layerCount: prefixedLayerCount ?? layerCount, kvHeadCount: kvHeadCount, headDim: headDim)
+    }
+
+    /// Width of a flat prefix row over all layers: `layerCount · 2 · kvDim`.
+    public var flatPrefixWidth: Int { flatPrefixLayout().rowWidth }
 }

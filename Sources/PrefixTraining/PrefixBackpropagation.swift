@@ -55,7 +55,7 @@ public final class PrefixBackpropagation: Sendable {
     }
 
     /// Width of one flat prefix row.
-    public var flatWidth: Int { prefixedLayers.count * 2 * model.config.kvDim }
+    public var flatWidth: Int { model.config.flatPrefixLayout(prefixedLayerCount: prefixedLayers.count).rowWidth }
 
     /// Runs the forward pass on `batch` with `prefix`, then the backward pass to the prefix.
     ///

@@ -1,35 +1,22 @@
 import PrefixRuntime
-/// PEFT's prefix encoder with `prefix_projection=True`, as trainable parameters with forward and
-/// backward: `prefix = tanh(P′ · W0ᵀ + b0) · W2ᵀ + b2`, where `P′ [P, E]` is the prefix embedding,
-/// `W0 [H, E]`, `b0 [H]`, `W2 [F, H]`, `b2 [F]`, and `F = layers · 2 · kvWidth` is the flat prefix
-/// width (PEFT's layout: `flat[t, ((l·2 + s)·kvHeads + h)·headDim + d]`, `s = 0` key, `1` value).
-public struct ReparameterizationMLP: Sendable {
-    /// Parameter names, in PEFT's sorted order.
-    public static let embeddingName = "embedding.weight"
-    /// Parameter name (PEFT's).
-    public static let firstBiasName = "transform.0.bias"
-    /// Parameter name (PEFT's).
-    public static let firstWeightName = "transform.0.weight"
-    /// Parameter name (PEFT's).
-    public static let secondBiasName = "transform.2.bias"
-    /// Parameter name (PEFT's).
-    public static let secondWeightName = "transform.2.weight"
 
-    /// Prefix length `P`.
-    public let prefixLength: Int
-    /// Embedding width `E`.
-    public let embeddingWidth: Int
-    /// Hidden width `H`.
-    public let hiddenWidth: Int
-    /// Flat prefix width `F`.
-    public let outputWidth: Int
+/// PEFT's prefix encoder with `prefix_projection=True` as named trainable parameters:
+/// `prefix = tanh(P′ · W0ᵀ + b0) · W2ᵀ + b2`, where `P′ [P, E]` is the prefix embedding,
+/// `W0 [H, E]`, `b0 [H]`, `W2 [F, H]`, `b2 [F]`, and `F` the flat prefix width (``FlatPrefixLayout``).
+/// The arithmetic (forward and backward) is the runtime's ``PrefixRuntime/PrefixMLP``; this type
+/// only maps PEFT's parameter names and shapes onto it.
+public struct ReparameterizationMLP: Sendable {
+    /// Parameter names (PEFT's: `PrefixMLP.peftNames`).
+    public static let embeddingName = PrefixMLP.peftNames.embedding, firstWeightName = PrefixMLP.peftNames.w1,
+                      firstBiasName = PrefixMLP.peftNames.b1, secondWeightName = PrefixMLP.peftNames.w2,
+                      secondBiasName = PrefixMLP.peftNames.b2
+
+    /// Prefix length `P`, embedding width `E`, hidden width `H`, flat prefix width `F`.
+    public let prefixLength: Int, embeddingWidth: Int, hiddenWidth: Int, outputWidth: Int
 
     /// An MLP of these sizes (parameters are passed to ``forward(_:)``).
     public init(prefixLength: Int, embeddingWidth: Int, hiddenWidth: Int, outputWidth: Int) {
-        self.prefixLength = prefixLength
-        self.embeddingWidth = embeddingWidth
-        self.hiddenWidth = hiddenWidth
-        self.outputWidth = outputWidth
+        (self.prefixLength, self.embeddingWidth, self.hiddenWidth, self.outputWidth) = (prefixLength, embeddingWidth, hiddenWidth, outputWidth)
     }
 
     /// The expected shape of every parameter, by name.
@@ -49,31 +36,22 @@ public struct ReparameterizationMLP: Sendable {
         public var hidden: [Float]
     }
 
+    /// The runtime's ``PrefixRuntime/PrefixMLP`` holding these parameters (the one implementation
+    /// of the MLP's forward and backward) and the embedding `P′`.
+    func mlp(_ parameters: ParameterSet) throws -> (mlp: PrefixMLP, embedding: [Float]) {
+        try parameters.checkShapes(parameterShapes)
+        let mlp = try PrefixMLP(
+            inputWidth: embeddingWidth, hiddenWidth: hiddenWidth, outputWidth: outputWidth,
+            w1: try parameters.values(Self.firstWeightName), b1: try parameters.values(Self.firstBiasName),
+            w2: try parameters.values(Self.secondWeightName), b2: try parameters.values(Self.secondBiasName))
+        return (mlp, try parameters.values(Self.embeddingName))
+    }
+
     /// Computes the flat prefix `[P, F]` from the parameters.
     public func forward(_ parameters: ParameterSet) throws -> (prefix: [Float], saved: Activations) {
-        try parameters.checkShapes(parameterShapes)
-        let p = prefixLength, e = embeddingWidth, h = hiddenWidth, f = outputWidth
-        var preActivation = [Float](repeating: 0, count: p * h)
-        var hidden = [Float](repeating: 0, count: p * h)
-        var prefix = [Float](repeating: 0, count: p * f)
-        parameters.withValues(Self.embeddingName) { emb in
-            parameters.withValues(Self.firstWeightName) { w0 in
-                parameters.withValues(Self.firstBiasName) { b0 in
-                    LinearOp.forward(
-                        emb, rows: p, inFeatures: e, outFeatures: h, weight: w0, bias: b0,
-                        into: &preActivation)
-                }
-            }
-        }
-        TanhOp.forward(preActivation, count: p * h, into: &hidden)
-        parameters.withValues(Self.secondWeightName) { w2 in
-            parameters.withValues(Self.secondBiasName) { b2 in
-                LinearOp.forward(
-                    hidden, rows: p, inFeatures: h, outFeatures: f, weight: w2, bias: b2,
-                    into: &prefix)
-            }
-        }
-        return (prefix, Activations(hidden: hidden))
+        let (mlp, embedding) = try mlp(parameters)
+        let output = try mlp.forward(embedding: embedding)
+        return (output.flat, Activations(hidden: output.hidden))
     }
 
     /// Adds the gradients of every parameter into `gradients`, given `∂loss/∂prefix [P, F]`.
@@ -81,40 +59,17 @@ public struct ReparameterizationMLP: Sendable {
         prefixGradient: [Float], parameters: ParameterSet, saved: Activations,
         addingInto gradients: inout ParameterSet
     ) throws {
-        try parameters.checkShapes(parameterShapes)
         try gradients.checkShapes(parameterShapes)
-        let p = prefixLength, e = embeddingWidth, h = hiddenWidth, f = outputWidth
-        guard prefixGradient.count == p * f else {
+        guard prefixGradient.count == prefixLength * outputWidth else {
             throw TrainingError.shapeMismatch(
-                what: "prefix gradient", found: [prefixGradient.count], expected: [p, f])
+                what: "prefix gradient", found: [prefixGradient.count], expected: [prefixLength, outputWidth])
         }
-        var dW2 = [Float](repeating: 0, count: f * h), db2 = [Float](repeating: 0, count: f)
-        LinearOp.accumulateWeightGradients(
-            prefixGradient, input: saved.hidden, rows: p, inFeatures: h, outFeatures: f,
-            weightGradient: &dW2, biasGradient: &db2)
-        var dHidden = [Float](repeating: 0, count: p * h)
-        parameters.withValues(Self.secondWeightName) { w2 in
-            LinearOp.backwardInput(
-                prefixGradient, rows: p, inFeatures: h, outFeatures: f, weight: w2,
-                addingInto: &dHidden)
-        }
-        var dPre = [Float](repeating: 0, count: p * h)
-        TanhOp.backward(dHidden, output: saved.hidden, count: p * h, addingInto: &dPre)
-        var dW0 = [Float](repeating: 0, count: h * e), db0 = [Float](repeating: 0, count: h)
-        parameters.withValues(Self.embeddingName) { emb in
-            LinearOp.accumulateWeightGradients(
-                dPre, input: emb, rows: p, inFeatures: e, outFeatures: h,
-                weightGradient: &dW0, biasGradient: &db0)
-        }
-        var dEmb = [Float](repeating: 0, count: p * e)
-        parameters.withValues(Self.firstWeightName) { w0 in
-            LinearOp.backwardInput(
-                dPre, rows: p, inFeatures: e, outFeatures: h, weight: w0, addingInto: &dEmb)
-        }
-        try gradients.accumulate(Self.embeddingName, dEmb)
-        try gradients.accumulate(Self.firstWeightName, dW0)
-        try gradients.accumulate(Self.firstBiasName, db0)
-        try gradients.accumulate(Self.secondWeightName, dW2)
-        try gradients.accumulate(Self.secondBiasName, db2)
+        let (mlp, embedding) = try mlp(parameters)
+        let g = try mlp.backward(flatGradient: prefixGradient, embedding: embedding, hidden: saved.hidden)
+        try gradients.accumulate(Self.embeddingName, g.embedding)
+        try gradients.accumulate(Self.firstWeightName, g.w1)
+        try gradients.accumulate(Self.firstBiasName, g.b1)
+        try gradients.accumulate(Self.secondWeightName, g.w2)
+        try gradients.accumulate(Self.secondBiasName, g.b2)
     }
 }

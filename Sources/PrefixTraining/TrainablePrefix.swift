@@ -16,7 +16,7 @@ public enum TrainablePrefix: Sendable {
         _ config: ModelConfig, prefixLength: Int, prefixedLayerCount: Int? = nil,
         projected: Bool = true, hiddenWidth: Int = 512
     ) -> TrainablePrefix {
-        let width = (prefixedLayerCount ?? config.layerCount) * 2 * config.kvDim
+        let width = config.flatPrefixLayout(prefixedLayerCount: prefixedLayerCount).rowWidth
         guard projected else { return .raw(prefixLength: prefixLength, width: width) }
         return .projected(ReparameterizationMLP(
             prefixLength: prefixLength, embeddingWidth: config.kvDim, hiddenWidth: hiddenWidth, outputWidth: width))

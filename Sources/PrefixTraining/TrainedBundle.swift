@@ -24,7 +24,6 @@ public enum TrainedBundle {
             return try collapsed(prefix: prefix, parameters: parameters, layers: layers, config: config,
                                  tokenizerHash: tokenizerHash, provenance: provenance)
         case let .projected(mlp):
-            try checkWidth(mlp.outputWidth, layers: layers, config: config)
             return try BundleContents.reparameterized(
                 fingerprint: fingerprint(of: config), tokenizerHash: tokenizerHash,
                 prefixLength: mlp.prefixLength, layers: layers, embeddingDim: mlp.embeddingWidth,
@@ -38,26 +37,15 @@ public enum TrainedBundle {
         }
     }
 
-    /// The raw bundle: the flat prefix the parameters produce, as per-layer keys and values.
+    /// The raw bundle: the flat prefix the parameters produce, as per-layer keys and values
+    /// (`BundleContents` checks every size against `layers` and the fingerprint).
     public static func collapsed(
         prefix: TrainablePrefix, parameters: ParameterSet, layers: [Int], config: ModelConfig,
         tokenizerHash: String, provenance: Provenance = Provenance()
     ) throws -> BundleContents {
         let flat = try prefix.flatPrefix(parameters).prefix
-        let width = layers.count * 2 * config.kvDim
-        guard flat.count == prefix.prefixLength * width else {
-            throw TrainingError.shapeMismatch(
-                what: "flat prefix for layers \(layers)", found: [flat.count], expected: [prefix.prefixLength, width])
-        }
         return try BundleContents.raw(
             fingerprint: fingerprint(of: config), tokenizerHash: tokenizerHash,
             prefixLength: prefix.prefixLength, layers: layers, flatPrefix: flat, provenance: provenance)
-    }
-
-    private static func checkWidth(_ width: Int, layers: [Int], config: ModelConfig) throws {
-        guard width == layers.count * 2 * config.kvDim else {
-            throw TrainingError.shapeMismatch(
-                what: "MLP output for layers \(layers)", found: [width], expected: [layers.count * 2 * config.kvDim])
-        }
     }
 }

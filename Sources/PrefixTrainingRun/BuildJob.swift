@@ -47,25 +47,22 @@ public enum BuildJob {
         let train = try read(settings.data, split: "training", limit: settings.limit)
         let dev = settings.devLimit > 0 ? try settings.dev.map { try read($0, split: "dev", limit: settings.devLimit).examples } ?? [] : []
 
-        // The prefix's shape: from the --init-from bundle's manifest, or from the settings.
-        var prefixLength = settings.prefixLength
-        var layers = try settings.layerIndices(layerCount: config.layerCount)
-        if case let .bundle(path) = settings.start {
-            let manifest = try BundleReader(path: path).manifest
-            prefixLength = manifest.prefixLength
-            layers = manifest.layers
-        }
-        let prefix = TrainablePrefix.forModel(
-            config, prefixLength: prefixLength, prefixedLayerCount: layers.count,
-            projected: settings.reparameterization == .mlp, hiddenWidth: settings.hiddenWidth)
+        // The prefix's shape: from the settings, or the --init-from bundle's own (PrefixStart.shape).
+        let request = PrefixShapeRequest(
+            prefixLength: settings.prefixLength, layers: try settings.layers.map { _ in try settings.layerIndices(layerCount: config.layerCount) },
+            projected: settings.reparameterization.map { $0 == .mlp }, hiddenWidth: settings.hiddenWidth)
+        let (prefix, layers) = try settings.start.shape(request, config: config)
+        let prefixLength = prefix.prefixLength
         let backpropagation = try PrefixBackpropagation(model: checkpoint.model, prefixLength: prefixLength, layers: Set(layers))
         let initial = try settings.start.parameters(
             prefix: prefix, layers: layers, model: checkpoint.model, tokenizer: checkpoint.tokenizer, seed: settings.training.seed)
 
+        var reparameterization = Reparameterization.none, hiddenWidth = settings.hiddenWidth ?? PrefixShapeRequest.defaultHiddenWidth
+        if case let .projected(mlp) = prefix { reparameterization = .mlp; hiddenWidth = mlp.hiddenWidth }
         let modelDigest = try TrainingRunError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: settings.model) }
         let prefixSettings: [String: String] = [
             "prefix_length": String(prefixLength), "layers": layers.map(String.init).joined(separator: ","),
-            "reparam": settings.reparameterization.rawValue, "hidden": String(settings.hiddenWidth),
+            "reparam": reparameterization.rawValue, "hidden": String(hiddenWidth),
             "max_length": String(settings.maxLength), "overlong": settings.overlong.rawValue, "init": settings.startLabel,
             "limit": settings.limit.map { String($0) } ?? "all",
             "prompt_template": settings.promptTemplate ?? "auto", "target_template": settings.targetTemplate ?? "auto",

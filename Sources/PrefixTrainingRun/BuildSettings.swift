@@ -24,15 +24,15 @@ public struct BuildSettings: Sendable {
     public var dev: String?
     /// The bundle to write; must end in `.ptx`.
     public var output: String
-    /// Virtual tokens P (ignored with a `.bundle` start, which has its own).
-    public var prefixLength = 10
-    /// MLP reparameterization or raw K/V.
-    public var reparameterization = Reparameterization.mlp
-    /// Hidden width H of the MLP.
-    public var hiddenWidth = 512
+    /// Virtual tokens P (nil: 10, or a `.bundle` start's own; a different value is an error there).
+    public var prefixLength: Int?
+    /// MLP reparameterization or raw K/V (nil: MLP, or a `.bundle` start's own form).
+    public var reparameterization: Reparameterization?
+    /// Hidden width H of the MLP (nil: 512, or a `.bundle` start's own).
+    public var hiddenWidth: Int?
     /// Where the parameters start.
     public var start = PrefixStart.random
-    /// Prefixed layers (nil = all; ignored with a `.bundle` start).
+    /// Prefixed layers (nil = all, or a `.bundle` start's own; a different list is an error there).
     public var layers: [Int]?
     /// Longest prompt + target in tokens.
     public var maxLength = BuildSettings.defaultMaxLength
@@ -76,8 +76,8 @@ public struct BuildSettings: Sendable {
     /// Throws ``TrainingRunError/invalidSetting(name:found:expected:)`` for a value out of range.
     public func validate() throws {
         try TrainingRunError.require(output.hasSuffix(".ptx"), "-o", "'\(output)'", "a .ptx file name")
-        try TrainingRunError.require(prefixLength >= 1, "--prefix-length", prefixLength, "at least 1")
-        try TrainingRunError.require(hiddenWidth >= 1, "--hidden", hiddenWidth, "at least 1")
+        try TrainingRunError.require((prefixLength ?? 1) >= 1, "--prefix-length", prefixLength ?? 1, "at least 1")
+        try TrainingRunError.require((hiddenWidth ?? 1) >= 1, "--hidden", hiddenWidth ?? 1, "at least 1")
         try TrainingRunError.require(maxLength >= 2, "--max-length", maxLength, "at least 2")
         try TrainingRunError.require(devLimit >= 0, "--dev-limit", devLimit, "0 or more")
         try training.validate()

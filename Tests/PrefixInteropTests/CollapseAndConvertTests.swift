@@ -40,8 +40,8 @@ final class CollapseAndConvertTests: XCTestCase {
             // reparameterized bundle, bit for bit.
             let lm = try InteropFixtures.model(model)
             let hash = raw.manifest.tokenizerHash
-            let a = try PrefixKV(bundle: raw, model: lm, tokenizerHash: hash)
-            let b = try PrefixKV(bundle: rep, model: lm, tokenizerHash: hash)
+            let a = try lm.attach(raw, tokenizerHash: hash).kv
+            let b = try lm.attach(rep, tokenizerHash: hash).kv
             for (x, y) in zip(a.layers, b.layers) {
                 XCTAssertEqual(x?.keys.map(\.bitPattern), y?.keys.map(\.bitPattern))
                 XCTAssertEqual(x?.values.map(\.bitPattern), y?.values.map(\.bitPattern))
@@ -57,8 +57,7 @@ final class CollapseAndConvertTests: XCTestCase {
         let dir = try InteropFixtures.temporaryFolder(self)
         let source = try reparameterized("tiny-llama", in: dir)
         let rep = try BundleReader(path: source)
-        let (mlp, embedding) = try BundleCollapse.reparameterization(of: rep)
-        let exact = try mlp.forward(embedding: embedding).flat
+        let exact = try PrefixMLP.flatPrefix(of: rep)
         for (dtype, relative) in [(TensorDType.f16, Float(0x1p-11)), (.bf16, Float(0x1p-8))] {
             let out = dir.appendingPathComponent("raw-\(dtype.rawValue).ptx").path
             let report = try BundleCollapse.collapseFile(input: source, output: out, dtype: dtype, compress: true)

@@ -84,8 +84,7 @@ enum InteropFixtures {
                                         values: try reader.floats(PrefixFormLayout.valueName(layer: l)))
             }
         case .reparameterized:
-            let (mlp, embedding) = try BundleCollapse.reparameterization(of: reader)
-            let kv = try PrefixKV.fromPEFTFlat(try mlp.forward(embedding: embedding).flat, virtualTokenCount: m.prefixLength,
+            let kv = try PrefixKV.fromPEFTFlat(try PrefixMLP.flatPrefix(of: reader), virtualTokenCount: m.prefixLength,
                                                layerCount: m.layers.count, kvHeadCount: fp.nKVHeads, headDim: fp.headDim)
             for (j, l) in m.layers.enumerated() { layers[l] = kv.layers[j] }
         }
@@ -93,12 +92,12 @@ enum InteropFixtures {
     }
 
     /// Logits of `ids` with the bundle at `bundlePath` attached through the runtime's attach
-    /// path (`PrefixKV(bundle:model:tokenizerHash:)`: compatibility check, attach-time collapse);
+    /// path (`LanguageModel.attach(_:tokenizerHash:)`: compatibility check, attach-time collapse);
     /// `tokenizerHash` is the checkpoint's.
     static func logits(_ model: LanguageModel, bundlePath: String, ids: [Int], all: Bool, tokenizerHash hash: String) throws -> [Float] {
         let reader = try BundleReader(path: bundlePath)
         let session = model.makeSession()
-        try session.attach(try PrefixKV(bundle: reader, model: model, tokenizerHash: hash))
+        try session.attach(try model.attach(reader, tokenizerHash: hash).kv)
         return try session.forward(ids, logits: all ? .all : .last)
     }
 

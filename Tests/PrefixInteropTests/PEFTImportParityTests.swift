@@ -147,7 +147,7 @@ final class PEFTImportParityTests: XCTestCase {
         struct Case: Decodable { let name: String; let input_ids: [Int] }
         struct Cases: Decodable { let proj: [Case] }
         let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: InteropFixtures.runtime.appendingPathComponent("smollm2/cases.json")))
-        let kv = try PrefixKV(bundle: reader, model: model, tokenizerHash: reader.manifest.tokenizerHash).peftFlat()
+        let kv = try model.attach(reader, tokenizerHash: reader.manifest.tokenizerHash).kv.peftFlat()
         let kvDiff = InteropFixtures.maxAbsDiff(kv, try InteropFixtures.npy("smollm2/prefix_proj_prompt_encoder_output.npy"))
         print("SmolLM2 proj: collapsed K/V vs PEFT's prompt-encoder output: max |diff| = \(kvDiff)")
         XCTAssertLessThanOrEqual(kvDiff, 1e-4)

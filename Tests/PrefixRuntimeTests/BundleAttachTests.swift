@@ -26,7 +26,7 @@ final class BundleAttachTests: XCTestCase {
                 fingerprint: fingerprint(c), tokenizerHash: hash, prefixLength: flat.shape[0],
                 layers: Array(0..<c.layerCount), flatPrefix: flat.values))
             let s1 = lm.makeSession()
-            try s1.attach(try PrefixKV(bundle: raw, model: lm, tokenizerHash: hash))
+            try s1.attach(try lm.attach(raw, tokenizerHash: hash).kv)
             let d1 = maxAbsDiff(try s1.forward(ids, logits: .all), try Fixtures.npy("\(model)/prefix_raw/logits_seq1.npy").values)
             report("\(model) raw bundle seq1", d1)
             XCTAssertLessThan(d1, 1e-4)
@@ -39,7 +39,7 @@ final class BundleAttachTests: XCTestCase {
                 layers: Array(0..<c.layerCount), embeddingDim: mlp.inputWidth, hiddenDim: mlp.hiddenWidth,
                 embedding: embedding, mlp0Weight: mlp.w1, mlp0Bias: mlp.b1, mlp2Weight: mlp.w2, mlp2Bias: mlp.b2))
             let s2 = lm.makeSession()
-            try s2.attach(try PrefixKV(bundle: rep, model: lm, tokenizerHash: hash))
+            try s2.attach(try lm.attach(rep, tokenizerHash: hash).kv)
             let d2 = maxAbsDiff(try s2.forward(ids, logits: .all), try Fixtures.npy("\(model)/prefix_proj/logits_seq1.npy").values)
             report("\(model) reparameterized bundle seq1", d2)
             XCTAssertLessThan(d2, 1e-4)
@@ -55,7 +55,7 @@ final class BundleAttachTests: XCTestCase {
         let bundle = try open(try BundleContents.raw(
             fingerprint: fingerprint(c), tokenizerHash: hash, prefixLength: 4, layers: [0, 2],
             keys: [full.layers[0]!.keys, full.layers[2]!.keys], values: [full.layers[0]!.values, full.layers[2]!.values]))
-        let fromBundle = try PrefixKV(bundle: bundle, model: lm, tokenizerHash: nil)
+        let fromBundle = try lm.attach(bundle, tokenizerHash: nil).kv
         XCTAssertNil(fromBundle.layers[1])
         let expected = try PrefixKV(virtualTokenCount: 4, kvHeadCount: c.kvHeadCount, headDim: c.headDim,
                                     layers: [full.layers[0], nil, full.layers[2]])
@@ -76,8 +76,8 @@ final class BundleAttachTests: XCTestCase {
         let check = lm.compatibility(with: bundle.manifest, tokenizerHash: "sha256:" + String(repeating: "cd", count: 32))
         XCTAssertEqual(check.errors.count, 4, "\(check.errors)")  // layers, head dim, tokenizer, layer index 3
         XCTAssertEqual(check.warnings.count, 1, "\(check.warnings)")
-        XCTAssertThrowsError(try PrefixKV(bundle: bundle, model: lm, tokenizerHash: "other")) { error in
-            guard case RuntimeError.prefixMismatch(let problems) = error else { return XCTFail("\(error)") }
+        XCTAssertThrowsError(try lm.attach(bundle, tokenizerHash: "other").kv) { error in
+            guard case EngineError.incompatibleBundle(_, _, let problems) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(problems, check.errors.map { $0.hasPrefix("tokenizer hash") ? "tokenizer hash: bundle \(self.hash), model other" : $0 })
         }
     }

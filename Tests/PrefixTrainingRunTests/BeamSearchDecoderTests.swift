@@ -30,11 +30,11 @@ final class BeamSearchDecoderTests: XCTestCase {
             logits = try session.forward([next], logits: .last)
         }
         let one = try BeamSearchDecoder(model: checkpoint.model, prefix: nil, tokenizer: tokenizer, width: 1,
-                                        maxTokens: 6, stopTokenIDs: stops).decode(prompt: prompt)
+                                        maxTokens: 6, stopTokenIDs: stops, stopStrings: ["\n"]).decode(prompt: prompt)
         XCTAssertEqual(one.tokens, greedy)
 
         let decoder = try BeamSearchDecoder(model: checkpoint.model, prefix: nil, tokenizer: tokenizer, width: 3,
-                                            maxTokens: 6, stopTokenIDs: stops)
+                                            maxTokens: 6, stopTokenIDs: stops, stopStrings: ["\n"])
         let best = try decoder.decode(prompt: prompt)
         XCTAssertFalse(best.tokens.isEmpty)
         XCTAssertEqual(try decoder.decode(prompt: prompt).tokens, best.tokens, "deterministic, sessions reused")

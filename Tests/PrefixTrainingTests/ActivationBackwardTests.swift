@@ -51,19 +51,5 @@ final class ActivationBackwardTests: XCTestCase {
         // gelu_new(1) = 0.8411919906 (PyTorch's tanh approximation).
         XCTAssertEqual(run([Float](repeating: 1, count: n))[0], 0.8411920, accuracy: 1e-6)
     }
-
-    func testTanhGradientMatchesFiniteDifferences() {
-        var rng = SeededGenerator(seed: 43)
-        let n = 10
-        let x = rng.uniforms(n, in: -2...2), probe = rng.uniforms(n)
-        func run(_ x: [Float]) -> [Float] {
-            var y = [Float](repeating: 0, count: n)
-            TanhOp.forward(x, count: n, into: &y)
-            return y
-        }
-        var dx = [Float](repeating: 0, count: n)
-        TanhOp.backward(probe, output: run(x), count: n, addingInto: &dx)
-        FiniteDifference.assertClose(dx, FiniteDifference.gradient(of: x) {
-            FiniteDifference.probe(run($0), probe) }, "tanh dx")
-    }
+    // tanh′ is checked inside PrefixMLP: ReparameterizationMLPTests.testPrefixMLPGradientsMatchFiniteDifferences.
 }

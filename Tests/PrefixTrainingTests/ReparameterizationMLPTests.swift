@@ -1,6 +1,7 @@
 import XCTest
 import PrefixSupport
 @testable import PrefixTraining
+import PrefixRuntime
 
 final class ReparameterizationMLPTests: XCTestCase {
     func testGradientsOfEveryParameterMatchFiniteDifferences() throws {
@@ -22,6 +23,30 @@ final class ReparameterizationMLPTests: XCTestCase {
             }
             FiniteDifference.assertClose(try gradients.values(name), numeric, "MLP \(name)")
         }
+    }
+
+    /// The one MLP's backward on its own: every weight, bias and input gradient (the linear layers'
+    /// weight/bias gradients and tanh′ over -2...2, where it saturates) against finite differences.
+    func testPrefixMLPGradientsMatchFiniteDifferences() throws {
+        var rng = SeededGenerator(seed: 43)
+        let rows = 3, e = 5, h = 4, f = 6
+        let base = try PrefixMLP(inputWidth: e, hiddenWidth: h, outputWidth: f,
+                                 w1: rng.uniforms(h * e, in: -1...1), b1: rng.uniforms(h, in: -2...2),
+                                 w2: rng.uniforms(f * h), b2: rng.uniforms(f))
+        let embedding = rng.uniforms(rows * e, in: -1...1), probe = rng.uniforms(rows * f)
+        let forward = try base.forward(embedding: embedding)
+        let g = try base.backward(flatGradient: probe, embedding: embedding, hidden: forward.hidden)
+        func output(_ change: (inout PrefixMLP) -> Void, embedding x: [Float] = embedding) -> Double {
+            var mlp = base
+            change(&mlp)
+            return FiniteDifference.probe(try! mlp.forward(embedding: x).flat, probe)
+        }
+        FiniteDifference.assertClose(g.embedding, FiniteDifference.gradient(of: embedding) { x in output({ _ in }, embedding: x) }, "d embedding")
+        FiniteDifference.assertClose(g.w1, FiniteDifference.gradient(of: base.w1) { v in output { $0.w1 = v } }, "d w1")
+        FiniteDifference.assertClose(g.b1, FiniteDifference.gradient(of: base.b1) { v in output { $0.b1 = v } }, "d b1")
+        FiniteDifference.assertClose(g.w2, FiniteDifference.gradient(of: base.w2) { v in output { $0.w2 = v } }, "d w2")
+        FiniteDifference.assertClose(g.b2, FiniteDifference.gradient(of: base.b2) { v in output { $0.b2 = v } }, "d b2")
+        XCTAssertThrowsError(try base.backward(flatGradient: [0], embedding: embedding, hidden: forward.hidden))
     }
 
     func testMissingOrMisshapedParametersAreTypedErrors() throws {

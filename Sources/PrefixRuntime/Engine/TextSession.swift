@@ -45,7 +45,7 @@ public final class TextSession {
         self.checkpoint = checkpoint
         self.prefix = prefix
         inference = checkpoint.model.makeSession()
-        try inference.attach(prefix?.kv)
+        try inference.attach(prefix)
     }
 
     /// Generates a continuation of `prompt`.
@@ -65,7 +65,7 @@ public final class TextSession {
     @discardableResult
     public func generate(promptTokens: [Int], options: GenerationOptions = GenerationOptions(),
                          onPiece: (GeneratedPiece) -> Bool = { _ in true }) throws -> TextGenerationResult {
-        try inference.attach(prefix?.kv)
+        inference.rewind()
         var streamer = TextStreamer(tokenizer: checkpoint.tokenizer, stopStrings: options.stopStrings)
         var lowLevel = options
         lowLevel.stopStrings = []

@@ -3,11 +3,11 @@ import TextTokenizers
 /// Turns generated tokens into text pieces that are safe to print as they come. UTF-8
 /// characters split over tokens are held back by the tokenizer module's
 /// `StreamingDetokenizer`; on top of it, any tail that could be the start of a stop string is
-/// held back too. When a stop string appears, the text before it is released and generation
+/// held back too (``StopStrings``, the one stop-string rule). When a stop string appears, the text before it is released and generation
 /// should end; the stop string itself is never released.
 struct TextStreamer {
     private var detokenizer: StreamingDetokenizer
-    private let stopStrings: [[Unicode.Scalar]]
+    private let stopStrings: StopStrings
     /// Complete text not yet released (possibly the start of a stop string).
     private var pending: [Unicode.Scalar] = []
     /// All text released so far.
@@ -17,7 +17,7 @@ struct TextStreamer {
 
     init(tokenizer: any TextTokenizer, stopStrings: [String]) {
         detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        self.stopStrings = stopStrings.filter { !$0.isEmpty }.map { Array($0.unicodeScalars) }
+        self.stopStrings = StopStrings(stopStrings)
     }
 
     /// Adds a token; returns the text that became final (possibly empty).
@@ -37,11 +37,11 @@ struct TextStreamer {
     /// A stop string can only start inside `pending`: every released tail that could begin one
     /// was held back.
     private mutating func process(final: Bool) -> String {
-        if let (start, stop) = firstStop() {
-            stopHit = String(String.UnicodeScalarView(stop))
-            return release(start)
+        if let match = stopStrings.firstMatch(in: pending) {
+            stopHit = match.stop
+            return release(match.start)
         }
-        return release(pending.count - (final ? 0 : heldBackTail()))
+        return release(pending.count - (final ? 0 : stopStrings.partialTail(of: pending)))
     }
 
     private mutating func release(_ count: Int) -> String {
@@ -52,32 +52,5 @@ struct TextStreamer {
         let s = String(piece)
         text += s
         return s
-    }
-
-    /// The earliest stop-string occurrence in `pending`.
-    private func firstStop() -> (Int, [Unicode.Scalar])? {
-        var best: (Int, [Unicode.Scalar])?
-        for stop in stopStrings where stop.count <= pending.count {
-            for i in 0...(pending.count - stop.count) where pending[i] == stop[0] {
-                if pending[i..<(i + stop.count)].elementsEqual(stop) {
-                    if best.map({ i < $0.0 }) ?? true { best = (i, stop) }
-                    break
-                }
-            }
-        }
-        return best
-    }
-
-    /// Length of the longest tail of `pending` that is a proper prefix of some stop string.
-    private func heldBackTail() -> Int {
-        var longest = 0
-        for stop in stopStrings {
-            var k = min(stop.count - 1, pending.count)
-            while k > longest {
-                if pending[(pending.count - k)...].elementsEqual(stop[0..<k]) { longest = k; break }
-                k -= 1
-            }
-        }
-        return longest
     }
 }

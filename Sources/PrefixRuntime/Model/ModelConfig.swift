@@ -65,8 +65,6 @@ public struct ModelConfig: Sendable, Equatable {
     public var kvDim: Int { kvHeadCount * headDim }
     /// Width of all query heads together: `headCount * headDim`.
     public var queryDim: Int { headCount * headDim }
-    /// Width of a PEFT flat prefix row: `layerCount * 2 * kvDim`.
-    public var flatPrefixWidth: Int { layerCount * 2 * kvDim }
     /// The sliding window of layer `l`, or nil when it attends to everything before it.
     public func window(layer l: Int) -> Int? {
         l < slidingLayers.count && slidingLayers[l] ? slidingWindow : nil

@@ -1,14 +1,14 @@
 import Foundation
-import PrefixRuntime
 import TextTokenizers
 
 /// Beam search over a frozen model with an optional prefix (the paper's decoding for E2E,
-/// beam 5), using one ``PrefixRuntime/InferenceSession`` per beam.
+/// beam 5), using one ``InferenceSession`` per beam; ``Generator`` is the greedy/sampling decoder.
 ///
 /// A beam that continues its parent keeps the parent's session and feeds one token; a beam forked
 /// from a parent whose session is already taken rewinds a free session and re-feeds prompt and
-/// tokens (prefill). Hypotheses end at a stop token or at a token whose text contains a newline
-/// (neither is part of the output) or after `maxTokens`. Scores are sums of token log-probabilities
+/// tokens (prefill). Hypotheses end at a stop token, at a token after which the decoded hypothesis
+/// contains a stop string (``StopStrings``; neither that token nor the stop token is part of the
+/// output), or after `maxTokens`. Scores are sums of token log-probabilities
 /// divided by the generated length (Hugging Face's `length_penalty = 1`); the search ends when
 /// `width` hypotheses have finished and no live beam scores better than the worst of them, or at
 /// `maxTokens` (live beams then count as finished).
@@ -19,19 +19,24 @@ public struct BeamSearchDecoder {
     public let maxTokens: Int
     /// Token ids that end a hypothesis.
     public let stopTokenIDs: Set<Int>
+    /// Strings that end a hypothesis (E2E: a newline).
+    public let stopStrings: StopStrings
 
     private let sessions: [InferenceSession]
     private let tokenizer: any TextTokenizer
 
     /// A decoder with `width` sessions over `model`, each seeded with `prefix`.
-    public init(model: LanguageModel, prefix: PrefixKV?, tokenizer: any TextTokenizer, width: Int, maxTokens: Int,
-                stopTokenIDs: Set<Int>) throws {
+    /// - Throws: `RuntimeError.invalidConfigValue` when `width` or `maxTokens` is below 1.
+    public init(model: LanguageModel, prefix: AttachedPrefix?, tokenizer: any TextTokenizer, width: Int, maxTokens: Int,
+                stopTokenIDs: Set<Int>, stopStrings: [String]) throws {
         guard width >= 1, maxTokens >= 1 else {
-            throw TrainingRunError.invalidSetting(name: "beam search", found: "width \(width), max tokens \(maxTokens)", expected: "both at least 1")
+            throw RuntimeError.invalidConfigValue(file: "beam search", key: "width, max tokens", found: "\(width), \(maxTokens)",
+                                                  expected: "both at least 1")
         }
         self.width = width
         self.maxTokens = maxTokens
         self.stopTokenIDs = stopTokenIDs
+        self.stopStrings = StopStrings(stopStrings)
         self.tokenizer = tokenizer
         sessions = try (0..<width).map { _ in
             let s = model.makeSession()
@@ -60,7 +65,7 @@ public struct BeamSearchDecoder {
             pool.sort { $0.logProb > $1.logProb }
             var nextBeams: [(parent: Int, token: Int, logProb: Double)] = []
             for c in pool {
-                if stopTokenIDs.contains(c.token) || tokenizer.decode([c.token]).contains("\n") {
+                if stopTokenIDs.contains(c.token) || endsAtStopString(alive[c.parent].tokens + [c.token]) {
                     let tokens = alive[c.parent].tokens
                     if !tokens.isEmpty { finished.append((tokens, c.logProb / Double(tokens.count + 1))) }
                 } else {
@@ -109,6 +114,11 @@ public struct BeamSearchDecoder {
         }
         finished.sort { $0.score > $1.score }
         return finished.first ?? ([], -.infinity)
+    }
+
+    /// Whether the decoded `tokens` contain a stop string.
+    private func endsAtStopString(_ tokens: [Int]) -> Bool {
+        !stopStrings.isEmpty && stopStrings.firstMatch(in: tokenizer.decode(tokens)) != nil
     }
 
     /// The `width` most likely next tokens with their log-probabilities (log-softmax).
