@@ -1,3 +1,4 @@
+import PrefixBundle
 import PrefixRuntime
 
 /// One training step's pass through the frozen model: the runtime's decoder blocks run over the
@@ -12,7 +13,8 @@ final class TrainingPass: KeyValueStore {
     /// For each model layer, its block in the flat prefix, or nil when the layer has no prefix.
     let prefixIndex: [Int?]
     /// Width of one flat prefix row, `prefixedLayers · 2 · kvDim`.
-    let flatWidth: Int
+    let layout: FlatPrefixLayout
+    var flatWidth: Int { layout.rowWidth }
     let rows: Int
     let scratch: BlockScratch
     /// The batch's attention mask, at a stable address for the attention.
@@ -28,7 +30,7 @@ final class TrainingPass: KeyValueStore {
         self.prefixLength = prefixLength
         self.prefix = prefix
         self.prefixIndex = prefixIndex
-        flatWidth = prefixIndex.compactMap { $0 }.count * 2 * c.kvDim
+        layout = c.flatPrefixLayout(prefixedLayerCount: prefixIndex.compactMap { $0 }.count)
         rows = batch.sequences * batch.tokens
         mask = .allocate(capacity: max(rows, 1))
         mask.initialize(repeating: false, count: max(rows, 1))
@@ -74,8 +76,8 @@ final class TrainingPass: KeyValueStore {
         let keys = tape.keys.pointer + b * slots * kd, values = tape.values.pointer + b * slots * kd
         if let j = prefixIndex[layer] {
             for s in 0..<p {
-                (keys + s * kd).update(from: prefix + s * flatWidth + (j * 2) * kd, count: kd)
-                (values + s * kd).update(from: prefix + s * flatWidth + (j * 2 + 1) * kd, count: kd)
+                (keys + s * kd).update(from: prefix + s * flatWidth + layout.blockOffset(prefixedLayer: j, kind: 0), count: kd)
+                (values + s * kd).update(from: prefix + s * flatWidth + layout.blockOffset(prefixedLayer: j, kind: 1), count: kd)
             }
         }
         (keys + p * kd).update(from: k, count: t * kd)
@@ -114,8 +116,8 @@ final class TrainingPass: KeyValueStore {
                                scratch: scratch, gradients: gradients) { _, dKeys, dValues in
                     guard let j else { return }
                     for slot in 0..<p {
-                        ResidualOp.addInPlace(gradient + slot * width + (j * 2) * kd, dKeys + slot * kd, count: kd)
-                        ResidualOp.addInPlace(gradient + slot * width + (j * 2 + 1) * kd, dValues + slot * kd, count: kd)
+                        ResidualOp.addInPlace(gradient + slot * width + layout.blockOffset(prefixedLayer: j, kind: 0), dKeys + slot * kd, count: kd)
+                        ResidualOp.addInPlace(gradient + slot * width + layout.blockOffset(prefixedLayer: j, kind: 1), dValues + slot * kd, count: kd)
                     }
                 }
             }

@@ -25,8 +25,8 @@ public struct EvaluationRun: Sendable {
     public init(checkpoint: Checkpoint, prefix: AttachedPrefix?, data: String, promptTemplate: String? = nil, limit: Int? = nil,
                 maxTokens: Int = 64, beams: Int = 1, progress: (Int, Int) -> Void = { _, _ in }) throws {
         let source = DataSource(parsing: data)
-        let options = DatasetOptions(fields: try ExampleFields.templates(prompt: promptTemplate, target: nil))
-        let (pairs, dataReport) = try DatasetLoader.readPairs(sources: [source], options: options)
+        let dataOptions = DatasetOptions(fields: try ExampleFields.templates(prompt: promptTemplate, target: nil))
+        let (pairs, dataReport) = try DatasetLoader.readPairs(sources: [source], options: dataOptions)
         let groups = Array(groupReferencesByInput(try EvalGrouping.textPairs(pairs)).prefix(limit ?? Int.max))
         let tokenizer = checkpoint.tokenizer
         var options = GenerationOptions(maxTokens: maxTokens, stopStrings: ["\n"])

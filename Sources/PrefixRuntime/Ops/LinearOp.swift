@@ -1,9 +1,9 @@
 /// A dense layer `y = x · Wᵀ + b` over `rows` input rows, with `W` stored `[out, in]` (PyTorch's
 /// `nn.Linear` layout), and its backward.
 ///
-/// Frozen base-model weights only receive the input gradient (``backwardInput``); weight and bias
-/// gradients (``accumulateWeightGradients``) exist for the trainable reparameterization MLP. All
-/// backward functions ADD into their gradient outputs; callers zero them first.
+/// Frozen base-model weights only receive the input gradient (``backwardInput``); the trainable
+/// reparameterization MLP has its own forward and backward (``PrefixMLP``). All backward functions
+/// ADD into their gradient outputs; callers zero them first.
 package enum LinearOp {
     /// `y[rows×out] = x[rows×in] · Wᵀ (+ bias)` for a plain `Float` weight.
     package static func forward(
@@ -41,17 +41,6 @@ package enum LinearOp {
         weight: UnsafePointer<Float>, addingInto dx: UnsafeMutablePointer<Float>
     ) {
         gemm(m: rows, n: inFeatures, k: outFeatures, dy, weight, dx, beta: 1)
-    }
-
-    /// `dW[out×in] += dyᵀ · x` and `db[out] += Σ_rows dy`, for trainable layers only.
-    package static func accumulateWeightGradients(
-        _ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
-        weightGradient dW: UnsafeMutablePointer<Float>, biasGradient db: UnsafeMutablePointer<Float>?
-    ) {
-        gemm(m: outFeatures, n: inFeatures, k: rows, dy, transposeA: true, x, dW, beta: 1)
-        if let db {
-            for r in 0..<rows { ResidualOp.addInPlace(db, dy + r * outFeatures, count: outFeatures) }
-        }
     }
 }
 
