@@ -31,10 +31,13 @@ let package = Package(
         .target(name: "TensorFiles"),
         // Byte-level BPE tokenizers read from tokenizer.json or GGUF metadata.
         .target(name: "TextTokenizers", dependencies: ["PrefixBundle"]),
+        // Quantized mat-vec kernels (Q8_0/Q4_0/Q4_1; AVX2/FMA, arm64 NEON, portable C) chosen at
+        // run time from the CPU, and the persistent worker pool that runs them.
+        .target(name: "CQuantKernels"),
         // Models, kernels, KV cache, prefix attachment and generation.
         .target(
             name: "PrefixRuntime",
-            dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
+            dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS", "CQuantKernels"]
         ),
         // PEFT import/export, collapse, conversion and safe archive reading/writing (libarchive).
         .target(

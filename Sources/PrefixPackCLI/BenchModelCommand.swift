@@ -35,8 +35,14 @@ struct BenchModelCommand: ParsableCommand {
     @Flag(name: .customLong("no-kernel-probe"), help: "Skip the weight-streaming (sgemv bandwidth) measurement.")
     var noKernelProbe = false
 
+    @Flag(name: .long, help: "Decode with exact Float activations (as `logits` does) instead of int16-quantized ones.")
+    var exact = false
+
+    @Option(name: .long, help: "Threads for batch-1 products with quantized weights (default: 2, at most the CPUs).")
+    var threads: Int?
+
     func validate() throws {
-        for (name, v) in [("--prompt-tokens", promptTokens), ("--decode-tokens", decodeTokens), ("--repeats", repeats), ("--prefix-tokens", prefixTokens)]
+        for (name, v) in [("--prompt-tokens", promptTokens), ("--decode-tokens", decodeTokens), ("--repeats", repeats), ("--prefix-tokens", prefixTokens), ("--threads", threads ?? 1)]
         where v < 1 || v > 1 << 16 {
             throw ValidationError("\(name) must be in 1...65536 (got \(v))")
         }
@@ -61,8 +67,11 @@ struct BenchModelCommand: ParsableCommand {
             var random = SeededRandom(seed: 42)
             let prompt = (0..<promptTokens).map { _ in Int(random.next() % UInt64(c.vocabSize)) }
             let session = checkpoint.model.makeSession()
+            session.exactActivations = exact
+            if let threads { session.matVecThreadCount = threads }
 
             print("model: \(model) (\(c.architecture.rawValue), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
+            print("quantized products: \(KernelISA.current.rawValue) kernels, \(exact ? "exact Float" : "int16") activations, \(session.matVecThreadCount) threads")
             print(String(format: "load: %.3f s", loadSeconds))
             print("prefix: \(prefixLabel)")
             print("| prefix | prefill \(promptTokens) tok (tok/s) | decode \(decodeTokens) tok at batch 1 (tok/s) |")
