@@ -19,45 +19,49 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
 
+        // One of each utility, package access: memory-mapped files, the atomic writer, file
+        // digests, the seeded generator, the strict JSON parser and its typed reader.
+        .target(name: "PrefixSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // The `.ptx` bundle format: no model code, no CLI code. Downstream apps link it.
         .target(
             name: "PrefixBundle",
             dependencies: [
-                "CZlib",
+                "PrefixSupport", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Checkpoint and array files: GGUF, safetensors, npy.
-        .target(name: "TensorFiles"),
+        .target(name: "TensorFiles", dependencies: ["PrefixSupport"]),
         // Byte-level BPE tokenizers read from tokenizer.json or GGUF metadata.
-        .target(name: "TextTokenizers", dependencies: ["PrefixBundle"]),
+        .target(name: "TextTokenizers", dependencies: ["PrefixSupport", "PrefixBundle"]),
         // Quantized mat-vec kernels (Q8_0/Q4_0/Q4_1; AVX2/FMA, arm64 NEON, portable C) chosen at
         // run time from the CPU, and the persistent worker pool that runs them.
         .target(name: "CQuantKernels"),
         // Models, kernels, KV cache, prefix attachment and generation.
         .target(
             name: "PrefixRuntime",
-            dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS", "CQuantKernels"]
+            dependencies: ["PrefixSupport", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS", "CQuantKernels"]
         ),
         // PEFT import/export, collapse, conversion and safe archive reading/writing (libarchive).
         .target(
             name: "PrefixInterop",
             dependencies: [
-                "PrefixBundle", "TensorFiles", "PrefixRuntime", "TextTokenizers", "CArchive",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "PrefixSupport", "PrefixBundle", "TensorFiles", "PrefixRuntime", "TextTokenizers", "CArchive",
             ]
         ),
         // Prefix training: hand-written backward through the frozen model, AdamW, schedules.
         .target(
             name: "PrefixTraining",
-            dependencies: ["PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
+            dependencies: ["PrefixSupport", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
         ),
         // Training runs: data reading and batching, the step loop with dev loss, early stopping,
         // atomic checkpoints and exact resume, loss curves, provenance (what `prefixpack build` runs).
         .target(
             name: "PrefixTrainingRun",
             dependencies: [
-                "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "PrefixData", "TextTokenizers",
+                "PrefixSupport", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixInterop", "PrefixData",
+                "TextTokenizers",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -67,7 +71,7 @@ let package = Package(
         .target(
             name: "PrefixData",
             dependencies: [
-                "PrefixInterop", "PrefixRuntime", "TextTokenizers", "CZlib",
+                "PrefixSupport", "PrefixInterop", "TextTokenizers", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -75,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "PrefixPackCLI",
             dependencies: [
-                "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixInterop",
+                "PrefixSupport", "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixInterop",
                 "PrefixTraining", "PrefixTrainingRun", "PrefixEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -85,17 +89,18 @@ let package = Package(
         .executableTarget(name: "prefixpack-example", dependencies: ["PrefixRuntime"], path: "Sources/PrefixPackExample"),
 
         // Writes the conformance corpus Fixtures/bundles (valid and invalid bundles, expected.json).
-        .executableTarget(name: "ptx-fixtures", dependencies: ["PrefixBundle"], path: "Sources/PtxFixtures"),
+        .executableTarget(name: "ptx-fixtures", dependencies: ["PrefixBundle", "PrefixSupport"], path: "Sources/PtxFixtures"),
         // libFuzzer target over the bundle reader and validator (docs/cli-format.md, "Fuzzing").
         .executableTarget(name: "ptx-fuzz", dependencies: ["PrefixBundle"], path: "Sources/PtxFuzz"),
 
-        .testTarget(name: "PrefixBundleTests", dependencies: ["PrefixBundle"]),
-        .testTarget(name: "TensorFilesTests", dependencies: ["TensorFiles"]),
+        .testTarget(name: "PrefixSupportTests", dependencies: ["PrefixSupport"]),
+        .testTarget(name: "PrefixBundleTests", dependencies: ["PrefixBundle", "PrefixSupport"]),
+        .testTarget(name: "TensorFilesTests", dependencies: ["TensorFiles", "PrefixSupport"]),
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
-        .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "PrefixBundle"]),
+        .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixBundle"]),
         .testTarget(
             name: "PrefixInteropTests",
-            dependencies: ["PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
+            dependencies: ["PrefixSupport", "PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
         ),
         .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "TextTokenizers"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
@@ -103,7 +108,7 @@ let package = Package(
             name: "PrefixTrainingRunTests",
             dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "TextTokenizers"]
         ),
-        .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
+        .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixSupport", "PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
     ],
     swiftLanguageModes: [.v6]

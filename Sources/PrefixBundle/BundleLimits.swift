@@ -14,6 +14,8 @@ public enum BundleLimits {
     public static let maxManifestBytes: UInt64 = 1 << 20
     /// Largest number of entries in the tensor table.
     public static let maxTensors = 4096
+    /// Deepest nesting of JSON arrays and objects in a manifest (the top-level object is level 1).
+    public static let maxManifestNesting = 512
     /// Largest number of dimensions of a tensor shape.
     public static let maxDimensions = 8
     /// Largest number of elements of one tensor (2^28; 1 GiB as f32).

@@ -8,7 +8,7 @@ public enum PrefixForm: String, Codable, Sendable, CaseIterable {
 
 /// The model a prefix was made for. A runtime refuses to attach a prefix whose fingerprint
 /// differs from the loaded model's (Spec/ptx-v1.md §4).
-public struct ModelFingerprint: Codable, Sendable, Equatable {
+public struct ModelFingerprint: Encodable, Sendable, Equatable {
     /// The only key layout v1 defines: keys after RoPE, head dimension in Hugging Face `rotate_half` order.
     public static let postRopeRotateHalf = "post-rope-rotate-half"
     /// The only position convention v1 defines: prefix slots carry no position; real tokens start at P.
@@ -46,20 +46,10 @@ public struct ModelFingerprint: Codable, Sendable, Equatable {
         case hiddenSize = "hidden_size", keyLayout = "key_layout", positionConvention = "position_convention"
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        architecture = try c.decode(String.self, forKey: .architecture)
-        nLayers = try c.integer(Int.self, forKey: .nLayers)
-        nKVHeads = try c.integer(Int.self, forKey: .nKVHeads)
-        headDim = try c.integer(Int.self, forKey: .headDim)
-        hiddenSize = try c.integer(Int.self, forKey: .hiddenSize)
-        keyLayout = try c.decode(String.self, forKey: .keyLayout)
-        positionConvention = try c.decode(String.self, forKey: .positionConvention)
-    }
 }
 
 /// Shape of the reparameterization MLP (reparameterized form only).
-public struct Reparameterization: Codable, Sendable, Equatable {
+public struct Reparameterization: Encodable, Sendable, Equatable {
     /// Width E of the virtual-token embedding (`embedding` is [P, E]).
     public var embeddingDim: Int
     /// Width H of the MLP's hidden layer.
@@ -76,16 +66,10 @@ public struct Reparameterization: Codable, Sendable, Equatable {
         case embeddingDim = "embedding_dim", hiddenDim = "hidden_dim", activation
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        embeddingDim = try c.integer(Int.self, forKey: .embeddingDim)
-        hiddenDim = try c.integer(Int.self, forKey: .hiddenDim)
-        activation = try c.decode(String.self, forKey: .activation)
-    }
 }
 
 /// One row of the tensor table.
-public struct TensorEntry: Codable, Sendable, Equatable {
+public struct TensorEntry: Encodable, Sendable, Equatable {
     /// Tensor name, e.g. `layers.3.key` or `mlp.0.weight`.
     public var name: String
     /// Element type.
@@ -119,21 +103,10 @@ public struct TensorEntry: Codable, Sendable, Equatable {
         case decodedLength = "decoded_length", crc32
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(String.self, forKey: .name)
-        dtype = try c.decode(TensorDType.self, forKey: .dtype)
-        shape = try c.integers(forKey: .shape)
-        offset = try c.integer(UInt64.self, forKey: .offset)
-        storedLength = try c.integer(UInt64.self, forKey: .storedLength)
-        encoding = try c.decode(TensorEncoding.self, forKey: .encoding)
-        decodedLength = try c.integer(UInt64.self, forKey: .decodedLength)
-        crc32 = try c.integer(UInt32.self, forKey: .crc32)
-    }
 }
 
 /// The JSON manifest of a bundle (Spec/ptx-v1.md §3). Unknown members are ignored on reading.
-public struct BundleManifest: Codable, Sendable, Equatable {
+public struct BundleManifest: Encodable, Sendable, Equatable {
     /// Raw or reparameterized.
     public var form: PrefixForm
     /// Number of virtual tokens P (> 0).
@@ -165,17 +138,6 @@ public struct BundleManifest: Codable, Sendable, Equatable {
         case reparameterization, provenance, tensors
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        form = try c.decode(PrefixForm.self, forKey: .form)
-        prefixLength = try c.integer(Int.self, forKey: .prefixLength)
-        layers = try c.integers(forKey: .layers)
-        fingerprint = try c.decode(ModelFingerprint.self, forKey: .fingerprint)
-        tokenizerHash = try c.decode(String.self, forKey: .tokenizerHash)
-        reparameterization = try c.decodeIfPresent(Reparameterization.self, forKey: .reparameterization)
-        provenance = try c.decodeIfPresent(Provenance.self, forKey: .provenance) ?? Provenance()
-        tensors = try c.decode([TensorEntry].self, forKey: .tensors)
-    }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

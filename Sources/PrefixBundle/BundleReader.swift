@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// An opened `.ptx` bundle: memory-mapped, structurally validated, with zero-copy tensor access.
 ///
@@ -21,12 +22,12 @@ public final class BundleReader: Sendable {
     public let manifest: BundleManifest
     /// Offset of the data section (the manifest end rounded up to 64).
     public let dataStart: UInt64
-    let storage: MappedBytes
+    let storage: MappedFile
     private let index: [String: Int]
 
     /// Opens the bundle at `path` by memory-mapping it; throws the first structural finding.
     public convenience init(path: String) throws(BundleError) {
-        try self.init(storage: MappedBytes(path: path), file: path)
+        try self.init(storage: BundleError.mapping { () throws(FileAccessError) in try MappedFile(path: path) }, file: path)
     }
 
     /// Opens the bundle at a file URL.
@@ -37,15 +38,15 @@ public final class BundleReader: Sendable {
     /// Opens a bundle held in memory (the bytes are copied into aligned memory); `name` is used
     /// in error messages.
     public convenience init(bytes: [UInt8], name: String = "<memory>") throws(BundleError) {
-        let storage = bytes.withUnsafeBytes { MappedBytes(copying: $0) }
+        let storage = bytes.withUnsafeBytes { MappedFile(copying: $0) }
         try self.init(storage: storage, file: name)
     }
 
-    convenience init(storage: MappedBytes, file: String) throws(BundleError) {
+    convenience init(storage: MappedFile, file: String) throws(BundleError) {
         try self.init(storage: storage, file: file, parsed: BundleReader.structuralFindings(storage: storage, file: file))
     }
 
-    private init(storage: MappedBytes, file: String, parsed: Structural) throws(BundleError) {
+    private init(storage: MappedFile, file: String, parsed: Structural) throws(BundleError) {
         if let first = parsed.findings.first { throw first }
         // parsed.preamble/manifest are non-nil when there are no findings.
         guard let p = parsed.preamble, let m = parsed.manifest else {
@@ -67,7 +68,7 @@ public final class BundleReader: Sendable {
         var findings: [BundleError]
     }
 
-    static func structuralFindings(storage: MappedBytes, file: String) -> Structural {
+    static func structuralFindings(storage: MappedFile, file: String) -> Structural {
         let b = storage.bytes
         let preamble: BundlePreamble
         let manifest: BundleManifest
@@ -85,17 +86,17 @@ public final class BundleReader: Sendable {
     /// Every finding for the file at `path`: all structural findings if it cannot be opened,
     /// otherwise everything ``validate()`` reports. An empty array means the bundle is valid.
     public static func findings(path: String) -> [BundleError] {
-        let storage: MappedBytes
-        do { storage = try MappedBytes(path: path) } catch { return [error] }
+        let storage: MappedFile
+        do { storage = try MappedFile(path: path) } catch { return [BundleError(error)] }
         return findings(storage: storage, file: path)
     }
 
     /// Every finding for a bundle held in memory (see ``findings(path:)``).
     public static func findings(bytes: [UInt8], name: String = "<memory>") -> [BundleError] {
-        findings(storage: bytes.withUnsafeBytes { MappedBytes(copying: $0) }, file: name)
+        findings(storage: bytes.withUnsafeBytes { MappedFile(copying: $0) }, file: name)
     }
 
-    static func findings(storage: MappedBytes, file: String) -> [BundleError] {
+    static func findings(storage: MappedFile, file: String) -> [BundleError] {
         let s = structuralFindings(storage: storage, file: file)
         if !s.findings.isEmpty { return s.findings }
         do {

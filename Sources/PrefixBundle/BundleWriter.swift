@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// Writes `.ptx` v1 bundles deterministically and crash-safely.
 ///
@@ -77,11 +78,11 @@ public struct BundleWriter: Sendable {
         return bytes
     }
 
-    /// Encodes `contents` and writes it to `path` crash-safely (see ``AtomicFileWriter``).
+    /// Encodes `contents` and writes it to `path` crash-safely (temporary file, fsync, rename, directory fsync; an existing destination must be a regular file and keeps its mode).
     /// On failure the target is untouched and no temporary file remains.
     public func write(_ contents: BundleContents, to path: String) throws(BundleError) {
         let bytes = try encode(contents)
-        try AtomicFileWriter.write(bytes, to: path)
+        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: path) }
     }
 
     /// Encodes `contents` and writes it to a file URL crash-safely.

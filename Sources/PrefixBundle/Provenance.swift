@@ -2,7 +2,7 @@
 ///
 /// Stored as a JSON object; every member is optional and readers ignore members they do not know.
 /// The conventional members have typed accessors.
-public struct Provenance: Codable, Sendable, Equatable {
+public struct Provenance: Encodable, Sendable, Equatable {
     /// All members, conventional or not.
     public var fields: [String: JSONValue]
 
@@ -19,12 +19,6 @@ public struct Provenance: Codable, Sendable, Equatable {
         self.baseModelDigest = baseModelDigest; self.hyperparameters = hyperparameters
         self.dataDigest = dataDigest; self.initText = initText; self.creator = creator
         self.creatorVersion = creatorVersion
-    }
-
-    /// Decodes a JSON object; members are visited in sorted-name order, so the reported error
-    /// does not depend on hash order when several members are bad (Spec/ptx-v1.md §7, step 3).
-    public init(from decoder: any Decoder) throws {
-        fields = try JSONValue.decodeMembers(decoder.container(keyedBy: JSONValue.MemberKey.self))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -45,18 +45,7 @@ enum StructuralValidation {
         let crc = CRC32.checksum(bytes)
         if crc != p.manifestCRC32 { throw .manifestChecksumMismatch(file: file, found: p.manifestCRC32, expected: crc) }
         if let bad = firstInvalidUTF8Offset(bytes) { throw .manifestNotUTF8(file: file, byteOffset: bad) }
-        // Strict syntax first: the decoder parses strings and numbers lazily, per member.
-        if let syntax = ManifestJSONSyntax.check(bytes) { throw .manifestNotJSON(file: file, detail: syntax.detail) }
-        let data = Data(bytes)
-        do {
-            return try JSONDecoder().decode(BundleManifest.self, from: data)
-        } catch let e as ManifestFieldError {
-            throw .invalidField(file: file, field: e.field, found: e.found, expected: e.expected)
-        } catch let e as DecodingError {
-            throw mapDecodingError(e, file: file)
-        } catch {
-            throw .manifestNotJSON(file: file, detail: "\(error)")
-        }
+        return try ManifestDecoding.decode(bytes, file: file)
     }
 
     static func firstInvalidUTF8Offset(_ bytes: UnsafeRawBufferPointer) -> Int? {
@@ -69,53 +58,6 @@ enum StructuralValidation {
             case .error: return offset
             case .emptyInput: return nil
             }
-        }
-    }
-
-    static func codingPath(_ path: [any CodingKey]) -> String {
-        var s = ""
-        for k in path {
-            if let i = k.intValue { s += "[\(i)]" } else { s += (s.isEmpty ? "" : ".") + k.stringValue }
-        }
-        return s
-    }
-
-    static func expectedDescription(field: String, type: Any.Type) -> String {
-        if field.hasSuffix("dtype") { return "one of " + TensorDType.allCases.map(\.rawValue).joined(separator: ", ") }
-        if field.hasSuffix("encoding") { return "one of " + TensorEncoding.allCases.map(\.rawValue).joined(separator: ", ") }
-        if field == "form" { return "one of " + PrefixForm.allCases.map(\.rawValue).joined(separator: ", ") }
-        if type == Int.self || type == UInt64.self || type == UInt32.self { return "a non-negative integer in range" }
-        if type == String.self { return "a string" }
-        return "a value of type \(type)"
-    }
-
-    static func mapDecodingError(_ e: DecodingError, file: String) -> BundleError {
-        switch e {
-        case .keyNotFound(let key, let ctx):
-            return .missingField(file: file, field: codingPath(ctx.codingPath + [key]))
-        case .valueNotFound(let type, let ctx):
-            let f = codingPath(ctx.codingPath)
-            return .invalidField(file: file, field: f, found: "null", expected: expectedDescription(field: f, type: type))
-        case .typeMismatch(let type, let ctx):
-            let f = codingPath(ctx.codingPath)
-            if f.isEmpty { return .manifestNotJSON(file: file, detail: "the top level is not a JSON object") }
-            return .invalidField(file: file, field: f, found: ctx.debugDescription, expected: expectedDescription(field: f, type: type))
-        case .dataCorrupted(let ctx):
-            let f = codingPath(ctx.codingPath)
-            if f.isEmpty {
-                let detail = (ctx.underlyingError.map { "\($0)" }) ?? ctx.debugDescription
-                return .manifestNotJSON(file: file, detail: detail)
-            }
-            var found = ctx.debugDescription
-            if let r = found.range(of: "invalid String value ") { found = "\"" + found[r.upperBound...] + "\"" }
-            if f == "provenance" || f.hasPrefix("provenance.") || f.hasPrefix("provenance[") {
-                // Syntax was checked: only a number beyond a 64-bit float's range gets here.
-                return .invalidField(file: file, field: f, found: "a number beyond the range of a 64-bit float",
-                                     expected: "a number within ±1.8e308")
-            }
-            return .invalidField(file: file, field: f, found: found, expected: expectedDescription(field: f, type: Any.self))
-        @unknown default:
-            return .manifestNotJSON(file: file, detail: "\(e)")
         }
     }
 }

@@ -1,8 +1,8 @@
-import PrefixRuntime
+import PrefixSupport
 
 /// A deterministic order of examples and batches for training: epoch `e` visits the examples
 /// in a permutation that depends only on `(seed, e)` (Fisher–Yates with SplitMix64,
-/// `PrefixRuntime.SeededRandom`), cut into batches of `batchSize` consecutive examples.
+/// `PrefixSupport.SeededGenerator`), cut into batches of `batchSize` consecutive examples.
 ///
 /// Because every batch is a pure function of `(seed, step)`, a resumed run picks up at any step
 /// without replaying earlier ones. The order is reproducible within prefixpack on every
@@ -53,8 +53,8 @@ public struct BatchSchedule: Sendable, Equatable {
         var order = Array(0..<exampleCount)
         guard shuffle else { return order }
         // One generator per epoch, seeded from (seed, epoch) through a SplitMix64 step.
-        var mixer = SeededRandom(seed: seed ^ (UInt64(truncatingIfNeeded: epoch) &* 0x9E37_79B9_7F4A_7C15))
-        var random = SeededRandom(seed: mixer.next())
+        var mixer = SeededGenerator(seed: seed ^ (UInt64(truncatingIfNeeded: epoch) &* 0x9E37_79B9_7F4A_7C15))
+        var random = SeededGenerator(seed: mixer.next())
         var i = exampleCount - 1
         while i > 0 {
             let j = Int(Self.uniform(below: UInt64(i + 1), using: &random))
@@ -87,7 +87,7 @@ public struct BatchSchedule: Sendable, Equatable {
     }
 
     /// An unbiased draw in `0..<bound` (Lemire's multiply-and-reject).
-    static func uniform(below bound: UInt64, using random: inout SeededRandom) -> UInt64 {
+    static func uniform(below bound: UInt64, using random: inout SeededGenerator) -> UInt64 {
         var product = random.next().multipliedFullWidth(by: bound)
         if product.low < bound {
             let threshold = (0 &- bound) % bound

@@ -1,3 +1,5 @@
+import PrefixSupport
+
 /// The prompt or the target of a row: text (tokenized later) or token ids given in the file.
 public enum PairContent: Sendable, Hashable {
     /// Text to tokenize.
@@ -120,16 +122,16 @@ enum DataRowReader {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             rows += 1
             let location = DataLocation(file: document.file, member: document.member, line: lineNumber)
-            let object: [String: JSONLineValue]
-            switch JSONLineValue.parseObject(line) {
+            let object: JSONObject
+            switch JSONNode.parseLineObject(line) {
             case .success(let o): object = o
             case .failure(let problem):
                 issues.append(DataIssue(location: location, reason: problem.reason))
                 continue
             }
             if chosen == nil {
-                guard let detected = ExampleFields.detect(Set(object.keys), allowTokenized: true) else {
-                    throw .fieldsNotDetected(document: document.name, keys: object.keys.sorted())
+                guard let detected = ExampleFields.detect(Set(object.names), allowTokenized: true) else {
+                    throw .fieldsNotDetected(document: document.name, keys: Set(object.names).sorted())
                 }
                 chosen = detected
             }
@@ -142,7 +144,7 @@ enum DataRowReader {
     }
 
     private static func pair(
-        _ object: [String: JSONLineValue], fields: ExampleFields, location: DataLocation
+        _ object: JSONObject, fields: ExampleFields, location: DataLocation
     ) -> Result<DataPair, LineProblem> {
         switch fields {
         case .automatic:
@@ -171,7 +173,7 @@ enum DataRowReader {
         }
     }
 
-    private static func ids(_ object: [String: JSONLineValue], _ key: String) -> Result<[Int], LineProblem> {
+    private static func ids(_ object: JSONObject, _ key: String) -> Result<[Int], LineProblem> {
         guard let value = object[key] else { return .failure(LineProblem(reason: "missing field '\(key)'")) }
         guard case .array(let items) = value else {
             return .failure(LineProblem(reason: "field '\(key)' is \(value.kind), expected an array of token ids"))
@@ -179,7 +181,7 @@ enum DataRowReader {
         var out: [Int] = []
         out.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
-            guard case .integer(let id) = item, id >= 0 else {
+            guard let id = item.integer(Int.self), id >= 0 else {
                 return .failure(LineProblem(reason: "field '\(key)'[\(i)] is \(item.kind), expected a token id (integer >= 0)"))
             }
             out.append(id)

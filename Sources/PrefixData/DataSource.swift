@@ -1,5 +1,6 @@
 import Foundation
 import PrefixInterop
+import PrefixSupport
 
 /// The text formats a dataset document can have.
 public enum DataFormat: String, Sendable, CaseIterable {
@@ -124,30 +125,17 @@ public struct DataSource: Sendable, Hashable, CustomStringConvertible {
     }
 
     private func readPlainFile(limits: DataLimits) throws(DataError) -> DataDocument {
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: (file as NSString).resolvingSymlinksInPath)
-        } catch {
-            throw .unreadable(path: file, detail: "\(error.localizedDescription)")
-        }
-        guard (attributes[.type] as? FileAttributeType) == .typeRegular else {
-            throw .unreadable(path: file, detail: "not a regular file")
-        }
         if file.lowercased().hasSuffix(".gz") {
             let bytes = try GzipDecoder.decodeFile(path: file, document: file, maxOutputBytes: limits.maxDocumentBytes)
             return DataDocument(file: file, bytes: bytes)
         }
-        if let size = (attributes[.size] as? NSNumber)?.intValue, size > limits.maxDocumentBytes {
-            throw .tooLarge(document: file, limit: limits.maxDocumentBytes)
-        }
-        let data: Data
+        // A FIFO or device is refused without blocking; the size is checked before reading.
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
+            return DataDocument(file: file, bytes: try MappedFile.contents(path: file, limit: limits.maxDocumentBytes))
         } catch {
-            throw .unreadable(path: file, detail: "\(error.localizedDescription)")
+            if case .tooLarge = error { throw .tooLarge(document: file, limit: limits.maxDocumentBytes) }
+            throw .unreadable(path: file, detail: error.reason)
         }
-        guard data.count <= limits.maxDocumentBytes else { throw .tooLarge(document: file, limit: limits.maxDocumentBytes) }
-        return DataDocument(file: file, bytes: [UInt8](data))
     }
 
     private func readArchive(limits: DataLimits) throws(DataError) -> [DataDocument] {

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import PrefixSupport
 
 /// Decompresses gzip data (RFC 1952) with zlib, chunk by chunk, never producing more than a cap.
 ///
@@ -17,21 +18,15 @@ public enum GzipDecoder {
     /// - Throws: ``DataError/corruptGzip(document:detail:)``, ``DataError/tooLarge(document:limit:)``,
     ///   ``DataError/unreadable(path:detail:)``.
     public static func decodeFile(path: String, document: String, maxOutputBytes: Int) throws(DataError) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .unreadable(path: path, detail: "cannot open the file")
-        }
-        defer { try? handle.close() }
+        let file: MappedFile
+        do { file = try MappedFile(path: path) } catch { throw .unreadable(path: path, detail: error.reason) }
         var decoder = try Stream(document: document, maxOutputBytes: maxOutputBytes)
         defer { decoder.close() }
-        while true {
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: 1 << 16) ?? Data()
-            } catch {
-                throw .unreadable(path: path, detail: "\(error)")
-            }
-            if chunk.isEmpty { break }
-            try decoder.feed([UInt8](chunk))
+        var offset = 0
+        while offset < file.count {
+            let end = min(offset + (1 << 16), file.count)
+            try decoder.feed([UInt8](UnsafeRawBufferPointer(rebasing: file.bytes[offset..<end])))
+            offset = end
         }
         return try decoder.finish()
     }

@@ -1,5 +1,6 @@
 import PrefixBundle
 import PrefixRuntime
+import PrefixSupport
 
 /// Collapses a reparameterized bundle to the raw form: `P = MLP(P′)` through `PrefixMLP`
 /// (the one implementation shared with attach-time collapse and the trainer).
@@ -116,7 +117,7 @@ public enum BundleCollapse {
         let bytes = try BundleWriter(compress: compress).encode(collapsed.contents)
         let written = try BundleReader(bytes: bytes, name: output)
         let worst = try verify(written, against: collapsed.flat, dtype: dtype)
-        try PrefixBundle.AtomicFileWriter.write(bytes, to: output)
+        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: output) }
         return Report(sourceBytes: source.fileSize, outputBytes: bytes.count, sourceDigest: source.digest,
                       maxAbsError: worst, bound: boundDescription(dtype))
     }

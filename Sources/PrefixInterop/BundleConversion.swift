@@ -1,4 +1,5 @@
 import PrefixBundle
+import PrefixSupport
 
 /// Re-encodes a bundle for distribution: another dtype and/or deflate compression, same
 /// form, manifest and provenance.
@@ -24,7 +25,7 @@ public enum BundleConversion {
         let contents = try source.contents(dtype: dtype)
         let compressed = compress ?? source.isCompressed
         let bytes = try BundleWriter(compress: compressed).encode(contents)
-        try PrefixBundle.AtomicFileWriter.write(bytes, to: output)
+        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: output) }
         return Report(sourceBytes: source.fileSize, outputBytes: bytes.count, compressed: compressed, dtype: dtype)
     }
 }

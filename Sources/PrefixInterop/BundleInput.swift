@@ -1,4 +1,5 @@
 import PrefixBundle
+import PrefixSupport
 
 /// A bundle opened for conversion: fully validated (every CRC and value), with its size and digest.
 public struct BundleInput: Sendable {
@@ -18,7 +19,7 @@ public struct BundleInput: Sendable {
         if !findings.isEmpty { throw InteropError.invalidBundle(path: path, findings: findings.map(\.description)) }
         self.path = path
         self.reader = reader
-        self.digest = try FileDigest.sha256(path: path)
+        self.digest = try InteropError.reading { () throws(FileAccessError) in try FileDigest.sha256(file: path) }
     }
 
     /// Size of the file in bytes.

@@ -1,9 +1,9 @@
-import Crypto
 import Foundation
 import PrefixBundle
 import PrefixRuntime
 import TensorFiles
 import TextTokenizers
+import PrefixSupport
 
 /// What a conversion needs to know about a checkpoint without loading its weights: the model
 /// configuration, the bundle fingerprint, the tokenizer hash and the weights' digest.
@@ -14,7 +14,8 @@ public struct CheckpointSummary: Sendable {
     public var config: ModelConfig
     /// The tokenizer hash (Spec/tokenizer-hash.md) of the checkpoint's tokenizer.
     public var tokenizerHash: String
-    /// `"sha256:<hex>"` of the weights file (`model.safetensors`, the shard index, or the GGUF file).
+    /// `base_model_digest` of the checkpoint (Spec/ptx-v1.md §6): the GGUF file's sha256, or the
+    /// digest of a Hugging Face folder's `config.json`, safetensors files and shard index.
     public var weightsDigest: String
 
     /// The fingerprint a bundle for this checkpoint records.
@@ -46,9 +47,9 @@ public struct CheckpointSummary: Sendable {
         guard fm.fileExists(atPath: tokenizerURL.path) else {
             throw InteropError.fileMissing(path: tokenizerURL.path, what: "tokenizer.json (needed for the tokenizer hash)")
         }
-        let weightsURL = [SafetensorsFolder.singleFileName, SafetensorsFolder.indexFileName]
-            .map { folder.appendingPathComponent($0) }.first { fm.fileExists(atPath: $0.path) }
-        guard let weightsURL else {
+        let hasWeights = [SafetensorsFolder.singleFileName, SafetensorsFolder.indexFileName]
+            .contains { fm.fileExists(atPath: folder.appendingPathComponent($0).path) }
+        guard hasWeights else {
             throw InteropError.fileMissing(path: folder.appendingPathComponent(SafetensorsFolder.singleFileName).path,
                                            what: "model.safetensors (or model.safetensors.index.json)")
         }
@@ -57,7 +58,7 @@ public struct CheckpointSummary: Sendable {
         let config = try ModelConfig.fromHuggingFace(configJSON: Data(configBytes), file: configURL.path, hasSeparateOutputHead: nil)
         let tokenizer = try BPETokenizer(tokenizerJSONFile: tokenizerURL)
         return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
-                                 weightsDigest: try FileDigest.sha256(path: weightsURL.path))
+                                 weightsDigest: try InteropError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: path) })
     }
 
     private static func readGGUF(_ path: String) throws -> CheckpointSummary {
@@ -75,28 +76,6 @@ public struct CheckpointSummary: Sendable {
             bosTokenID: file.value("tokenizer.ggml.bos_token_id")?.int, eosTokenID: file.value("tokenizer.ggml.eos_token_id")?.int,
             source: path)
         return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
-                                 weightsDigest: try FileDigest.sha256(path: path))
-    }
-}
-
-/// SHA-256 digests of files and byte arrays, as `"sha256:<hex>"`.
-public enum FileDigest {
-    /// The digest of `bytes`.
-    public static func sha256(_ bytes: [UInt8]) -> String {
-        "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// The digest of the file at `path`, read in 4 MiB chunks.
-    public static func sha256(path: String) throws(InteropError) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, detail: "cannot open") }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while true {
-            let chunk: Data?
-            do { chunk = try handle.read(upToCount: 4 << 20) } catch { throw .unreadable(path: path, detail: error.localizedDescription) }
-            guard let chunk, !chunk.isEmpty else { break }
-            hasher.update(data: chunk)
-        }
-        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+                                 weightsDigest: try InteropError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: path) })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// The two files of a PEFT adapter, read into memory from a folder or an archive.
 public struct PEFTAdapterFiles: Sendable {
@@ -98,25 +99,9 @@ public struct PEFTAdapterFiles: Sendable {
     }
 
     /// Reads a regular file of at most `limit` bytes (symbolic links are followed as the
-    /// user named the folder; the size is checked before reading).
+    /// user named the folder; FIFOs and devices are refused before reading, the size is checked
+    /// before reading).
     static func readRegularFile(_ path: String, limit: Int) throws(InteropError) -> [UInt8] {
-        let attributes: [FileAttributeKey: Any]
-        do { attributes = try FileManager.default.attributesOfItem(atPath: (path as NSString).resolvingSymlinksInPath) } catch {
-            throw .unreadable(path: path, detail: error.localizedDescription)
-        }
-        guard (attributes[.type] as? FileAttributeType) == .typeRegular else {
-            throw .unreadable(path: path, detail: "not a regular file")
-        }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        guard size <= limit else { throw .unreadable(path: path, detail: "\(size) bytes, more than the cap of \(limit) bytes") }
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            guard data.count <= limit else { throw InteropError.unreadable(path: path, detail: "more than the cap of \(limit) bytes") }
-            return [UInt8](data)
-        } catch let e as InteropError {
-            throw e
-        } catch {
-            throw .unreadable(path: path, detail: error.localizedDescription)
-        }
+        try InteropError.reading { () throws(FileAccessError) in try MappedFile.contents(path: path, limit: limit) }
     }
 }

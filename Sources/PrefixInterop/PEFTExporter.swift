@@ -2,6 +2,7 @@ import Foundation
 import PrefixBundle
 import PrefixRuntime
 import TensorFiles
+import PrefixSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -99,7 +100,7 @@ public enum PEFTExporter {
         var ok = false
         defer { if !ok { try? fm.removeItem(atPath: tmp) } }
         for m in members {
-            do { try PrefixBundle.AtomicFileWriter.write(m.bytes, to: tmp + "/" + m.path) } catch {
+            do { try AtomicFileWriter.write(m.bytes, to: tmp + "/" + m.path) } catch {
                 throw .writeFailed(path: path, detail: error.description)
             }
         }

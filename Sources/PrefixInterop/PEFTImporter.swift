@@ -3,6 +3,7 @@ import PrefixBundle
 import PrefixRuntime
 import TensorFiles
 import TextTokenizers
+import PrefixSupport
 
 /// Turns a PEFT prefix-tuning adapter into a `.ptx` bundle for a given checkpoint.
 ///
@@ -128,7 +129,7 @@ public enum PEFTImporter {
         }
         let contents = try makeBundle(adapter: adapter, checkpoint: checkpoint, encoderWeights: encoder, dtype: dtype)
         let bytes = try BundleWriter(compress: compress).encode(contents)
-        try PrefixBundle.AtomicFileWriter.write(bytes, to: outputPath)
+        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: outputPath) }
         return Report(form: contents.form, prefixLength: contents.prefixLength, layerCount: contents.layers.count,
                       outputBytes: bytes.count)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 import PrefixBundle
 
 /// The fields of a PEFT `PrefixTuningConfig` (`adapter_config.json`) that matter for a prefix.
@@ -56,20 +57,16 @@ public struct PEFTPrefixConfig: Sendable, Equatable {
         guard bytes.count <= maxConfigBytes else {
             throw .invalidAdapterConfig(source: source, field: "(file)", found: "\(bytes.count) bytes", expected: "at most \(maxConfigBytes) bytes")
         }
-        let object: [String: JSONValue]
-        do {
-            guard case .object(let o) = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else {
-                throw InteropError.invalidAdapterConfig(source: source, field: "(document)", found: "not an object", expected: "a JSON object")
-            }
-            object = o
-        } catch let e as InteropError {
-            throw e
-        } catch {
-            throw .invalidAdapterConfig(source: source, field: "(document)", found: "invalid JSON", expected: "a JSON object")
+        let root: JSONNode
+        do { root = try JSONParser.parse(bytes, documentName: "the file") } catch {
+            throw .invalidAdapterConfig(source: source, field: "(document)", found: "invalid JSON (\(error.detail))", expected: "a JSON object")
+        }
+        guard case .object(let object) = root else {
+            throw .invalidAdapterConfig(source: source, field: "(document)", found: "not an object", expected: "a JSON object")
         }
         func string(_ key: String) throws(InteropError) -> String {
             guard let v = object[key] else { throw .invalidAdapterConfig(source: source, field: key, found: "absent", expected: "a string") }
-            guard case .string(let s) = v else { throw .invalidAdapterConfig(source: source, field: key, found: describe(v), expected: "a string") }
+            guard case .string(let s) = v else { throw .invalidAdapterConfig(source: source, field: key, found: v.summary, expected: "a string") }
             return s
         }
         func int(_ key: String, required: Bool = true) throws(InteropError) -> Int? {
@@ -77,10 +74,10 @@ public struct PEFTPrefixConfig: Sendable, Equatable {
                 if required { throw .invalidAdapterConfig(source: source, field: key, found: "absent", expected: "an integer") }
                 return nil
             }
-            guard case .number(let d) = v, d.rounded() == d, d >= 1, d <= Double(sizeLimit) else {
-                throw .invalidAdapterConfig(source: source, field: key, found: describe(v), expected: "an integer in 1...\(sizeLimit)")
+            guard let n = v.integer(Int.self), n >= 1, n <= sizeLimit else {
+                throw .invalidAdapterConfig(source: source, field: key, found: v.summary, expected: "an integer in 1...\(sizeLimit)")
             }
-            return Int(d)
+            return n
         }
         let peftType = try string("peft_type")
         guard peftType == prefixTuning else { throw .unsupportedPEFTType(source: source, found: peftType) }
@@ -93,14 +90,14 @@ public struct PEFTPrefixConfig: Sendable, Equatable {
         var projection = false
         if let v = object["prefix_projection"], v != .null {
             guard case .bool(let b) = v else {
-                throw .invalidAdapterConfig(source: source, field: "prefix_projection", found: describe(v), expected: "true or false")
+                throw .invalidAdapterConfig(source: source, field: "prefix_projection", found: v.summary, expected: "true or false")
             }
             projection = b
         }
         var base: String?
         if let v = object["base_model_name_or_path"], v != .null {
             guard case .string(let s) = v else {
-                throw .invalidAdapterConfig(source: source, field: "base_model_name_or_path", found: describe(v), expected: "a string or null")
+                throw .invalidAdapterConfig(source: source, field: "base_model_name_or_path", found: v.summary, expected: "a string or null")
             }
             base = s
         }
@@ -115,17 +112,6 @@ public struct PEFTPrefixConfig: Sendable, Equatable {
         }
         return PEFTPrefixConfig(numVirtualTokens: p, numLayers: layers, tokenDim: tokenDim, numAttentionHeads: heads,
                                 prefixProjection: projection, encoderHiddenSize: hidden, baseModelNameOrPath: base)
-    }
-
-    private static func describe(_ v: JSONValue) -> String {
-        switch v {
-        case .null: return "null"
-        case .bool(let b): return "\(b)"
-        case .number(let d): return "\(d)"
-        case .string(let s): return "\"\(s)\""
-        case .array: return "an array"
-        case .object: return "an object"
-        }
     }
 
     /// The `adapter_config.json` that `export` writes: PEFT 0.21's field set for an inference

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PrefixRuntime
+import PrefixSupport
 
 /// `prefixpack bench model --model M [--bundle B]`: load time, prefill and decode throughput.
 struct BenchModelCommand: ParsableCommand {
@@ -64,7 +65,7 @@ struct BenchModelCommand: ParsableCommand {
                 prefix = try BenchModelCommand.randomPrefix(config: c, tokens: prefixTokens, seed: 7)
                 prefixLabel = "random, P = \(prefixTokens)"
             }
-            var random = SeededRandom(seed: 42)
+            var random = SeededGenerator(seed: 42)
             let prompt = (0..<promptTokens).map { _ in Int(random.next() % UInt64(c.vocabSize)) }
             let session = checkpoint.model.makeSession()
             session.exactActivations = exact
@@ -129,7 +130,7 @@ struct BenchModelCommand: ParsableCommand {
 
     /// A prefix on every layer with seeded uniform values in [-1, 1).
     static func randomPrefix(config c: ModelConfig, tokens p: Int, seed: UInt64) throws -> PrefixKV {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let n = c.kvHeadCount * p * c.headDim
         func values() -> [Float] { (0..<n).map { _ in Float(random.next() >> 40) / Float(1 << 23) - 1 } }
         let layers: [LayerPrefix?] = (0..<c.layerCount).map { _ in LayerPrefix(keys: values(), values: values()) }

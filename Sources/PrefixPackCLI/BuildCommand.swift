@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PrefixBundle
 import PrefixRuntime
+import PrefixSupport
 import PrefixTraining
 import PrefixTrainingRun
 
@@ -128,7 +129,7 @@ struct BuildCommand: ParsableCommand {
             configuration.patience = patience
             configuration.checkpointEvery = checkpointEvery
 
-            let modelDigest = try FileDigest.sha256(path: model)
+            let modelDigest = try TrainingRunError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: model) }
             let initLabel: String
             if let initFrom { initLabel = "bundle:\(initFrom)" } else if initText != nil { initLabel = "text" } else { initLabel = self.`init` ?? "random" }
             let layerText = layerList.map(String.init).joined(separator: ",")

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 import PrefixBundle
 
 /// The bundle benchmark behind `prefixpack bench bundle`: open time and full-validation
@@ -110,16 +111,11 @@ struct BundleBenchmark {
     static func contents(prefixLength p: Int) throws -> BundleContents {
         let fp = fingerprint
         let n = fp.nKVHeads * p * fp.headDim
-        var state: UInt64 = 0x5EED
+        var random = SeededGenerator(seed: 0x5EED)
         func tensor() -> [Float] {
             [Float](unsafeUninitializedCapacity: n) { buf, count in
                 for i in 0..<n {
-                    state &+= 0x9E37_79B9_7F4A_7C15  // SplitMix64
-                    var z = state
-                    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                    z ^= z >> 31
-                    buf[i] = Float(z >> 40) / Float(1 << 23) - 1
+                    buf[i] = Float(random.next() >> 40) / Float(1 << 23) - 1
                 }
                 count = n
             }

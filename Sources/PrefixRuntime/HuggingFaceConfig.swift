@@ -1,25 +1,14 @@
 import Foundation
+import PrefixSupport
 
-/// A JSON value, decoded without assuming a schema (config.json files vary between versions).
-enum JSONValue: Decodable, Sendable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
+extension JSONNode {
+    /// The value in words for config.json messages.
     var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
-        case .number(let d): "the number \(d)"
-        case .string(let s): "the string \"\(s)\""
+        case .number(let text): "the number \(text)"
+        case .string(let s): "the string \"\(s.count > 80 ? String(s.prefix(80)) + "…" : s)\""
         case .array: "an array"
         case .object: "an object"
         }
@@ -29,7 +18,7 @@ enum JSONValue: Decodable, Sendable {
 /// Typed access to a config.json object with errors naming the file and key.
 struct JSONConfigReader {
     let file: String
-    let object: [String: JSONValue]
+    let object: JSONObject
 
     func has(_ key: String) -> Bool {
         if case .some(.null) = object[key] { return false }
@@ -49,7 +38,7 @@ struct JSONConfigReader {
 
     func double(_ key: String) throws -> Double {
         guard let value = object[key], !isNull(value) else { throw RuntimeError.missingConfigKey(file: file, key: key) }
-        guard case .number(let d) = value, d.isFinite else {
+        guard let d = value.double else {
             throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "a number")
         }
         return d
@@ -71,13 +60,13 @@ struct JSONConfigReader {
         return b
     }
 
-    private func isNull(_ v: JSONValue) -> Bool { if case .null = v { return true } else { return false } }
+    private func isNull(_ v: JSONNode) -> Bool { if case .null = v { return true } else { return false } }
 
-    private func intValue(_ value: JSONValue, key: String) throws -> Int {
-        guard case .number(let d) = value, d.rounded() == d, abs(d) <= Double(1 << 40) else {
+    private func intValue(_ value: JSONNode, key: String) throws -> Int {
+        guard let n = value.integer(Int.self), abs(n) <= 1 << 40 else {
             throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "an integer")
         }
-        return Int(d)
+        return n
     }
 }
 
@@ -95,9 +84,9 @@ extension ModelConfig {
     public static func fromHuggingFace(
         configJSON data: Data, file: String = "config.json", hasSeparateOutputHead: Bool? = nil
     ) throws -> ModelConfig {
-        let root: JSONValue
-        do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-            throw RuntimeError.invalidConfigValue(file: file, key: "(document)", found: "invalid JSON", expected: "a JSON object")
+        let root: JSONNode
+        do { root = try JSONParser.parse(data, documentName: "the file") } catch {
+            throw RuntimeError.invalidConfigValue(file: file, key: "(document)", found: "invalid JSON (\(error.detail))", expected: "a JSON object")
         }
         guard case .object(let object) = root else {
             throw RuntimeError.invalidConfigValue(file: file, key: "(document)", found: root.typeName, expected: "a JSON object")

@@ -1,5 +1,6 @@
 import Foundation
 import TensorFiles
+import PrefixSupport
 
 /// A loaded, immutable decoder-only language model (Llama or GPT-2 family).
 ///
@@ -50,10 +51,10 @@ extension LanguageModel {
     ///   unreadable or malformed safetensors files.
     public static func loadHuggingFace(folder: URL) throws -> LanguageModel {
         let configURL = folder.appendingPathComponent("config.json")
-        let data: Data
-        do { data = try Data(contentsOf: configURL) } catch {
-            throw RuntimeError.missingConfigKey(file: configURL.path, key: "(file not readable: \(error.localizedDescription))")
-        }
+        // A FIFO or device is refused without blocking; a missing file is "cannot open".
+        let data = Data(try TensorFileError.reading { () throws(FileAccessError) in
+            try MappedFile.contents(path: configURL.path, limit: 16 << 20)
+        })
         let store = try SafetensorsFolder(folder: folder)
         let hasHead = store.descriptors["lm_head.weight"] != nil
         let config = try ModelConfig.fromHuggingFace(configJSON: data, file: configURL.path, hasSeparateOutputHead: hasHead)

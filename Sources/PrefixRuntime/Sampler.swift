@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// How the next token is chosen from the logits.
 public struct SamplingOptions: Sendable, Equatable {
@@ -23,40 +24,20 @@ public struct SamplingOptions: Sendable, Equatable {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64), identical on every platform.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    /// Starts the sequence from `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform float in [0, 1).
-    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-}
-
 /// Picks tokens from logits per `SamplingOptions`: temperature, then top-k, then top-p
 /// (the order Hugging Face's logits warpers apply). Buffers are allocated once per vocabulary
 /// size, so sampling in a decode loop allocates nothing.
 public struct TokenSampler {
     /// The options in use.
     public let options: SamplingOptions
-    private var random: SeededRandom
+    private var random: SeededGenerator
     private var order: [Int32] = []
     private var probs: [Float] = []
 
     /// A sampler whose random sequence starts at `options.seed`.
     public init(options: SamplingOptions) {
         self.options = options
-        random = SeededRandom(seed: options.seed)
+        random = SeededGenerator(seed: options.seed)
     }
 
     /// Chooses the next token id from `logits`.
@@ -102,7 +83,7 @@ public struct TokenSampler {
             sum = 0
             for j in 0..<count { sum += probs[j] }
         }
-        var target = random.unit() * sum
+        var target = random.nextUnitFloat() * sum
         for j in 0..<count {
             target -= probs[j]
             if target < 0 { return Int(order[j]) }

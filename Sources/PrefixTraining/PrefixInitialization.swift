@@ -1,4 +1,5 @@
 import PrefixRuntime
+import PrefixSupport
 
 /// Starting points for the trainable prefix parameters: from task words (the seed finding that
 /// text initialization beats random, above all with little data), random, or zero.

@@ -1,5 +1,6 @@
 import Foundation
 import PrefixTraining
+import PrefixSupport
 
 /// How a run ended and with what.
 public struct TrainingOutcome: Sendable {

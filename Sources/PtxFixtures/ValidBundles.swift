@@ -1,4 +1,5 @@
 import PrefixBundle
+import PrefixSupport
 
 /// The valid bundles of the conformance corpus. Everything is deterministic: values come from a
 /// fixed SplitMix64 sequence, provenance has no dates.
@@ -9,15 +10,8 @@ enum ValidBundles {
     static let prefixLength = 2
 
     static func values(_ n: Int, seed: UInt64) -> [Float] {
-        var s = seed
-        return (0..<n).map { _ in
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Float(z >> 40) / Float(1 << 23) - 1
-        }
+        var random = SeededGenerator(seed: seed)
+        return (0..<n).map { _ in Float(random.next() >> 40) / Float(1 << 23) - 1 }
     }
 
     static func provenance(_ task: String) -> Provenance {

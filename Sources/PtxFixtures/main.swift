@@ -5,6 +5,7 @@
 // The output is deterministic; Tests/PrefixBundleTests checks the committed corpus matches it.
 import Foundation
 import PrefixBundle
+import PrefixSupport
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data(("ptx-fixtures: " + message + "\n").utf8))

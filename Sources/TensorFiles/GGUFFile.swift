@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// What a GGUF file says about one tensor.
 public struct GGUFTensorInfo: Sendable, Equatable {
@@ -54,24 +55,24 @@ public final class GGUFFile: TensorStore {
     /// Tensors of a dequantizable type, by name (shape = `ne` reversed).
     public let descriptors: [String: TensorDescriptor]
 
-    private let bytes: MappedBytes
+    private let bytes: MappedFile
     private let infoIndex: [String: Int]
 
     /// Maps and validates the file at `url`.
     public convenience init(contentsOf url: URL) throws {
-        try self.init(bytes: MappedBytes(contentsOf: url))
+        try self.init(bytes: TensorFileError.reading { () throws(FileAccessError) in try MappedFile(path: url.path) })
     }
 
     /// Validates in-memory GGUF bytes; `label` names them in errors.
     public convenience init(data: Data, label: String = "<gguf data>") throws {
-        try self.init(bytes: MappedBytes(data: data, label: label))
+        try self.init(bytes: MappedFile.copying(data, label: label))
     }
 
-    init(bytes: MappedBytes) throws {
+    init(bytes: MappedFile) throws {
         self.bytes = bytes
         let file = bytes.label
         label = file
-        var cursor = ByteCursor(bytes.buffer, file: file)
+        var cursor = ByteCursor(bytes.bytes, file: file)
 
         let magic = try cursor.u32("magic")
         guard magic == GGUFFile.magic else {
@@ -170,7 +171,7 @@ public final class GGUFFile: TensorStore {
     public func rawBytes(_ name: String) throws -> UnsafeRawBufferPointer {
         guard let info = tensorInfo(name) else { throw TensorFileError.tensorNotFound(file: label, name: name) }
         let start = dataOffset + info.offset
-        return UnsafeRawBufferPointer(rebasing: bytes.buffer[start..<(start + info.byteCount)])
+        return UnsafeRawBufferPointer(rebasing: bytes.bytes[start..<(start + info.byteCount)])
     }
 
     /// Dequantizes `name` to a new `Float` array (row-major, shape = `ne` reversed); a tensor of

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// A numpy `.npy` array: little-endian `float32` (`<f4`), `int32` (`<i4`) or `int64` (`<i8`),
 /// C order. Reads format versions 1.0, 2.0 and 3.0; writes version 1.0 (2.0 when the header
@@ -52,14 +53,14 @@ public struct NpyArray: Sendable, Equatable {
 
     /// Reads an `.npy` file.
     public init(contentsOf url: URL) throws {
-        let bytes = try MappedBytes(contentsOf: url)
-        try self.init(bytes: bytes.buffer, label: bytes.label)
+        let bytes = try TensorFileError.reading { () throws(FileAccessError) in try MappedFile(path: url.path) }
+        try self.init(bytes: bytes.bytes, label: bytes.label)
     }
 
     /// Parses `.npy` bytes; `label` names the source in errors.
     public init(data: Data, label: String = "<npy data>") throws {
-        let bytes = MappedBytes(data: data, label: label)
-        try self.init(bytes: bytes.buffer, label: label)
+        let bytes = MappedFile.copying(data, label: label)
+        try self.init(bytes: bytes.bytes, label: label)
     }
 
     /// The values as `Float`, or `nil` if the array is not float32.
@@ -122,7 +123,7 @@ public struct NpyArray: Sendable, Equatable {
 
     /// Writes the array to `url` atomically (temporary file, fsync, rename).
     public func write(to url: URL) throws {
-        try AtomicFileWriter.write(encoded(), to: url)
+        try TensorFileError.writing { () throws(FileAccessError) in try AtomicFileWriter.write(encoded(), to: url.path) }
     }
 
     /// The product of `shape`, or `nil` for a negative dimension or overflow.

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// One tensor entry of a safetensors header.
 public struct SafetensorsTensorInfo: Sendable, Equatable {
@@ -33,22 +34,22 @@ public final class SafetensorsFile: TensorStore {
     /// Byte offset of the data area in the file (8 + header length).
     public let dataStart: Int
 
-    private let bytes: MappedBytes
+    private let bytes: MappedFile
 
     /// Maps and validates the file at `url`.
     public convenience init(contentsOf url: URL) throws {
-        try self.init(bytes: MappedBytes(contentsOf: url))
+        try self.init(bytes: TensorFileError.reading { () throws(FileAccessError) in try MappedFile(path: url.path) })
     }
 
     /// Validates in-memory safetensors bytes; `label` names them in errors.
     public convenience init(data: Data, label: String = "<safetensors data>") throws {
-        try self.init(bytes: MappedBytes(data: data, label: label))
+        try self.init(bytes: MappedFile.copying(data, label: label))
     }
 
-    init(bytes: MappedBytes) throws {
+    init(bytes: MappedFile) throws {
         self.bytes = bytes
         label = bytes.label
-        var cursor = ByteCursor(bytes.buffer, file: label)
+        var cursor = ByteCursor(bytes.bytes, file: label)
         let declared = try cursor.u64("header length")
         guard declared <= UInt64(SafetensorsFile.maxHeaderLength) else {
             throw TensorFileError.invalidHeader(
@@ -69,7 +70,7 @@ public final class SafetensorsFile: TensorStore {
         guard String(validating: headerBytes.bindMemory(to: UInt8.self), as: UTF8.self) != nil else {
             throw TensorFileError.invalidHeader(file: label, field: "header", found: "invalid UTF-8", expected: "UTF-8 JSON")
         }
-        let json = try StrictJSONParser.parse(headerBytes, file: label, field: "header")
+        let json = try SafetensorsJSON.parse(headerBytes, file: label, field: "header")
         dataStart = 8 + headerLength
         let dataLength = cursor.remaining
 
@@ -104,7 +105,7 @@ public final class SafetensorsFile: TensorStore {
     public func rawBytes(_ name: String) throws -> UnsafeRawBufferPointer {
         guard let info = tensors[name] else { throw TensorFileError.tensorNotFound(file: label, name: name) }
         let start = dataStart + info.dataOffsets.lowerBound
-        return UnsafeRawBufferPointer(rebasing: bytes.buffer[start..<(start + info.dataOffsets.count)])
+        return UnsafeRawBufferPointer(rebasing: bytes.bytes[start..<(start + info.dataOffsets.count)])
     }
 
     /// Converts `name` to a new `Float` array; a tensor of another dtype gives
@@ -141,7 +142,7 @@ public final class SafetensorsFile: TensorStore {
 
     // MARK: - Header validation
 
-    private static func parseMetadata(_ value: JSONValue, file: String) throws -> [String: String] {
+    private static func parseMetadata(_ value: JSONNode, file: String) throws -> [String: String] {
         guard case let .object(members) = value else {
             throw TensorFileError.invalidHeader(file: file, field: "__metadata__", found: value.typeName, expected: "an object of strings")
         }
@@ -155,14 +156,14 @@ public final class SafetensorsFile: TensorStore {
         return result
     }
 
-    private static func parseEntry(name: String, _ value: JSONValue, file: String) throws -> SafetensorsTensorInfo {
+    private static func parseEntry(name: String, _ value: JSONNode, file: String) throws -> SafetensorsTensorInfo {
         func bad(_ field: String, _ found: String, _ expected: String) -> TensorFileError {
             TensorFileError.invalidTensor(file: file, tensor: name, field: field, found: found, expected: expected)
         }
         guard case let .object(members) = value else {
             throw bad("entry", value.typeName, "an object with dtype, shape and data_offsets")
         }
-        var dtypeValue: JSONValue?, shapeValue: JSONValue?, offsetsValue: JSONValue?
+        var dtypeValue: JSONNode?, shapeValue: JSONNode?, offsetsValue: JSONNode?
         for (key, member) in members {
             switch key {
             case "dtype": dtypeValue = member

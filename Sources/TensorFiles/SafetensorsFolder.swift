@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// A Hugging Face checkpoint folder: `model.safetensors`, or shards listed by
 /// `model.safetensors.index.json` (`weight_map`: tensor name → shard file name). Every shard
@@ -25,8 +26,8 @@ public final class SafetensorsFolder: TensorStore {
         let indexURL = folder.appendingPathComponent(SafetensorsFolder.indexFileName)
         let singleURL = folder.appendingPathComponent(SafetensorsFolder.singleFileName)
         if fileManager.fileExists(atPath: indexURL.path) {
-            let index = try MappedBytes(contentsOf: indexURL)
-            let map = try SafetensorsFolder.parseIndex(index.buffer, file: index.label)
+            let index = try TensorFileError.reading { () throws(FileAccessError) in try MappedFile(path: indexURL.path) }
+            let map = try SafetensorsFolder.parseIndex(index.bytes, file: index.label)
             var shards: [String: SafetensorsFile] = [:]
             for (tensor, shard) in map.sorted(by: { $0.key < $1.key }) {
                 if shards[shard] == nil {
@@ -79,11 +80,11 @@ public final class SafetensorsFolder: TensorStore {
     /// Parses the index JSON: an object with a `weight_map` object of strings (other top-level
     /// keys such as `metadata` are allowed); shard names must be plain file names.
     static func parseIndex(_ bytes: UnsafeRawBufferPointer, file: String) throws -> [String: String] {
-        let json = try StrictJSONParser.parse(bytes, file: file, field: "index")
+        let json = try SafetensorsJSON.parse(bytes, file: file, field: "index")
         guard case let .object(members) = json else {
             throw TensorFileError.invalidHeader(file: file, field: "index", found: json.typeName, expected: "a JSON object")
         }
-        guard let mapValue = members.first(where: { $0.key == "weight_map" })?.value else {
+        guard let mapValue = members["weight_map"] else {
             throw TensorFileError.invalidHeader(file: file, field: "weight_map", found: "nothing", expected: "an object")
         }
         guard case let .object(entries) = mapValue else {

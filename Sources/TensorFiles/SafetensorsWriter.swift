@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// Builds a `.safetensors` file deterministically: tensors sorted by name (header and data in
 /// the same order), `__metadata__` first with sorted keys, compact JSON, the header padded with
@@ -88,7 +89,7 @@ public struct SafetensorsWriter: Sendable {
 
     /// Writes the file atomically (temporary file, fsync, rename).
     public func write(to url: URL) throws {
-        try AtomicFileWriter.write(encoded(), to: url)
+        try TensorFileError.writing { () throws(FileAccessError) in try AtomicFileWriter.write(encoded(), to: url.path) }
     }
 
     private func jsonString(_ text: String) -> String {

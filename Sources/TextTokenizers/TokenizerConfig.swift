@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// The fields of a Hugging Face `tokenizer_config.json` that generation needs.
 public struct TokenizerConfig: Sendable, Equatable {
@@ -63,16 +64,15 @@ extension BPETokenizer {
     }
 }
 
-/// Reads a tokenizer file after checking its size, with typed errors.
-func readTokenizerFile(_ url: URL) throws -> Data {
-    let source = url.path
-    if let size = (try? FileManager.default.attributesOfItem(atPath: source))?[.size] as? Int,
-       size > BPETokenizer.maximumJSONSize {
-        throw TokenizerError.tooLarge(source: source, field: "file size", found: size, limit: BPETokenizer.maximumJSONSize)
-    }
+/// Reads a tokenizer file (a regular file, size checked before reading), with typed errors: a
+/// FIFO or device is refused without blocking.
+package func readTokenizerFile(_ url: URL) throws(TokenizerError) -> Data {
     do {
-        return try Data(contentsOf: url)
+        return Data(try MappedFile.contents(path: url.path, limit: BPETokenizer.maximumJSONSize))
     } catch {
-        throw TokenizerError.unreadable(source: source, detail: error.localizedDescription)
+        if case let .tooLarge(path, size, limit) = error {
+            throw .tooLarge(source: path, field: "file size", found: size, limit: limit)
+        }
+        throw .unreadable(source: error.path, detail: error.reason)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 extension BPETokenizer {
     /// Largest `tokenizer.json` accepted (bytes).
@@ -144,7 +145,7 @@ extension BPETokenizer {
     private static func preTokenizer(fromJSON value: JSONValue, reader: JSONFieldReader) throws -> PreTokenizer {
         let source = reader.source
         let supported = "ByteLevel(add_prefix_space: false, use_regex: true) or Sequence[Digits(individual_digits: true), ByteLevel(...)]"
-        func byteLevel(_ object: [String: JSONValue], _ field: String) throws {
+        func byteLevel(_ object: JSONObject, _ field: String) throws {
             let type = try reader.string(object["type"] ?? .null, field + ".type")
             guard type == "ByteLevel" else {
                 throw TokenizerError.unsupported(source: source, field: field + ".type", found: type, supported: supported)

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 import XCTest
 @testable import PrefixBundle
 
@@ -114,7 +115,7 @@ final class DeterministicFindingsTests: XCTestCase {
             (Array(("{\"a\":" + String(repeating: "[", count: 512) + String(repeating: "]", count: 512) + "}").utf8), "deeper than 512"),
         ]
         for (text, problem) in cases {
-            let error = text.withUnsafeBytes { ManifestJSONSyntax.check($0) }
+            let error = Self.manifestSyntaxError(text)
             if problem.isEmpty {
                 XCTAssertNil(error, String(decoding: text.prefix(40), as: UTF8.self))
             } else {
@@ -123,7 +124,7 @@ final class DeterministicFindingsTests: XCTestCase {
         }
         // Valid JSON of every kind passes.
         let valid = #"{ "a" : [1, -0, 0.5, -2.5e-3, 1E+2, true, false, null, "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", {}, []] ,"b":{"c":{}}}"#
-        XCTAssertNil(Array(valid.utf8).withUnsafeBytes { ManifestJSONSyntax.check($0) })
+        XCTAssertNil(Self.manifestSyntaxError(Array(valid.utf8)))
     }
 
     func testSeveralBadMembersReportTheFirstInTheSpecifiedOrder() throws {
@@ -153,6 +154,16 @@ final class DeterministicFindingsTests: XCTestCase {
                                          ("\"layers\":[0,1,2]", "\"layers\":[0,1.5,2]")])
         guard case .invalidField(_, let f2, _, _)? = later.first else { return XCTFail("\(later)") }
         XCTAssertEqual(f2, "layers[1]")
+    }
+
+    /// The syntax error the manifest parser reports for `text`, or nil when it is a JSON object.
+    static func manifestSyntaxError(_ text: [UInt8]) -> JSONSyntaxError? {
+        do {
+            _ = try JSONParser.parse(text, maxDepth: BundleLimits.maxManifestNesting, documentName: "the manifest", requireObject: true)
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// `bytes` with file_length and both CRCs recomputed (as ptx-fuzz does); unchanged when

@@ -4,16 +4,16 @@ import XCTest
 
 /// Manifest decoding edge cases: integers, unknown and missing members, nesting.
 final class ManifestDecodingTests: XCTestCase {
-    /// Re-assembles a valid bundle with its manifest edited as text (data shifted by 1024 bytes
-    /// so a longer manifest still fits before it).
-    func findings(replacing old: String, with new: String) throws -> [BundleError] {
+    /// Re-assembles a valid bundle with its manifest edited as text (data shifted by `shift`
+    /// bytes so a longer manifest still fits before it).
+    func findings(replacing old: String, with new: String, shift: UInt64 = 1024) throws -> [BundleError] {
         let reader = try BundleReader(bytes: try BundleWriter().encode(try TestSupport.rawContents()))
         var m = reader.manifest
         var regions: [BundleAssembler.Region] = []
         for i in m.tensors.indices {
             let t = reader.tensors[i]
-            regions.append(.init(offset: t.offset + 1024, bytes: try reader.withStoredBytes(t.name) { Array($0) }))
-            m.tensors[i].offset += 1024
+            regions.append(.init(offset: t.offset + shift, bytes: try reader.withStoredBytes(t.name) { Array($0) }))
+            m.tensors[i].offset += shift
         }
         let json = String(decoding: try BundleWriter.manifestJSON(m), as: UTF8.self)
         XCTAssertTrue(json.contains(old), old)
@@ -40,6 +40,26 @@ final class ManifestDecodingTests: XCTestCase {
         XCTAssertEqual(findings.first?.code, "manifest-not-json", "\(findings.first.map { "\($0)" } ?? "accepted")")
         let provenance = try self.findings(replacing: "\"provenance\":{", with: "\"provenance\":{\"deep\":" + String(repeating: "[", count: 400) + String(repeating: "]", count: 400) + ",")
         XCTAssertEqual(provenance, [])
+    }
+
+    /// Issue 12: a manifest near the 1 MiB cap made of many deeply nested values must be
+    /// decoded (or refused) in time linear in its size. Asserts on the results only.
+    func testMegabyteOfNestedProvenanceIsDecodedOnce() throws {
+        let deepArray = String(repeating: "[", count: 500) + "7" + String(repeating: "]", count: 500)
+        let arrays = Array(repeating: deepArray, count: 1000).joined(separator: ",")
+        let accepted = try findings(replacing: "\"provenance\":{", with: "\"provenance\":{\"deep\":[" + arrays + "],", shift: 1 << 20)
+        XCTAssertEqual(accepted, [])
+        let deepObject = String(repeating: "{\"a\":", count: 400) + "1e400" + String(repeating: "}", count: 400)
+        let objects = (0..<400).map { "\"k\($0)\":" + deepObject }.joined(separator: ",")
+        let refused = try findings(replacing: "\"provenance\":{", with: "\"provenance\":{" + objects + ",", shift: 1 << 20)
+        XCTAssertEqual(refused.count, 1, "\(refused)")
+        guard case .invalidField(_, let field, _, _)? = refused.first else { return XCTFail("\(refused)") }
+        XCTAssertEqual(field, "provenance.k0" + String(repeating: ".a", count: 400))
+        let tooDeep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        let deepest = try findings(replacing: "\"provenance\":{", with: "\"provenance\":{\"deep\":[" + Array(repeating: tooDeep, count: 800).joined(separator: ",") + "],", shift: 1 << 20)
+        XCTAssertEqual(deepest.first?.code, "manifest-not-json", "\(deepest)")
+        guard case .manifestNotJSON(_, let detail)? = deepest.first else { return XCTFail("\(deepest)") }
+        XCTAssertTrue(detail.contains("nested deeper than 512 levels"), detail)
     }
 
     func testUnknownMembersAreIgnoredAndRequiredOnesNamed() throws {

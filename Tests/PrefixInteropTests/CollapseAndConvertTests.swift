@@ -1,6 +1,7 @@
 import Foundation
 import PrefixBundle
 import PrefixRuntime
+import PrefixSupport
 import XCTest
 @testable import PrefixInterop
 

@@ -236,4 +236,39 @@ final class PEFTImportBadInputTests: XCTestCase {
             expectImportError(path) { error in XCTAssertNotNil(error as? InteropError, "\(name): \(error)") }
         }
     }
+
+    /// Issue 12 item 3: FIFOs given as adapter files, encoder weights or a checkpoint's
+    /// config.json / tokenizer.json are refused at once (each would block forever if read).
+    func testFIFOsAreRefusedWithoutBlocking() throws {
+        let fifoConfig = try adapter(config: nil, tensors: [("prompt_embeddings", [4, 192], try referenceFlat())], name: "fifo-config")
+        XCTAssertEqual(mkfifo(fifoConfig + "/adapter_config.json", 0o600), 0)
+        expectImportError(fifoConfig) {
+            XCTAssertEqual($0 as? InteropError, .unreadable(path: fifoConfig + "/adapter_config.json", detail: "not a regular file (found a FIFO)"))
+        }
+        let fifoWeights = try adapter(config: try referenceConfig(), tensors: nil, name: "fifo-weights")
+        XCTAssertEqual(mkfifo(fifoWeights + "/adapter_model.safetensors", 0o600), 0)
+        expectImportError(fifoWeights) {
+            XCTAssertEqual($0 as? InteropError, .unreadable(path: fifoWeights + "/adapter_model.safetensors", detail: "not a regular file (found a FIFO)"))
+        }
+        let encoder = dir.appendingPathComponent("encoder.safetensors").path
+        XCTAssertEqual(mkfifo(encoder, 0o600), 0)
+        expectImportError(InteropFixtures.adapter("tiny-llama", "prefix_proj"), encoder: encoder) {
+            XCTAssertEqual($0 as? TensorFileError, .cannotOpen(file: encoder, reason: "not a regular file (found a FIFO)"))
+        }
+        for name in ["config.json", "tokenizer.json"] {
+            let model = dir.appendingPathComponent("model-\(name)").path
+            try FileManager.default.copyItem(atPath: checkpoint, toPath: model)
+            try FileManager.default.removeItem(atPath: model + "/" + name)
+            XCTAssertEqual(mkfifo(model + "/" + name, 0o600), 0)
+            expectImportError(InteropFixtures.adapter("tiny-llama", "prefix_raw"), checkpoint: model) { error in
+                switch error {
+                case InteropError.unreadable(let path, let detail), TokenizerError.unreadable(let path, let detail):
+                    XCTAssertEqual(path, model + "/" + name)
+                    XCTAssertEqual(detail, "not a regular file (found a FIFO)")
+                default:
+                    XCTFail("\(name): \(error)")
+                }
+            }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import PrefixSupport
 @testable import PrefixTraining
 
 final class AttentionBackwardTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import TensorFiles
+import PrefixSupport
 @testable import PrefixTraining
 
 final class CheckpointResumeTests: XCTestCase {

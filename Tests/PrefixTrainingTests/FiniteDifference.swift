@@ -1,4 +1,5 @@
 import XCTest
+import PrefixSupport
 @testable import PrefixTraining
 
 /// Central finite differences of a scalar probe `L = Σ wᵢ·yᵢ` (accumulated in Double) for

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import PrefixRuntime
+import PrefixSupport
 @testable import PrefixTraining
 
 /// The paper's layer ablation: a prefix on some layers only. There is no PEFT reference for it,

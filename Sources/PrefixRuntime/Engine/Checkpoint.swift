@@ -2,6 +2,7 @@ import Foundation
 import PrefixBundle
 import TensorFiles
 import TextTokenizers
+import PrefixSupport
 
 /// A model checkpoint ready for text: the weights (`LanguageModel`), the tokenizer that came
 /// with them, its bundle tokenizer hash and, when present, its chat template.
@@ -105,13 +106,10 @@ public final class Checkpoint: Sendable {
         return try ggufTokenizer(GGUFFile(contentsOf: url))
     }
 
+    /// The first `count` bytes of a regular file (a FIFO or device is refused, never read).
     private static func readHead(_ url: URL, count: Int) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw EngineError.unrecognizedCheckpoint(path: url.path, found: "an unreadable file")
-        }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: count)) ?? nil
-        return [UInt8](data ?? Data())
+        let file = try TensorFileError.reading { () throws(FileAccessError) in try MappedFile(path: url.path) }
+        return [UInt8](file.bytes.prefix(count))
     }
 
     private static func loadGGUFFile(_ url: URL, keepQuantized: Bool) throws -> Checkpoint {
@@ -156,10 +154,10 @@ public final class Checkpoint: Sendable {
         try checkVocabulary(tokenizer, model, url)
         let tokenizerConfigURL = url.appendingPathComponent("tokenizer_config.json")
         let settings = FileManager.default.fileExists(atPath: tokenizerConfigURL.path)
-            ? try TokenizerConfig(jsonData: Data(contentsOf: tokenizerConfigURL), source: tokenizerConfigURL.path) : nil
+            ? try TokenizerConfig(jsonData: readTokenizerFile(tokenizerConfigURL), source: tokenizerConfigURL.path) : nil
         var jinja = settings?.chatTemplate
-        if jinja == nil, let data = try? Data(contentsOf: url.appendingPathComponent("chat_template.jinja")) {
-            jinja = String(data: data, encoding: .utf8)
+        if jinja == nil, let bytes = try? MappedFile.contents(path: url.appendingPathComponent("chat_template.jinja").path, limit: 16 << 20) {
+            jinja = String(validating: bytes, as: UTF8.self)
         }
         let template = jinja.flatMap { try? ChatTemplate(jinja: $0, source: url.path) }
         var names = [url.lastPathComponent, url.deletingLastPathComponent().lastPathComponent]
@@ -197,7 +195,8 @@ public final class Checkpoint: Sendable {
 
 /// `_name_or_path` of a Hugging Face `config.json`, when present (only used for warnings).
 private func modelNameOrPath(_ url: URL) -> String? {
-    guard let data = try? Data(contentsOf: url), data.count < 16 << 20,
-          let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
-    return object["_name_or_path"] as? String
+    guard let bytes = try? MappedFile.contents(path: url.path, limit: 16 << 20),
+          case .object(let object)? = try? JSONParser.parse(bytes),
+          case .string(let name)? = object["_name_or_path"] else { return nil }
+    return name
 }
