@@ -71,7 +71,7 @@ struct BenchModelCommand: ParsableCommand {
             session.exactActivations = exact
             if let threads { session.matVecThreadCount = threads }
 
-            print("model: \(model) (\(c.architecture.rawValue), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
+            print("model: \(model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
             print("quantized products: \(KernelISA.current.rawValue) kernels, \(exact ? "exact Float" : "int16") activations, \(session.matVecThreadCount) threads")
             print(String(format: "load: %.3f s", loadSeconds))
             print("prefix: \(prefixLabel)")

@@ -117,10 +117,16 @@ func linear(
 }
 
 /// One projection of several that read the same input: `out = x · weightᵀ (+ bias)`.
-struct SharedInputProjection {
+package struct SharedInputProjection {
     let weight: WeightMatrix
     let bias: FloatTensor?
     let out: UnsafeMutablePointer<Float>
+
+    package init(weight: WeightMatrix, bias: FloatTensor?, out: UnsafeMutablePointer<Float>) {
+        self.weight = weight
+        self.bias = bias
+        self.out = out
+    }
 }
 
 /// Runs projections that read the same `x[T×columns]` (QKV, gate/up). For one quantized row
@@ -131,7 +137,9 @@ func linear(
     tile: UnsafeMutablePointer<Float>, tileCapacity: Int, threads: Int, exactActivations: Bool = true
 ) {
     for p in projections {
-        if let bias = p.bias { Kernels.broadcastRows(bias.pointer, p.out, rows: t, dim: p.weight.rows) }
+        if let bias = p.bias {
+            for r in 0..<t { (p.out + r * p.weight.rows).update(from: bias.pointer, count: p.weight.rows) }
+        }
     }
     let blocks = projections.compactMap(\.weight.blocks)
     if t == 1 && blocks.count == projections.count {
