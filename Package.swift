@@ -35,10 +35,13 @@ let package = Package(
         .target(name: "TensorFiles", dependencies: ["PrefixSupport", "PrefixBundle"]),
         // BPE tokenizers (byte-level and SentencePiece-style) read from tokenizer.json or GGUF metadata.
         .target(name: "TextTokenizers", dependencies: ["PrefixSupport", "PrefixBundle"]),
+        // Quantized mat-vec kernels (Q8_0/Q4_0/Q4_1; AVX2/FMA, arm64 NEON, portable C) chosen at
+        // run time from the CPU, and the persistent worker pool that runs them.
+        .target(name: "CQuantKernels"),
         // Models, kernels, KV cache, prefix attachment and generation.
         .target(
             name: "PrefixRuntime",
-            dependencies: ["PrefixSupport", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS"]
+            dependencies: ["PrefixSupport", "PrefixBundle", "TensorFiles", "TextTokenizers", "COpenBLAS", "CQuantKernels"]
         ),
         // PEFT import/export, collapse, conversion and safe archive reading/writing (libarchive).
         .target(

@@ -36,6 +36,9 @@ struct BenchModelCommand: ParsableCommand {
     @Flag(name: .customLong("no-kernel-probe"), help: "Skip the weight-streaming (sgemv bandwidth) measurement.")
     var noKernelProbe = false
 
+    @Flag(name: .long, help: "Decode with exact Float activations (as `logits` does) instead of int16-quantized ones.")
+    var exact = false
+
     func validate() throws {
         for (name, v) in [("--prompt-tokens", promptTokens), ("--decode-tokens", decodeTokens), ("--repeats", repeats), ("--prefix-tokens", prefixTokens)]
         where v < 1 || v > 1 << 16 {
@@ -64,8 +67,11 @@ struct BenchModelCommand: ParsableCommand {
             var random = SeededGenerator(seed: 42)
             let prompt = (0..<promptTokens).map { _ in Int(random.next() % UInt64(c.vocabSize)) }
             let session = checkpoint.model.makeSession()
+            session.exactActivations = exact
+            if let n = threads.threads { session.matVecThreadCount = n }  // --threads also sets the batch-1 pool
 
             StandardOutput.print("model: \(model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
+            print("quantized products: \(KernelISA.current.rawValue) kernels, \(exact ? "exact Float" : "int16") activations, \(session.matVecThreadCount) threads")
             print(String(format: "load: %.3f s", loadSeconds))
             StandardOutput.print("prefix: \(prefixLabel)")
             print("| prefix | prefill \(promptTokens) tok (tok/s) | decode \(decodeTokens) tok at batch 1 (tok/s) |")

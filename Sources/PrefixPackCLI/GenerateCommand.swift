@@ -66,6 +66,7 @@ struct GenerateCommand: ParsableCommand {
                 sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed),
                 stopTokenIDs: ignoreEOS ? [] : nil, stopStrings: stop)
             let session = try loaded.makeSession(prefix: attached)
+            session.inference.exactActivations = false  // int16 activations: faster decode, same greedy tokens
             let out = FileHandle.standardOutput
             let result = try session.generate(prompt: prompt, chat: chat, options: options) { piece in
                 if !piece.text.isEmpty { out.write(Data(piece.text.utf8)) }

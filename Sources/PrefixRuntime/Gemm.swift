@@ -84,13 +84,15 @@ func cblasWeightedSum(slots: Int, hd: Int, _ v: UnsafePointer<Float>, _ p: Unsaf
 
 /// `out[T×W.rows] = x[T×W.columns] · Wᵀ + beta · out` (beta 0 or 1) for a `WeightMatrix`.
 ///
-/// `Float` matrices go straight to BLAS. Quantized ones use the fused dequantize-dot kernel for
-/// one row (`threads` worker threads over output rows) and, for `T > 1`, dequantize tiles of
-/// rows into `tile` (the session's reusable scratch, `tileCapacity` floats) and multiply each
-/// with `cblas_sgemm`, so at most one tile of one matrix exists as `Float` at a time.
+/// `Float` matrices go straight to BLAS. Quantized ones use the C mat-vec kernels for one row
+/// (`threads` threads over output rows; `exactActivations` false quantizes `x` to int16 blocks,
+/// see `QuantizedMatVec`) and, for `T > 1`, dequantize tiles of rows into `tile` (the session's
+/// reusable scratch, `tileCapacity` floats) and multiply each with `cblas_sgemm`, so at most one
+/// tile of one matrix exists as `Float` at a time.
 func linear(
     rows t: Int, _ x: UnsafePointer<Float>, _ w: WeightMatrix, _ out: UnsafeMutablePointer<Float>,
-    beta: Float = 0, tile: UnsafeMutablePointer<Float>, tileCapacity: Int, threads: Int
+    beta: Float = 0, tile: UnsafeMutablePointer<Float>, tileCapacity: Int, threads: Int,
+    exactActivations: Bool = true
 ) {
     guard let blocks = w.blocks else {
         if let floats = w.floats {
@@ -99,7 +101,8 @@ func linear(
         return
     }
     if t == 1 {
-        QuantizedMatVec.multiply(blocks, x, out, accumulate: beta != 0, threads: threads)
+        QuantizedMatVec.multiply(blocks, x, out, accumulate: beta != 0, threads: threads,
+                                 exactActivations: exactActivations)
         return
     }
     let tileRows = max(1, min(w.rows, tileCapacity / max(w.columns, 1)))
@@ -110,5 +113,44 @@ func linear(
         gemm(m: t, n: n, k: w.columns, x, lda: w.columns, tile, ldb: w.columns, transposeB: true,
              out + start, ldc: w.rows, beta: beta)
         start += n
+    }
+}
+
+/// One projection of several that read the same input: `out = x · weightᵀ (+ bias)`.
+package struct SharedInputProjection {
+    let weight: WeightMatrix
+    let bias: FloatTensor?
+    let out: UnsafeMutablePointer<Float>
+
+    package init(weight: WeightMatrix, bias: FloatTensor?, out: UnsafeMutablePointer<Float>) {
+        self.weight = weight
+        self.bias = bias
+        self.out = out
+    }
+}
+
+/// Runs projections that read the same `x[T×columns]` (QKV, gate/up). For one quantized row
+/// they form one worker-pool dispatch with one quantization of `x`; otherwise each is a
+/// `linear` call. A bias is written first and the product added to it.
+func linear(
+    rows t: Int, _ x: UnsafePointer<Float>, sharing projections: [SharedInputProjection],
+    tile: UnsafeMutablePointer<Float>, tileCapacity: Int, threads: Int, exactActivations: Bool = true
+) {
+    for p in projections {
+        if let bias = p.bias {
+            for r in 0..<t { (p.out + r * p.weight.rows).update(from: bias.pointer, count: p.weight.rows) }
+        }
+    }
+    let blocks = projections.compactMap(\.weight.blocks)
+    if t == 1 && blocks.count == projections.count {
+        let products = zip(blocks, projections).map {
+            QuantizedMatVec.Product(weight: $0, out: $1.out, accumulate: $1.bias != nil)
+        }
+        QuantizedMatVec.multiply(products, x: x, exactActivations: exactActivations, threads: threads)
+        return
+    }
+    for p in projections {
+        linear(rows: t, x, p.weight, p.out, beta: p.bias == nil ? 0 : 1, tile: tile, tileCapacity: tileCapacity,
+               threads: threads, exactActivations: exactActivations)
     }
 }

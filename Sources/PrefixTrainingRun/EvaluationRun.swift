@@ -32,6 +32,7 @@ public struct EvaluationRun: Sendable {
         var options = GenerationOptions(maxTokens: maxTokens, stopStrings: ["\n"])
         if let eos = tokenizer.eosTokenID { options.stopTokenIDs.insert(eos) }
         let session = try checkpoint.makeSession(prefix: prefix)
+        session.inference.exactActivations = false  // int16 activations: faster decode, same greedy tokens
         let beamSearch = beams > 1 ? try BeamSearchDecoder(
             model: checkpoint.model, prefix: prefix, tokenizer: tokenizer, width: beams, maxTokens: maxTokens,
             stopTokenIDs: options.stopTokenIDs, stopStrings: options.stopStrings) : nil

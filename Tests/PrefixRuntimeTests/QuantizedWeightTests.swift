@@ -76,56 +76,31 @@ final class QuantizedWeightTests: XCTestCase {
     }
 
     /// Synthetic blocks of every kept format, large enough for the two-thread split: the
-    /// dequantized elements follow the ggml formulas and the fused product equals the dot
-    /// product with the dequantized rows.
+    /// dequantized elements follow the ggml formulas and the exact-activation product equals the
+    /// dot product with the dequantized rows, on every kernel path this CPU runs.
     func testFusedProductMatchesDequantizedRows() throws {
-        let rows = 520, cols = 256, bpr = cols / 32
+        defer { KernelISA.select(nil) }
+        let rows = 520, cols = 256
         var rng = SplitMix64(seed: 7)
         let x = (0..<cols).map { _ in Float(rng.unit() * 2 - 1) }
-        for (type, format) in [(GGMLType.q8_0, WeightStorageFormat.q8_0), (.q4_0, .q4_0), (.q4_1, .q4_1)] {
-            let stride = type.blockBytes
-            var bytes = [UInt8](repeating: 0, count: rows * bpr * stride)
-            for blk in 0..<(rows * bpr) {
-                // fp16 bit patterns: d in [2^-8, 2^-6) positive, m in (-2^-3, -2^-4] negative.
-                let d = UInt16(0x1C00) + UInt16(rng.next() % 0x800), m = UInt16(0xAC00) + UInt16(rng.next() % 0x400)
-                bytes[blk * stride] = UInt8(d & 0xFF); bytes[blk * stride + 1] = UInt8(d >> 8)
-                let header = format == .q4_1 ? 4 : 2
-                if format == .q4_1 { bytes[blk * stride + 2] = UInt8(m & 0xFF); bytes[blk * stride + 3] = UInt8(m >> 8) }
-                for j in header..<stride { bytes[blk * stride + j] = UInt8(truncatingIfNeeded: rng.next()) }
-            }
-            let w = bytes.withUnsafeBytes { raw in
-                WeightMatrix(rows: rows, columns: cols, blocks: QuantizedBlocks(
-                    ggml: type, format: format, rows: rows, blocksPerRow: bpr, source: raw, sourceRow: { $0 }))
-            }
-            // Expected elements straight from the ggml formulas.
-            var expected = [Float](repeating: 0, count: rows * cols)
-            for blk in 0..<(rows * bpr) {
-                let base = blk * stride
-                let d = HalfPrecision.float(fromHalf: UInt16(bytes[base]) | UInt16(bytes[base + 1]) << 8)
-                let m = HalfPrecision.float(fromHalf: UInt16(bytes[base + 2]) | UInt16(bytes[base + 3]) << 8)
-                for j in 0..<32 {
-                    let v: Float
-                    switch format {
-                    case .q8_0: v = d * Float(Int8(bitPattern: bytes[base + 2 + j]))
-                    case .q4_0: let q = bytes[base + 2 + j % 16]; v = d * Float(Int(j < 16 ? q & 15 : q >> 4) - 8)
-                    default: let q = bytes[base + 4 + j % 16]; v = d * Float(j < 16 ? q & 15 : q >> 4) + m
-                    }
-                    expected[blk * 32 + j] = v
-                }
-            }
+        for (type, format) in SyntheticBlocks.formats {
+            let (w, expected) = SyntheticBlocks.make(type, format, rows: rows, cols: cols, rng: &rng)
             XCTAssertEqual(w.array, expected, "\(format) dequantized elements")
             var reference = [Double](repeating: 0, count: rows)
             for r in 0..<rows { for c in 0..<cols { reference[r] += Double(expected[r * cols + c]) * Double(x[c]) } }
-            for threads in [1, 2] {
-                var out = [Float](repeating: 1, count: rows)
-                x.withUnsafeBufferPointer { xp in
-                    out.withUnsafeMutableBufferPointer { op in
-                        QuantizedMatVec.multiply(w.blocks!, xp.baseAddress!, op.baseAddress!, accumulate: true, threads: threads)
+            for isa in KernelISA.supported {
+                XCTAssertTrue(KernelISA.select(isa))
+                for threads in [1, 2] {
+                    var out = [Float](repeating: 1, count: rows)
+                    x.withUnsafeBufferPointer { xp in
+                        out.withUnsafeMutableBufferPointer { op in
+                            QuantizedMatVec.multiply(w.blocks!, xp.baseAddress!, op.baseAddress!, accumulate: true, threads: threads)
+                        }
                     }
+                    let d = zip(out, reference).map { abs(Double($0) - 1 - $1) }.max() ?? 0
+                    report("\(format) fused product (\(isa)) vs Float64 dot, \(threads) threads", Float(d))
+                    XCTAssertLessThan(d, 1e-4, "\(format) \(isa) threads \(threads)")
                 }
-                let d = zip(out, reference).map { abs(Double($0) - 1 - $1) }.max() ?? 0
-                report("\(format) fused product vs Float64 dot, \(threads) threads", Float(d))
-                XCTAssertLessThan(d, 1e-4, "\(format) threads \(threads)")
             }
         }
     }

@@ -64,9 +64,10 @@ package struct DecoderBlock: Sendable {
         // Attention sublayer: x += [post-norm] o(attention(rope(qk-norm(q(n))), [prefix; rope(qk-norm(k(n)))], [prefix; v(n)])).
         Self.norm(c, w.attentionNorm, x, rows: rows, into: s.xn, mean: tape?.norm1Mean.pointer, inverse: tape?.norm1Inverse.pointer)
         let q = tape?.queries.pointer ?? s.q
-        LinearOp.forward(s.xn, rows: rows, weight: w.query.matrix, bias: w.query.bias, into: q, scratch: s.linear)
-        LinearOp.forward(s.xn, rows: rows, weight: w.key.matrix, bias: w.key.bias, into: s.k, scratch: s.linear)
-        LinearOp.forward(s.xn, rows: rows, weight: w.value.matrix, bias: w.value.bias, into: s.v, scratch: s.linear)
+        LinearOp.forward(s.xn, rows: rows, sharing: [.init(weight: w.query.matrix, bias: w.query.bias, out: q),
+                                                     .init(weight: w.key.matrix, bias: w.key.bias, out: s.k),
+                                                     .init(weight: w.value.matrix, bias: w.value.bias, out: s.v)],
+                         scratch: s.linear)
         if arch.qkNorm, let queryNorm = w.queryNorm, let keyNorm = w.keyNorm {
             tape?.rawQueries.pointer.update(from: q, count: rows * qd)
             tape?.rawKeys.pointer.update(from: s.k, count: rows * kd)
@@ -96,8 +97,9 @@ package struct DecoderBlock: Sendable {
         let gate = tape?.gate.pointer ?? s.ffA
         if arch.feedForward.isGated, let wGate = w.gate {
             let up = tape?.up.pointer ?? s.ffB
-            LinearOp.forward(s.xn, rows: rows, weight: wGate.matrix, bias: wGate.bias, into: gate, scratch: s.linear)
-            LinearOp.forward(s.xn, rows: rows, weight: w.up.matrix, bias: w.up.bias, into: up, scratch: s.linear)
+            LinearOp.forward(s.xn, rows: rows, sharing: [.init(weight: wGate.matrix, bias: wGate.bias, out: gate),
+                                                         .init(weight: w.up.matrix, bias: w.up.bias, out: up)],
+                             scratch: s.linear)
             if arch.feedForward == .geGLU {
                 GeGLUOp.forward(gate: gate, up: up, count: rows * f, into: s.ffA)
             } else {

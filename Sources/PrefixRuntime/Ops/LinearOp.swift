@@ -32,7 +32,19 @@ package enum LinearOp {
         }
         if rows > 1 && weight.format != .float32 { scratch.reserveTile(weight) }
         linear(rows: rows, x, weight, y, beta: beta, tile: scratch.tile, tileCapacity: scratch.tileCapacity,
-               threads: scratch.threads)
+               threads: scratch.threads, exactActivations: scratch.exactActivations)
+    }
+
+    /// `y_i = x · W_iᵀ (+ bias_i)` for products that read the same `x` (Q/K/V, gate/up): for one
+    /// row with quantized weights one worker-pool dispatch over one quantization of `x`.
+    package static func forward(
+        _ x: UnsafePointer<Float>, rows: Int, sharing projections: [SharedInputProjection], scratch: LinearScratch
+    ) {
+        if rows > 1 {
+            for p in projections where p.weight.format != .float32 { scratch.reserveTile(p.weight) }
+        }
+        linear(rows: rows, x, sharing: projections, tile: scratch.tile, tileCapacity: scratch.tileCapacity,
+               threads: scratch.threads, exactActivations: scratch.exactActivations)
     }
 
     /// `dx[rows×in] += dy[rows×out] · W`, the only gradient that flows through a frozen weight.
@@ -49,6 +61,8 @@ package enum LinearOp {
 package final class LinearScratch {
     /// Worker threads for single-row products with quantized weights (1 = calling thread).
     package var threads: Int
+    /// Single-row quantized products use `Float` activations (true) or int16-quantized ones.
+    package var exactActivations = true
     private(set) var tile: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     private(set) var tileCapacity = 1
 

@@ -1,0 +1,95 @@
+// Quantized matrix-vector kernels (ggml Q8_0 / Q4_0 / Q4_1 rows) with run-time CPU dispatch,
+// and a persistent worker pool that splits products by output rows.
+//
+// Weights are in PrefixRuntime's repacked block form: per row `blocks_per_row` blocks of 32
+// elements; the quants of all rows contiguous (Q8_0: 32 int8 per block; Q4_0/Q4_1: 16 bytes,
+// element j in the low nibble of byte j and element j+16 in its high nibble), one float scale per
+// block and, for Q4_1, one float minimum per block.
+//
+// Two activation paths:
+// - exact: float activations; each row is the dot product of the dequantized row with x, up to
+//   float summation order (what parity checks use);
+// - int16: the activation vector quantized once per product to int16 blocks of 32 (scale
+//   amax/32767, round to nearest even) and integer dot products per block, as llama.cpp's q8
+//   activation path but with 16-bit activations: int8 ones moved SmolLM2's greedy tokens and
+//   gave a mean KL of 3.5e-3 nats from the exact path; int16 ones keep both within the goals.
+#ifndef CQUANTKERNELS_H
+#define CQUANTKERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Storage formats of a quantized matrix.
+typedef enum { PP_FORMAT_Q8_0 = 0, PP_FORMAT_Q4_0 = 1, PP_FORMAT_Q4_1 = 2 } pp_format;
+
+/// Instruction-set paths. `PP_ISA_AUTO` selects the best the CPU supports.
+typedef enum { PP_ISA_AUTO = 0, PP_ISA_SCALAR = 1, PP_ISA_AVX2 = 2, PP_ISA_NEON = 3 } pp_isa;
+
+/// A quantized matrix [rows, blocks_per_row * 32] in repacked block form (borrowed pointers).
+typedef struct {
+    int format;                 // pp_format
+    int rows;
+    int blocks_per_row;
+    const void *quants;
+    const float *scales;
+    const float *minimums;      // Q4_1 only, else NULL
+} pp_qmatrix;
+
+/// An activation vector prepared for products with matrices of `blocks` blocks per row.
+/// exact != 0: `x` and `block_sums[b] = Σ x[32b..<32b+32]` are set.
+/// exact == 0: `q` (int16), `d` (block scale), `s` (d · Σ q, for Q4_1's minimum) and `isum` (Σ q) are set.
+typedef struct {
+    int blocks;
+    int exact;
+    const float *x;
+    float *block_sums;
+    int16_t *q;
+    float *d;
+    float *s;
+    int32_t *isum;
+} pp_activation;
+
+/// One product `out[r] = W[r,:] · x (+ out[r] when accumulate)` of a pool dispatch.
+typedef struct {
+    pp_qmatrix matrix;
+    const pp_activation *activation;
+    float *out;
+    int accumulate;
+} pp_product;
+
+/// The path in use (resolved: never PP_ISA_AUTO). The first call reads PREFIXPACK_ISA
+/// (`scalar`, `avx2`, `neon`, `auto`); an unknown or unsupported value falls back to auto.
+pp_isa pp_isa_current(void);
+/// Whether this CPU and build can run `isa`.
+int pp_isa_supported(pp_isa isa);
+/// Selects `isa` for every later product (PP_ISA_AUTO: the best supported). Returns 0 and changes
+/// nothing when unsupported. Not synchronized with products running on other threads.
+int pp_isa_select(pp_isa isa);
+/// A short name of `isa` ("scalar", "avx2", "neon", "auto").
+const char *pp_isa_name(pp_isa isa);
+
+/// Fills `a` (whose buffers hold `blocks` blocks: q 32·blocks int16; d, s, isum, block_sums
+/// `blocks` entries) from `x[32 · blocks]`.
+void pp_activation_prepare(pp_activation *a, const float *x, int blocks, int exact);
+
+/// `out[r] = W[r,:] · x (+ out[r])` for r in [row_start, row_end) on the calling thread.
+void pp_matvec_rows(const pp_qmatrix *w, const pp_activation *a, float *out,
+                    int row_start, int row_end, int accumulate);
+
+/// Runs every product of `products`, each split by output rows into `threads` contiguous ranges
+/// (thread t owns rows [rows·t/threads, rows·(t+1)/threads) of every product), on the calling
+/// thread plus `threads - 1` persistent pool workers. Returns when all are done. Calls from
+/// several threads at once are safe (a caller that finds the pool busy runs alone).
+void pp_pool_run(const pp_product *products, int count, int threads);
+
+/// Number of threads a dispatch can use at most (the calling thread included): the online CPUs.
+int pp_pool_capacity(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
