@@ -33,7 +33,7 @@ public enum BundleCollapse {
     public static func collapse(_ reader: BundleReader, sourceDigest: String, dtype: TensorDType = .f32) throws -> Collapsed {
         let m = reader.manifest
         let (mlp, embedding) = try reparameterization(of: reader)
-        let flat = try mlp.forward(embedding: embedding).flat
+        let flat = try mlp.collapse(embedding: embedding, file: reader.file)
         var provenance = m.provenance
         provenance.fields[provenanceKey] = .object([
             "digest": .string(sourceDigest), "form": .string(PrefixForm.reparameterized.rawValue),
@@ -117,7 +117,7 @@ public enum BundleCollapse {
         let bytes = try BundleWriter(compress: compress).encode(collapsed.contents)
         let written = try BundleReader(bytes: bytes, name: output)
         let worst = try verify(written, against: collapsed.flat, dtype: dtype)
-        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: output) }
+        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: output, distinctFrom: [input]) }
         return Report(sourceBytes: source.fileSize, outputBytes: bytes.count, sourceDigest: source.digest,
                       maxAbsError: worst, bound: boundDescription(dtype))
     }

@@ -32,7 +32,7 @@ public enum PEFTExporter {
         switch m.form {
         case .reparameterized:
             let (mlp, embedding) = try BundleCollapse.reparameterization(of: reader)
-            return try mlp.forward(embedding: embedding).flat
+            return try mlp.collapse(embedding: embedding, file: reader.file)
         case .raw:
             return try reader.flatPrefix()
         }
@@ -75,7 +75,7 @@ public enum PEFTExporter {
                        ArchiveMember(path: PEFTAdapterFiles.weightsName, bytes: files.weights)]
         let kind: String
         if let archive = ArchiveKind(fileName: outputPath) {
-            try ArchiveWriter.write(members, kind: archive, to: outputPath)
+            try ArchiveWriter.write(members, kind: archive, to: outputPath, distinctFrom: [bundlePath])
             kind = archive.rawValue
         } else {
             try writeFolder(members, to: outputPath)

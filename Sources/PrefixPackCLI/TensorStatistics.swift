@@ -106,7 +106,7 @@ struct BundleStatistics: Codable, Equatable {
     static func collapsedLayers(_ bundle: BundleReader) throws -> [LayerStatistics] {
         let m = bundle.manifest
         let (mlp, embedding) = try BundleCollapse.reparameterization(of: bundle)
-        let flat = try mlp.forward(embedding: embedding).flat
+        let flat = try mlp.collapse(embedding: embedding, file: bundle.file)
         let kv = try PrefixKV.fromPEFTFlat(flat, virtualTokenCount: m.prefixLength, layerCount: m.layers.count,
                                            kvHeadCount: m.fingerprint.nKVHeads, headDim: m.fingerprint.headDim)
         return zip(m.layers, kv.layers).compactMap { layer, prefix in

@@ -75,7 +75,7 @@ extension PrefixKV {
                 inputWidth: r.embeddingDim, hiddenWidth: r.hiddenDim, outputWidth: m.layers.count * 2 * c.kvDim,
                 w1: try bundle.floats("mlp.0.weight"), b1: try bundle.floats("mlp.0.bias"),
                 w2: try bundle.floats("mlp.2.weight"), b2: try bundle.floats("mlp.2.bias"))
-            let flat = try mlp.forward(embedding: try bundle.floats("embedding")).flat
+            let flat = try mlp.collapse(embedding: try bundle.floats("embedding"), file: bundle.file)
             let compact = try PrefixKV.fromPEFTFlat(
                 flat, virtualTokenCount: p, layerCount: m.layers.count, kvHeadCount: c.kvHeadCount, headDim: c.headDim)
             for (j, layer) in m.layers.enumerated() { layers[layer] = compact.layers[j] }
