@@ -57,6 +57,9 @@ public enum BundleError: PrefixError, Equatable {
     case elementCountOverflow(file: String, tensor: String, shape: [Int])
     /// The element count exceeds ``BundleLimits/maxElementsPerTensor``.
     case elementCountExceedsCap(file: String, tensor: String, found: Int, cap: Int)
+    /// A size the bundle implies beyond its stored tensors (``DerivedSizes``) exceeds
+    /// ``BundleLimits/maxDerivedElements``; `quantity` says which and how it is computed.
+    case derivedSizeExceedsCap(file: String, quantity: String, found: Int, cap: Int)
     /// The shape is not the one the form and fingerprint require.
     case shapeMismatch(file: String, tensor: String, found: [Int], expected: [Int])
     /// A declared length disagrees with shape × dtype (`decoded_length`) or, for raw encoding,
@@ -116,6 +119,7 @@ public enum BundleError: PrefixError, Equatable {
         case .tooManyDimensions: return "too-many-dimensions"
         case .elementCountOverflow: return "element-count-overflow"
         case .elementCountExceedsCap: return "element-count-exceeds-cap"
+        case .derivedSizeExceedsCap: return "derived-size-exceeds-cap"
         case .shapeMismatch: return "shape-mismatch"
         case .lengthMismatch: return "length-mismatch"
         case .offsetOutOfBounds: return "offset-out-of-bounds"
@@ -200,6 +204,8 @@ extension BundleError {
             return "\(f): tensor \(t) shape \(shape) has an element count that overflows 64 bits"
         case .elementCountExceedsCap(let f, let t, let found, let cap):
             return "\(f): tensor \(t) has \(found) elements, above the cap of \(cap)"
+        case .derivedSizeExceedsCap(let f, let quantity, let found, let cap):
+            return "\(f): the \(quantity) would need \(found) elements, above the cap of \(cap); no command could process this bundle"
         case .shapeMismatch(let f, let t, let found, let expected):
             return "\(f): tensor \(t) has shape \(found), expected \(expected) from the form, prefix length and fingerprint"
         case .lengthMismatch(let f, let t, let field, let found, let expected):

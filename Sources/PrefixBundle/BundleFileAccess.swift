@@ -9,6 +9,8 @@ extension BundleError {
             self = .io(file: path, operation: operation, detail: detail)
         case .notRegularFile, .tooLarge:
             self = .io(file: error.path, operation: "open", detail: error.reason)
+        case .sameFileAsInput:
+            self = .io(file: error.path, operation: "write", detail: error.reason)
         }
     }
 

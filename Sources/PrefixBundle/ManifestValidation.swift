@@ -122,6 +122,7 @@ enum ManifestValidation {
                 out.append(.missingTensor(file: file, tensor: e.name))
             }
         }
+        if sane { out += DerivedSizes(manifest: m).findings(file: file) }
         return out
     }
 

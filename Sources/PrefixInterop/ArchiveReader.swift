@@ -9,13 +9,24 @@ public struct ArchiveLimits: Sendable, Equatable {
     public var maxTotalBytes: Int
     /// Largest number of members (of any type) in the archive.
     public var maxMembers: Int
+    /// Smaller caps for members by file name (last path component), e.g. `tokenizer.json` → 64 MiB;
+    /// enforced while the member is inflated, like ``maxMemberBytes``.
+    public var maxBytesByName: [String: Int]
 
     /// Creates limits; the defaults suit adapters and datasets (1 GiB per member, 2 GiB in
     /// total, 100 000 members).
-    public init(maxMemberBytes: Int = 1 << 30, maxTotalBytes: Int = 2 << 30, maxMembers: Int = 100_000) {
+    public init(maxMemberBytes: Int = 1 << 30, maxTotalBytes: Int = 2 << 30, maxMembers: Int = 100_000,
+                maxBytesByName: [String: Int] = [:]) {
         self.maxMemberBytes = maxMemberBytes
         self.maxTotalBytes = maxTotalBytes
         self.maxMembers = maxMembers
+        self.maxBytesByName = maxBytesByName
+    }
+
+    /// The cap for the member at the normalized `path`.
+    public func maxBytes(forMember path: String) -> Int {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return min(maxMemberBytes, maxBytesByName[name] ?? maxMemberBytes)
     }
 }
 
@@ -173,28 +184,40 @@ public enum ArchiveReader {
             }
             guard seen.insert(path).inserted else { throw .duplicateMember(archive: archive, member: path) }
             guard include(path) else { continue }
-            if archive_entry_size_is_set(entry) != 0, archive_entry_size(entry) > Int64(limits.maxMemberBytes) {
-                throw .memberTooLarge(archive: archive, member: path, limit: limits.maxMemberBytes)
+            let cap = limits.maxBytes(forMember: path)
+            var declared: Int?
+            if archive_entry_size_is_set(entry) != 0 {
+                let size = archive_entry_size(entry)
+                if size > Int64(cap) { throw .memberTooLarge(archive: archive, member: path, limit: cap) }
+                declared = Int(max(size, 0))
             }
-            let bytes = try readData(a, archive: archive, member: path, limits: limits, alreadyRead: total)
+            let bytes = try readData(a, archive: archive, member: path, cap: cap, declared: declared, limits: limits, alreadyRead: total)
             total += bytes.count
             if !sink(ArchiveMember(path: path, bytes: bytes)) { return }
         }
     }
 
-    /// Reads the current member's data in chunks, never holding more than the caps allow.
+    /// Reads the current member's data in chunks, never holding more than the caps allow: the
+    /// member's `cap` and the archive's total are checked before each chunk is kept. A member
+    /// whose header declares its size gets exactly that capacity and may not inflate past it
+    /// (a bomb that under-declares is refused at the declared size, not at the cap); one
+    /// without a declared size grows geometrically up to `cap`.
     private static func readData(
-        _ a: OpaquePointer, archive: String, member: String, limits: ArchiveLimits, alreadyRead: Int
+        _ a: OpaquePointer, archive: String, member: String, cap: Int, declared: Int?, limits: ArchiveLimits, alreadyRead: Int
     ) throws(InteropError) -> [UInt8] {
         var out: [UInt8] = []
+        if let declared { out.reserveCapacity(declared) }
         let chunkSize = 1 << 16
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
             let n = chunk.withUnsafeMutableBytes { archive_read_data(a, $0.baseAddress, chunkSize) }
             if n == 0 { break }
             guard n > 0 else { throw .archiveUnreadable(archive: archive, detail: "member '\(member)': \(errorText(a))") }
-            if out.count + n > limits.maxMemberBytes {
-                throw .memberTooLarge(archive: archive, member: member, limit: limits.maxMemberBytes)
+            if out.count + n > cap {
+                throw .memberTooLarge(archive: archive, member: member, limit: cap)
+            }
+            if let declared, out.count + n > declared {
+                throw .archiveUnreadable(archive: archive, detail: "member '\(member)' inflates past the \(declared) bytes its header declares")
             }
             if alreadyRead + out.count + n > limits.maxTotalBytes {
                 throw .archiveTooLarge(archive: archive, limit: limits.maxTotalBytes)

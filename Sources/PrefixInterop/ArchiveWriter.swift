@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import PrefixSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,9 +30,15 @@ public enum ArchiveKind: String, Sendable, CaseIterable {
 /// written in the given order, so the member data is reproducible.
 public enum ArchiveWriter {
     /// Writes `members` (relative `/`-separated paths, validated like the reader's) to `path`.
-    /// - Throws: `InteropError.unsafeMemberPath` for a bad member name, `.writeFailed` otherwise.
-    public static func write(_ members: [ArchiveMember], kind: ArchiveKind, to path: String) throws(InteropError) {
+    /// - Throws: `InteropError.unsafeMemberPath` for a bad member name, `.writeFailed` otherwise
+    ///   (including a destination that is not a regular file or is one of `inputs`).
+    /// An existing `path` must be a regular file other than each of `inputs` (see `AtomicFileWriter.checkDestination`).
+    public static func write(_ members: [ArchiveMember], kind: ArchiveKind, to path: String, distinctFrom inputs: [String] = []) throws(InteropError) {
         for m in members { _ = try MemberPath.normalize(m.path, archive: path) }
+        do { try AtomicFileWriter.checkDestination(path, distinctFrom: inputs) } catch {
+            throw .writeFailed(path: path, detail: error.reason)
+        }
+        AtomicFileWriter.removeStaleTemporaries(of: path)
         let tmp = temporaryPath(for: path)
         var ok = false
         defer { if !ok { unlink(tmp) } }
@@ -41,13 +48,8 @@ public enum ArchiveWriter {
         ok = true
     }
 
-    /// A unique temporary name in the directory of `path`.
-    static func temporaryPath(for path: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        var rng = SystemRandomNumberGenerator()
-        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent
-            + ".tmp-\(getpid())-\(String(rng.next() as UInt64, radix: 36))"
-    }
+    /// A unique temporary name in the directory of `path` (the atomic writer's naming pattern).
+    static func temporaryPath(for path: String) -> String { AtomicFileWriter.temporaryPath(for: path) }
 
     private static func writeArchive(_ members: [ArchiveMember], kind: ArchiveKind, to tmp: String, target: String) throws(InteropError) {
         guard let a = archive_write_new() else { throw .writeFailed(path: target, detail: "libarchive: out of memory") }

@@ -107,7 +107,7 @@ public enum BundleCollapse {
         let bytes = try BundleWriter(compress: compress).encode(collapsed.contents)
         let written = try BundleReader(bytes: bytes, name: output)
         let worst = try verify(written, against: collapsed.flat, dtype: dtype)
-        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: output) }
+        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: output, distinctFrom: [input]) }
         return Report(sourceBytes: source.fileSize, outputBytes: bytes.count, sourceDigest: source.digest,
                       maxAbsError: worst, bound: boundDescription(dtype))
     }

@@ -25,7 +25,7 @@ public enum BundleConversion {
         let contents = try source.contents(dtype: dtype)
         let compressed = compress ?? source.isCompressed
         let bytes = try BundleWriter(compress: compressed).encode(contents)
-        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: output) }
+        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: output, distinctFrom: [input]) }
         return Report(sourceBytes: source.fileSize, outputBytes: bytes.count, compressed: compressed, dtype: dtype)
     }
 }

@@ -33,11 +33,16 @@ public struct PEFTAdapterFiles: Sendable {
         self.tokenizerBytes = tokenizerBytes
     }
 
+    /// The caps applied while an adapter archive is read: each file's own cap (config, tokenizer,
+    /// weights) is enforced as its member inflates, never after.
+    public static let archiveLimits = ArchiveLimits(
+        maxMemberBytes: maxWeightsBytes, maxTotalBytes: maxWeightsBytes + PEFTPrefixConfig.maxConfigBytes + maxTokenizerBytes,
+        maxBytesByName: [configName: PEFTPrefixConfig.maxConfigBytes, tokenizerName: maxTokenizerBytes])
+
     /// Reads an adapter from a folder, or from a `.zip` / `.tar` / `.tar.gz` archive whose
     /// members are the two files, either at the top level or in one sub-folder.
     /// - Throws: `InteropError` (missing files, pickled weights, unsafe archives, size caps).
-    public static func load(from path: String, limits: ArchiveLimits = ArchiveLimits(maxMemberBytes: maxWeightsBytes,
-                                                                                         maxTotalBytes: maxWeightsBytes + (1 << 20))) throws(InteropError) -> PEFTAdapterFiles {
+    public static func load(from path: String, limits: ArchiveLimits = archiveLimits) throws(InteropError) -> PEFTAdapterFiles {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .fileMissing(path: path, what: "the adapter folder or archive")
@@ -87,13 +92,8 @@ public struct PEFTAdapterFiles: Sendable {
             }
             throw .adapterFileMissing(source: source, file: weightsName)
         }
-        guard configs[0].bytes.count <= PEFTPrefixConfig.maxConfigBytes else {
-            throw .memberTooLarge(archive: path, member: configs[0].path, limit: PEFTPrefixConfig.maxConfigBytes)
-        }
+        // Each member's cap was enforced while it was read (`archiveLimits.maxBytesByName`).
         let tokenizer = members.first { name($0) == tokenizerName && folder($0) == root }
-        if let tokenizer, tokenizer.bytes.count > maxTokenizerBytes {
-            throw .memberTooLarge(archive: path, member: tokenizer.path, limit: maxTokenizerBytes)
-        }
         return PEFTAdapterFiles(source: source, configBytes: configs[0].bytes, weightsBytes: weights.bytes,
                                 tokenizerBytes: tokenizer?.bytes)
     }

@@ -74,7 +74,7 @@ public enum PEFTExporter {
                        ArchiveMember(path: PEFTAdapterFiles.weightsName, bytes: files.weights)]
         let kind: String
         if let archive = ArchiveKind(fileName: outputPath) {
-            try ArchiveWriter.write(members, kind: archive, to: outputPath)
+            try ArchiveWriter.write(members, kind: archive, to: outputPath, distinctFrom: [bundlePath])
             kind = archive.rawValue
         } else {
             try writeFolder(members, to: outputPath)

@@ -129,7 +129,7 @@ public enum PEFTImporter {
         }
         let contents = try makeBundle(adapter: adapter, checkpoint: checkpoint, encoderWeights: encoder, dtype: dtype)
         let bytes = try BundleWriter(compress: compress).encode(contents)
-        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: outputPath) }
+        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: outputPath, distinctFrom: [adapterPath, checkpointPath] + (encoderWeightsPath.map { [$0] } ?? [])) }
         return Report(form: contents.form, prefixLength: contents.prefixLength, layerCount: contents.layers.count,
                       outputBytes: bytes.count)
     }

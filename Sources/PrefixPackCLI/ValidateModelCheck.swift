@@ -8,7 +8,8 @@ import PrefixRuntime
 enum ValidateModelCheck {
     /// Loads `modelPath` and compares it with the (already validated) bundle. Prints every
     /// mismatch as `error[incompatible]: ...` and every warning to stderr; throws exit code 3
-    /// (valid but incompatible) when there is a mismatch.
+    /// (valid but incompatible) when there is a mismatch. A compatible bundle is then attached
+    /// as `generate` would, so one whose MLP collapses to NaN/Inf fails here too.
     static func run(bundle reader: BundleReader, bundlePath: String, modelPath: String) throws {
         let checkpoint = try Checkpoint.load(path: modelPath)
         let report = checkpoint.compatibility(with: reader.manifest)
@@ -16,6 +17,9 @@ enum ValidateModelCheck {
         guard report.isCompatible else {
             throw incompatible(bundlePath: bundlePath, modelPath: modelPath, report.errors)
         }
+        // Validation checks what the bundle becomes when attached: a reparameterized bundle is
+        // collapsed, and a non-finite result is refused (`error[nan]` / `error[inf]`).
+        _ = try checkpoint.attach(reader)
     }
 
     /// Attaches the bundle at `bundlePath` (nil = none), printing its warnings; an incompatible

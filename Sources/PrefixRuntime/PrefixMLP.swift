@@ -139,7 +139,8 @@ extension PrefixMLP {
 
     /// The flat prefix of a reparameterized bundle, `MLP(embedding)` (tensors `embedding`, `mlp.0.*`,
     /// `mlp.2.*`, Spec/ptx-v1.md §5): the one collapse every consumer of that form uses.
-    /// - Throws: `RuntimeError.prefixMismatch` for a raw bundle; the bundle's `BundleError`.
+    /// - Throws: `RuntimeError.prefixMismatch` for a raw bundle; the bundle's `BundleError`, also
+    ///   `notANumber`/`infiniteValue` when the MLP's output is not finite (``collapse(embedding:file:)``).
     public static func flatPrefix(of bundle: BundleReader) throws -> [Float] {
         let m = bundle.manifest
         guard m.form == .reparameterized, let r = m.reparameterization else {
@@ -150,6 +151,6 @@ extension PrefixMLP {
             outputWidth: FlatPrefixLayout(layerCount: m.layers.count, fingerprint: m.fingerprint).rowWidth,
             w1: try bundle.floats("mlp.0.weight"), b1: try bundle.floats("mlp.0.bias"),
             w2: try bundle.floats("mlp.2.weight"), b2: try bundle.floats("mlp.2.bias"))
-        return try mlp.forward(embedding: try bundle.floats("embedding")).flat
+        return try mlp.collapse(embedding: try bundle.floats("embedding"), file: bundle.file)
     }
 }

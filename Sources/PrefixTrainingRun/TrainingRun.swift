@@ -117,6 +117,8 @@ public struct TrainingRun: Sendable {
         var trainer: PrefixTrainer
         var history = TrainingHistory()
         var best = Float.infinity, badEvaluations = 0
+        // A run killed mid-checkpoint (kill -9) left a temporary file next to the checkpoint.
+        if resume, let url = checkpointURL { AtomicFileWriter.removeStaleTemporaries(of: url.path) }
         if resume, let url = checkpointURL, FileManager.default.fileExists(atPath: url.path) {
             let checkpoint = try TrainingCheckpoint(contentsOf: url)
             let found = checkpoint.progress["identity"] ?? "absent"

@@ -53,12 +53,28 @@ extension GGUFFile {
                     file: cursor.file, field: "length of \(field)", found: "\(count)",
                     expected: "at most \(limit) \(elementType) values in the remaining \(cursor.remaining) bytes")
             }
+            // Stored compactly: fixed-size elements as their bytes (checked, never one value each),
+            // strings as strings; only nested arrays are kept as values.
+            let n = Int(count)
+            if let width = elementType.fixedSize {
+                let raw = try cursor.slice(n * width, "\(field) (\(n) \(elementType) values)")
+                if elementType == .bool, let bad = raw.firstIndex(where: { $0 > 1 }) {
+                    throw TensorFileError.invalidHeader(file: cursor.file, field: "\(field)[\(bad)]", found: "bool byte \(raw[bad])", expected: "0 or 1")
+                }
+                return .list(GGUFArray(elementType: elementType, storage: .scalars(Array(raw))))
+            }
+            if elementType == .string {
+                var strings: [String] = []
+                strings.reserveCapacity(n)
+                for index in 0..<n { strings.append(try readString(&cursor, field: "\(field)[\(index)]")) }
+                return .list(GGUFArray(elementType: elementType, storage: .strings(strings)))
+            }
             var values: [GGUFValue] = []
-            values.reserveCapacity(Int(count))
-            for index in 0..<Int(count) {
+            values.reserveCapacity(n)
+            for index in 0..<n {
                 values.append(try readValue(&cursor, type: elementType, field: "\(field)[\(index)]", depth: depth + 1))
             }
-            return .array(elementType: elementType, values: values)
+            return .list(GGUFArray(elementType: elementType, storage: .values(values)))
         }
     }
 

@@ -25,12 +25,17 @@ public enum GGUFValueType: UInt32, Sendable, CaseIterable {
     }
 }
 
-/// One GGUF metadata value. Arrays keep their declared element type (also when empty) and may
-/// nest.
+/// One GGUF metadata value. Arrays keep their declared element type (also when empty), may
+/// nest, and are stored compactly (``GGUFArray``).
 public enum GGUFValue: Sendable, Equatable {
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)
     case uint64(UInt64), int64(Int64), float32(Float), float64(Double), bool(Bool), string(String)
-    case array(elementType: GGUFValueType, values: [GGUFValue])
+    case list(GGUFArray)
+
+    /// An array value of `values` (stored compactly when they all have type `elementType`).
+    public static func array(elementType: GGUFValueType, values: [GGUFValue]) -> GGUFValue {
+        .list(GGUFArray(elementType: elementType, values: values))
+    }
 
     /// The value's GGUF type.
     public var type: GGUFValueType {
@@ -47,13 +52,13 @@ public enum GGUFValue: Sendable, Equatable {
         case .float64: return .float64
         case .bool: return .bool
         case .string: return .string
-        case .array: return .array
+        case .list: return .array
         }
     }
 
     /// A readable name of the type (`array of string`, `uint32`, ...), for messages.
     public var typeName: String {
-        if case let .array(elementType, _) = self { return "array of \(elementType)" }
+        if case let .list(a) = self { return "array of \(a.elementType)" }
         return "\(type)"
     }
 
@@ -98,23 +103,23 @@ public enum GGUFValue: Sendable, Equatable {
 
     /// The elements of an array value.
     public var array: [GGUFValue]? {
-        if case let .array(_, values) = self { return values }
+        if case let .list(a) = self { return a.values }
         return nil
     }
 
     /// An array of strings.
     public var strings: [String]? {
-        guard case let .array(type, values) = self, type == .string else { return nil }
-        return values.compactMap(\.string)
+        guard case let .list(a) = self, a.elementType == .string else { return nil }
+        return a.strings ?? a.values.compactMap(\.string)
     }
 
     /// An array of integers (any integer element type, each fitting in `Int`).
     public var ints: [Int]? {
-        guard let values = array else { return nil }
+        guard case let .list(a) = self else { return nil }
         var result: [Int] = []
-        result.reserveCapacity(values.count)
-        for value in values {
-            guard let n = value.int else { return nil }
+        result.reserveCapacity(a.count)
+        for i in 0..<a.count {
+            guard let n = a[i].int else { return nil }
             result.append(n)
         }
         return result
@@ -122,11 +127,11 @@ public enum GGUFValue: Sendable, Equatable {
 
     /// An array of float32 / float64 values.
     public var floats: [Float]? {
-        guard let values = array else { return nil }
+        guard case let .list(a) = self else { return nil }
         var result: [Float] = []
-        result.reserveCapacity(values.count)
-        for value in values {
-            guard let x = value.float else { return nil }
+        result.reserveCapacity(a.count)
+        for i in 0..<a.count {
+            guard let x = a[i].float else { return nil }
             result.append(x)
         }
         return result

@@ -98,8 +98,8 @@ final class DeterministicFindingsTests: XCTestCase {
             (Array("{} x".utf8), "after the end of the top-level object"),
             (Array("{\"a\":\"b".utf8), "not closed"),
             (Array("{\"a\":[".utf8), "end of the manifest"),
-            (Array(("{\"a\":" + String(repeating: "[", count: 511) + String(repeating: "]", count: 511) + "}").utf8), ""),
-            (Array(("{\"a\":" + String(repeating: "[", count: 512) + String(repeating: "]", count: 512) + "}").utf8), "deeper than 512"),
+            (Array(("{\"a\":" + String(repeating: "[", count: 510) + String(repeating: "]", count: 510) + "}").utf8), ""),
+            (Array(("{\"a\":" + String(repeating: "[", count: 511) + String(repeating: "]", count: 511) + "}").utf8), "deeper than 511"),
         ]
         for (text, problem) in cases {
             let error = Self.manifestSyntaxError(text)

@@ -48,7 +48,7 @@ final class ManifestDecodingTests: XCTestCase {
         let deepest = try findings(replacing: "\"provenance\":{", with: "\"provenance\":{\"deep\":[" + Array(repeating: tooDeep, count: 800).joined(separator: ",") + "],", shift: 1 << 20)
         XCTAssertEqual(deepest.first?.code, "manifest-not-json", "\(deepest)")
         guard case .manifestNotJSON(_, let detail)? = deepest.first else { return XCTFail("\(deepest)") }
-        XCTAssertTrue(detail.contains("nested deeper than 512 levels"), detail)
+        XCTAssertTrue(detail.contains("nested deeper than 511 levels"), detail)
     }
 
     func testUnknownMembersAreIgnoredAndRequiredOnesNamed() throws {

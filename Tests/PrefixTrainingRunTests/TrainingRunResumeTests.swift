@@ -45,6 +45,28 @@ final class TrainingRunResumeTests: XCTestCase {
         XCTAssertEqual(second.history.devLosses.map(\.step), [2, 4, 6])
     }
 
+    /// Issue 12 item 8: a kill -9 during a checkpoint write leaves `.run.ckpt.tmp-<pid>-<random>`;
+    /// `--resume` removes it (its process is gone) and resumes from the complete checkpoint.
+    func testResumeRemovesTemporaryFilesOfAKilledCheckpointWrite() throws {
+        let dir = try TrainingRunFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ckpt = dir.appendingPathComponent("run.ckpt")
+        let (run, initial, _) = try TrainingRunFixtures.makeRun(configuration: configuration())
+        _ = try run.run(initialParameters: initial, checkpointURL: ckpt, resume: true, stopAfterSteps: 3)
+        // What the killed writer left: a partial copy under the writer's temporary name, owned by
+        // a process id that does not exist (above Linux's largest pid_max, 2^22).
+        let partial = Array(try Data(contentsOf: ckpt).prefix(1000))
+        let stale = dir.appendingPathComponent(".run.ckpt.tmp-99999999-2kx9q")
+        try Data(partial).write(to: stale)
+        let unrelated = dir.appendingPathComponent("notes.txt")
+        try Data("keep".utf8).write(to: unrelated)
+
+        let (again, otherInitial, _) = try TrainingRunFixtures.makeRun(configuration: configuration())
+        let resumed = try again.run(initialParameters: otherInitial, checkpointURL: ckpt, resume: true, stopAfterSteps: 4)
+        XCTAssertEqual(resumed.steps, 4, "resumed from step 3")
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), ["run.ckpt", "notes.txt"])
+    }
+
     func testCheckpointOfAnotherRunIsRefused() throws {
         let dir = try TrainingRunFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
