@@ -23,6 +23,18 @@ final class ExampleAndBatchTests: XCTestCase {
         XCTAssertEqual(b.targetIDs, e.targetIDs)
     }
 
+    func testEmptyTargetIDsAreInvalidNotOverlong() throws {
+        let (tokenizer, _) = try DataFixtures.tinyTokenizer()
+        for policy in OverlongPolicy.allCases {
+            let encoder = try ExampleEncoder(tokenizer: tokenizer, options: EncodingOptions(maxSequenceLength: 64, overlong: policy))
+            for prompt: [Int] in [[1, 2], []] {
+                let empty = DataPair(location: DataLocation(file: "t.jsonl", line: 1), prompt: .ids(prompt), target: .ids([]))
+                guard case .invalid(let why) = encoder.encode(empty) else { return XCTFail("\(policy): an empty target must be invalid") }
+                XCTAssertFalse(why.contains("long"), "\(policy): an empty target is not reported as too long: \(why)")
+            }
+        }
+    }
+
     func testOverlongTruncateAndSkipAreCounted() throws {
         let (tokenizer, _) = try DataFixtures.tinyTokenizer()
         let dir = try DataFixtures.temporaryDirectory()

@@ -107,21 +107,6 @@ final class TrainingDataTests: XCTestCase {
         XCTAssertEqual(batch.targetCount, a.targetIDs.count + b.targetIDs.count)
     }
 
-    func testEmptyTargetIDsAreCountedApartFromOverlongExamples() throws {
-        let checkpoint = try Checkpoint.load(path: TrainingRunFixtures.tinyModel)
-        let eos = try XCTUnwrap(checkpoint.tokenizer.eosTokenID)
-        let examples = [TextExample(prompt: nil, target: nil, promptIDs: [1, 2], targetIDs: [], input: "1 2", line: 1),
-                        TextExample(prompt: nil, target: nil, promptIDs: [], targetIDs: [], input: "", line: 2),
-                        TextExample(prompt: nil, target: nil, promptIDs: [1], targetIDs: [3, 4], input: "1", line: 3)]
-        for policy in OverlongPolicy.allCases {
-            let out = try ExampleEncoder(tokenizer: checkpoint.tokenizer, eosID: eos, maxLength: 64, overlong: policy).encode(examples)
-            XCTAssertEqual(out.emptyTarget, 2, "\(policy)")
-            XCTAssertEqual(out.skipped, 0, "\(policy): empty targets are not longer than the limit")
-            XCTAssertEqual(out.truncated, 0)
-            XCTAssertEqual(out.examples.map(\.targetIDs), [[3, 4]])
-        }
-    }
-
     func testInitTextTokensRepeatOrTruncate() throws {
         let checkpoint = try Checkpoint.load(path: TrainingRunFixtures.tinyModel)
         let ids = checkpoint.tokenizer.encode("table-to-text:")
