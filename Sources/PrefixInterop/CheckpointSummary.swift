@@ -20,7 +20,7 @@ public struct CheckpointSummary: Sendable {
 
     /// The fingerprint a bundle for this checkpoint records.
     public var fingerprint: ModelFingerprint {
-        ModelFingerprint(architecture: config.architecture.rawValue, nLayers: config.layerCount,
+        ModelFingerprint(architecture: config.architecture.name, nLayers: config.layerCount,
                          nKVHeads: config.kvHeadCount, headDim: config.headDim, hiddenSize: config.hiddenSize)
     }
 

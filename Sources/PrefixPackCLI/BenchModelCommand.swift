@@ -65,7 +65,7 @@ struct BenchModelCommand: ParsableCommand {
             let prompt = (0..<promptTokens).map { _ in Int(random.next() % UInt64(c.vocabSize)) }
             let session = checkpoint.model.makeSession()
 
-            StandardOutput.print("model: \(model) (\(c.architecture.rawValue), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
+            StandardOutput.print("model: \(model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
             print(String(format: "load: %.3f s", loadSeconds))
             StandardOutput.print("prefix: \(prefixLabel)")
             print("| prefix | prefill \(promptTokens) tok (tok/s) | decode \(decodeTokens) tok at batch 1 (tok/s) |")

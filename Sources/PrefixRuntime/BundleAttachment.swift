@@ -42,8 +42,8 @@ extension LanguageModel {
         if manifest.prefixLength >= c.maxPositions {
             errors.append("prefix length \(manifest.prefixLength) leaves no room in \(c.maxPositions) positions")
         }
-        if fp.architecture != c.architecture.rawValue {
-            warnings.append("architecture: bundle '\(fp.architecture)', model '\(c.architecture.rawValue)'")
+        if fp.architecture != c.architecture.name {
+            warnings.append("architecture: bundle '\(fp.architecture)', model '\(c.architecture.name)'")
         }
         if let modelName, let base = manifest.provenance.baseModel, base != modelName {
             warnings.append("base model: bundle '\(base)', model '\(modelName)'")

@@ -14,18 +14,21 @@ public enum LogitsSelection: Sendable, Equatable {
 /// plus reusable activation buffers. Not thread-safe; use one session per thread.
 ///
 /// Positions: after `attach(_:)` with a prefix of `P` virtual tokens, the first real token has
-/// position `P` (RoPE angle / GPT-2 position row), as in PEFT. Every real token attends to all
+/// position `P` (RoPE angle / learned position row), as in PEFT. Every real token attends to all
 /// prefix slots of its layer and causally to the real tokens before it.
 public final class InferenceSession {
     /// The model this session runs.
     public let model: LanguageModel
     let cache: KVCache
-    let scratch: ForwardScratch
+    let scratch: BlockScratch
     /// Position of the first real token (the attached prefix's virtual token count, else 0).
     public private(set) var positionOffset = 0
     /// Worker threads for single-token products with quantized weights (split by output rows;
     /// 1 = on the calling thread). Batched products use OpenBLAS's own threads.
-    public var matVecThreadCount = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    public var matVecThreadCount: Int {
+        get { scratch.linear.threads }
+        set { scratch.linear.threads = newValue }
+    }
     /// Hidden states captured by the last `forward(_:logits:captureHiddenStates:)` with capture on.
     public private(set) var capturedHiddenStates: [[Float]] = []
 
@@ -34,7 +37,7 @@ public final class InferenceSession {
         self.model = model
         let c = model.config
         cache = KVCache(layerCount: c.layerCount, kvHeadCount: c.kvHeadCount, headDim: c.headDim, capacity: 64)
-        scratch = ForwardScratch(config: c)
+        scratch = BlockScratch(config: c, threads: min(2, ProcessInfo.processInfo.activeProcessorCount))
     }
 
     /// Number of real tokens in the cache.
@@ -157,137 +160,26 @@ public final class InferenceSession {
         cache.reserve(slots: maxSlots)
         let logitRows = logits == .all ? t : (logits == .last ? 1 : 0)
         scratch.reserve(rows: t, slots: maxSlots, logitRows: logitRows)
-        if t > 1 { scratch.reserveWeightTile() }
         capturedHiddenStates = []
 
-        embed(tokens, firstPosition: firstPosition)
+        model.embed(tokens, position: { firstPosition + $0 }, into: scratch.x)
         if capture { captureRows(scratch.x, t) }
-        if c.architecture == .llama {
-            Kernels.ropeTables(
-                start: firstPosition, count: t, inverseFrequencies: model.inverseFrequencies,
-                cos: scratch.cos, sin: scratch.sin)
-        }
-        for l in 0..<c.layerCount {
-            layerForward(l, rows: t)
-            if capture && l < c.layerCount - 1 { captureRows(scratch.x, t) }
+        scratch.setPositions(firstPosition..<firstPosition + t)
+        for block in model.blocks {
+            block.forward(scratch.x, sequences: 1, rowsPerSequence: t, kv: cache, scratch: scratch)
+            if capture && block.layer < c.layerCount - 1 { captureRows(scratch.x, t) }
         }
         cache.tokenCount += t
-        finalNorm(rows: t)
+        model.finalNorm(scratch.x, rows: t, into: scratch.xn)
         if capture { captureRows(scratch.xn, t) }
         if logitRows > 0 {
-            let start = scratch.xn + (t - logitRows) * c.hiddenSize
-            apply(logitRows, start, model.outputHead, scratch.logits)
+            model.logits(scratch.xn + (t - logitRows) * c.hiddenSize, rows: logitRows, into: scratch.logits,
+                         scratch: scratch.linear)
         }
         return logitRows
     }
 
     private func captureRows(_ p: UnsafePointer<Float>, _ t: Int) {
         capturedHiddenStates.append(Array(UnsafeBufferPointer(start: p, count: t * model.config.hiddenSize)))
-    }
-
-    private func embed(_ tokens: UnsafeBufferPointer<Int>, firstPosition: Int) {
-        let h = model.config.hiddenSize
-        let table = model.weights.tokenEmbedding
-        for (i, tok) in tokens.enumerated() {
-            table.dequantizeRows(tok, 1, into: scratch.x + i * h)
-        }
-        if let wpe = model.weights.positionEmbedding {
-            for i in 0..<tokens.count {
-                let row = scratch.x + i * h, pos = wpe.pointer + (firstPosition + i) * h
-                for j in 0..<h { row[j] += pos[j] }
-            }
-        }
-    }
-
-    private func norm(_ w: FloatTensor, _ b: FloatTensor?, rows: Int, from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>) {
-        let c = model.config
-        if let b {
-            Kernels.layerNorm(from, w.pointer, b.pointer, to, rows: rows, dim: c.hiddenSize, eps: c.normEps)
-        } else {
-            Kernels.rmsNorm(from, w.pointer, to, rows: rows, dim: c.hiddenSize, eps: c.normEps)
-        }
-    }
-
-    private func finalNorm(rows: Int) {
-        norm(model.weights.finalNormWeight, model.weights.finalNormBias, rows: rows, from: scratch.x, to: scratch.xn)
-    }
-
-    /// `out = x · Wᵀ + beta · out` (beta 0 or 1) with this session's tile and thread count.
-    private func apply(_ rows: Int, _ x: UnsafePointer<Float>, _ w: WeightMatrix,
-                       _ out: UnsafeMutablePointer<Float>, beta: Float = 0) {
-        linear(rows: rows, x, w, out, beta: beta, tile: scratch.weightTile,
-               tileCapacity: scratch.weightTileCapacity, threads: matVecThreadCount)
-    }
-
-    /// `out = xn · Wᵀ (+ bias)`.
-    private func project(_ rows: Int, _ x: UnsafePointer<Float>,
-                         _ w: WeightMatrix, _ b: FloatTensor?, _ out: UnsafeMutablePointer<Float>) {
-        if let b {
-            Kernels.broadcastRows(b.pointer, out, rows: rows, dim: w.rows)
-            apply(rows, x, w, out, beta: 1)
-        } else {
-            apply(rows, x, w, out)
-        }
-    }
-
-    private func layerForward(_ l: Int, rows t: Int) {
-        let c = model.config, w = model.weights.layers[l], s = scratch
-        let h = c.hiddenSize
-        norm(w.attnNormWeight, w.attnNormBias, rows: t, from: s.x, to: s.xn)
-        project(t, s.xn, w.wq, w.bq, s.q)
-        project(t, s.xn, w.wk, w.bk, s.k)
-        project(t, s.xn, w.wv, w.bv, s.v)
-        if c.architecture == .llama {
-            Kernels.applyRoPE(s.q, rows: t, rowStride: c.queryDim, heads: c.headCount, headDim: c.headDim, cos: s.cos, sin: s.sin)
-            Kernels.applyRoPE(s.k, rows: t, rowStride: c.kvDim, heads: c.kvHeadCount, headDim: c.headDim, cos: s.cos, sin: s.sin)
-        }
-        cache.append(layer: l, rows: t, keys: s.k, values: s.v)
-        attention(layer: l, rows: t)
-        // Residual: x += attn · Woᵀ (+ bo).
-        if let bo = w.bo { Kernels.addRows(bo.pointer, s.x, rows: t, dim: h) }
-        apply(t, s.attn, w.wo, s.x, beta: 1)
-
-        norm(w.ffnNormWeight, w.ffnNormBias, rows: t, from: s.x, to: s.xn)
-        let f = c.ffnSize
-        if let gate = w.wGate {
-            apply(t, s.xn, gate, s.ffA)
-            apply(t, s.xn, w.wUp, s.ffB)
-            Kernels.swiGLU(s.ffA, s.ffB, count: t * f)
-        } else {
-            project(t, s.xn, w.wUp, w.bUp, s.ffA)
-            Kernels.geluTanh(s.ffA, count: t * f)
-        }
-        if let bd = w.bDown { Kernels.addRows(bd.pointer, s.x, rows: t, dim: h) }
-        apply(t, s.ffA, w.wDown, s.x, beta: 1)
-    }
-
-    /// Scaled dot-product attention of the `t` new queries over every slot of layer `l`
-    /// (prefix slots, earlier tokens, and the new tokens causally). Writes `scratch.attn`.
-    private func attention(layer l: Int, rows t: Int) {
-        let c = model.config, s = scratch
-        let hd = c.headDim, qDim = c.queryDim, cap = cache.capacity
-        let slots = cache.length(l) + t
-        let group = c.headCount / c.kvHeadCount
-        let scale = 1 / Float(hd).squareRoot()
-        let kBase = cache.keys[l], vBase = cache.values[l]
-        for head in 0..<c.headCount {
-            let kv = head / group
-            let kp = kBase + kv * cap * hd, vp = vBase + kv * cap * hd
-            let qp = s.q + head * hd, op = s.attn + head * hd
-            if t == 1 {
-                cblasScores(slots: slots, hd: hd, kp, qp, s.scores, scale: scale)
-                Kernels.softmax(s.scores, count: slots)
-                cblasWeightedSum(slots: slots, hd: hd, vp, s.scores, op)
-                continue
-            }
-            gemm(m: t, n: slots, k: hd, qp, lda: qDim, kp, ldb: hd, transposeB: true, s.scores, ldc: slots, alpha: scale)
-            for r in 0..<t {
-                let row = s.scores + r * slots
-                let visible = slots - t + r + 1
-                Kernels.softmax(row, count: visible)
-                for j in visible..<slots { row[j] = 0 }
-            }
-            gemm(m: t, n: hd, k: slots, s.scores, lda: slots, vp, ldb: hd, op, ldc: qDim)
-        }
     }
 }

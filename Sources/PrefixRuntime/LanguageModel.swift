@@ -2,7 +2,7 @@ import Foundation
 import TensorFiles
 import PrefixSupport
 
-/// A loaded, immutable decoder-only language model (Llama or GPT-2 family).
+/// A loaded, immutable decoder-only language model of any registered architecture.
 ///
 /// Matrices are `Float` or (from GGUF) kept in their quantized block form; any number of `InferenceSession`s (each with
 /// its own KV cache) can share one model, also across threads.
@@ -11,18 +11,15 @@ public final class LanguageModel: Sendable {
     public let config: ModelConfig
     /// The parameters.
     public let weights: ModelWeights
-    /// RoPE inverse frequencies `[headDim/2]` (Llama), computed as Hugging Face does in float32.
-    let inverseFrequencies: [Float]
+    /// The decoder blocks, in order.
+    package let blocks: [DecoderBlock]
 
     /// Wraps already-loaded weights. The caller guarantees they match `config`
     /// (`ModelWeights.load` checks every shape).
     public init(config: ModelConfig, weights: ModelWeights) {
         self.config = config
         self.weights = weights
-        let half = config.headDim / 2
-        inverseFrequencies = (0..<half).map { i in
-            1 / pow(config.ropeTheta, Float(2 * i) / Float(config.headDim))
-        }
+        blocks = weights.layers.enumerated().map { DecoderBlock(config: config, weights: $1, layer: $0) }
     }
 
     /// Loads the weights `config` needs from `store`, named per `naming`.
@@ -37,7 +34,7 @@ public final class LanguageModel: Sendable {
     }
 
     /// The output projection `[vocab, hidden]` (the token embedding when tied).
-    var outputHead: WeightMatrix { weights.outputHead ?? weights.tokenEmbedding }
+    package var outputHead: WeightMatrix { weights.outputHead ?? weights.tokenEmbedding }
 
     /// A new inference session with an empty cache.
     public func makeSession() -> InferenceSession { InferenceSession(model: self) }
@@ -45,8 +42,8 @@ public final class LanguageModel: Sendable {
 
 extension LanguageModel {
     /// Loads a Hugging Face model folder: `config.json` plus `model.safetensors` (or shards
-    /// listed in `model.safetensors.index.json`), F32/F16/BF16, `LlamaForCausalLM` or
-    /// `GPT2LMHeadModel`, tied or untied.
+    /// listed in `model.safetensors.index.json`), F32/F16/BF16, any architecture of
+    /// ``ArchitectureRegistry``, tied or untied.
     /// - Throws: `RuntimeError` for configuration and shape problems, `TensorFileError` for
     ///   unreadable or malformed safetensors files.
     public static func loadHuggingFace(folder: URL) throws -> LanguageModel {
@@ -77,7 +74,7 @@ extension GGUFFile: GGUFMetadataSource {
 }
 
 extension LanguageModel {
-    /// Loads a GGUF checkpoint (`general.architecture` `llama` or `gpt2`; F32, F16, BF16, Q8_0,
+    /// Loads a GGUF checkpoint (`general.architecture` of a registered architecture; F32, F16, BF16, Q8_0,
     /// Q4_0, Q4_1 tensors). Q8_0/Q4_0/Q4_1 matrices stay in block form (one compact copy,
     /// multiplied by fused dequantize-dot kernels) unless `keepQuantized` is false, which
     /// expands them to `Float` once; other tensors are converted to `Float` once. Llama Q/K rows

@@ -79,17 +79,15 @@ public final class PrefixBackpropagation: Sendable {
     ) throws -> Result {
         let c = model.config
         try validate(prefix: prefix, batch: batch)
-        let rows = batch.sequences * batch.tokens
         let targets = MaskedCrossEntropy.shiftedTargets(
             labels: batch.labels, sequences: batch.sequences, tokens: batch.tokens)
         // An empty prefix (P = 0) still needs a valid pointer; it is never read then.
         let storage = prefix.isEmpty ? [Float(0)] : prefix
         return try storage.withUnsafeBufferPointer { prefixBuffer in
-            let flat = prefixBuffer.baseAddress!
             let index = (0..<c.layerCount).map { prefixedLayers.firstIndex(of: $0) }
-            let pass = ForwardPass(model: model, prefixLength: prefixLength, prefixIndex: index,
-                                   batch: batch, prefix: flat)
-            let layers = pass.run()
+            let pass = TrainingPass(model: model, prefixLength: prefixLength, prefixIndex: index, batch: batch,
+                                    prefix: prefixBuffer.baseAddress!)
+            pass.forward()
             // Logits only for the rows that have a target (prompt, padding and each sequence's
             // last position need none): less head work and a smaller [targets, vocab] buffer.
             let targetRows = targets.indices.filter { targets[$0] != MaskedCrossEntropy.ignoreIndex }
@@ -99,9 +97,10 @@ public final class PrefixBackpropagation: Sendable {
                 (gathered.pointer + i * h).update(from: pass.finalNormalized.pointer + row * h, count: h)
             }
             let logits = FloatBuffer(n * c.vocabSize)
-            let head = model.weights.outputHead ?? model.weights.tokenEmbedding
+            let head = (model.weights.outputHead ?? model.weights.tokenEmbedding).floats?.pointer
+            guard let head else { throw TrainingError.unsupportedModel(reason: "the output head is not f32") }
             LinearOp.forward(
-                gathered.pointer, rows: n, inFeatures: h, outFeatures: c.vocabSize, weight: head.f32,
+                gathered.pointer, rows: n, inFeatures: h, outFeatures: c.vocabSize, weight: head,
                 bias: nil, into: logits.pointer)
             // The logits are replaced by their gradient in place.
             let dLogits = logits
@@ -122,8 +121,7 @@ public final class PrefixBackpropagation: Sendable {
             guard wantGradient else {
                 return Result(loss: loss, prefixGradient: [], targetTokens: targetTokens)
             }
-            let gradient = BackwardPass(forward: pass, layers: layers)
-                .run(logitsGradient: dLogits, rows: targetRows, head: head.f32)
+            let gradient = pass.backward(logitsGradient: dLogits, rows: targetRows, head: head)
             return Result(loss: loss, prefixGradient: gradient, targetTokens: targetTokens)
         }
     }

@@ -1,3 +1,4 @@
+import PrefixRuntime
 /// PEFT's prefix encoder with `prefix_projection=True`, as trainable parameters with forward and
 /// backward: `prefix = tanh(P′ · W0ᵀ + b0) · W2ᵀ + b2`, where `P′ [P, E]` is the prefix embedding,
 /// `W0 [H, E]`, `b0 [H]`, `W2 [F, H]`, `b2 [F]`, and `F = layers · 2 · kvWidth` is the flat prefix

@@ -8,7 +8,7 @@ public enum TrainedBundle {
     /// The model fingerprint a bundle for `config` records.
     public static func fingerprint(of config: ModelConfig) -> ModelFingerprint {
         ModelFingerprint(
-            architecture: config.architecture.rawValue, nLayers: config.layerCount,
+            architecture: config.architecture.name, nLayers: config.layerCount,
             nKVHeads: config.kvHeadCount, headDim: config.headDim, hiddenSize: config.hiddenSize)
     }
 

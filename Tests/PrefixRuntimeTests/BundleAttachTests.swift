@@ -8,7 +8,7 @@ final class BundleAttachTests: XCTestCase {
     private let hash = "sha256:" + String(repeating: "ab", count: 32)
 
     private func fingerprint(_ c: ModelConfig, layers: Int? = nil, headDim: Int? = nil) -> ModelFingerprint {
-        ModelFingerprint(architecture: c.architecture.rawValue, nLayers: layers ?? c.layerCount, nKVHeads: c.kvHeadCount,
+        ModelFingerprint(architecture: c.architecture.name, nLayers: layers ?? c.layerCount, nKVHeads: c.kvHeadCount,
                          headDim: headDim ?? c.headDim, hiddenSize: c.hiddenSize)
     }
 

@@ -14,9 +14,9 @@ final class GGUFParityTests: XCTestCase {
             expected.bosTokenID = gguf.config.bosTokenID
             XCTAssertEqual(gguf.config, expected, model)
             for (a, b) in zip(hf.weights.layers, gguf.weights.layers) {
-                XCTAssertEqual(a.wq.array, b.wq.array, "\(model) q_proj after un-permutation")
-                XCTAssertEqual(a.wk.array, b.wk.array, "\(model) k_proj after un-permutation")
-                XCTAssertEqual(a.wUp.array, b.wUp.array)
+                XCTAssertEqual(a.query.matrix.array, b.query.matrix.array, "\(model) q_proj after un-permutation")
+                XCTAssertEqual(a.key.matrix.array, b.key.matrix.array, "\(model) k_proj after un-permutation")
+                XCTAssertEqual(a.up.matrix.array, b.up.matrix.array)
             }
             for seq in ["seq0", "seq1"] {
                 let ids = try Fixtures.ids(seq)
@@ -38,9 +38,9 @@ final class GGUFParityTests: XCTestCase {
         let file = try GGUFFile(contentsOf: url)
         let raw = try file.floats("blk.0.attn_q.weight")
         let hf = try Fixtures.hfModel("tiny-llama")
-        XCTAssertNotEqual(raw, hf.weights.layers[0].wq.array)
+        XCTAssertNotEqual(raw, hf.weights.layers[0].query.matrix.array)
         // GGUF row h*16 + 2i + j holds HF row h*16 + 8j + i.
-        let hfRows = hf.weights.layers[0].wq.array
+        let hfRows = hf.weights.layers[0].query.matrix.array
         for (h, i, j) in [(0, 0, 1), (1, 3, 0), (3, 7, 1)] {
             let g = (h * 16 + 2 * i + j) * 64, r = (h * 16 + 8 * j + i) * 64
             XCTAssertEqual(Array(raw[g..<g + 64]), Array(hfRows[r..<r + 64]))

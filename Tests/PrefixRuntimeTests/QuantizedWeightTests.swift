@@ -12,12 +12,12 @@ final class QuantizedWeightTests: XCTestCase {
             let packed = try LanguageModel.loadGGUF(url: url)
             let expanded = try LanguageModel.loadGGUF(url: url, keepQuantized: false)
             let l0 = packed.weights.layers[0]
-            XCTAssertEqual(l0.wq.format.rawValue, quant)
-            XCTAssertEqual(expanded.weights.layers[0].wq.format, .float32)
+            XCTAssertEqual(l0.query.matrix.format.rawValue, quant)
+            XCTAssertEqual(expanded.weights.layers[0].query.matrix.format, .float32)
             for (a, b) in zip(packed.weights.layers, expanded.weights.layers) {
-                XCTAssertEqual(a.wq.array, b.wq.array, "\(quant) q_proj (un-permuted rows)")
-                XCTAssertEqual(a.wk.array, b.wk.array, "\(quant) k_proj (un-permuted rows)")
-                XCTAssertEqual(a.wDown.array, b.wDown.array)
+                XCTAssertEqual(a.query.matrix.array, b.query.matrix.array, "\(quant) q_proj (un-permuted rows)")
+                XCTAssertEqual(a.key.matrix.array, b.key.matrix.array, "\(quant) k_proj (un-permuted rows)")
+                XCTAssertEqual(a.down.matrix.array, b.down.matrix.array)
             }
             XCTAssertEqual(packed.weights.tokenEmbedding.array, expanded.weights.tokenEmbedding.array)
             for seq in ["seq0", "seq1"] {
@@ -53,10 +53,10 @@ final class QuantizedWeightTests: XCTestCase {
         throw XCTSkip("release only: swift test -c release --filter QuantizedWeightTests")
         #else
         let lm = try Fixtures.smolLM2Quantized()
-        XCTAssertEqual(lm.weights.layers[0].wq.format, .q4_1)
+        XCTAssertEqual(lm.weights.layers[0].query.matrix.format, .q4_1)
         XCTAssertEqual(lm.weights.tokenEmbedding.format, .q8_0)
         let bytes = lm.weights.layers.reduce(lm.weights.tokenEmbedding.byteCount) {
-            $0 + [$1.wq, $1.wk, $1.wv, $1.wo, $1.wUp, $1.wDown].reduce($1.wGate?.byteCount ?? 0) { $0 + $1.byteCount }
+            $0 + $1.matrices.reduce(0) { $0 + $1.matrix.byteCount }
         }
         print("SmolLM2 quantized matrices: \(bytes / 1_000_000) MB")
         let ids = [1, 9690, 314, 260, 3575, 282, 4649, 47, 2]

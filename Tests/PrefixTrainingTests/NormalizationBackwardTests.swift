@@ -1,4 +1,5 @@
 import XCTest
+import PrefixRuntime
 import PrefixSupport
 @testable import PrefixTraining
 

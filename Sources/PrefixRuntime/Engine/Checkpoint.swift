@@ -45,7 +45,7 @@ public final class Checkpoint: Sendable {
     /// The model's hyper-parameters.
     public var config: ModelConfig { model.config }
     /// The architecture name bundles record in their fingerprint (`"llama"`, `"gpt2"`).
-    public var architectureName: String { model.config.architecture.rawValue }
+    public var architectureName: String { model.config.architecture.name }
     /// A short label for messages: the path as given.
     public var label: String { url.path }
 

@@ -41,10 +41,7 @@ public struct WeightStreamingProbe: Sendable {
         times.sort()
         headSeconds = times[times.count / 2]
         bandwidth = Double(rows * cols * 4) / max(headSeconds, 1e-9)
-        let layerBytes = w.layers.reduce(0) {
-            $0 + $1.wq.byteCount + $1.wk.byteCount + $1.wv.byteCount + $1.wo.byteCount
-                + ($1.wGate?.byteCount ?? 0) + $1.wUp.byteCount + $1.wDown.byteCount
-        }
+        let layerBytes = w.layers.reduce(0) { $0 + $1.matrices.reduce(0) { $0 + $1.matrix.byteCount } }
         bytesPerToken = Double(layerBytes + head.byteCount)
     }
 }

@@ -1,0 +1,179 @@
+import Foundation
+import PrefixSupport
+
+extension JSONNode {
+    /// The value in words for config.json messages.
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number(let text): "the number \(text)"
+        case .string(let s): "the string \"\(s.count > 80 ? String(s.prefix(80)) + "…" : s)\""
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// Typed access to a config.json object with errors naming the file and key.
+struct JSONConfigReader {
+    let file: String
+    let object: JSONObject
+
+    func has(_ key: String) -> Bool {
+        if case .some(.null) = object[key] { return false }
+        return object[key] != nil
+    }
+
+    func int(_ key: String) throws -> Int {
+        guard let value = object[key], !isNull(value) else { throw RuntimeError.missingConfigKey(file: file, key: key) }
+        return try intValue(value, key: key)
+    }
+
+    func optionalInt(_ key: String) throws -> Int? {
+        guard let value = object[key], !isNull(value) else { return nil }
+        if case .array(let items) = value, let first = items.first { return try intValue(first, key: key) }
+        return try intValue(value, key: key)
+    }
+
+    func double(_ key: String) throws -> Double {
+        guard let value = object[key], !isNull(value) else { throw RuntimeError.missingConfigKey(file: file, key: key) }
+        guard let d = value.double else {
+            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "a number")
+        }
+        return d
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let value = object[key], !isNull(value) else { return nil }
+        guard case .string(let s) = value else {
+            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "a string")
+        }
+        return s
+    }
+
+    func bool(_ key: String, default fallback: Bool) throws -> Bool {
+        guard let value = object[key], !isNull(value) else { return fallback }
+        guard case .bool(let b) = value else {
+            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "true or false")
+        }
+        return b
+    }
+
+    private func isNull(_ v: JSONNode) -> Bool { if case .null = v { return true } else { return false } }
+
+    private func intValue(_ value: JSONNode, key: String) throws -> Int {
+        guard let n = value.integer(Int.self), abs(n) <= 1 << 40 else {
+            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "an integer")
+        }
+        return n
+    }
+}
+
+extension ModelConfig {
+    /// Parses a Hugging Face `config.json` of any registered architecture
+    /// (``ArchitectureRegistry``), reading the architecture's own key names.
+    ///
+    /// - Parameters:
+    ///   - data: the file's bytes.
+    ///   - file: the path or name used in error messages.
+    ///   - hasSeparateOutputHead: pass whether the checkpoint stores a separate output head; when
+    ///     `tie_word_embeddings` is absent this decides tying (unknown: the architecture's default).
+    /// - Throws: `RuntimeError` for malformed JSON, unknown architectures, missing or
+    ///   inconsistent keys and unsupported features (RoPE scaling, other activations, …).
+    public static func fromHuggingFace(
+        configJSON data: Data, file: String = "config.json", hasSeparateOutputHead: Bool? = nil
+    ) throws -> ModelConfig {
+        let root: JSONNode
+        do { root = try JSONParser.parse(data, documentName: "the file") } catch {
+            throw RuntimeError.invalidConfigValue(file: file, key: "(document)", found: "invalid JSON (\(error.detail))", expected: "a JSON object")
+        }
+        guard case .object(let object) = root else {
+            throw RuntimeError.invalidConfigValue(file: file, key: "(document)", found: root.typeName, expected: "a JSON object")
+        }
+        let r = JSONConfigReader(file: file, object: object)
+        var classes: [String] = []
+        if case .some(.array(let items)) = object["architectures"] {
+            for case .string(let s) in items { classes.append(s) }
+        }
+        let modelType = try r.string("model_type")
+        guard let architecture = ArchitectureRegistry.huggingFace(classes: classes, modelType: modelType) else {
+            throw RuntimeError.unknownArchitecture(
+                file: file, found: classes.first ?? modelType ?? "(none)",
+                supported: ArchitectureRegistry.all.flatMap(\.huggingFaceClasses))
+        }
+        let config = try parse(r, architecture, hasSeparateOutputHead: hasSeparateOutputHead)
+        try config.validate(file: file)
+        return config
+    }
+
+    private static func parse(
+        _ r: JSONConfigReader, _ architecture: ModelArchitecture, hasSeparateOutputHead: Bool?
+    ) throws -> ModelConfig {
+        let keys = architecture.huggingFaceKeys
+        for refusal in keys.refusals {
+            switch refusal {
+            case let .string(key, allowed):
+                if let value = try r.string(key), !allowed.contains(value) {
+                    throw RuntimeError.unsupportedFeature(
+                        file: r.file, feature: "\(key) '\(value)' (only \(allowed.joined(separator: ", ")))")
+                }
+            case let .present(key):
+                if r.has(key) { throw RuntimeError.unsupportedFeature(file: r.file, feature: "\(key) (not implemented)") }
+            case let .bool(key, absent, required):
+                let value = try r.bool(key, default: absent)
+                if value != required {
+                    throw RuntimeError.unsupportedFeature(file: r.file, feature: "\(key) = \(value)")
+                }
+            }
+        }
+        let hidden = try r.int(keys.hidden)
+        let heads = try r.int(keys.heads)
+        guard heads > 0 else {
+            throw RuntimeError.invalidConfigValue(file: r.file, key: keys.heads, found: String(heads), expected: "> 0")
+        }
+        let kvHeads = try keys.kvHeads.flatMap { try r.optionalInt($0) } ?? heads
+        let headDim = try keys.headDim.flatMap { try r.optionalInt($0) } ?? hidden / heads
+        let ffn = try keys.ffnDefaultFactor.map { try r.optionalInt(keys.ffn) ?? $0 * hidden } ?? r.int(keys.ffn)
+        let maxPositions = try keys.maxPositionsDefault.map { try r.optionalInt(keys.maxPositions) ?? $0 }
+            ?? r.int(keys.maxPositions)
+        var theta: Double?
+        if architecture.positions == .rotary {
+            theta = r.has("rope_theta") ? try r.double("rope_theta") : nil
+            for key in ["rope_parameters", "rope_scaling"] {
+                guard case .some(.object(let params)) = r.object[key] else { continue }
+                let sub = JSONConfigReader(file: r.file, object: params)
+                if let type = try sub.string("rope_type") ?? sub.string("type"), type != "default" {
+                    throw RuntimeError.unsupportedFeature(file: r.file, feature: "\(key).rope_type '\(type)' (only default RoPE)")
+                }
+                if theta == nil, sub.has("rope_theta") { theta = try sub.double("rope_theta") }
+            }
+        }
+        let tiedDefault = hasSeparateOutputHead.map { !$0 } ?? keys.tiedByDefault
+        var config = ModelConfig(
+            architecture: architecture, layerCount: try r.int(keys.layers), hiddenSize: hidden,
+            headCount: heads, kvHeadCount: kvHeads, headDim: headDim, ffnSize: ffn, vocabSize: try r.int(keys.vocab),
+            ropeTheta: architecture.positions == .rotary ? Float(theta ?? 10000) : 0,
+            normEps: Float(r.has(keys.normEps) ? try r.double(keys.normEps) : keys.normEpsDefault),
+            maxPositions: maxPositions, tiedEmbeddings: try r.bool("tie_word_embeddings", default: tiedDefault),
+            bosTokenID: try r.optionalInt("bos_token_id"), eosTokenID: try r.optionalInt("eos_token_id"))
+        if let key = keys.queryScalar, r.has(key) {
+            config.queryScale = Float(1 / (try r.double(key)).squareRoot())
+        }
+        if let key = keys.slidingWindow, let window = try r.optionalInt(key) {
+            guard case .some(.array(let types)) = r.object["layer_types"] else {
+                throw RuntimeError.missingConfigKey(file: r.file, key: "layer_types")
+            }
+            config.slidingWindow = window
+            config.slidingLayers = try types.map {
+                guard case .string(let kind) = $0, ["sliding_attention", "full_attention"].contains(kind) else {
+                    throw RuntimeError.invalidConfigValue(
+                        file: r.file, key: "layer_types", found: $0.typeName, expected: "\"sliding_attention\" or \"full_attention\"")
+                }
+                return kind == "sliding_attention"
+            }
+            if let thetaKey = keys.slidingRopeTheta, r.has(thetaKey) { config.slidingRopeTheta = Float(try r.double(thetaKey)) }
+        }
+        return config
+    }
+}

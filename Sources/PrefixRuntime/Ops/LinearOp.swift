@@ -1,0 +1,81 @@
+/// A dense layer `y = x · Wᵀ + b` over `rows` input rows, with `W` stored `[out, in]` (PyTorch's
+/// `nn.Linear` layout), and its backward.
+///
+/// Frozen base-model weights only receive the input gradient (``backwardInput``); weight and bias
+/// gradients (``accumulateWeightGradients``) exist for the trainable reparameterization MLP. All
+/// backward functions ADD into their gradient outputs; callers zero them first.
+package enum LinearOp {
+    /// `y[rows×out] = x[rows×in] · Wᵀ (+ bias)` for a plain `Float` weight.
+    package static func forward(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
+    ) {
+        gemm(m: rows, n: outFeatures, k: inFeatures, x, weight, transposeB: true, y)
+        if let bias { ResidualOp.addRows(bias, y, rows: rows, width: outFeatures) }
+    }
+
+    /// `y = x · Wᵀ + bias` (or `y += x · Wᵀ + bias` when `accumulate`, e.g. straight into the
+    /// residual stream) for a model weight, `Float` or quantized. The bias goes into `y` first and
+    /// the product is added to it; `scratch` supplies the dequantization tile and thread count.
+    package static func forward(
+        _ x: UnsafePointer<Float>, rows: Int, weight: WeightMatrix, bias: FloatTensor?,
+        into y: UnsafeMutablePointer<Float>, accumulate: Bool = false, scratch: LinearScratch
+    ) {
+        var beta: Float = accumulate ? 1 : 0
+        if let bias {
+            if accumulate {
+                ResidualOp.addRows(bias.pointer, y, rows: rows, width: weight.rows)
+            } else {
+                for r in 0..<rows { (y + r * weight.rows).update(from: bias.pointer, count: weight.rows) }
+            }
+            beta = 1
+        }
+        if rows > 1 && weight.format != .float32 { scratch.reserveTile(weight) }
+        linear(rows: rows, x, weight, y, beta: beta, tile: scratch.tile, tileCapacity: scratch.tileCapacity,
+               threads: scratch.threads)
+    }
+
+    /// `dx[rows×in] += dy[rows×out] · W`, the only gradient that flows through a frozen weight.
+    package static func backwardInput(
+        _ dy: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
+        weight: UnsafePointer<Float>, addingInto dx: UnsafeMutablePointer<Float>
+    ) {
+        gemm(m: rows, n: inFeatures, k: outFeatures, dy, weight, dx, beta: 1)
+    }
+
+    /// `dW[out×in] += dyᵀ · x` and `db[out] += Σ_rows dy`, for trainable layers only.
+    package static func accumulateWeightGradients(
+        _ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
+        weightGradient dW: UnsafeMutablePointer<Float>, biasGradient db: UnsafeMutablePointer<Float>?
+    ) {
+        gemm(m: outFeatures, n: inFeatures, k: rows, dy, transposeA: true, x, dW, beta: 1)
+        if let db {
+            for r in 0..<rows { ResidualOp.addInPlace(db, dy + r * outFeatures, count: outFeatures) }
+        }
+    }
+}
+
+/// What a product with a quantized `WeightMatrix` needs besides its operands: a reusable tile for
+/// dequantized rows (batched products) and the worker-thread count (single-row products).
+package final class LinearScratch {
+    /// Worker threads for single-row products with quantized weights (1 = calling thread).
+    package var threads: Int
+    private(set) var tile: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var tileCapacity = 1
+
+    /// Largest tile: one layer matrix of SmolLM2-size models, or a slice of a larger one.
+    static let maxTile = 1 << 20
+
+    package init(threads: Int) { self.threads = threads }
+
+    deinit { tile.deallocate() }
+
+    /// Grows the tile to hold `weight` (up to ``maxTile`` floats, at least one row).
+    func reserveTile(_ weight: WeightMatrix) {
+        let n = max(min(weight.count, Self.maxTile), weight.columns)
+        guard n > tileCapacity else { return }
+        tile.deallocate()
+        tile = .allocate(capacity: n)
+        tileCapacity = n
+    }
+}

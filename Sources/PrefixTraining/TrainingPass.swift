@@ -1,0 +1,125 @@
+import PrefixRuntime
+
+/// One training step's pass through the frozen model: the runtime's decoder blocks run over the
+/// padded batch with an activation tape (forward), then walk back from `∂loss/∂logits` to
+/// `∂loss/∂prefix` (backward). Keys and values of each sequence are its prefix slots (from the
+/// flat prefix) followed by its real tokens.
+final class TrainingPass: KeyValueStore {
+    let model: LanguageModel
+    let batch: TrainingBatch
+    let prefixLength: Int
+    let prefix: UnsafePointer<Float>
+    /// For each model layer, its block in the flat prefix, or nil when the layer has no prefix.
+    let prefixIndex: [Int?]
+    /// Width of one flat prefix row, `prefixedLayers · 2 · kvDim`.
+    let flatWidth: Int
+    let rows: Int
+    let scratch: BlockScratch
+    /// The batch's attention mask, at a stable address for the attention.
+    private let mask: UnsafeMutablePointer<Bool>
+    private(set) var tapes: [LayerTape] = []
+    /// Residual stream entering the final norm, the norm's statistics and its output.
+    let finalInput: FloatBuffer, finalMean: FloatBuffer, finalInverse: FloatBuffer, finalNormalized: FloatBuffer
+
+    init(model: LanguageModel, prefixLength: Int, prefixIndex: [Int?], batch: TrainingBatch, prefix: UnsafePointer<Float>) {
+        let c = model.config
+        self.model = model
+        self.batch = batch
+        self.prefixLength = prefixLength
+        self.prefix = prefix
+        self.prefixIndex = prefixIndex
+        flatWidth = prefixIndex.compactMap { $0 }.count * 2 * c.kvDim
+        rows = batch.sequences * batch.tokens
+        mask = .allocate(capacity: max(rows, 1))
+        mask.initialize(repeating: false, count: max(rows, 1))
+        for (i, visible) in batch.attentionMask.enumerated() { mask[i] = visible }
+        scratch = BlockScratch(config: c, threads: 1)
+        finalInput = FloatBuffer(rows * c.hiddenSize)
+        finalMean = FloatBuffer(rows)
+        finalInverse = FloatBuffer(rows)
+        finalNormalized = FloatBuffer(rows * c.hiddenSize)
+    }
+
+    deinit { mask.deallocate() }
+
+    /// Prefix slots of `layer`: `P` when it is prefixed, else 0 (real tokens keep positions `P…`).
+    func prefixSlots(layer: Int) -> Int { prefixIndex[layer] == nil ? 0 : prefixLength }
+
+    /// Runs every block with a tape; afterwards `finalNormalized` holds what the output head sees.
+    func forward() {
+        let c = model.config, t = batch.tokens, p = prefixLength
+        scratch.reserve(rows: rows, slots: p + t, logitRows: 0)
+        // Real tokens sit at positions P..P+T-1 in every sequence; the prefix is never rotated.
+        scratch.setPositions((0..<rows).map { p + $0 % t })
+        batch.inputIDs.withUnsafeBufferPointer { ids in
+            model.embed(ids, position: { p + $0 % t }, into: scratch.x)
+        }
+        tapes = (0..<c.layerCount).map {
+            LayerTape(config: c, sequences: batch.sequences, tokens: t, slots: prefixSlots(layer: $0) + t)
+        }
+        for block in model.blocks {
+            block.forward(scratch.x, sequences: batch.sequences, rowsPerSequence: t, kv: self, scratch: scratch,
+                          tape: tapes[block.layer])
+        }
+        finalInput.pointer.update(from: scratch.x, count: finalInput.count)
+        model.finalNorm(scratch.x, rows: rows, into: finalNormalized.pointer, mean: finalMean.pointer,
+                        inverse: finalInverse.pointer)
+    }
+
+    /// Copies sequence `b`'s prefix slots and new keys/values into the layer's tape.
+    func store(layer: Int, sequence b: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>,
+               rows t: Int, shape: AttentionShape) -> AttentionSlots {
+        let kd = model.config.kvDim, tape = tapes[layer]
+        let p = prefixSlots(layer: layer), slots = tape.slots
+        let keys = tape.keys.pointer + b * slots * kd, values = tape.values.pointer + b * slots * kd
+        if let j = prefixIndex[layer] {
+            for s in 0..<p {
+                (keys + s * kd).update(from: prefix + s * flatWidth + (j * 2) * kd, count: kd)
+                (values + s * kd).update(from: prefix + s * flatWidth + (j * 2 + 1) * kd, count: kd)
+            }
+        }
+        (keys + p * kd).update(from: k, count: t * kd)
+        (values + p * kd).update(from: v, count: t * kd)
+        var shape = shape
+        shape.prefixLength = p
+        shape.tokens = t
+        shape.queries = t
+        shape.kvHeadStride = model.config.headDim
+        shape.kvRowStride = kd
+        shape.firstRealPosition = prefixLength
+        return AttentionSlots(shape: shape, keys: keys, values: values, keyMask: mask + b * t)
+    }
+
+    /// Returns `∂loss/∂prefix` `[P, Lp·2·kvDim]`, summed over the batch, given the logits
+    /// gradient of the batch rows `targetRows` (the rows with a target) and the f32 output head.
+    func backward(logitsGradient: FloatBuffer, rows targetRows: [Int], head: UnsafePointer<Float>) -> [Float] {
+        let c = model.config, h = c.hiddenSize, t = batch.tokens, kd = c.kvDim
+        let dGathered = FloatBuffer(targetRows.count * h)
+        LinearOp.backwardInput(logitsGradient.pointer, rows: targetRows.count, inFeatures: h,
+                               outFeatures: c.vocabSize, weight: head, addingInto: dGathered.pointer)
+        let dNormalized = FloatBuffer(rows * h)
+        for (i, row) in targetRows.enumerated() {
+            (dNormalized.pointer + row * h).update(from: dGathered.pointer + i * h, count: h)
+        }
+        let dx = FloatBuffer(rows * h)
+        DecoderBlock.normBackward(c, model.weights.finalNorm, dNormalized.pointer, input: finalInput.pointer,
+                                  mean: finalMean.pointer, inverse: finalInverse.pointer, rows: rows, addingInto: dx.pointer)
+        var prefixGradient = [Float](repeating: 0, count: prefixLength * flatWidth)
+        let gradients = BlockGradients(config: c, rows: rows, tokens: t, maxSlots: prefixLength + t)
+        prefixGradient.withUnsafeMutableBufferPointer { buffer in
+            guard let gradient = buffer.baseAddress else { return }
+            for block in model.blocks.reversed() {
+                let j = prefixIndex[block.layer], p = prefixSlots(layer: block.layer), width = flatWidth
+                block.backward(dx, sequences: batch.sequences, rowsPerSequence: t, tape: tapes[block.layer],
+                               scratch: scratch, gradients: gradients) { _, dKeys, dValues in
+                    guard let j else { return }
+                    for slot in 0..<p {
+                        ResidualOp.addInPlace(gradient + slot * width + (j * 2) * kd, dKeys + slot * kd, count: kd)
+                        ResidualOp.addInPlace(gradient + slot * width + (j * 2 + 1) * kd, dValues + slot * kd, count: kd)
+                    }
+                }
+            }
+        }
+        return prefixGradient
+    }
+}
