@@ -27,7 +27,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The bundle to write (.ptx).") var output: String
     @Option(name: .customLong("prefix-length"), help: "Virtual tokens P (default 10; with --init-from, the bundle's).") var prefixLength: Int?
     @Option(help: "Reparameterization: mlp (PEFT prefix_projection) or none (train K/V directly) (default mlp; with --init-from, the bundle's form).")
-    var reparam: Reparameterization?
+    var reparam: ReparameterizationChoice?
     @Option(help: "Hidden width H of the reparameterization MLP (default 512; with --init-from, the bundle's).") var hidden: Int?
     @Option(name: .customLong("init-text"), help: "Initialize from the model's K/V on these words.") var initText: String?
     @Option(help: "Initialization when no --init-text: random or zero (default: random).") var `init`: InitialValues?
@@ -115,5 +115,5 @@ enum InitialValues: String, CaseIterable, ExpressibleByArgument {
     case random, zero
 }
 
-extension Reparameterization: ExpressibleByArgument {}
+extension ReparameterizationChoice: ExpressibleByArgument {}
 extension OverlongPolicy: ExpressibleByArgument {}

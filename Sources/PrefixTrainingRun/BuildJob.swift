@@ -57,7 +57,7 @@ public enum BuildJob {
         let initial = try settings.start.parameters(
             prefix: prefix, layers: layers, model: checkpoint.model, tokenizer: checkpoint.tokenizer, seed: settings.training.seed)
 
-        var reparameterization = Reparameterization.none, hiddenWidth = settings.hiddenWidth ?? PrefixShapeRequest.defaultHiddenWidth
+        var reparameterization = ReparameterizationChoice.none, hiddenWidth = settings.hiddenWidth ?? PrefixShapeRequest.defaultHiddenWidth
         if case let .projected(mlp) = prefix { reparameterization = .mlp; hiddenWidth = mlp.hiddenWidth }
         let modelDigest = try TrainingRunError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: settings.model) }
         let prefixSettings: [String: String] = [

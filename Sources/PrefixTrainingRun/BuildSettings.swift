@@ -1,7 +1,7 @@
 import PrefixData
 
 /// How the trainable parameters become the prefix (`build --reparam`).
-public enum Reparameterization: String, Sendable, CaseIterable {
+public enum ReparameterizationChoice: String, Sendable, CaseIterable {
     /// PEFT's `prefix_projection`: a trained embedding through a two-layer MLP, P = MLP(P′).
     case mlp
     /// The per-layer keys and values are the parameters.
@@ -27,7 +27,7 @@ public struct BuildSettings: Sendable {
     /// Virtual tokens P (nil: 10, or a `.bundle` start's own; a different value is an error there).
     public var prefixLength: Int?
     /// MLP reparameterization or raw K/V (nil: MLP, or a `.bundle` start's own form).
-    public var reparameterization: Reparameterization?
+    public var reparameterization: ReparameterizationChoice?
     /// Hidden width H of the MLP (nil: 512, or a `.bundle` start's own).
     public var hiddenWidth: Int?
     /// Where the parameters start.
