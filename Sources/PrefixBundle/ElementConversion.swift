@@ -9,9 +9,9 @@ public enum ElementConversion {
             case .f32:
                 for i in 0..<n { out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
             case .f16:
-                for i in 0..<n { out[i] = HalfPrecision.float(fromF16: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+                for i in 0..<n { out[i] = HalfPrecision.float(fromHalf: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
             case .bf16:
-                for i in 0..<n { out[i] = HalfPrecision.float(fromBF16: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+                for i in 0..<n { out[i] = HalfPrecision.float(fromBFloat16: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
             }
             count = n
         }
@@ -25,9 +25,9 @@ public enum ElementConversion {
             case .f32:
                 for (i, v) in values.enumerated() { dst.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
             case .f16:
-                for (i, v) in values.enumerated() { dst.storeBytes(of: HalfPrecision.f16Bits(from: v).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+                for (i, v) in values.enumerated() { dst.storeBytes(of: HalfPrecision.halfBits(from: v).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
             case .bf16:
-                for (i, v) in values.enumerated() { dst.storeBytes(of: HalfPrecision.bf16Bits(from: v).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+                for (i, v) in values.enumerated() { dst.storeBytes(of: HalfPrecision.bfloat16Bits(from: v).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
             }
         }
         return out

@@ -1,3 +1,4 @@
+import PrefixBundle
 import TensorFiles
 
 /// How a `WeightMatrix` stores its elements.

@@ -1,3 +1,5 @@
+import PrefixBundle
+
 /// One ggml block-quantized format: how a single block of `type.blockBytes` bytes decodes to
 /// `type.blockSize` floats. The decoders live in `LegacyQuantBlocks.swift` (32-weight blocks),
 /// `KQuantBlocks.swift` (256-weight super-blocks) and `IQ4QuantBlocks.swift` (non-linear 4-bit).

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixBundle
 import PrefixSupport
 
 /// Builds a `.safetensors` file deterministically: tensors sorted by name (header and data in

@@ -4,30 +4,30 @@ import XCTest
 
 final class ConversionAndSniffTests: XCTestCase {
     func testF16RoundsToNearestEven() {
-        XCTAssertEqual(HalfPrecision.f16Bits(from: 1.0), 0x3c00)
-        XCTAssertEqual(HalfPrecision.f16Bits(from: -2.0), 0xc000)
-        XCTAssertEqual(HalfPrecision.f16Bits(from: 65504), 0x7bff)
-        XCTAssertEqual(HalfPrecision.f16Bits(from: 65520), 0x7c00)        // rounds up to Inf
-        XCTAssertEqual(HalfPrecision.f16Bits(from: 1 + 1.0 / 2048), 0x3c00)  // tie → even (down)
-        XCTAssertEqual(HalfPrecision.f16Bits(from: 1 + 3.0 / 2048), 0x3c02)  // tie → even (up)
-        XCTAssertEqual(HalfPrecision.f16Bits(from: 5.960464477539063e-08), 0x0001)  // smallest subnormal
-        XCTAssertEqual(HalfPrecision.f16Bits(from: 2.9802322387695312e-08), 0x0000)  // half of it: tie → even (0)
-        XCTAssertEqual(HalfPrecision.f16Bits(from: 6.097555160522461e-05), 0x03ff)  // largest subnormal
-        XCTAssertEqual(HalfPrecision.f16Bits(from: .infinity), 0x7c00)
-        XCTAssertTrue(HalfPrecision.float(fromF16: HalfPrecision.f16Bits(from: .nan)).isNaN)
+        XCTAssertEqual(HalfPrecision.halfBits(from: 1.0), 0x3c00)
+        XCTAssertEqual(HalfPrecision.halfBits(from: -2.0), 0xc000)
+        XCTAssertEqual(HalfPrecision.halfBits(from: 65504), 0x7bff)
+        XCTAssertEqual(HalfPrecision.halfBits(from: 65520), 0x7c00)        // rounds up to Inf
+        XCTAssertEqual(HalfPrecision.halfBits(from: 1 + 1.0 / 2048), 0x3c00)  // tie → even (down)
+        XCTAssertEqual(HalfPrecision.halfBits(from: 1 + 3.0 / 2048), 0x3c02)  // tie → even (up)
+        XCTAssertEqual(HalfPrecision.halfBits(from: 5.960464477539063e-08), 0x0001)  // smallest subnormal
+        XCTAssertEqual(HalfPrecision.halfBits(from: 2.9802322387695312e-08), 0x0000)  // half of it: tie → even (0)
+        XCTAssertEqual(HalfPrecision.halfBits(from: 6.097555160522461e-05), 0x03ff)  // largest subnormal
+        XCTAssertEqual(HalfPrecision.halfBits(from: .infinity), 0x7c00)
+        XCTAssertTrue(HalfPrecision.float(fromHalf: HalfPrecision.halfBits(from: .nan)).isNaN)
         // Every f16 value converts to Float and back exactly.
         for h in UInt16(0)...UInt16.max where h & 0x7c00 != 0x7c00 || h & 0x3ff == 0 {
-            XCTAssertEqual(HalfPrecision.f16Bits(from: HalfPrecision.float(fromF16: h)), h)
+            XCTAssertEqual(HalfPrecision.halfBits(from: HalfPrecision.float(fromHalf: h)), h)
         }
     }
 
     func testBF16RoundsToNearestEven() {
-        XCTAssertEqual(HalfPrecision.bf16Bits(from: 1.0), 0x3f80)
-        XCTAssertEqual(HalfPrecision.bf16Bits(from: Float(bitPattern: 0x3f80_8000)), 0x3f80)  // tie → even (down)
-        XCTAssertEqual(HalfPrecision.bf16Bits(from: Float(bitPattern: 0x3f81_8000)), 0x3f82)  // tie → even (up)
-        XCTAssertEqual(HalfPrecision.bf16Bits(from: Float(bitPattern: 0x3f80_8001)), 0x3f81)
-        XCTAssertTrue(HalfPrecision.float(fromBF16: HalfPrecision.bf16Bits(from: .nan)).isNaN)
-        XCTAssertEqual(HalfPrecision.float(fromBF16: 0xc040), -3.0)
+        XCTAssertEqual(HalfPrecision.bfloat16Bits(from: 1.0), 0x3f80)
+        XCTAssertEqual(HalfPrecision.bfloat16Bits(from: Float(bitPattern: 0x3f80_8000)), 0x3f80)  // tie → even (down)
+        XCTAssertEqual(HalfPrecision.bfloat16Bits(from: Float(bitPattern: 0x3f81_8000)), 0x3f82)  // tie → even (up)
+        XCTAssertEqual(HalfPrecision.bfloat16Bits(from: Float(bitPattern: 0x3f80_8001)), 0x3f81)
+        XCTAssertTrue(HalfPrecision.float(fromBFloat16: HalfPrecision.bfloat16Bits(from: .nan)).isNaN)
+        XCTAssertEqual(HalfPrecision.float(fromBFloat16: 0xc040), -3.0)
     }
 
     func testSniffRecognisesCommonFormats() {

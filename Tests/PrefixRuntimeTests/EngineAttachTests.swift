@@ -92,8 +92,8 @@ final class EngineAttachTests: XCTestCase {
         for dtype in [TensorDType.f16, .bf16] {
             let half = try c.attach(EngineFixtures.rawBundle(c, flat: flat.values, p: p, dtype: dtype))
             let rounded = flat.values.map { v -> Float in
-                dtype == .f16 ? HalfPrecision.float(fromF16: HalfPrecision.f16Bits(from: v))
-                    : HalfPrecision.float(fromBF16: HalfPrecision.bf16Bits(from: v))
+                dtype == .f16 ? HalfPrecision.float(fromHalf: HalfPrecision.halfBits(from: v))
+                    : HalfPrecision.float(fromBFloat16: HalfPrecision.bfloat16Bits(from: v))
             }
             XCTAssertEqual(half.kv.peftFlat(), rounded, "\(dtype) values are the exact conversions")
             XCTAssertNotEqual(half.kv, f32.kv)

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PrefixRuntime
+import PrefixBundle
 import TensorFiles
 
 /// The C mat-vec kernels on every instruction-set path this CPU can run, against plain Swift
