@@ -1,9 +1,6 @@
 import Foundation
 import PrefixSupport
 
-/// Tokenizer files are read with PrefixSupport's strict parser; `JSONValue` is its value type.
-typealias JSONValue = JSONNode
-
 extension JSONNode {
     /// Parses a tokenizer file whose top level must be an object, refusing files larger than
     /// `BPETokenizer.maximumJSONSize`; every failure is a ``TokenizerError`` naming `source`.

@@ -21,7 +21,7 @@ struct TextPipeline {
 
     init(root: JSONObject, byteFallback: Bool, reader: JSONFieldReader) throws {
         let source = reader.source
-        func type(_ value: JSONValue?, _ field: String) throws -> String? {
+        func type(_ value: JSONNode?, _ field: String) throws -> String? {
             guard let value, !value.isNull else { return nil }
             return try reader.string(try reader.object(value, field)["type"] ?? .null, field + ".type")
         }
@@ -84,7 +84,7 @@ struct TextPipeline {
     }
 
     /// Maps a byte-level `pre_tokenizer` JSON value to a supported ``PreTokenizer``.
-    private static func byteLevelPreTokenizer(_ value: JSONValue, _ reader: JSONFieldReader) throws -> PreTokenizer {
+    private static func byteLevelPreTokenizer(_ value: JSONNode, _ reader: JSONFieldReader) throws -> PreTokenizer {
         let source = reader.source
         let supported = "ByteLevel(add_prefix_space: false, use_regex: true), Sequence[Digits(individual_digits: true), ByteLevel(...)]"
             + " or Sequence[Split(<Qwen2 regex>, Isolated), ByteLevel(use_regex: false)]"

@@ -17,7 +17,7 @@ public struct TokenizerConfig: Sendable, Equatable {
     /// Parses `tokenizer_config.json` bytes; unknown fields are ignored.
     /// - Throws: ``TokenizerError`` for invalid JSON or wrongly typed fields.
     public init(jsonData data: Data, source: String = "tokenizer_config.json") throws {
-        let root = try JSONValue.parseObject(data, source: source)
+        let root = try JSONNode.parseObject(data, source: source)
         let reader = JSONFieldReader(source: source)
         /// A token is a string or an AddedToken object `{"content": ...}`.
         func token(_ field: String) throws -> String? {

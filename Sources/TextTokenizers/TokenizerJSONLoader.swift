@@ -19,7 +19,7 @@ extension BPETokenizer {
     public convenience init(
         tokenizerJSON data: Data, source: String = "tokenizer.json", bosToken: String? = nil, eosToken: String? = nil
     ) throws {
-        let root = try JSONValue.parseObject(data, source: source)
+        let root = try JSONNode.parseObject(data, source: source)
         let reader = JSONFieldReader(source: source)
 
         guard let modelValue = root["model"] else { throw TokenizerError.missingField(source: source, field: "model") }
