@@ -21,7 +21,7 @@ struct BuildCommand: ParsableCommand {
             --init-text tokens are repeated (fewer than --prefix-length) or cut (more) to fill the P slots.
             """)
 
-    @Option(help: "Checkpoint: a .gguf file or a Hugging Face model folder.") var model: String
+    @OptionGroup var checkpoint: CheckpointOption
     @Option(help: "Training data: FILE or ARCHIVE:MEMBER.") var data: String
     @Option(help: "Dev data for the dev loss (FILE or ARCHIVE:MEMBER).") var dev: String?
     @Option(name: .shortAndLong, help: "The bundle to write (.ptx).") var output: String
@@ -53,7 +53,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every N steps.") var checkpointEvery: Int?
     @Flag(help: "Continue from OUT.ptx.ckpt when it exists.") var resume = false
     @Option(help: "Seed of the initialization and data order.") var seed: UInt64 = 0
-    @Option(help: "BLAS threads.") var threads: Int?
+    @OptionGroup var threads: ThreadsOption
     @Flag(name: .customLong("json-log"), help: "One JSON event per line on stdout.") var jsonLog = false
     @Option(name: .customLong("log-every"), help: "Plain log line every N steps (not on a terminal).") var logEvery = 10
     @Flag(help: "Also write the collapsed raw bundle OUT.raw.ptx.") var collapse = false
@@ -70,7 +70,7 @@ struct BuildCommand: ParsableCommand {
     }
 
     func settings() -> BuildSettings {
-        var s = BuildSettings(model: model, data: data, dev: dev, output: output)
+        var s = BuildSettings(model: checkpoint.model, data: data, dev: dev, output: output)
         s.prefixLength = prefixLength
         s.reparameterization = reparam
         s.hiddenWidth = hidden
@@ -101,7 +101,7 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         try CLIFailure.guarded {
-            if let threads { setBLASThreadCount(threads) }
+            threads.apply()
             let log = BuildProgress(json: jsonLog, every: logEvery, maxLength: maxLength)
             let interrupt = InterruptFlag()
             let result = try BuildJob.run(settings(), shouldStop: { interrupt.isRaised }, events: log.handle)

@@ -20,16 +20,19 @@ struct EvalCommand: ParsableCommand {
             OUTDIR/summary.json.
             """)
 
-    @Option(help: "Checkpoint: a .gguf file or a Hugging Face model folder.") var model: String
-    @Option(help: "A .ptx bundle to attach (none = the bare model).") var bundle: String?
+    @OptionGroup var checkpointOption: CheckpointOption
+    @OptionGroup var prefixOption: BundleOption
     @Option(help: "Data: FILE or ARCHIVE:MEMBER (CSV mr,ref / prompt,target, or JSONL).") var data: String
     @Option(help: "Evaluate only the first N distinct inputs.") var limit: Int?
     @Option(name: .customLong("max-tokens"), help: "Largest number of generated tokens.") var maxTokens = 64
     @Option(help: "Beam width; 1 = greedy.") var beams = 1
     @Option(name: .customLong("prompt-template"), help: "Prompt template with {column} placeholders (default: from the columns; E2E: \"{mr} => \").") var promptTemplate: String?
-    @Option(help: "BLAS threads.") var threads: Int?
+    @OptionGroup var threads: ThreadsOption
     @Option(help: "Print this many sample generations.") var show = 3
     @Option(name: .shortAndLong, help: "Output folder.") var output: String
+
+    private var model: String { checkpointOption.model }
+    private var bundle: String? { prefixOption.bundle }
 
     func validate() throws {
         guard (limit ?? 1) >= 1 else { throw ValidationError("--limit must be >= 1") }
@@ -39,7 +42,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         try CLIFailure.guarded {
-            if let threads { setBLASThreadCount(threads) }
+            threads.apply()
             let checkpoint = try Checkpoint.load(path: model)
             let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
             for w in prefix?.warnings ?? [] { StandardError.print("warning: \(w)") }
