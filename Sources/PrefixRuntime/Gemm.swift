@@ -37,13 +37,16 @@ package func gemm(
 }
 
 /// `y[rows] = alpha · W[rows×cols] · x + beta · y` through OpenBLAS `cblas_sgemv` (the
-/// single-token decode case of `x · Wᵀ`).
+/// single-token decode case of `x · Wᵀ`, and one query's attention scores `scale · K · q`);
+/// `transposed` computes `y[cols] = alpha · Wᵀ · x + beta · y` instead (one query's attention
+/// output `Σ_j p[j] · V[j,:]`).
 @inline(__always)
 func gemv(
     rows: Int, cols: Int, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-    _ y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0
+    _ y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0, transposed: Bool = false
 ) {
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(cols), alpha, w, Int32(cols), x, 1, beta, y, 1)
+    cblas_sgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(rows), Int32(cols), alpha, w, Int32(cols),
+                x, 1, beta, y, 1)
 }
 
 /// `out[T×outDim] = x[T×inDim] · Wᵀ + beta · out` for a PyTorch-layout weight `W[outDim×inDim]`,
@@ -67,20 +70,6 @@ public func setBLASThreadCount(_ count: Int) {
 
 /// The current number of OpenBLAS worker threads.
 public func blasThreadCount() -> Int { Int(openblas_get_num_threads()) }
-
-/// Attention scores for one query: `scores[j] = scale · K[j,:] · q` over `slots` rows of `K[slots×hd]`.
-@inline(__always)
-func cblasScores(slots: Int, hd: Int, _ k: UnsafePointer<Float>, _ q: UnsafePointer<Float>,
-                 _ scores: UnsafeMutablePointer<Float>, scale: Float) {
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(slots), Int32(hd), scale, k, Int32(hd), q, 1, 0, scores, 1)
-}
-
-/// Attention output for one query: `out[:] = Σ_j p[j] · V[j,:]` over `slots` rows of `V[slots×hd]`.
-@inline(__always)
-func cblasWeightedSum(slots: Int, hd: Int, _ v: UnsafePointer<Float>, _ p: UnsafePointer<Float>,
-                      _ out: UnsafeMutablePointer<Float>) {
-    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(slots), Int32(hd), 1, v, Int32(hd), p, 1, 0, out, 1)
-}
 
 /// `out[T×W.rows] = x[T×W.columns] · Wᵀ + beta · out` (beta 0 or 1) for a `WeightMatrix`.
 ///

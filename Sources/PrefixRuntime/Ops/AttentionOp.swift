@@ -89,7 +89,7 @@ package enum AttentionOp {
             // Decode step from a head-major cache: matrix-vector products.
             let vector = n == 1 && shape.kvRowStride == d
             if vector {
-                cblasScores(slots: s, hd: d, kp, qp, probs, scale: shape.scale)
+                gemv(rows: s, cols: d, kp, qp, probs, alpha: shape.scale)
             } else {
                 gemm(m: n, n: s, k: d, qp, lda: shape.queryWidth, kp, ldb: shape.kvRowStride, transposeB: true,
                      probs, alpha: shape.scale)
@@ -107,7 +107,7 @@ package enum AttentionOp {
                 SoftmaxOp.forward(row, count: s)
             }
             if vector {
-                cblasWeightedSum(slots: s, hd: d, vp, probs, op)
+                gemv(rows: s, cols: d, vp, probs, op, transposed: true)
             } else {
                 gemm(m: n, n: d, k: s, probs, vp, ldb: shape.kvRowStride, op, ldc: shape.queryWidth)
             }
