@@ -57,11 +57,6 @@ public struct ParameterSet: Sendable, Equatable {
         }
     }
 
-    /// Calls `body` with the tensor's storage. The tensor must exist (checked by the caller).
-    func withValues<R>(_ name: String, _ body: (UnsafePointer<Float>) -> R) -> R {
-        tensors[name]!.values.withUnsafeBufferPointer { body($0.baseAddress!) }
-    }
-
     /// Adds `delta` element-wise into the named tensor.
     public mutating func accumulate(_ name: String, _ delta: [Float]) throws {
         guard let count = tensors[name]?.values.count else {
@@ -73,10 +68,5 @@ public struct ParameterSet: Sendable, Equatable {
         tensors[name]!.values.withUnsafeMutableBufferPointer { values in
             for i in 0..<count { values[i] += delta[i] }
         }
-    }
-
-    /// Calls `body` with the tensor's mutable storage. The tensor must exist (checked by the caller).
-    mutating func withMutableValues<R>(_ name: String, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
-        tensors[name]!.values.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 }

@@ -219,11 +219,6 @@ public final class GGUFFile: TensorStore {
     /// `general.architecture` (e.g. `llama`, `gpt2`).
     public var architecture: String? { string("general.architecture") }
 
-    /// A required string value; throws `missingMetadata` or `metadataType`.
-    public func requireString(_ key: String) throws -> String {
-        try require(key, "string") { $0.string }
-    }
-
     /// A required integer value; throws `missingMetadata` or `metadataType`.
     public func requireInt(_ key: String) throws -> Int {
         try require(key, "an integer") { $0.int }

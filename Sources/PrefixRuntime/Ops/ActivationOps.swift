@@ -79,18 +79,3 @@ package enum GeGLUOp {
         }
     }
 }
-
-/// Element-wise `tanh` (the reparameterization MLP's activation), and its backward.
-package enum TanhOp {
-    /// `y[i] = tanh(x[i])`.
-    package static func forward(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
-    }
-
-    /// Adds `dy ⊙ (1 − y²)` into `dx`, given the forward OUTPUT `y`.
-    package static func backward(
-        _ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>, count: Int, addingInto dx: UnsafeMutablePointer<Float>
-    ) {
-        for i in 0..<count { dx[i] += dy[i] * (1 - y[i] * y[i]) }
-    }
-}
