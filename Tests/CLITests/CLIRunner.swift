@@ -23,15 +23,9 @@ enum CLIRunner {
 
     static var binary: URL { productsDirectory.appendingPathComponent("prefixpack") }
 
-    /// The package root (walks up from this file to the directory holding Package.swift).
-    static var packageRoot: URL {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url.deleteLastPathComponent()
-        }
-        return url
-    }
+    /// The package root: this file is `Tests/<target>/<file>.swift` (fixtures are found from a fresh clone).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static var bundlesDirectory: URL { packageRoot.appendingPathComponent("Fixtures/bundles") }
 

@@ -5,14 +5,9 @@ import XCTest
 
 /// Paths of the fixtures and shared data, found from this file's location.
 enum DataFixtures {
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    }()
+    /// The package root: this file is `Tests/<target>/<file>.swift` (fixtures are found from a fresh clone).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func path(_ relative: String) -> String {
         packageRoot.appendingPathComponent("Fixtures/data").appendingPathComponent(relative).path

@@ -7,15 +7,9 @@ import XCTest
 
 /// Test data locations, temporary folders, and running the runtime with a bundle.
 enum InteropFixtures {
-    /// The package root: walk up from this file to the folder holding Package.swift.
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    }()
+    /// The package root: this file is `Tests/<target>/<file>.swift` (fixtures are found from a fresh clone).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static let tinyModels = ["tiny-llama", "tiny-llama-untied", "tiny-gpt2"]
     static var interop: URL { packageRoot.appendingPathComponent("Fixtures/interop") }

@@ -5,15 +5,9 @@ import TensorFiles
 
 /// Locates test data and loads models and reference arrays for the parity tests.
 enum Fixtures {
-    /// The package root: walk up from this file to the folder holding Package.swift.
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    }()
+    /// The package root: this file is `Tests/<target>/<file>.swift` (fixtures are found from a fresh clone).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static var runtime: URL { packageRoot.appendingPathComponent("Fixtures/runtime") }
     static func modelFolder(_ model: String) -> URL { packageRoot.appendingPathComponent("Fixtures/models/\(model)") }

@@ -7,14 +7,9 @@ import XCTest
 
 /// The tiny Llama checkpoint and the small E2E extracts in Fixtures/ (see Fixtures/trainingrun/PROVENANCE.md).
 enum TrainingRunFixtures {
-    static var packageRoot: URL {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url.deleteLastPathComponent()
-        }
-        return url
-    }
+    /// The package root: this file is `Tests/<target>/<file>.swift` (fixtures are found from a fresh clone).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func path(_ relative: String) -> String { packageRoot.appendingPathComponent(relative).path }
 

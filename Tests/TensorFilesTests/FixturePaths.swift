@@ -5,14 +5,9 @@ import TensorFiles
 /// Locates the package root (the folder holding Package.swift) from this source file, so tests
 /// find `Fixtures/` from a fresh clone.
 enum FixturePaths {
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url = url.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    }()
+    /// The package root: this file is `Tests/<target>/<file>.swift` (fixtures are found from a fresh clone).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func fixture(_ relative: String) -> URL {
         packageRoot.appendingPathComponent("Fixtures").appendingPathComponent(relative)

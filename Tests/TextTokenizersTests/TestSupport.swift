@@ -5,14 +5,9 @@ import TextTokenizers
 
 /// Locations of fixtures and optional model files, found by walking up from this file.
 enum TestPaths {
-    static let packageRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url = url.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    }()
+    /// The package root: this file is `Tests/<target>/<file>.swift` (fixtures are found from a fresh clone).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func fixture(_ name: String) -> URL {
         packageRoot.appendingPathComponent("Fixtures/tokenizers").appendingPathComponent(name)
