@@ -20,37 +20,8 @@ public struct TensorPayload: Sendable, Equatable {
     }
 }
 
-/// Everything a bundle holds except the layout (offsets, lengths, encodings, CRCs), which
-/// ``BundleWriter`` computes. Build one with ``raw(fingerprint:tokenizerHash:prefixLength:layers:keys:values:dtype:provenance:)``,
-/// ``raw(fingerprint:tokenizerHash:prefixLength:layers:flatPrefix:dtype:provenance:)`` or
-/// ``reparameterized(fingerprint:tokenizerHash:prefixLength:layers:embeddingDim:hiddenDim:embedding:mlp0Weight:mlp0Bias:mlp2Weight:mlp2Bias:dtype:provenance:)``.
-public struct BundleContents: Sendable, Equatable {
-    /// Raw or reparameterized.
-    public var form: PrefixForm
-    /// Number of virtual tokens P.
-    public var prefixLength: Int
-    /// Prefixed model layers, strictly increasing.
-    public var layers: [Int]
-    /// The model the prefix is for.
-    public var fingerprint: ModelFingerprint
-    /// `"sha256:"` + 64 lowercase hex digits (Spec/tokenizer-hash.md).
-    public var tokenizerHash: String
-    /// MLP shape, for the reparameterized form only.
-    public var reparameterization: Reparameterization?
-    /// Free-form provenance.
-    public var provenance: Provenance
-    /// Tensors in any order; the writer stores them in canonical order (``PrefixFormLayout``).
-    public var tensors: [TensorPayload]
-
-    /// Creates contents from explicit tensors (see the static builders for the usual cases).
-    public init(form: PrefixForm, prefixLength: Int, layers: [Int], fingerprint: ModelFingerprint,
-                tokenizerHash: String, reparameterization: Reparameterization?, provenance: Provenance,
-                tensors: [TensorPayload]) {
-        self.form = form; self.prefixLength = prefixLength; self.layers = layers
-        self.fingerprint = fingerprint; self.tokenizerHash = tokenizerHash
-        self.reparameterization = reparameterization; self.provenance = provenance; self.tensors = tensors
-    }
-
+/// The usual ways to build ``BundleContents``.
+extension BundleDescription where Tensor == TensorPayload {
     static func requireCount(_ field: String, _ values: [Float], _ expected: Int) throws(BundleError) {
         if values.count != expected {
             throw BundleError.invalidInput(field: field, found: "\(values.count) values", expected: "\(expected) values")
