@@ -4,8 +4,22 @@ import PrefixBundle
 /// Converts little-endian 32- and 16-bit float storage to `Float`, straight from (possibly
 /// unaligned) mapped bytes into the destination, without intermediate allocation.
 enum FloatConversion {
+    /// Fills `destination` from `source`, which holds `destination.count` little-endian elements
+    /// of `type`. Returns false, touching nothing, when `type` is not f32, f16 or bf16 (a
+    /// quantized type: the caller dequantizes it).
+    static func convert(_ source: UnsafeRawBufferPointer, as type: TensorElementType,
+                        into destination: UnsafeMutableBufferPointer<Float>) -> Bool {
+        switch type {
+        case .f32: copyF32(source, into: destination)
+        case .f16: widen16(source, into: destination) { HalfPrecision.float(fromHalf: $0) }
+        case .bf16: widen16(source, into: destination) { HalfPrecision.float(fromBFloat16: $0) }
+        default: return false
+        }
+        return true
+    }
+
     /// `source` holds `destination.count` little-endian binary32 values.
-    static func copyF32(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>) {
+    private static func copyF32(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>) {
         assert(source.count == destination.count * 4, "callers validate sizes")
         guard let from = source.baseAddress, let to = destination.baseAddress else { return }
         #if _endian(little)
@@ -17,23 +31,14 @@ enum FloatConversion {
         #endif
     }
 
-    /// `source` holds `destination.count` little-endian binary16 values.
-    static func convertF16(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>) {
+    /// `source` holds `destination.count` little-endian 16-bit values, each widened by `widen`.
+    @inline(__always)
+    private static func widen16(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>,
+                                _ widen: (UInt16) -> Float) {
         assert(source.count == destination.count * 2, "callers validate sizes")
         guard let from = source.baseAddress, let to = destination.baseAddress else { return }
         for i in 0..<destination.count {
-            let bits = UInt16(littleEndian: from.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-            to[i] = HalfPrecision.float(fromHalf: bits)
-        }
-    }
-
-    /// `source` holds `destination.count` little-endian bfloat16 values.
-    static func convertBF16(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>) {
-        assert(source.count == destination.count * 2, "callers validate sizes")
-        guard let from = source.baseAddress, let to = destination.baseAddress else { return }
-        for i in 0..<destination.count {
-            let bits = UInt16(littleEndian: from.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-            to[i] = HalfPrecision.float(fromBFloat16: bits)
+            to[i] = widen(UInt16(littleEndian: from.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
         }
     }
 }

@@ -190,12 +190,8 @@ public final class GGUFFile: TensorStore {
             throw TensorFileError.bufferSize(tensor: name, found: destination.count, expected: info.elementCount)
         }
         let source = try rawBytes(name)
-        switch info.type {
-        case .f32: FloatConversion.copyF32(source, into: destination)
-        case .f16: FloatConversion.convertF16(source, into: destination)
-        case .bf16: FloatConversion.convertBF16(source, into: destination)
-        default: try GGUFDequantizer.dequantize(info.type, blocks: source, into: destination, tensor: name, file: label)
-        }
+        if let type = info.type.elementType, FloatConversion.convert(source, as: type, into: destination) { return }
+        try GGUFDequantizer.dequantize(info.type, blocks: source, into: destination, tensor: name, file: label)
     }
 
     // MARK: - Metadata

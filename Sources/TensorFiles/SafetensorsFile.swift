@@ -131,11 +131,7 @@ public final class SafetensorsFile: TensorStore {
             throw TensorFileError.bufferSize(tensor: name, found: destination.count, expected: count)
         }
         let source = try rawBytes(name)
-        switch type {
-        case .f32: FloatConversion.copyF32(source, into: destination)
-        case .f16: FloatConversion.convertF16(source, into: destination)
-        case .bf16: FloatConversion.convertBF16(source, into: destination)
-        default:
+        guard FloatConversion.convert(source, as: type, into: destination) else {
             throw TensorFileError.unsupportedType(file: label, tensor: name, type: info.dtype.rawValue, supported: SafetensorsDType.convertible)
         }
     }
