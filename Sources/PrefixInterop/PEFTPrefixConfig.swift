@@ -119,7 +119,7 @@ public struct PEFTPrefixConfig: Sendable, Equatable {
     /// adapter with `prefix_projection: false`, keys sorted, two-space indentation (as PEFT's
     /// `save_pretrained` writes it).
     public func exportJSON() -> [UInt8] {
-        let base = baseModelNameOrPath.map(jsonString) ?? "null"
+        let base = baseModelNameOrPath.map(\.jsonLiteral) ?? "null"
         let fields: [(String, String)] = [
             ("auto_mapping", "null"),
             ("base_model_name_or_path", base),
@@ -131,30 +131,14 @@ public struct PEFTPrefixConfig: Sendable, Equatable {
             ("num_layers", "\(numLayers)"),
             ("num_transformer_submodules", "1"),
             ("num_virtual_tokens", "\(numVirtualTokens)"),
-            ("peft_type", jsonString(Self.prefixTuning)),
-            ("peft_version", jsonString(Self.exportedPEFTVersion)),
+            ("peft_type", Self.prefixTuning.jsonLiteral),
+            ("peft_version", Self.exportedPEFTVersion.jsonLiteral),
             ("prefix_projection", prefixProjection ? "true" : "false"),
             ("revision", "null"),
-            ("task_type", jsonString(Self.causalLM)),
+            ("task_type", Self.causalLM.jsonLiteral),
             ("token_dim", "\(tokenDim)"),
         ]
-        let body = fields.map { "  \(jsonString($0.0)): \($0.1)" }.joined(separator: ",\n")
+        let body = fields.map { "  \($0.0.jsonLiteral): \($0.1)" }.joined(separator: ",\n")
         return Array("{\n\(body)\n}".utf8)
-    }
-
-    private func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -64,7 +64,7 @@ public struct SafetensorsWriter: Sendable {
         var header = "{"
         var parts: [String] = []
         if !metadata.isEmpty {
-            let items = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0] ?? ""))" }
+            let items = metadata.keys.sorted().map { "\($0.jsonLiteral):\((metadata[$0] ?? "").jsonLiteral)" }
             parts.append("\"__metadata__\":{" + items.joined(separator: ",") + "}")
         }
         var offset = 0
@@ -72,7 +72,7 @@ public struct SafetensorsWriter: Sendable {
             guard let entry = entries[name] else { continue }
             let end = offset + entry.bytes.count
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            parts.append("\(jsonString(name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            parts.append("\(name.jsonLiteral):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         header += parts.joined(separator: ",") + "}"
@@ -91,21 +91,5 @@ public struct SafetensorsWriter: Sendable {
     /// Writes the file atomically (temporary file, fsync, rename).
     public func write(to url: URL) throws {
         try TensorFileError.writing { () throws(FileAccessError) in try AtomicFileWriter.write(encoded(), to: url.path) }
-    }
-
-    private func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
