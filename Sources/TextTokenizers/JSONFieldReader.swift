@@ -35,49 +35,39 @@ extension JSONNode {
     var isNull: Bool { self == .null }
 }
 
-/// Typed access to ``JSONNode``s with errors that name the file and field.
+/// Typed access to ``JSONNode``s through PrefixSupport's one typed reader (``JSONField``), with
+/// its failures reported as ``TokenizerError/wrongType(source:field:expected:found:)`` naming
+/// the file, the field, the type expected and the kind of value found.
 struct JSONFieldReader {
     let source: String
 
     func object(_ value: JSONNode, _ name: String) throws(TokenizerError) -> JSONObject {
-        guard case .object(let v) = value else {
-            throw .wrongType(source: source, field: name, expected: "an object", found: value.kind)
-        }
-        return v
+        try read(value, name) { field throws(JSONFieldError) in try field.jsonObject() }
     }
-
     func array(_ value: JSONNode, _ name: String) throws(TokenizerError) -> [JSONNode] {
-        guard case .array(let v) = value else {
-            throw .wrongType(source: source, field: name, expected: "an array", found: value.kind)
-        }
-        return v
+        if case .array(let elements) = value { return elements }  // no per-element wrappers for vocabularies and merges
+        return try read(value, name) { field throws(JSONFieldError) in try field.array().map(\.node) }
     }
-
     func string(_ value: JSONNode, _ name: String) throws(TokenizerError) -> String {
-        guard case .string(let v) = value else {
-            throw .wrongType(source: source, field: name, expected: "a string", found: value.kind)
-        }
-        return v
+        try read(value, name) { field throws(JSONFieldError) in try field.string() }
     }
-
     func bool(_ value: JSONNode, _ name: String) throws(TokenizerError) -> Bool {
-        guard case .bool(let v) = value else {
-            throw .wrongType(source: source, field: name, expected: "true or false", found: value.kind)
-        }
-        return v
+        try read(value, name) { field throws(JSONFieldError) in try field.bool() }
     }
-
     func int(_ value: JSONNode, _ name: String) throws(TokenizerError) -> Int {
-        guard let v = value.integer(Int.self) else {
-            throw .wrongType(source: source, field: name, expected: "an integer", found: value.kind)
-        }
-        return v
+        try read(value, name) { field throws(JSONFieldError) in try field.int() }
+    }
+    func double(_ value: JSONNode, _ name: String) throws(TokenizerError) -> Double {
+        try read(value, name) { field throws(JSONFieldError) in try field.double() }
     }
 
-    func double(_ value: JSONNode, _ name: String) throws(TokenizerError) -> Double {
-        guard let v = value.double else {
-            throw .wrongType(source: source, field: name, expected: "a number", found: value.kind)
+    private func read<T>(
+        _ value: JSONNode, _ name: String, _ body: (JSONField) throws(JSONFieldError) -> T
+    ) throws(TokenizerError) -> T {
+        do {
+            return try body(JSONField(value, file: source, path: name))
+        } catch {
+            throw .wrongType(source: source, field: name, expected: error.expected, found: value.kind)
         }
-        return v
     }
 }
