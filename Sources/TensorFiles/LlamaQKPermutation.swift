@@ -55,12 +55,3 @@ public enum LlamaQKPermutation {
         }
     }
 }
-
-/// Undoes llama.cpp's Q/K row permutation of a GGUF `attn_q` / `attn_k` tensor in place (see
-/// `LlamaQKPermutation`): `values` is row-major `[rows, columns]`, `heads` the head count for
-/// that tensor (`head_count` for Q, `head_count_kv` for K).
-public func unpermuteLlamaQK(_ values: inout [Float], rows: Int, columns: Int, heads: Int) throws {
-    try values.withUnsafeMutableBufferPointer {
-        try LlamaQKPermutation.unpermute($0, rows: rows, columns: columns, heads: heads)
-    }
-}

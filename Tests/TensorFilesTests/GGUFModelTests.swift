@@ -34,7 +34,7 @@ final class GGUFModelTests: XCTestCase {
         let shape = try file.descriptor(name).shape
         if name.hasSuffix("attn_q.weight") || name.hasSuffix("attn_k.weight") {
             let heads = try file.requireInt(name.hasSuffix("attn_q.weight") ? "llama.attention.head_count" : "llama.attention.head_count_kv")
-            try unpermuteLlamaQK(&values, rows: shape[0], columns: shape[1], heads: heads)
+            try values.withUnsafeMutableBufferPointer { try LlamaQKPermutation.unpermute($0, rows: shape[0], columns: shape[1], heads: heads) }
         }
         return values
     }
@@ -106,8 +106,8 @@ final class GGUFModelTests: XCTestCase {
             XCTAssertEqual(Array(raw[(ggufRow * 64)..<(ggufRow * 64 + 64)]), Array(hf[(hfRow * 64)..<(hfRow * 64 + 64)]))
         }
         var odd: [Float] = [1, 2, 3]
-        expectTensorFileError(try unpermuteLlamaQK(&odd, rows: 3, columns: 1, heads: 1))
-        expectTensorFileError(try unpermuteLlamaQK(&odd, rows: 2, columns: 1, heads: 1))
+        expectTensorFileError(try odd.withUnsafeMutableBufferPointer { try LlamaQKPermutation.unpermute($0, rows: 3, columns: 1, heads: 1) })
+        expectTensorFileError(try odd.withUnsafeMutableBufferPointer { try LlamaQKPermutation.unpermute($0, rows: 2, columns: 1, heads: 1) })
     }
 
     func testQuantizedFilesMatchWithinQuantizationError() throws {
