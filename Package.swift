@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "PrefixBundleTests", dependencies: ["PrefixBundle", "PrefixSupport"]),
         .testTarget(name: "TensorFilesTests", dependencies: ["TensorFiles", "PrefixSupport"]),
         .testTarget(name: "TextTokenizersTests", dependencies: ["TextTokenizers", "TensorFiles", "PrefixBundle"]),
-        .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixBundle"]),
+        .testTarget(name: "PrefixRuntimeTests", dependencies: ["PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixBundle", "PrefixSupport"]),
         .testTarget(
             name: "PrefixInteropTests",
             dependencies: ["PrefixSupport", "PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]

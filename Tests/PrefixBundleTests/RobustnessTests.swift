@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 import XCTest
 @testable import PrefixBundle
 
@@ -39,7 +40,7 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testSeededMutationsEndInSuccessOrCleanErrors() throws {
-        var rng = SplitMix64(seed: 0x5054_5821)
+        var rng = SeededGenerator(seed: 0x5054_5821)
         let fixtures = try Self.validFixtures()
         var outcomes: [String: Int] = [:]
         let iterations = 4000
@@ -127,18 +128,5 @@ final class RobustnessTests: XCTestCase {
         for code in ["misaligned", "overlapping-tensors", "unexpected-tensor", "missing-tensor", "length-mismatch", "shape-mismatch"] {
             XCTAssertTrue(codes.contains(code), "\(code) not in \(codes)")
         }
-    }
-}
-
-/// SplitMix64: a tiny deterministic generator for seeded tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

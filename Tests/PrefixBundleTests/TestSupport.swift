@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 import XCTest
 @testable import PrefixBundle
 
@@ -9,15 +10,8 @@ enum TestSupport {
 
     /// Deterministic pseudo-random values in [-1, 1) (SplitMix64).
     static func values(_ n: Int, seed: UInt64) -> [Float] {
-        var s = seed
-        return (0..<n).map { _ in
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Float(z >> 40) / Float(1 << 23) - 1
-        }
+        var generator = SeededGenerator(seed: seed)
+        return (0..<n).map { _ in Float(generator.next() >> 40) / Float(1 << 23) - 1 }
     }
 
     static func rawContents(layers: [Int] = [0, 1, 2], p: Int = 4, dtype: TensorDType = .f32) throws -> BundleContents {

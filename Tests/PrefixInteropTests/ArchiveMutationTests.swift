@@ -1,22 +1,11 @@
 import Foundation
+import PrefixSupport
 import XCTest
 @testable import PrefixInterop
 
 /// Seeded mutations of exported adapter archives: every byte flip, truncation or insertion
 /// ends in a clean error or a successful import, never a crash or a hang.
 final class ArchiveMutationTests: XCTestCase {
-    private struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     func testMutatedAdapterArchivesFailCleanly() throws {
         let dir = try InteropFixtures.temporaryFolder(self)
         let model = "tiny-llama"
@@ -24,7 +13,7 @@ final class ArchiveMutationTests: XCTestCase {
         _ = try PEFTImporter.importAdapter(adapterPath: InteropFixtures.adapter(model, "prefix_raw"),
                                            checkpointPath: InteropFixtures.checkpoint(model), outputPath: bundle)
         let checkpoint = try CheckpointSummary.read(path: InteropFixtures.checkpoint(model))
-        var rng = SplitMix64(state: 20261127)
+        var rng = SeededGenerator(seed: 20261127)
         var outcomes = [String: Int]()
         for kind in ["zip", "tar.gz"] {
             let archive = dir.appendingPathComponent("a.\(kind)").path
@@ -57,4 +46,9 @@ final class ArchiveMutationTests: XCTestCase {
         XCTAssertEqual(outcomes.values.reduce(0, +), 300)
         XCTAssertGreaterThan(outcomes["InteropError", default: 0], 0)
     }
+}
+
+private extension SeededGenerator {
+    /// A draw in `0..<n` (modulo: fine for mutation tests).
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -1,3 +1,4 @@
+import PrefixSupport
 import XCTest
 @testable import PrefixRuntime
 import PrefixBundle
@@ -28,8 +29,8 @@ final class QuantKernelTests: XCTestCase {
     /// int16-rounded activation (1e-4), and within the rounding bound of the exact product.
     func testFastPathMatchesQuantizedActivationReference() throws {
         let rows = 300, cols = 384
-        var rng = SplitMix64(seed: 11)
-        let x = (0..<cols).map { _ in Float(rng.unit() * 4 - 2) }
+        var rng = SeededGenerator(seed: 11)
+        let x = (0..<cols).map { _ in Float(rng.nextUniform() * 4 - 2) }
         let (xq, blockScale) = Self.int16Rounded(x)
         for (type, format) in SyntheticBlocks.formats {
             let (w, elements) = SyntheticBlocks.make(type, format, rows: rows, cols: cols, rng: &rng)
@@ -66,9 +67,9 @@ final class QuantKernelTests: XCTestCase {
     /// One dispatch of several products over one input (QKV, gate/up) gives each product's
     /// single-threaded result exactly, accumulating where asked.
     func testSharedInputDispatchEqualsSeparateProducts() throws {
-        var rng = SplitMix64(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         let cols = 256
-        let x = (0..<cols).map { _ in Float(rng.unit() * 2 - 1) }
+        let x = (0..<cols).map { _ in Float(rng.nextUniform() * 2 - 1) }
         let shapes = [(GGMLType.q4_1, WeightStorageFormat.q4_1, 640), (.q8_0, .q8_0, 96), (.q4_0, .q4_0, 352)]
         let matrices = shapes.map { SyntheticBlocks.make($0.0, $0.1, rows: $0.2, cols: cols, rng: &rng).0 }
         for exact in [true, false] {
@@ -122,7 +123,7 @@ enum SyntheticBlocks {
 
     /// Scales d in [2^-8, 2^-6) positive, minimums m in (-2^-3, -2^-4] negative, random quants.
     static func make(_ type: GGMLType, _ format: WeightStorageFormat, rows: Int, cols: Int,
-                     rng: inout SplitMix64) -> (WeightMatrix, [Float]) {
+                     rng: inout SeededGenerator) -> (WeightMatrix, [Float]) {
         let bpr = cols / 32, stride = type.blockBytes
         var bytes = [UInt8](repeating: 0, count: rows * bpr * stride)
         for blk in 0..<(rows * bpr) {

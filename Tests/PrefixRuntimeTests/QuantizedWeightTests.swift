@@ -1,3 +1,4 @@
+import PrefixSupport
 import XCTest
 @testable import PrefixRuntime
 import TensorFiles
@@ -81,8 +82,8 @@ final class QuantizedWeightTests: XCTestCase {
     func testFusedProductMatchesDequantizedRows() throws {
         defer { KernelISA.select(nil) }
         let rows = 520, cols = 256
-        var rng = SplitMix64(seed: 7)
-        let x = (0..<cols).map { _ in Float(rng.unit() * 2 - 1) }
+        var rng = SeededGenerator(seed: 7)
+        let x = (0..<cols).map { _ in Float(rng.nextUniform() * 2 - 1) }
         for (type, format) in SyntheticBlocks.formats {
             let (w, expected) = SyntheticBlocks.make(type, format, rows: rows, cols: cols, rng: &rng)
             XCTAssertEqual(w.array, expected, "\(format) dequantized elements")
@@ -104,18 +105,4 @@ final class QuantizedWeightTests: XCTestCase {
             }
         }
     }
-}
-
-/// A small deterministic generator (SplitMix64) for synthetic test data.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
