@@ -174,4 +174,29 @@ final class Gemma3RealParityTests: XCTestCase {
             }
         }
     }
+
+    /// The fast path (int16 activations, the default of generate/eval) on the K-quant kernels:
+    /// the same 20 greedy tokens as the reference, with and without the prefix, and a mean KL
+    /// divergence of each step's next-token distribution from the exact path below 1e-3 nats.
+    func testFastPathKeepsGreedyTokensAndDistribution() throws {
+        let model = try Self.checkpoint().model
+        var divergences: [Double] = []
+        for g in try Self.json(Generations.self, "greedy.json").generations {
+            for (prefixed, expected) in [(false, g.base_ids), (true, g.prefix_ids)] {
+                let fast = model.makeSession(), exact = model.makeSession()
+                fast.exactActivations = false
+                for session in [fast, exact] { try session.attach(prefixed ? Self.prefix(model.config) : nil) }
+                var input = g.prompt_ids
+                for (step, token) in expected.enumerated() {
+                    let q = try fast.forward(input, logits: .last), p = try exact.forward(input, logits: .last)
+                    XCTAssertEqual(q.indices.max { q[$0] < q[$1] }, token, "\(g.prompt) prefixed: \(prefixed) step \(step)")
+                    divergences.append(FastActivationTests.klDivergence(p, q))
+                    input = [token]
+                }
+            }
+        }
+        let mean = divergences.reduce(0, +) / Double(divergences.count)
+        print("[gemma3-270m] fast vs exact: mean KL \(mean) nats over \(divergences.count) steps, max \(divergences.max() ?? 0)")
+        XCTAssertLessThan(mean, 1e-3)
+    }
 }
