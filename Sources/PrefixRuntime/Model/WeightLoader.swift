@@ -106,7 +106,7 @@ extension ModelWeights {
     /// transposes, fused-QKV splits, GGUF Q/K un-permutation) are data of the architecture's map.
     /// - Throws: `RuntimeError.missingTensor` / `.tensorShapeMismatch` naming the tensor, or the
     ///   store's own error when a tensor's data cannot be read.
-    /// - Parameter keepQuantized: keep GGUF Q8_0/Q4_0/Q4_1 matrices in block form (default);
+    /// - Parameter keepQuantized: keep GGUF Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K matrices in block form (default);
     ///   false expands every matrix to `Float` (e.g. for code that needs raw `Float` pointers).
     public static func load(
         from store: any TensorStore, config: ModelConfig, naming: WeightNaming, file: String,
