@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernels_internal.h"
+#include "kquant_internal.h"
 
 int pp_isa_supported(pp_isa isa) {
     switch (isa) {
@@ -94,6 +95,10 @@ void pp_activation_prepare(pp_activation *a, const float *x, int blocks, int exa
 
 void pp_matvec_rows(const pp_qmatrix *w, const pp_activation *a, float *out,
                     int row_start, int row_end, int accumulate) {
+    if (pp_is_kquant_format(w->format)) {
+        pp_rows_kquant(pp_isa_current(), w, a, out, row_start, row_end, accumulate);
+        return;
+    }
     switch (pp_isa_current()) {
 #if defined(__x86_64__) || defined(__i386__)
     case PP_ISA_AVX2:

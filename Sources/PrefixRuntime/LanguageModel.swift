@@ -24,7 +24,7 @@ public final class LanguageModel: Sendable {
 
     /// Loads the weights `config` needs from `store`, named per `naming`.
     /// - Parameter file: the checkpoint's path or name, used in error messages.
-    /// - Parameter keepQuantized: keep GGUF Q8_0/Q4_0/Q4_1 matrices quantized (default) rather
+    /// - Parameter keepQuantized: keep GGUF Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K matrices quantized (default) rather
     ///   than expanding them to `Float`.
     public convenience init(config: ModelConfig, store: any TensorStore, naming: WeightNaming, file: String,
                             keepQuantized: Bool = true) throws {
@@ -74,8 +74,8 @@ extension GGUFFile: GGUFMetadataSource {
 }
 
 extension LanguageModel {
-    /// Loads a GGUF checkpoint (`general.architecture` of a registered architecture; F32, F16, BF16, Q8_0,
-    /// Q4_0, Q4_1 tensors). Q8_0/Q4_0/Q4_1 matrices stay in block form (one compact copy,
+    /// Loads a GGUF checkpoint (`general.architecture` of a registered architecture; F32, F16, BF16 and
+    /// the quantized types TensorFiles dequantizes). Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K matrices stay in block form (one compact copy,
     /// multiplied by fused dequantize-dot kernels) unless `keepQuantized` is false, which
     /// expands them to `Float` once; other tensors are converted to `Float` once. Llama Q/K rows
     /// are un-permuted to Hugging Face rotate_half order; a missing `output.weight` means a tied head.

@@ -65,6 +65,9 @@ extension QuantizedBlocks {
         let format: pp_format = switch self.format {
         case .q8_0: PP_FORMAT_Q8_0
         case .q4_0: PP_FORMAT_Q4_0
+        case .q5_0: PP_FORMAT_Q5_0
+        case .q4_K: PP_FORMAT_Q4_K
+        case .q6_K: PP_FORMAT_Q6_K
         default: PP_FORMAT_Q4_1
         }
         return pp_qmatrix(format: Int32(format.rawValue), rows: Int32(rows), blocks_per_row: Int32(blocksPerRow),

@@ -11,6 +11,14 @@ public enum WeightStorageFormat: String, Sendable, Equatable {
     case q4_0
     /// ggml Q4_1 blocks: 32 4-bit values, a scale and a minimum per block (`x = d · q + m`).
     case q4_1
+    /// ggml Q5_0 blocks: 32 5-bit values and one scale per block (`x = d · (q − 16)`).
+    case q5_0
+    /// ggml Q4_K super-blocks: 256 4-bit values in eight sub-blocks with 6-bit scales and mins
+    /// (`x = (d · sc) · q − dmin · m`).
+    case q4_K
+    /// ggml Q6_K super-blocks: 256 6-bit values in sixteen sub-blocks with int8 scales
+    /// (`x = (d · sc) · (q − 32)`).
+    case q6_K
 }
 
 /// A linear-layer weight `[rows, columns]` (PyTorch `[out, in]` layout): either plain `Float`
@@ -74,48 +82,56 @@ public final class WeightMatrix: @unchecked Sendable {
     }
 }
 
-/// The repacked storage of a quantized matrix: per row `columns/32` blocks, the quants of all
-/// rows contiguous (`quantBytes` per block: 32 int8 or 16 nibble bytes with element `j` in the
-/// low nibble and `j + 16` in the high one), one `Float` scale per block and, for Q4_1, one
-/// `Float` minimum per block.
+/// The repacked storage of a quantized matrix: per row `storageBlocksPerRow` blocks (of 32
+/// elements, or 256 for the K formats), the quants of all rows contiguous (`quantBytes` per
+/// block: 32 int8 or 16 nibble bytes with element `j` in the low nibble and `j + 16` in the high
+/// one; the other formats' bytes as ``QuantizedBlockLayout`` says), one `Float` scale per block
+/// and, for Q4_1 and Q4_K, one `Float` minimum per block.
 final class QuantizedBlocks: @unchecked Sendable {
     let format: WeightStorageFormat
     let rows: Int
+    /// 32-element blocks per row (`columns / 32`), the activation blocks of the kernels.
     let blocksPerRow: Int
+    /// Storage blocks per row (`blocksPerRow`, or `blocksPerRow / 8` for the K formats).
+    let storageBlocksPerRow: Int
     let quantBytes: Int
     let quants: UnsafeMutableRawPointer
     let scales: UnsafeMutablePointer<Float>
     let minimums: UnsafeMutablePointer<Float>?
 
-    var byteCount: Int { rows * blocksPerRow * (quantBytes + (minimums == nil ? 4 : 8)) }
+    var byteCount: Int { rows * storageBlocksPerRow * (quantBytes + (minimums == nil ? 4 : 8)) }
 
-    /// Repacks ggml blocks from `source` (the tensor's stored bytes, `rows × blocksPerRow`
-    /// blocks), taking destination row `r` from source row `sourceRow(r)`.
+    /// Repacks ggml blocks from `source` (the tensor's stored bytes, `rows × storageBlocksPerRow`
+    /// blocks of `ggml`'s layout, `blocksPerRow · 32` elements per row), taking destination row
+    /// `r` from source row `sourceRow(r)`.
     /// The caller checked that `source` holds exactly that many blocks of `ggml`'s layout.
     init(ggml: GGMLType, format: WeightStorageFormat, rows: Int, blocksPerRow: Int,
          source: UnsafeRawBufferPointer, sourceRow: (Int) -> Int) {
+        let layout = QuantizedBlockLayout(format)
         self.format = format
         self.rows = rows
         self.blocksPerRow = blocksPerRow
-        quantBytes = format == .q8_0 ? 32 : 16
-        let blockCount = rows * blocksPerRow
+        storageBlocksPerRow = blocksPerRow * 32 / layout.weights
+        quantBytes = layout.quantBytes
+        let perRow = storageBlocksPerRow
+        let blockCount = rows * perRow
         quants = .allocate(byteCount: max(blockCount * quantBytes, 1), alignment: 64)
         scales = .allocate(capacity: max(blockCount, 1))
-        minimums = format == .q4_1 ? .allocate(capacity: max(blockCount, 1)) : nil
+        minimums = layout.minimumOffset != nil ? .allocate(capacity: max(blockCount, 1)) : nil
         let stride = ggml.blockBytes
-        let headerBytes = format == .q4_1 ? 4 : 2
         guard let src = source.baseAddress else { return }
         for r in 0..<rows {
-            let from = src + sourceRow(r) * blocksPerRow * stride
-            for b in 0..<blocksPerRow {
+            let from = src + sourceRow(r) * perRow * stride
+            for b in 0..<perRow {
                 let block = from + b * stride
-                let i = r * blocksPerRow + b
-                scales[i] = HalfPrecision.float(fromHalf: UInt16(littleEndian: block.loadUnaligned(as: UInt16.self)))
-                if let minimums {
+                let i = r * perRow + b
+                scales[i] = HalfPrecision.float(
+                    fromHalf: UInt16(littleEndian: block.loadUnaligned(fromByteOffset: layout.scaleOffset, as: UInt16.self)))
+                if let minimums, let offset = layout.minimumOffset {
                     minimums[i] = HalfPrecision.float(
-                        fromHalf: UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
+                        fromHalf: UInt16(littleEndian: block.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
                 }
-                (quants + i * quantBytes).copyMemory(from: block + headerBytes, byteCount: quantBytes)
+                (quants + i * quantBytes).copyMemory(from: block + layout.quantOffset, byteCount: quantBytes)
             }
         }
     }
@@ -130,6 +146,10 @@ final class QuantizedBlocks: @unchecked Sendable {
     /// (`d * q`, `d * (q - 8)`, `d * q + m`, no fused multiply-add).
     @_optimize(speed)  // also fast in debug builds (tests)
     func dequantize(rows start: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+        if format == .q5_0 || format == .q4_K || format == .q6_K {
+            dequantizeQ4KMFormats(rows: start, count: count, into: out)
+            return
+        }
         let first = start * blocksPerRow
         for i in 0..<(count * blocksPerRow) {
             let block = first + i
@@ -151,7 +171,7 @@ final class QuantizedBlocks: @unchecked Sendable {
                 let dl = d * SIMDWiden.floats(n & 0x0F, minus: 0), dh = d * SIMDWiden.floats(n &>> 4, minus: 0)
                 o.storeBytes(of: dl + m, as: SIMD16<Float>.self)
                 o.storeBytes(of: dh + m, toByteOffset: 64, as: SIMD16<Float>.self)
-            case .float32:
+            case .float32, .q5_0, .q4_K, .q6_K:
                 return
             }
         }

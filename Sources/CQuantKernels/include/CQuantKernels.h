@@ -4,7 +4,8 @@
 // Weights are in PrefixRuntime's repacked block form: per row `blocks_per_row` blocks of 32
 // elements; the quants of all rows contiguous (Q8_0: 32 int8 per block; Q4_0/Q4_1: 16 bytes,
 // element j in the low nibble of byte j and element j+16 in its high nibble), one float scale per
-// block and, for Q4_1, one float minimum per block.
+// block and, for Q4_1, one float minimum per block. Q5_0, Q4_K and Q6_K (the Q4_K_M mix) have
+// their own repacked layout, described in kquant_internal.h.
 //
 // Two activation paths:
 // - exact: float activations; each row is the dot product of the dequantized row with x, up to
@@ -23,7 +24,11 @@ extern "C" {
 #endif
 
 /// Storage formats of a quantized matrix.
-typedef enum { PP_FORMAT_Q8_0 = 0, PP_FORMAT_Q4_0 = 1, PP_FORMAT_Q4_1 = 2 } pp_format;
+/// Q5_0, Q4_K and Q6_K (the mix of Q4_K_M files) have their own layout, see kquant_internal.h.
+typedef enum {
+    PP_FORMAT_Q8_0 = 0, PP_FORMAT_Q4_0 = 1, PP_FORMAT_Q4_1 = 2,
+    PP_FORMAT_Q5_0 = 3, PP_FORMAT_Q4_K = 4, PP_FORMAT_Q6_K = 5
+} pp_format;
 
 /// Instruction-set paths. `PP_ISA_AUTO` selects the best the CPU supports.
 typedef enum { PP_ISA_AUTO = 0, PP_ISA_SCALAR = 1, PP_ISA_AVX2 = 2, PP_ISA_NEON = 3 } pp_isa;
@@ -35,7 +40,7 @@ typedef struct {
     int blocks_per_row;
     const void *quants;
     const float *scales;
-    const float *minimums;      // Q4_1 only, else NULL
+    const float *minimums;      // Q4_1 (m) and Q4_K (dmin) only, else NULL
 } pp_qmatrix;
 
 /// An activation vector prepared for products with matrices of `blocks` blocks per row.

@@ -65,7 +65,7 @@ public final class Checkpoint: Sendable {
     /// (`config.json` + safetensors + `tokenizer.json`), a file starting with `GGUF` as GGUF.
     /// - Throws: ``EngineError`` when the path is missing or is neither layout; `RuntimeError`,
     ///   `TensorFileError`, `TokenizerError` for malformed contents.
-    /// - Parameter keepQuantized: keep a GGUF file's Q8_0/Q4_0/Q4_1 matrices in block form (the
+    /// - Parameter keepQuantized: keep a GGUF file's Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K matrices in block form (the
     ///   default, for inference); `false` expands them to f32, which training needs.
     public static func load(path: String, keepQuantized: Bool = true) throws -> Checkpoint {
         try load(url: URL(fileURLWithPath: path), keepQuantized: keepQuantized)

@@ -13,7 +13,7 @@ public enum WeightNaming: Sendable, Equatable {
 struct WeightReader {
     let store: any TensorStore
     let file: String
-    /// Keep GGUF Q8_0/Q4_0/Q4_1 matrices in block form (else expand them to `Float`).
+    /// Keep GGUF Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K matrices in block form (else expand them to `Float`).
     var keepQuantized = true
 
     func has(_ name: String) -> Bool { store.descriptors[name] != nil }
@@ -24,7 +24,7 @@ struct WeightReader {
         return try FloatTensor(count: shape.reduce(1, *)) { try store.floats(name, into: $0) }
     }
 
-    /// Loads the linear weight `name` `[rows, cols]`: GGUF Q8_0/Q4_0/Q4_1 blocks are kept
+    /// Loads the linear weight `name` `[rows, cols]`: GGUF Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K blocks are kept
     /// quantized (one compact copy; rows reordered by llama.cpp's Q/K un-permutation when
     /// `unpermuteHeads` is given), any other type is converted to `Float` once.
     func matrix(_ name: String, rows: Int, cols: Int, unpermuteHeads: Int? = nil) throws -> WeightMatrix {
@@ -32,9 +32,9 @@ struct WeightReader {
         if keepQuantized, let gguf = store as? GGUFFile, let info = gguf.tensorInfo(name),
            let format = Self.quantizedFormat(info.type) {
             let bpr = cols / 32
-            let (blockCount, overflow) = rows.multipliedReportingOverflow(by: bpr)
+            let (blockCount, overflow) = rows.multipliedReportingOverflow(by: cols / info.type.blockSize)
             let source = try gguf.rawBytes(name)
-            guard cols % 32 == 0, !overflow, source.count == blockCount * info.type.blockBytes else {
+            guard cols % info.type.blockSize == 0, !overflow, source.count == blockCount * info.type.blockBytes else {
                 throw RuntimeError.bufferSizeMismatch(
                     what: "\(file): tensor '\(name)' bytes", found: source.count, expected: blockCount * info.type.blockBytes)
             }
@@ -71,6 +71,9 @@ struct WeightReader {
         case .q8_0: return .q8_0
         case .q4_0: return .q4_0
         case .q4_1: return .q4_1
+        case .q5_0: return .q5_0
+        case .q4_K: return .q4_K
+        case .q6_K: return .q6_K
         default: return nil
         }
     }
@@ -103,7 +106,7 @@ extension ModelWeights {
     /// transposes, fused-QKV splits, GGUF Q/K un-permutation) are data of the architecture's map.
     /// - Throws: `RuntimeError.missingTensor` / `.tensorShapeMismatch` naming the tensor, or the
     ///   store's own error when a tensor's data cannot be read.
-    /// - Parameter keepQuantized: keep GGUF Q8_0/Q4_0/Q4_1 matrices in block form (default);
+    /// - Parameter keepQuantized: keep GGUF Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K matrices in block form (default);
     ///   false expands every matrix to `Float` (e.g. for code that needs raw `Float` pointers).
     public static func load(
         from store: any TensorStore, config: ModelConfig, naming: WeightNaming, file: String,

@@ -1,0 +1,152 @@
+// AVX2/FMA row kernels for Q5_0, Q4_K and Q6_K (x86-64). Each function carries its own target
+// attribute, so the package builds with default flags; kquant_scalar.c calls them only when the
+// AVX2 path is selected (which dispatch.c allows only on CPUs with AVX2, FMA and F16C).
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#include "kquant_internal.h"
+
+#define PP_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+PP_AVX2 static inline float kq_hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/// Σ over 16 signed bytes `w` times 16 floats `x`, as eight lanes.
+PP_AVX2 static inline __m256 dot16_exact(__m128i w, const float *x) {
+    const __m256 a = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(w));
+    const __m256 b = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(w, 8)));
+    return _mm256_fmadd_ps(b, _mm256_loadu_ps(x + 8), _mm256_mul_ps(a, _mm256_loadu_ps(x)));
+}
+
+/// Σ over 16 signed bytes `w` times 16 int16 `y`, as eight int32 lanes.
+PP_AVX2 static inline __m256i dot16_int(__m128i w, const int16_t *y) {
+    return _mm256_madd_epi16(_mm256_cvtepi8_epi16(w), _mm256_loadu_si256((const __m256i *)y));
+}
+
+/// The 32 weights of a Q5_0 block minus 16, as signed bytes in element order.
+PP_AVX2 static inline __m256i q5_0_values(const uint8_t *q) {
+    const __m128i bytes = _mm_loadu_si128((const __m128i *)(q + 4)), mask = _mm_set1_epi8(15);
+    const __m256i nibbles = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask), _mm_and_si128(bytes, mask));
+    // Byte k tests bit k of qh: spread qh's byte k/8 over bytes 8(k/8) ..< 8(k/8)+8, then one bit each.
+    const __m256i spread = _mm256_shuffle_epi8(
+        _mm256_set1_epi32((int)pp_load_le32(q)),
+        _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+    const __m256i bit = _mm256_set1_epi64x(0x8040201008040201LL);
+    const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
+    const __m256i values = _mm256_or_si256(nibbles, _mm256_and_si256(set, _mm256_set1_epi8(16)));
+    return _mm256_sub_epi8(values, _mm256_set1_epi8(16));
+}
+
+PP_AVX2 static float q5_0_dot(const pp_qmatrix *w, const pp_activation *a, int r) {
+    const float *d = w->scales + (size_t)r * w->blocks_per_row;
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < w->blocks_per_row; b++) {
+        const __m256i v = q5_0_values(pp_kquant_block(w, r, b));
+        const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
+        if (a->exact) {
+            const float *x = a->x + 32 * b;
+            const __m256 s = _mm256_add_ps(dot16_exact(lo, x), dot16_exact(hi, x + 16));
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d[b]), s, acc);
+        } else {
+            const int16_t *y = a->q + 32 * b;
+            const __m256i s = _mm256_add_epi32(dot16_int(lo, y), dot16_int(hi, y + 16));
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d[b] * a->d[b]), _mm256_cvtepi32_ps(s), acc);
+        }
+    }
+    return kq_hsum(acc);
+}
+
+/// Σ over 32 unsigned bytes `w` (< 16) times 32 floats `x`, as eight lanes.
+PP_AVX2 static inline __m256 dot32u_exact(__m256i w, const float *x) {
+    const __m128i lo = _mm256_castsi256_si128(w), hi = _mm256_extracti128_si256(w, 1);
+    __m256 s = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(lo)), _mm256_loadu_ps(x));
+    s = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8))), _mm256_loadu_ps(x + 8), s);
+    s = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(hi)), _mm256_loadu_ps(x + 16), s);
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8))), _mm256_loadu_ps(x + 24), s);
+}
+
+/// Σ over 32 unsigned bytes `w` times 32 int16 `y`, as eight int32 lanes.
+PP_AVX2 static inline __m256i dot32u_int(__m256i w, const int16_t *y) {
+    const __m256i a = _mm256_cvtepu8_epi16(_mm256_castsi256_si128(w)), b = _mm256_cvtepu8_epi16(_mm256_extracti128_si256(w, 1));
+    return _mm256_add_epi32(_mm256_madd_epi16(a, _mm256_loadu_si256((const __m256i *)y)),
+                            _mm256_madd_epi16(b, _mm256_loadu_si256((const __m256i *)(y + 16))));
+}
+
+PP_AVX2 static float q4_k_dot(const pp_qmatrix *w, const pp_activation *a, int r) {
+    const int supers = w->blocks_per_row / 8;
+    const __m256i mask = _mm256_set1_epi8(15);
+    __m256 acc = _mm256_setzero_ps();
+    float offset = 0;
+    for (int sb = 0; sb < supers; sb++) {
+        const uint8_t *q = pp_kquant_block(w, r, sb);
+        const float d = w->scales[(size_t)r * supers + sb], dmin = w->minimums[(size_t)r * supers + sb];
+        for (int p = 0; p < 4; p++) {
+            const __m256i bytes = _mm256_loadu_si256((const __m256i *)(q + 12 + 32 * p));
+            const __m256i halves[2] = {_mm256_and_si256(bytes, mask), _mm256_and_si256(_mm256_srli_epi16(bytes, 4), mask)};
+            for (int h = 0; h < 2; h++) {
+                const int j = 2 * p + h, blk = 8 * sb + j;
+                int sc, m;
+                pp_q4k_scale_min(q, j, &sc, &m);
+                if (a->exact) {
+                    acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)sc), dot32u_exact(halves[h], a->x + 32 * blk), acc);
+                    offset -= dmin * (float)m * a->block_sums[blk];
+                } else {
+                    const __m256 s = _mm256_cvtepi32_ps(dot32u_int(halves[h], a->q + 32 * blk));
+                    acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)sc * a->d[blk]), s, acc);
+                    offset -= dmin * (float)m * a->s[blk];
+                }
+            }
+        }
+    }
+    return kq_hsum(acc) + offset;
+}
+
+PP_AVX2 static float q6_k_dot(const pp_qmatrix *w, const pp_activation *a, int r) {
+    const int supers = w->blocks_per_row / 8;
+    const __m256i low_mask = _mm256_set1_epi8(15), high_mask = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);
+    __m256 acc = _mm256_setzero_ps();
+    for (int sb = 0; sb < supers; sb++) {
+        const uint8_t *ql = pp_kquant_block(w, r, sb);
+        const int8_t *scales = (const int8_t *)(ql + 192);
+        const float d = w->scales[(size_t)r * supers + sb];
+        for (int n = 0; n < 2; n++) {
+            const __m256i qh = _mm256_loadu_si256((const __m256i *)(ql + 128 + 32 * n));
+            for (int s = 0; s < 4; s++) {
+                const int blk = 8 * sb + 4 * n + s;
+                const __m256i src = _mm256_loadu_si256((const __m256i *)(ql + 64 * n + 32 * (s % 2)));
+                const __m256i low = _mm256_and_si256(s < 2 ? src : _mm256_srli_epi16(src, 4), low_mask);
+                const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * s), high_mask), 4);
+                const __m256i v = _mm256_sub_epi8(_mm256_or_si256(low, high), bias);
+                const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
+                const float da = d * (float)scales[8 * n + 2 * s], db = d * (float)scales[8 * n + 2 * s + 1];
+                if (a->exact) {
+                    const float *x = a->x + 32 * blk;
+                    acc = _mm256_fmadd_ps(_mm256_set1_ps(da), dot16_exact(lo, x), acc);
+                    acc = _mm256_fmadd_ps(_mm256_set1_ps(db), dot16_exact(hi, x + 16), acc);
+                } else {
+                    const int16_t *y = a->q + 32 * blk;
+                    acc = _mm256_fmadd_ps(_mm256_set1_ps(da * a->d[blk]), _mm256_cvtepi32_ps(dot16_int(lo, y)), acc);
+                    acc = _mm256_fmadd_ps(_mm256_set1_ps(db * a->d[blk]), _mm256_cvtepi32_ps(dot16_int(hi, y + 16)), acc);
+                }
+            }
+        }
+    }
+    return kq_hsum(acc);
+}
+
+PP_AVX2 void pp_rows_kquant_avx2(const pp_qmatrix *w, const pp_activation *a, float *out,
+                                 int row_start, int row_end, int accumulate) {
+    for (int r = row_start; r < row_end; r++) {
+        float v;
+        switch (w->format) {
+        case PP_FORMAT_Q5_0: v = q5_0_dot(w, a, r); break;
+        case PP_FORMAT_Q4_K: v = q4_k_dot(w, a, r); break;
+        default: v = q6_k_dot(w, a, r); break;
+        }
+        pp_store(out, r, v, accumulate);
+    }
+}
+#endif
