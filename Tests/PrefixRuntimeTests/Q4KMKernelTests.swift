@@ -1,3 +1,4 @@
+import PrefixSupport
 import XCTest
 @testable import PrefixRuntime
 import TensorFiles
@@ -20,7 +21,7 @@ final class Q4KMKernelTests: XCTestCase {
     /// Random ggml blocks of `type` (random quant bytes; fp16 `d` in [2^-10, 2^-8), Q4_K's
     /// `dmin` in [2^-8, 2^-6)), as the matrix the loader keeps and the reference elements.
     static func make(_ type: GGMLType, _ format: WeightStorageFormat, rows: Int, cols: Int,
-                     rng: inout SplitMix64) throws -> (WeightMatrix, [Float]) {
+                     rng: inout SeededGenerator) throws -> (WeightMatrix, [Float]) {
         let perRow = cols / type.blockSize, stride = type.blockBytes
         var bytes = (0..<(rows * perRow * stride)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let dOffset = type == .q6_K ? 208 : 0
@@ -58,7 +59,7 @@ final class Q4KMKernelTests: XCTestCase {
     }
 
     func testRepackedBlocksDequantizeBitIdentically() throws {
-        var rng = SplitMix64(seed: 21)
+        var rng = SeededGenerator(seed: 21)
         for (type, format) in Self.formats {
             let (w, expected) = try Self.make(type, format, rows: 6, cols: 512, rng: &rng)
             XCTAssertEqual(w.format, format)
@@ -71,8 +72,8 @@ final class Q4KMKernelTests: XCTestCase {
 
     func testExactPathEqualsDequantizeThenDot() throws {
         let rows = 300, cols = 768
-        var rng = SplitMix64(seed: 22)
-        let x = (0..<cols).map { _ in Float(rng.unit() * 4 - 2) }
+        var rng = SeededGenerator(seed: 22)
+        let x = (0..<cols).map { _ in Float(rng.nextUniform() * 4 - 2) }
         for (type, format) in Self.formats {
             let (w, elements) = try Self.make(type, format, rows: rows, cols: cols, rng: &rng)
             for isa in KernelISA.supported {
@@ -98,8 +99,8 @@ final class Q4KMKernelTests: XCTestCase {
 
     func testFastPathEqualsTheInt16ActivationProduct() throws {
         let rows = 300, cols = 768
-        var rng = SplitMix64(seed: 23)
-        let x = (0..<cols).map { _ in Float(rng.unit() * 4 - 2) }
+        var rng = SeededGenerator(seed: 23)
+        let x = (0..<cols).map { _ in Float(rng.nextUniform() * 4 - 2) }
         let (xq, blockScale) = QuantKernelTests.int16Rounded(x)
         for (type, format) in Self.formats {
             let (w, elements) = try Self.make(type, format, rows: rows, cols: cols, rng: &rng)
@@ -131,9 +132,9 @@ final class Q4KMKernelTests: XCTestCase {
     /// Several formats over one input in one dispatch (Gemma's Q5_0 Q/K with a Q8_0 V) give each
     /// product's own result exactly.
     func testMixedFormatsShareOneDispatch() throws {
-        var rng = SplitMix64(seed: 24)
+        var rng = SeededGenerator(seed: 24)
         let cols = 512
-        let x = (0..<cols).map { _ in Float(rng.unit() * 2 - 1) }
+        let x = (0..<cols).map { _ in Float(rng.nextUniform() * 2 - 1) }
         var matrices = try Self.formats.map { try Self.make($0.0, $0.1, rows: 200, cols: cols, rng: &rng).0 }
         matrices.append(SyntheticBlocks.make(.q8_0, .q8_0, rows: 64, cols: cols, rng: &rng).0)
         for exact in [true, false] {
