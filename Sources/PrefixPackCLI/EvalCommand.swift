@@ -40,6 +40,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try CLIFailure.guarded {
             if let threads { setBLASThreadCount(threads) }
+            try EvaluationRun.checkOutputs(folder: output, model: model, bundle: bundle, data: data)
             let checkpoint = try Checkpoint.load(path: model)
             let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
             for w in prefix?.warnings ?? [] { StandardError.print("warning: \(w)") }
