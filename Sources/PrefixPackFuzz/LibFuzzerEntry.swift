@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 
 /// The target this process fuzzes, chosen once before libFuzzer starts.
 nonisolated(unsafe) private var selectedTarget: FuzzTarget?
@@ -20,13 +21,6 @@ public func prefixpackFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: In
 // PREFIXPACK_FUZZ_TARGET, exports it in the environment (libFuzzer's -fork/-jobs children
 // inherit it), removes it from argv and hands over to libFuzzer's driver.
 #if PREFIXPACK_LIBFUZZER
-@_silgen_name("LLVMFuzzerRunDriver")
-func llvmFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
 @_cdecl("prefixpack_fuzz_main")
 public func prefixpackFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     guard let argv else { return 1 }

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 
 /// Without libFuzzer (a plain `swift build`), `prefixpack-fuzz [TARGET] [PATH …]` runs every file
 /// under the paths through the target once: by default every target over its seed corpus
@@ -20,7 +21,7 @@ enum StandaloneRunner {
         guard arguments.isEmpty || targets.count == 1 else { return usage("paths need one target") }
         for target in targets {
             let roots = arguments.isEmpty ? defaultRoots(target) : arguments
-            let files = roots.flatMap(regularFiles(under:)).sorted()
+            let files = roots.flatMap(FuzzInputFiles.regularFiles(under:)).sorted()
             guard !files.isEmpty else { return usage("no input files for \(target.rawValue) under \(roots.joined(separator: ", "))") }
             for path in files {
                 guard let data = FileManager.default.contents(atPath: path) else { return usage("cannot read \(path)") }
@@ -38,25 +39,7 @@ enum StandaloneRunner {
 
     /// Fuzz/corpus/<target> and Fuzz/regressions/<target> of the package this file belongs to.
     static func defaultRoots(_ target: FuzzTarget) -> [String] {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
-            url.deleteLastPathComponent()
-        }
+        let url = FuzzInputFiles.packageRoot(above: #filePath)
         return ["Fuzz/corpus", "Fuzz/regressions"].map { url.appendingPathComponent($0).appendingPathComponent(target.rawValue).path }
-    }
-
-    static func regularFiles(under root: String) -> [String] {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else { return [] }
-        if !isDir.boolValue { return [root] }
-        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
-        var out: [String] = []
-        while let rel = walker.nextObject() as? String {
-            let path = (root as NSString).appendingPathComponent(rel)
-            var d: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &d), !d.boolValue, !rel.hasSuffix(".md") { out.append(path) }
-        }
-        return out
     }
 }
