@@ -92,7 +92,17 @@ let package = Package(
         // Writes the conformance corpus Fixtures/bundles (valid and invalid bundles, expected.json).
         .executableTarget(name: "ptx-fixtures", dependencies: ["PrefixBundle", "PrefixSupport"], path: "Sources/PtxFixtures"),
         // libFuzzer target over the bundle reader and validator (docs/cli-format.md, "Fuzzing").
-        .executableTarget(name: "ptx-fuzz", dependencies: ["PrefixBundle"], path: "Sources/PtxFuzz"),
+        // What the fuzz executables share: libFuzzer's driver entry and the standalone input walk.
+        .target(name: "FuzzSupport"),
+        .executableTarget(name: "ptx-fuzz", dependencies: ["PrefixBundle", "FuzzSupport"], path: "Sources/PtxFuzz"),
+        // libFuzzer targets over every other parser of untrusted input, one selector per parser
+        // (GGUF, safetensors, sharded index, tokenizer.json, config.json, data rows, archives);
+        // seeds in Fuzz/corpus, scripts/fuzz.sh runs them (docs/security.md, "Fuzzing").
+        .executableTarget(
+            name: "prefixpack-fuzz",
+            dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "PrefixRuntime", "PrefixData", "PrefixInterop", "FuzzSupport"],
+            path: "Sources/PrefixPackFuzz"
+        ),
 
         .testTarget(name: "PrefixSupportTests", dependencies: ["PrefixSupport"]),
         .testTarget(name: "PrefixBundleTests", dependencies: ["PrefixBundle", "PrefixSupport"]),
@@ -104,7 +114,7 @@ let package = Package(
             dependencies: ["PrefixSupport", "PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
         ),
         .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "PrefixEval", "TextTokenizers"]),
-        .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI", "prefixpack-fuzz"]),
         .testTarget(
             name: "PrefixTrainingRunTests",
             dependencies: ["PrefixTrainingRun", "PrefixTraining", "PrefixRuntime", "PrefixBundle", "PrefixData", "TextTokenizers", "TensorFiles"]

@@ -79,10 +79,11 @@ public struct BundleWriter: Sendable {
     }
 
     /// Encodes `contents` and writes it to `path` crash-safely (temporary file, fsync, rename, directory fsync; an existing destination must be a regular file and keeps its mode).
-    /// On failure the target is untouched and no temporary file remains.
-    public func write(_ contents: BundleContents, to path: String) throws(BundleError) {
+    /// On failure the target is untouched and no temporary file remains. An existing `path` that is
+    /// the same file as one of `inputs` (however spelled) is refused.
+    public func write(_ contents: BundleContents, to path: String, distinctFrom inputs: [String] = []) throws(BundleError) {
         let bytes = try encode(contents)
-        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: path) }
+        try BundleError.mapping { () throws(FileAccessError) in try AtomicFileWriter.write(bytes, to: path, distinctFrom: inputs) }
     }
 
     /// Encodes `contents` and writes it to a file URL crash-safely.

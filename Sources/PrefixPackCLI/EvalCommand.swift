@@ -43,6 +43,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try CLIFailure.guarded {
             threads.apply()
+            try EvaluationRun.checkOutputs(folder: output, model: model, bundle: bundle, data: data)
             let checkpoint = try Checkpoint.load(path: model)
             let prefix = try bundle.map { try checkpoint.attach(bundlePath: $0) }
             for w in prefix?.warnings ?? [] { StandardError.print("warning: \(w)") }

@@ -45,7 +45,7 @@ struct LogitsCommand: ParsableCommand {
             let logits = try session.inference.forward(tokens, logits: all ? .all : .last)
             let vocab = loaded.config.vocabSize
             let shape = all ? [tokens.count, vocab] : [vocab]
-            try NpyArray(shape: shape, floats: logits).write(to: URL(fileURLWithPath: out))
+            try NpyArray(shape: shape, floats: logits).write(to: URL(fileURLWithPath: out), distinctFrom: [checkpoint.model] + (prefix.bundle.map { [$0] } ?? []))
             StandardOutput.print("\(out): float32 \(shape) logits for \(tokens.count) tokens\(attached.map { " with a \($0.virtualTokenCount)-token prefix" } ?? "")")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PrefixBundle
+import PrefixRuntime
 
 /// `prefixpack validate BUNDLE [--model CHECKPOINT]`.
 struct ValidateCommand: ParsableCommand {
@@ -24,7 +25,13 @@ struct ValidateCommand: ParsableCommand {
             let findings = BundleReader.findings(path: bundle)
             if !findings.isEmpty { throw CLIFailure.report(findings) }
             let reader = try BundleReader(path: bundle)
-            if let model { try ValidateModelCheck.run(bundle: reader, bundlePath: bundle, modelPath: model) }
+            if let model {
+                try ValidateModelCheck.run(bundle: reader, bundlePath: bundle, modelPath: model)
+            } else if reader.manifest.form == .reparameterized {
+                // What every command would collapse it to must be finite (`error[nan]` / `error[inf]`);
+                // with --model the attach above checks the same.
+                _ = try PrefixMLP.flatPrefix(of: reader)
+            }
             let m = reader.manifest
             StandardOutput.print("\(bundle): valid (\(m.form.rawValue), P = \(m.prefixLength), \(m.layers.count) prefixed layers, \(m.tensors.count) tensors)")
         }

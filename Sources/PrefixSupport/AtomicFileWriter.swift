@@ -140,8 +140,8 @@ package enum AtomicFileWriter {
     }
 
     /// Writes `data` to `path` atomically.
-    package static func write(_ data: Data, to path: String) throws(FileAccessError) {
-        try data.withUnsafeBytes { raw in Result { () throws(FileAccessError) in try write(raw, to: path) } }.get()
+    package static func write(_ data: Data, to path: String, distinctFrom inputs: [String] = []) throws(FileAccessError) {
+        try data.withUnsafeBytes { raw in Result { () throws(FileAccessError) in try write(raw, to: path, distinctFrom: inputs) } }.get()
     }
 }
 

@@ -28,6 +28,8 @@ public enum BuildJob {
         _ settings: BuildSettings, shouldStop: @Sendable () -> Bool = { false }, events: (TrainingEvent) -> Void = { _ in }
     ) throws -> Result {
         try settings.validate()
+        // Refused before any training: an output that is an input (`--init-from X -o X`) or not a regular file.
+        for path in settings.outputPaths { try TrainingRunError.checkOutput(path, distinctFrom: settings.inputPaths) }
         let checkpoint = try Checkpoint.load(path: settings.model, keepQuantized: false)  // training reads f32 weights
         let config = checkpoint.config
         guard let eos = checkpoint.tokenizer.eosTokenID ?? config.eosTokenID else {
@@ -87,15 +89,16 @@ public enum BuildJob {
         try writer.write(
             try TrainedBundle.contents(prefix: prefix, parameters: outcome.parameters, layers: layers, config: config,
                                        tokenizerHash: checkpoint.tokenizerHash, provenance: provenance),
-            to: settings.output)
+            to: settings.output, distinctFrom: settings.inputPaths)
         if settings.collapse {
             try writer.write(
                 try TrainedBundle.collapsed(prefix: prefix, parameters: outcome.parameters, layers: layers, config: config,
                                             tokenizerHash: checkpoint.tokenizerHash, provenance: provenance),
-                to: settings.rawBundlePath)
+                to: settings.rawBundlePath, distinctFrom: settings.inputPaths)
         }
         let title = "prefixpack build: \(URL(fileURLWithPath: settings.output).lastPathComponent)"
-        try AtomicFileWriter.write(Array(LossCurveSVG.render(outcome.history, title: title).utf8), to: settings.lossCurvePath)
+        try AtomicFileWriter.write(
+            Array(LossCurveSVG.render(outcome.history, title: title).utf8), to: settings.lossCurvePath, distinctFrom: settings.inputPaths)
         return Result(outcome: outcome, seconds: seconds, settings: settings)
     }
 }

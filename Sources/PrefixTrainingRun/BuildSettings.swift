@@ -72,6 +72,15 @@ public struct BuildSettings: Sendable {
     /// The collapsed bundle written with ``collapse``: `OUT.raw.ptx`.
     public var rawBundlePath: String { stem + ".raw.ptx" }
     private var stem: String { output.hasSuffix(".ptx") ? String(output.dropLast(4)) : output }
+    /// The files the build reads: the model, the data and dev files (the archive for `ARCHIVE:MEMBER`)
+    /// and the `--init-from` bundle. No output may be one of them.
+    public var inputPaths: [String] {
+        var paths = [model, DataSource(parsing: data).file] + (dev.map { [DataSource(parsing: $0).file] } ?? [])
+        if case let .bundle(path) = start { paths.append(path) }
+        return paths
+    }
+    /// Every file the build writes: the bundle, its checkpoint, the loss curve and, with ``collapse``, the raw bundle.
+    public var outputPaths: [String] { [output, checkpointPath, lossCurvePath] + (collapse ? [rawBundlePath] : []) }
 
     /// Throws ``TrainingRunError/invalidSetting(name:found:expected:)`` for a value out of range.
     public func validate() throws {

@@ -17,6 +17,8 @@ public struct EvaluationRun: Sendable {
     public var report: MetricsReport, segments: [SegmentScores]
     /// The data set's label, `"sha256:<hex>"` digest and skipped-row count.
     public var dataLabel: String, dataDigest: String, skippedRows: Int
+    /// The data file read (the archive for `ARCHIVE:MEMBER`).
+    public var dataFile: String
     /// Generation time, generated tokens, and `"greedy"` or `"beam K"`.
     public var generationSeconds: Double, generatedTokens: Int, decoding: String
 
@@ -58,6 +60,7 @@ public struct EvaluationRun: Sendable {
         self.hypotheses = hypotheses
         generatedTokens = generated
         dataLabel = source.description
+        dataFile = source.file
         dataDigest = dataReport.sourceDigest
         skippedRows = dataReport.skippedRows
         decoding = beams > 1 ? "beam \(beams)" : "greedy"
@@ -66,8 +69,10 @@ public struct EvaluationRun: Sendable {
     /// Writes `folder/generations.jsonl` (per input: input, generation, references, sentence
     /// BLEU/chrF, ROUGE-L F) and `folder/summary.json` (model, bundle, data, digest, decoding,
     /// metrics, timing), each atomically.
-    /// - Throws: `FileAccessError` naming what could not be written.
+    /// - Throws: `FileAccessError` naming what could not be written, or an output file that is
+    ///   the model, the bundle or the data file (however spelled).
     public func write(to folder: String, model: String, bundle: String?, maxTokens: Int) throws {
+        let inputs = [model, dataFile] + (bundle.map { [$0] } ?? [])
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw FileAccessError.systemCall(path: folder, operation: "create the output folder", detail: error.localizedDescription)
         }
@@ -76,13 +81,24 @@ public struct EvaluationRun: Sendable {
                            "sentence_bleu": segments[i].sentenceBLEU, "sentence_chrf": segments[i].sentenceCHRF,
                            "rougeL_f": segments[i].rougeL]) + "\n"
         }
-        try AtomicFileWriter.write(Array(lines.joined().utf8), to: folder + "/generations.jsonl")
+        try AtomicFileWriter.write(Array(lines.joined().utf8), to: folder + "/generations.jsonl", distinctFrom: inputs)
         let summary: [String: Any] = [
             "model": model, "bundle": bundle ?? NSNull(), "data": dataLabel, "data_digest": dataDigest, "decoding": decoding,
             "max_tokens": maxTokens, "segments": groups.count, "generation_seconds": generationSeconds,
             "generated_tokens": generatedTokens, "metrics": try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)),
         ]
-        try AtomicFileWriter.write(Array((try Self.json(summary, pretty: true) + "\n").utf8), to: folder + "/summary.json")
+        try AtomicFileWriter.write(Array((try Self.json(summary, pretty: true) + "\n").utf8), to: folder + "/summary.json", distinctFrom: inputs)
+    }
+
+    /// Checks before any generation that the files ``write(to:model:bundle:maxTokens:)`` will
+    /// write in `folder` may be replaced: not a FIFO, device or directory, not the model, the
+    /// bundle or the data file (`data` as given to `init`).
+    /// - Throws: ``TrainingRunError/outputRefused(file:detail:)`` naming the refused output.
+    public static func checkOutputs(folder: String, model: String, bundle: String?, data: String) throws {
+        let inputs = [model, DataSource(parsing: data).file] + (bundle.map { [$0] } ?? [])
+        for name in ["generations.jsonl", "summary.json"] {
+            try TrainingRunError.checkOutput(folder + "/" + name, distinctFrom: inputs)
+        }
     }
 
     private static func json(_ object: Any, pretty: Bool = false) throws -> String {

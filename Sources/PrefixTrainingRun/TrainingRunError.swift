@@ -12,6 +12,8 @@ public enum TrainingRunError: PrefixError {
     case checkpointMismatch(file: String, field: String, found: String, expected: String)
     /// The tokenizer has no end-of-sequence token to end targets with.
     case missingEOS(tokenizer: String)
+    /// An output may not be replaced: it is one of the inputs, or not a regular file.
+    case outputRefused(file: String, detail: String)
 
     /// Stable name of the case.
     public var code: String {
@@ -20,13 +22,14 @@ public enum TrainingRunError: PrefixError {
         case .invalidSetting: return "invalid-setting"
         case .checkpointMismatch: return "checkpoint-mismatch"
         case .missingEOS: return "missing-eos"
+        case .outputRefused: return "output-refused"
         }
     }
 
     /// What kind of problem the case is.
     public var category: ErrorCategory {
         switch self {
-        case .unreadableData: return .io
+        case .unreadableData, .outputRefused: return .io
         case .invalidSetting, .checkpointMismatch: return .usage
         case .missingEOS: return .malformedInput
         }
@@ -42,6 +45,8 @@ public enum TrainingRunError: PrefixError {
             return "\(file): cannot resume: \(field) is \(found) in the checkpoint, this run has \(expected) (remove the checkpoint or run without --resume)"
         case let .missingEOS(tokenizer):
             return "\(tokenizer): the tokenizer names no end-of-sequence token; targets must end with one"
+        case let .outputRefused(file, detail):
+            return "\(file): cannot write: \(detail)"
         }
     }
 

@@ -1,3 +1,5 @@
+import FuzzSupport
+
 // Only in the libFuzzer build (-sanitize=fuzzer -parse-as-library -DPTX_LIBFUZZER).
 //
 // SwiftPM links every executable with `--defsym main=<module>_main` (so tests can link
@@ -5,13 +7,6 @@
 // provides `ptx_fuzz_main` and hands control to libFuzzer's driver with our callback, which is
 // exactly what libFuzzer's own `main` does.
 #if PTX_LIBFUZZER
-@_silgen_name("LLVMFuzzerRunDriver")
-func llvmFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
 @_cdecl("ptx_fuzz_main")
 public func ptxFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     var count = argc

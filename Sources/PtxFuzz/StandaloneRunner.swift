@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 
 /// Without libFuzzer (a plain `swift build`), `ptx-fuzz [PATH ...]` runs every file under the
 /// given paths (default: the repository's Fixtures/bundles and Fixtures/fuzz-crashes) through the
@@ -7,7 +8,7 @@ enum StandaloneRunner {
     static func run(_ arguments: [String]) -> Int32 {
         let roots = arguments.isEmpty ? defaultRoots() : arguments
         var files: [String] = []
-        for root in roots { files.append(contentsOf: regularFiles(under: root)) }
+        for root in roots { files.append(contentsOf: FuzzInputFiles.regularFiles(under: root)) }
         guard !files.isEmpty else {
             FileHandle.standardError.write(Data("ptx-fuzz: no input files under \(roots.joined(separator: ", "))\n".utf8))
             return 1
@@ -25,25 +26,7 @@ enum StandaloneRunner {
 
     /// Fixtures/bundles and Fixtures/fuzz-crashes of the package this file belongs to.
     static func defaultRoots() -> [String] {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
-            url.deleteLastPathComponent()
-        }
+        let url = FuzzInputFiles.packageRoot(above: #filePath)
         return ["Fixtures/bundles", "Fixtures/fuzz-crashes"].map { url.appendingPathComponent($0).path }
-    }
-
-    static func regularFiles(under root: String) -> [String] {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else { return [] }
-        if !isDir.boolValue { return [root] }
-        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
-        var out: [String] = []
-        while let rel = walker.nextObject() as? String {
-            let path = (root as NSString).appendingPathComponent(rel)
-            var d: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &d), !d.boolValue, !rel.hasSuffix(".md") { out.append(path) }
-        }
-        return out
     }
 }

@@ -121,9 +121,10 @@ public struct NpyArray: Sendable, Equatable {
         return out
     }
 
-    /// Writes the array to `url` atomically (temporary file, fsync, rename).
-    public func write(to url: URL) throws {
-        try TensorFileError.writing { () throws(FileAccessError) in try AtomicFileWriter.write(encoded(), to: url.path) }
+    /// Writes the array to `url` atomically (temporary file, fsync, rename); an existing `url`
+    /// that is the same file as one of `inputs` (however spelled) is refused.
+    public func write(to url: URL, distinctFrom inputs: [String] = []) throws {
+        try TensorFileError.writing { () throws(FileAccessError) in try AtomicFileWriter.write(encoded(), to: url.path, distinctFrom: inputs) }
     }
 
     /// The product of `shape`, or `nil` for a negative dimension or overflow.

@@ -9,6 +9,9 @@ public final class SafetensorsFolder: TensorStore {
     public static let singleFileName = "model.safetensors"
     /// The sharded checkpoint index name.
     public static let indexFileName = "model.safetensors.index.json"
+    /// Largest accepted index file (bytes), checked before it is read: real indexes are tens of
+    /// KB (one short line per tensor), and the parsed JSON costs a multiple of the file.
+    public static let maxIndexBytes = 16 << 20
 
     /// The folder path.
     public let label: String
@@ -26,7 +29,9 @@ public final class SafetensorsFolder: TensorStore {
         let indexURL = folder.appendingPathComponent(SafetensorsFolder.indexFileName)
         let singleURL = folder.appendingPathComponent(SafetensorsFolder.singleFileName)
         if fileManager.fileExists(atPath: indexURL.path) {
-            let index = try TensorFileError.reading { () throws(FileAccessError) in try MappedFile(path: indexURL.path) }
+            let index = try TensorFileError.reading { () throws(FileAccessError) in
+                try MappedFile(path: indexURL.path, limit: SafetensorsFolder.maxIndexBytes)
+            }
             let map = try SafetensorsFolder.parseIndex(index.bytes, file: index.label)
             var shards: [String: SafetensorsFile] = [:]
             for (tensor, shard) in map.sorted(by: { $0.key < $1.key }) {

@@ -118,4 +118,46 @@ final class HostileBundleCLITests: XCTestCase {
         XCTAssertEqual(try BundleReader(path: dir + "/raw.ptx").manifest.provenance.fields["deep"], deep)
         XCTAssertEqual(try BundleReader(path: dir + "/c.ptx").manifest.provenance.fields["deep"], deep)
     }
+
+    /// Issue 12 item 4: plain `validate` (no --model) also checks what the MLP collapses to.
+    func testPlainValidateRefusesABundleCollapsingToInfinity() throws {
+        let dir = try temporaryFolder()
+        try reparameterized(overflow: false, at: dir + "/good.ptx")
+        try reparameterized(overflow: true, at: dir + "/bad.ptx")
+        let good = try EngineCLI.run(["validate", dir + "/good.ptx"])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        let bad = try EngineCLI.run(["validate", dir + "/bad.ptx"])
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("error[inf]") && bad.stderr.contains("collapsed prefix"), bad.stderr)
+    }
+
+    /// Issue 12 item 5, the remaining writers: `logits --out`, `eval -o` and `build -o` refuse an
+    /// output that is one of their inputs (however spelled), `eval` and `build` before any work,
+    /// and every input stays intact.
+    func testLogitsEvalAndBuildRefuseToOverwriteTheirInputs() throws {
+        let dir = try temporaryFolder()
+        let model = dir + "/m.gguf", bundle = dir + "/in.ptx", data = dir + "/generations.jsonl"
+        try FileManager.default.copyItem(atPath: EngineCLI.fixture("Fixtures/models/tiny-llama/gguf/tiny-llama-f32.gguf"), toPath: model)
+        try reparameterized(overflow: false, at: bundle)
+        try Data("{\"input\":\"a\",\"output\":\"b\"}\n".utf8).write(to: URL(fileURLWithPath: data))
+        XCTAssertEqual(symlink(model, dir + "/link.npy"), 0)
+        let originals = try [model, bundle, data].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let cases: [[String]] = [
+            ["logits", "--model", model, "--ids", "1,2", "--out", model],
+            ["logits", "--model", model, "--ids", "1,2", "--out", dir + "/link.npy"],
+            ["logits", "--model", tinyLlama, "--bundle", bundle, "--ids", "1,2", "--out", dir + "/./in.ptx"],
+            ["eval", "--model", model, "--data", data, "-o", dir],
+            ["build", "--model", model, "--data", data, "--init-from", bundle, "-o", bundle],
+            ["build", "--model", model, "--data", data, "--dev", data, "-o", dir + "/generations.jsonl.ptx", "--collapse"],
+        ]
+        try FileManager.default.createSymbolicLink(atPath: dir + "/generations.jsonl.loss.svg", withDestinationPath: data)
+        for args in cases {
+            let r = try EngineCLI.run(args)
+            XCTAssertEqual(r.status, 1, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("is the input file"), "\(args): \(r.stderr)")
+        }
+        XCTAssertEqual(try [model, bundle, data].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }, originals)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)),
+                       ["m.gguf", "in.ptx", "generations.jsonl", "link.npy", "generations.jsonl.loss.svg"])
+    }
 }

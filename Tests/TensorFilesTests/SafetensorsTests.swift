@@ -234,4 +234,18 @@ final class SafetensorsTests: XCTestCase {
             return XCTFail("empty folder must give .noCheckpoint")
         }
     }
+
+    /// The index's size is capped before it is read or parsed (a sparse file: nothing is written).
+    func testOversizedIndexIsRefusedBeforeReading() throws {
+        let folder = try makeShardedFolder()
+        let index = folder.appendingPathComponent(SafetensorsFolder.indexFileName)
+        let handle = try FileHandle(forWritingTo: index)
+        try handle.truncate(atOffset: UInt64(SafetensorsFolder.maxIndexBytes + 1))
+        try handle.close()
+        guard case let .cannotOpen(file, reason)? = expectTensorFileError(try SafetensorsFolder(folder: folder)) else {
+            return XCTFail("an index over the cap must give .cannotOpen")
+        }
+        XCTAssertEqual(file, index.path)
+        XCTAssertTrue(reason.contains("\(SafetensorsFolder.maxIndexBytes + 1) bytes, more than the cap of \(SafetensorsFolder.maxIndexBytes)"), reason)
+    }
 }
