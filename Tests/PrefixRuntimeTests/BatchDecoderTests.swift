@@ -117,6 +117,27 @@ final class BatchDecoderTests: XCTestCase {
         #endif
     }
 
+    /// A session that copies another's cache (a forked beam) continues exactly as the original:
+    /// the same logits for the same tokens, and the two caches are independent afterwards.
+    func testCopiedCacheContinuesLikeTheOriginal() throws {
+        let lm = try Fixtures.ggufModel("tiny-llama", "q4_1")
+        let ids = try Fixtures.ids("seq1")
+        let original = lm.makeSession(), reference = lm.makeSession(), copy = lm.makeSession()
+        for s in [original, reference] {
+            try s.attach(try prefix(lm, "tiny-llama"))
+            try s.forward(Array(ids.prefix(6)), logits: .none)
+        }
+        try copy.forward([1, 2, 3], logits: .none)  // stale contents and no prefix: all replaced
+        try copy.copyCache(from: original)
+        XCTAssertEqual(copy.tokenCount, 6)
+        XCTAssertEqual(copy.positionOffset, original.positionOffset)
+        let a = try copy.forwardLast(token: ids[6]) { Array($0) }
+        let b = try original.forwardLast(token: ids[7]) { Array($0) }  // the original moves on differently
+        XCTAssertEqual(a, try reference.forwardLast(token: ids[6]) { Array($0) })
+        XCTAssertNotEqual(a, b)
+        XCTAssertThrowsError(try copy.copyCache(from: try Fixtures.ggufModel("tiny-llama", "q4_1").makeSession()))
+    }
+
     /// Bad inputs are refused before any cache changes.
     func testRefusesBadInputsWithoutTouchingCaches() throws {
         let lm = try Fixtures.hfModel("tiny-llama")
