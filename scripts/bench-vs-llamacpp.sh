@@ -2,11 +2,13 @@
 # Side-by-side batch-1 decode and prefill throughput: prefixpack vs llama.cpp (llama-cpp-python,
 # built from source for this CPU into .venv-llamacpp once; later runs reuse it) on the same GGUF
 # file, thread count, prompt length (seeded random ids) and number of decoded tokens.
-# Usage: scripts/bench-vs-llamacpp.sh [MODEL.gguf] [THREADS]
+# prefixpack also decodes BATCH sequences together (aggregate tok/s against its own batch 1).
+# Usage: scripts/bench-vs-llamacpp.sh [MODEL.gguf] [THREADS] [BATCH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL=${1:-models/SmolLM2-135M-Instruct.Q4_1.gguf}
 THREADS=${2:-2}
+BATCH=${3:-8}
 PROMPT_TOKENS=128
 DECODE_TOKENS=64
 VENV=.venv-llamacpp
@@ -14,6 +16,9 @@ VENV=.venv-llamacpp
 if ! "$VENV/bin/python" -c "import llama_cpp" 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --upgrade pip
+    # The build needs CMake >= 3.21: the system's (apt-get install cmake) or PyPI's, fetched here
+    # up front (pip's isolated build fetches it too, but a failed download there aborts the build).
+    command -v cmake >/dev/null || "$VENV/bin/pip" install --quiet cmake
     # Compiles llama.cpp (several minutes on 2 cores); nice keeps a shared machine usable.
     CMAKE_ARGS="-DGGML_NATIVE=ON" nice "$VENV/bin/pip" install --no-binary llama-cpp-python "llama-cpp-python==0.3.36" numpy
 fi
@@ -45,16 +50,22 @@ PY
 )
 read -r llama_prefill llama_decode <<<"$llama"
 ours=$(.build/release/prefixpack bench model --model "$MODEL" --threads "$THREADS" --prompt-tokens "$PROMPT_TOKENS" \
-    --decode-tokens "$DECODE_TOKENS" --no-kernel-probe)
-echo "$ours" | grep -E "^quantized products"
-# Rows "| no | 590.0 (0.217 s) | 35.3 (28.3 ms/token) |" and "| yes | ... |".
-row() { echo "$ours" | awk -F'|' -v p="$1" '$2 ~ " "p" " { split($3, a, " "); split($4, b, " "); print a[1], b[1] }'; }
-read -r plain_prefill plain_decode <<<"$(row no)"
-read -r prefix_prefill prefix_decode <<<"$(row yes)"
-printf "| %s, %s threads | prefill %d tok (tok/s) | decode %d tok (tok/s) |\n" "$(basename "$MODEL")" "$THREADS" "$PROMPT_TOKENS" "$DECODE_TOKENS"
-echo "|---|---|---|"
-printf "| llama.cpp | %.1f | %.1f |\n" "$llama_prefill" "$llama_decode"
-printf "| prefixpack | %.1f | %.1f |\n" "$plain_prefill" "$plain_decode"
-printf "| prefixpack, 10-token prefix | %.1f | %.1f |\n" "$prefix_prefill" "$prefix_decode"
-awk -v a="$plain_prefill" -v b="$llama_prefill" -v c="$plain_decode" -v d="$llama_decode" -v e="$prefix_decode" \
-    'BEGIN { printf "ratio prefixpack / llama.cpp: prefill %.2fx, decode %.2fx (with the prefix %.2fx)\n", a / b, c / d, e / d }'
+    --decode-tokens "$DECODE_TOKENS" --batch "$BATCH" --json)
+echo "load after both runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$MODEL" "$THREADS" "$PROMPT_TOKENS" "$DECODE_TOKENS" "$BATCH" "$llama_prefill" "$llama_decode" "$ours" <<'PY'
+import json, os, sys
+model, threads, prompt, decode, batch = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+llama_prefill, llama_decode, ours = float(sys.argv[6]), float(sys.argv[7]), json.loads(sys.argv[8])
+plain, prefixed = ours, ours["prefix"]
+print(f"prefixpack: {ours['kernel_isa']} kernels, {ours['activations']} activations, {ours['threads']} threads; "
+      f"peak RSS {ours['peak_rss_bytes'] / 2**20:.1f} MiB")
+print(f"| {os.path.basename(model)}, {threads} threads | prefill {prompt} tok (tok/s) | decode {decode} tok, batch 1 (tok/s) | decode, batch {batch} (aggregate tok/s) |")
+print("|---|---|---|---|")
+print(f"| llama.cpp | {llama_prefill:.1f} | {llama_decode:.1f} | |")
+for label, f in [("prefixpack", plain), ("prefixpack, 10-token prefix", prefixed)]:
+    print(f"| {label} | {f['prefill_tokens_per_second']:.1f} | {f['decode_tokens_per_second']:.1f} | {f['batched_decode_tokens_per_second']:.1f} |")
+print(f"ratio prefixpack / llama.cpp: prefill {plain['prefill_tokens_per_second'] / llama_prefill:.2f}x, "
+      f"decode {plain['decode_tokens_per_second'] / llama_decode:.2f}x "
+      f"(with the prefix {prefixed['decode_tokens_per_second'] / llama_decode:.2f}x); "
+      f"batch {batch} aggregate / prefixpack batch 1: {plain['batched_decode_tokens_per_second'] / plain['decode_tokens_per_second']:.2f}x")
+PY

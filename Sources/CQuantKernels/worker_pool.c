@@ -39,7 +39,7 @@ static struct {
     // before it changes them.
     _Atomic uint64_t ticket;
     _Atomic int finished;           // chunks of the current dispatch done
-    const pp_product *products;
+    const pp_batched_product *products;
     int count;
     int total_chunks;
     int chunks[PP_MAX_PRODUCTS];    // chunks per product
@@ -53,10 +53,10 @@ static struct {
 static void run_chunk(int k) {
     int i = 0;
     while (k >= pool.chunks[i]) k -= pool.chunks[i++];
-    const pp_product *p = &pool.products[i];
+    const pp_batched_product *p = &pool.products[i];
     const long rows = p->matrix.rows, n = pool.chunks[i];
     const int start = (int)(rows * k / n), end = (int)(rows * (k + 1) / n);
-    if (start < end) pp_matvec_rows(&p->matrix, p->activation, p->out, start, end, p->accumulate);
+    if (start < end) pp_matmul_rows(&p->matrix, p->activations, p->columns, p->out, p->out_stride, start, end, p->accumulate);
 }
 
 /// Claims and runs chunks of `generation` until none is left.
@@ -125,14 +125,33 @@ static void grow_workers(int wanted) {
     }
 }
 
-static void run_alone(const pp_product *products, int count) {
+static void run_alone(const pp_batched_product *products, int count) {
     for (int i = 0; i < count; i++) {
-        const pp_product *p = &products[i];
-        pp_matvec_rows(&p->matrix, p->activation, p->out, 0, p->matrix.rows, p->accumulate);
+        const pp_batched_product *p = &products[i];
+        pp_matmul_rows(&p->matrix, p->activations, p->columns, p->out, p->out_stride, 0, p->matrix.rows, p->accumulate);
     }
 }
 
 void pp_pool_run(const pp_product *products, int count, int threads) {
+    // A single-vector product is a batched product of one column (pp_matmul_rows then runs the
+    // single-vector kernel itself).
+    pp_batched_product batched[PP_MAX_PRODUCTS];
+    if (count > PP_MAX_PRODUCTS) {
+        for (int i = 0; i < count; i++) {
+            const pp_product *p = &products[i];
+            pp_matvec_rows(&p->matrix, p->activation, p->out, 0, p->matrix.rows, p->accumulate);
+        }
+        return;
+    }
+    for (int i = 0; i < count; i++) {
+        batched[i] = (pp_batched_product){.matrix = products[i].matrix, .activations = products[i].activation,
+                                          .columns = 1, .out_stride = 0, .out = products[i].out,
+                                          .accumulate = products[i].accumulate};
+    }
+    pp_pool_run_batched(batched, count, threads);
+}
+
+void pp_pool_run_batched(const pp_batched_product *products, int count, int threads) {
     const int capacity = pp_pool_capacity();
     if (threads > capacity) threads = capacity;
     if (threads <= 1 || count > PP_MAX_PRODUCTS || pthread_mutex_trylock(&pool.dispatch_lock) != 0) {

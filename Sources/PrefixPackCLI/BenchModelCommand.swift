@@ -3,7 +3,8 @@ import Foundation
 import PrefixRuntime
 import PrefixSupport
 
-/// `prefixpack bench model --model M [--bundle B]`: load time, prefill and decode throughput.
+/// `prefixpack bench model --model M [--bundle B] [--batch B] [--json]`: load time, prefill, batch-1
+/// and batched decode throughput, peak memory.
 struct BenchModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
@@ -11,7 +12,7 @@ struct BenchModelCommand: ParsableCommand {
         discussion: """
             The prefix is the --bundle if given, else a seeded random 10-token prefix on every layer. \
             The prompt is seeded random ids. Each figure is the median of --repeats runs (after one warm-up). \
-            Build with -c release for meaningful figures; nothing is asserted.
+            With --batch B, B sequences (each the prompt, then greedy tokens) also decode together             through BatchDecoder, and the aggregate tokens/s is reported. --json prints one object             (load_seconds, prefill_tokens_per_second, decode_tokens_per_second,             batched_decode_tokens_per_second, peak_rss_bytes; the figures with the prefix under             "prefix") instead of the tables. Build with -c release for meaningful figures; nothing is asserted.
             """
     )
 
@@ -39,11 +40,18 @@ struct BenchModelCommand: ParsableCommand {
     @Flag(name: .long, help: "Decode with exact Float activations (as `logits` does) instead of int16-quantized ones.")
     var exact = false
 
+    @Option(name: .long, help: "Also decode this many sequences together in one batched step (aggregate tok/s).")
+    var batch: Int?
+
+    @Flag(name: .long, help: "Print one JSON object instead of the tables (no weight-streaming probe).")
+    var json = false
+
     func validate() throws {
         for (name, v) in [("--prompt-tokens", promptTokens), ("--decode-tokens", decodeTokens), ("--repeats", repeats), ("--prefix-tokens", prefixTokens)]
         where v < 1 || v > 1 << 16 {
             throw ValidationError("\(name) must be in 1...65536 (got \(v))")
         }
+        if let batch, !(1...256).contains(batch) { throw ValidationError("--batch must be in 1...256 (got \(batch))") }
     }
 
     func run() throws {
@@ -70,19 +78,55 @@ struct BenchModelCommand: ParsableCommand {
             session.exactActivations = exact
             if let n = threads.threads { session.matVecThreadCount = n }  // --threads also sets the batch-1 pool
 
-            StandardOutput.print("model: \(model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
-            print("quantized products: \(KernelISA.current.rawValue) kernels, \(exact ? "exact Float" : "int16") activations, \(session.matVecThreadCount) threads")
-            print(String(format: "load: %.3f s", loadSeconds))
-            StandardOutput.print("prefix: \(prefixLabel)")
-            print("| prefix | prefill \(promptTokens) tok (tok/s) | decode \(decodeTokens) tok at batch 1 (tok/s) |")
-            print("|---|---|---|")
+            let activations = exact ? "exact Float" : "int16"
+            if !json {
+                StandardOutput.print("model: \(model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
+                print("quantized products: \(KernelISA.current.rawValue) kernels, \(activations) activations, \(session.matVecThreadCount) threads")
+                print(String(format: "load: %.3f s", loadSeconds))
+                StandardOutput.print("prefix: \(prefixLabel)")
+                let batchColumn = batch.map { " decode \(decodeTokens) steps at batch \($0) (aggregate tok/s) |" } ?? ""
+                print("| prefix | prefill \(promptTokens) tok (tok/s) | decode \(decodeTokens) tok at batch 1 (tok/s) |\(batchColumn)")
+                print("|---|---|---|\(batch == nil ? "" : "---|")")
+            }
+            var figures: [ModelBenchmarkReport.Figures] = []
             for withPrefix in [false, true] {
                 let kv = withPrefix ? prefix : nil
                 let (prefill, decode) = try measure(session, kv, prompt)
-                print(String(format: "| %@ | %.1f (%.3f s) | %.1f (%.1f ms/token) |",
-                             withPrefix ? "yes" : "no", Double(promptTokens) / prefill, prefill,
-                             Double(decodeTokens) / decode, 1000 * decode / Double(decodeTokens)))
+                let p = Double(promptTokens), d = Double(decodeTokens)
+                var f = ModelBenchmarkReport.Figures(
+                    prefillTokensPerSecond: p / prefill.wall, decodeTokensPerSecond: d / decode.wall,
+                    prefillTokensPerCPUSecond: p / prefill.cpu, decodeTokensPerCPUSecond: d / decode.cpu)
+                var batchCell = ""
+                if let batch {
+                    let time = try measureBatched(checkpoint.model, kv, prompt, batch: batch,
+                                                  threads: session.matVecThreadCount)
+                    let rate = Double(batch) * d / time.wall, cpuRate = Double(batch) * d / time.cpu
+                    f.batchedDecodeTokensPerSecond = rate
+                    f.batchedDecodeTokensPerCPUSecond = cpuRate
+                    batchCell = String(format: " %.1f (%.1f ms/step, %.2fx batch 1; per CPU-second %.1f, %.2fx) |", rate,
+                                       1000 * time.wall / d, rate / f.decodeTokensPerSecond, cpuRate,
+                                       cpuRate / f.decodeTokensPerCPUSecond)
+                }
+                figures.append(f)
+                if !json {
+                    print(String(format: "| %@ | %.1f (%.3f s; per CPU-second %.1f) | %.1f (%.1f ms/token; per CPU-second %.1f) |",
+                                 withPrefix ? "yes" : "no", f.prefillTokensPerSecond, prefill.wall, f.prefillTokensPerCPUSecond,
+                                 f.decodeTokensPerSecond, 1000 * decode.wall / d, f.decodeTokensPerCPUSecond) + batchCell)
+                }
             }
+            let peak = PeakMemory.residentBytes()
+            if json {
+                let report = ModelBenchmarkReport(
+                    model: model, kernelISA: KernelISA.current.rawValue, activations: exact ? "exact" : "int16",
+                    threads: session.matVecThreadCount, promptTokens: promptTokens, decodeTokens: decodeTokens,
+                    batch: batch, loadSeconds: loadSeconds, plain: figures[0], prefix: figures[1],
+                    prefixDescription: prefixLabel, peakRSSBytes: peak)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))  // JSON escapes control characters
+                return
+            }
+            if let peak { print(String(format: "peak resident memory: %.1f MiB", Double(peak) / 1048576)) }
             if !noKernelProbe { kernelProbe(checkpoint) }
         }
     }
@@ -97,23 +141,47 @@ struct BenchModelCommand: ParsableCommand {
     }
 
     /// Median prefill and decode times (seconds) over `repeats` runs after a warm-up.
-    private func measure(_ session: InferenceSession, _ prefix: PrefixKV?, _ prompt: [Int]) throws -> (Double, Double) {
-        var prefills: [Double] = [], decodes: [Double] = []
+    private func measure(_ session: InferenceSession, _ prefix: PrefixKV?, _ prompt: [Int]) throws -> (BenchClock, BenchClock) {
+        var prefills: [BenchClock] = [], decodes: [BenchClock] = []
         for run in 0...repeats {
             try session.attach(prefix)
-            let t0 = Date()
+            let t0 = BenchClock.now()
             var next = try session.forwardLast(prompt) { BenchModelCommand.argmax($0) }
-            let t1 = Date()
+            let t1 = BenchClock.now()
             for _ in 0..<decodeTokens {
                 next = try session.forwardLast(token: next) { BenchModelCommand.argmax($0) }
             }
-            let t2 = Date()
+            let t2 = BenchClock.now()
             if run > 0 {
-                prefills.append(t1.timeIntervalSince(t0))
-                decodes.append(t2.timeIntervalSince(t1))
+                prefills.append(t1.since(t0))
+                decodes.append(t2.since(t1))
             }
         }
-        return (Self.median(prefills), Self.median(decodes))
+        return (BenchClock.median(prefills), BenchClock.median(decodes))
+    }
+
+    /// Median time (seconds) of `decodeTokens` batched steps of `batch` sequences (each prefilled
+    /// with `prompt` after `prefix`, then fed its own greedy token) over `repeats` runs after a warm-up.
+    private func measureBatched(_ model: LanguageModel, _ prefix: PrefixKV?, _ prompt: [Int], batch: Int,
+                                threads: Int) throws -> BenchClock {
+        let sessions = (0..<batch).map { _ in model.makeSession() }
+        let decoder = BatchDecoder(model: model, exactActivations: exact)
+        decoder.matVecThreadCount = threads
+        var times: [BenchClock] = []
+        for run in 0...repeats {
+            var next: [Int] = []
+            for s in sessions {
+                s.exactActivations = exact
+                try s.attach(prefix)
+                next.append(try s.forwardLast(prompt) { BenchModelCommand.argmax($0) })
+            }
+            let t0 = BenchClock.now()
+            for _ in 0..<decodeTokens {
+                try decoder.step(sessions, tokens: next) { i, logits in next[i] = BenchModelCommand.argmax(logits) }
+            }
+            if run > 0 { times.append(BenchClock.now().since(t0)) }
+        }
+        return BenchClock.median(times)
     }
 
     static func median(_ xs: [Double]) -> Double {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Advances several decoding sequences by one token each in one step: the decode step of
 /// continuous batching. Each sequence is an ``InferenceSession`` with its own KV cache and its
 /// own attached prefix (or none), so sequences for different prefixes share a step.
@@ -7,35 +9,72 @@
 /// `exactActivations`, whatever the other sequences in the step are. Greedy results of a batched
 /// sequence therefore equal `prefixpack generate`'s.
 ///
-/// This version steps the sessions one after another; a batched kernel (each weight read once
-/// per step for all sequences) replaces the loop without changing the contract.
+/// A step embeds the B tokens, runs every block once over B sequences of one row each (each
+/// sequence attends to its own cache), and computes the final norm and logits of the B rows.
+/// Products with quantized weights read each weight block once per step for up to 8 sequences
+/// (the multi-vector kernels); every row's arithmetic is the single-row product's. Not
+/// thread-safe: one decoder per thread (its activation buffers are reused by every step).
 public final class BatchDecoder {
     /// The model every session must run.
     public let model: LanguageModel
     /// Activation precision used for every sequence of a step (see
     /// ``InferenceSession/exactActivations``); false = the fast int16 path, as `generate` uses.
     public var exactActivations: Bool
+    /// Threads of the quantized products of a step (1 = the calling thread).
+    public var matVecThreadCount: Int {
+        get { scratch.linear.threads }
+        set { scratch.linear.threads = max(1, newValue) }
+    }
+    private let scratch: BlockScratch
 
     /// A decoder for sessions of `model`.
     public init(model: LanguageModel, exactActivations: Bool = false) {
         self.model = model
         self.exactActivations = exactActivations
+        scratch = BlockScratch(config: model.config, threads: min(2, ProcessInfo.processInfo.activeProcessorCount))
+        scratch.linear.rowsAreSequences = true
     }
 
     /// Feeds `tokens[i]` to `sessions[i]` and calls `body(i, logits)` with that sequence's
     /// next-token logits `[vocab]` (valid only during the call).
-    /// - Throws: `RuntimeError.bufferSizeMismatch` when the counts differ, `.prefixMismatch` for a
-    ///   session of another model, `.tokenOutOfRange` or `.contextOverflow`; all are checked for
-    ///   every sequence before any cache changes.
+    /// - Throws: `RuntimeError.bufferSizeMismatch` when the counts differ or a session appears twice,
+    ///   `.prefixMismatch` for a session of another model, `.tokenOutOfRange` or `.contextOverflow`;
+    ///   all are checked for every sequence before any cache changes.
     public func step(_ sessions: [InferenceSession], tokens: [Int],
                      _ body: (Int, UnsafeBufferPointer<Float>) throws -> Void) throws {
         guard sessions.count == tokens.count else {
             throw RuntimeError.bufferSizeMismatch(what: "tokens", found: tokens.count, expected: sessions.count)
         }
+        let distinct = Set(sessions.map(ObjectIdentifier.init)).count
+        guard distinct == sessions.count else {
+            throw RuntimeError.bufferSizeMismatch(what: "distinct sessions in a step", found: distinct, expected: sessions.count)
+        }
         for (session, token) in zip(sessions, tokens) { try session.checkNext(token, of: model) }
-        for (i, session) in sessions.enumerated() {
-            session.exactActivations = exactActivations
-            try session.forwardLast(token: tokens[i]) { try body(i, $0) }
+        for session in sessions { session.exactActivations = exactActivations }
+        let b = sessions.count
+        guard b > 0 else { return }
+        let c = model.config, vocab = c.vocabSize
+        var positions = [Int](), maxSlots = 0
+        for session in sessions {
+            let cache = session.cache
+            let slots = (cache.prefixLength.max() ?? 0) + cache.tokenCount + 1
+            cache.reserve(slots: slots)
+            maxSlots = max(maxSlots, slots)
+            positions.append(session.positionOffset + cache.tokenCount)
+        }
+        scratch.linear.exactActivations = exactActivations
+        scratch.reserve(rows: b, slots: maxSlots, logitRows: b)
+        tokens.withUnsafeBufferPointer { model.embed($0, position: { positions[$0] }, into: scratch.x) }
+        scratch.setPositions(positions)
+        let store = SequenceCaches(sessions.map(\.cache))
+        for block in model.blocks {
+            block.forward(scratch.x, sequences: b, rowsPerSequence: 1, kv: store, scratch: scratch)
+        }
+        for session in sessions { session.cache.tokenCount += 1 }
+        model.finalNorm(scratch.x, rows: b, into: scratch.xn)
+        model.logits(scratch.xn, rows: b, into: scratch.logits, scratch: scratch.linear)
+        for i in 0..<b {
+            try body(i, UnsafeBufferPointer(start: scratch.logits + i * vocab, count: vocab))
         }
     }
 }

@@ -4,9 +4,12 @@ import TextTokenizers
 /// Beam search over a frozen model with an optional prefix (the paper's decoding for E2E,
 /// beam 5), using one ``InferenceSession`` per beam; ``Generator`` is the greedy/sampling decoder.
 ///
-/// A beam that continues its parent keeps the parent's session and feeds one token; a beam forked
-/// from a parent whose session is already taken rewinds a free session and re-feeds prompt and
-/// tokens (prefill). Hypotheses end at a stop token, at a token after which the decoded hypothesis
+/// The prompt runs once. A beam that continues its parent keeps the parent's session; a beam forked
+/// from a parent whose session is already taken copies the parent's KV cache into a free session
+/// (``InferenceSession/copyCache(from:)``, never a re-prefill); then every live beam advances by
+/// its token in one ``BatchDecoder`` step (each weight read once for all beams). The batched
+/// step's logits equal each session's own, so results equal stepping the beams one by one.
+/// Products use exact `Float` activations, as a session does by default. Hypotheses end at a stop token, at a token after which the decoded hypothesis
 /// contains a stop string (``StopStrings``; neither that token nor the stop token is part of the
 /// output), or after `maxTokens`. Scores are sums of token log-probabilities
 /// divided by the generated length (Hugging Face's `length_penalty = 1`); the search ends when
@@ -23,6 +26,7 @@ public struct BeamSearchDecoder {
     public let stopStrings: StopStrings
 
     private let sessions: [InferenceSession]
+    private let stepper: BatchDecoder
     private let tokenizer: any TextTokenizer
 
     /// A decoder with `width` sessions over `model`, each seeded with `prefix`.
@@ -38,6 +42,7 @@ public struct BeamSearchDecoder {
         self.stopTokenIDs = stopTokenIDs
         self.stopStrings = StopStrings(stopStrings)
         self.tokenizer = tokenizer
+        stepper = BatchDecoder(model: model, exactActivations: true)
         sessions = try (0..<width).map { _ in
             let s = model.makeSession()
             try s.attach(prefix)
@@ -55,7 +60,8 @@ public struct BeamSearchDecoder {
     /// The best hypothesis for `prompt` (token ids, without the stop token) and its score.
     public func decode(prompt: [Int]) throws -> (tokens: [Int], score: Double) {
         for s in sessions { s.rewind() }
-        var alive = [Beam(tokens: [], logProb: 0, session: 0, next: try candidates(sessions[0].forward(prompt, logits: .last)))]
+        let first = try sessions[0].forward(prompt, logits: .last)
+        var alive = [Beam(tokens: [], logProb: 0, session: 0, next: first.withUnsafeBufferPointer { candidates($0) })]
         var finished: [(tokens: [Int], score: Double)] = []
         for length in 1...maxTokens {
             var pool: [(parent: Int, token: Int, logProb: Double)] = []
@@ -95,20 +101,19 @@ public struct BeamSearchDecoder {
                 return s
             }
             var free = (0..<width).filter { !taken.contains($0) }
-            var newAlive: [Beam] = []
-            for (i, c) in nextBeams.enumerated() {
-                let parent = alive[c.parent]
-                let tokens = parent.tokens + [c.token]
-                let logits: [Float]
-                if let s = assigned[i] {
-                    logits = try sessions[s].forward([c.token], logits: .last)
-                } else {
-                    let s = free.removeFirst()
-                    assigned[i] = s
-                    sessions[s].rewind()
-                    logits = try sessions[s].forward(prompt + tokens, logits: .last)
-                }
-                newAlive.append(Beam(tokens: tokens, logProb: c.logProb, session: assigned[i] ?? 0, next: candidates(logits)))
+            for (i, c) in nextBeams.enumerated() where assigned[i] == nil {
+                let s = free.removeFirst()  // never a parent's session: each parent's first child took it
+                try sessions[s].copyCache(from: sessions[alive[c.parent].session])
+                assigned[i] = s
+            }
+            let beamSessions = assigned.map { $0 ?? 0 }
+            var next = [[(token: Int, logProb: Double)]](repeating: [], count: nextBeams.count)
+            try stepper.step(beamSessions.map { sessions[$0] }, tokens: nextBeams.map(\.token)) { i, logits in
+                next[i] = candidates(logits)
+            }
+            let newAlive = nextBeams.indices.map { i in
+                Beam(tokens: alive[nextBeams[i].parent].tokens + [nextBeams[i].token], logProb: nextBeams[i].logProb,
+                     session: beamSessions[i], next: next[i])
             }
             alive = newAlive
         }
@@ -122,7 +127,7 @@ public struct BeamSearchDecoder {
     }
 
     /// The `width` most likely next tokens with their log-probabilities (log-softmax).
-    private func candidates(_ logits: [Float]) -> [(token: Int, logProb: Double)] {
+    private func candidates(_ logits: UnsafeBufferPointer<Float>) -> [(token: Int, logProb: Double)] {
         guard let maxLogit = logits.max() else { return [] }
         var sum = 0.0
         for v in logits { sum += Foundation.exp(Double(v - maxLogit)) }

@@ -71,6 +71,19 @@ public final class InferenceSession {
         positionOffset = prefix?.virtualTokenCount ?? 0
     }
 
+    /// Makes this session continue exactly where `other` stands: its attached prefix's slots and
+    /// every cached token are copied (no forward pass), so feeding both the same tokens gives the
+    /// same logits. Forks a beam, or reuses a shared prompt.
+    /// - Throws: `RuntimeError.prefixMismatch` when `other` runs another model instance.
+    public func copyCache(from other: InferenceSession) throws {
+        guard other.model === model else {
+            throw RuntimeError.prefixMismatch(["the session to copy runs another model instance"])
+        }
+        if other === self { return }
+        cache.copy(from: other.cache)
+        positionOffset = other.positionOffset
+    }
+
     /// Forgets the real tokens but keeps the attached prefix's slots.
     public func rewind() {
         cache.tokenCount = 0

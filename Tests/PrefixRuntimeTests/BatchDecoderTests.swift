@@ -39,6 +39,105 @@ final class BatchDecoderTests: XCTestCase {
         }
     }
 
+    /// Quantized weights (tiny Llama GGUF, Q4_1 and Q8_0 kept in block form): ten sequences (more
+    /// than one group of 8 of the multi-vector kernels), with and without a prefix and of
+    /// different lengths, step together on every kernel path, exact and fast activations, 1 and
+    /// 2 threads; every logit equals the session stepped alone.
+    func testQuantizedBatchedStepEqualsEachSessionAloneOnEveryPath() throws {
+        defer { KernelISA.select(nil) }
+        for quant in ["q4_1", "q8_0"] {
+            let lm = try Fixtures.ggufModel("tiny-llama", quant)
+            XCTAssertNotEqual(lm.blocks[0].weights.query.matrix.format, .float32, "\(quant) kept quantized")
+            let ids = try Fixtures.ids("seq1")
+            let kv = try prefix(lm, "tiny-llama")
+            for isa in KernelISA.supported {
+                XCTAssertTrue(KernelISA.select(isa))
+                for exact in [true, false] {
+                    let count = 10
+                    func sessions() throws -> [InferenceSession] {
+                        try (0..<count).map { i in
+                            let s = lm.makeSession()
+                            s.exactActivations = exact
+                            try s.attach(i % 3 == 1 ? nil : kv)
+                            try s.forward(Array(ids.prefix(2 + i % 6)), logits: .none)
+                            return s
+                        }
+                    }
+                    let batched = try sessions(), alone = try sessions()
+                    let decoder = BatchDecoder(model: lm, exactActivations: exact)
+                    for step in 0..<3 {
+                        decoder.matVecThreadCount = 1 + step % 2
+                        let tokens = (0..<count).map { ids[(step * 5 + $0) % ids.count] }
+                        var got = [[Float]](repeating: [], count: count)
+                        try decoder.step(batched, tokens: tokens) { i, logits in got[i] = Array(logits) }
+                        for i in 0..<count {
+                            let want = try alone[i].forwardLast(token: tokens[i]) { Array($0) }
+                            XCTAssertEqual(got[i], want, "\(quant) \(isa) exact \(exact) step \(step) sequence \(i)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// SmolLM2 Q4_1 (release builds): three sequences, the fixture bundle on two of them, fast and
+    /// exact activations; bit-identical to each session alone.
+    func testSmolLM2BatchedStepEqualsEachSessionAlone() throws {
+        #if DEBUG
+        throw XCTSkip("release only (SmolLM2 decode): swift test -c release --filter BatchDecoderTests")
+        #else
+        let checkpoint = try EngineFixtures.smolLM2()
+        let bundle = Fixtures.packageRoot.appendingPathComponent("Fixtures/smollm2/smollm2-peft-raw-init.ptx").path
+        let kv = try checkpoint.attach(bundlePath: bundle).kv
+        let lm = checkpoint.model
+        let prompts = [[1, 2, 3, 4, 5, 6, 7], [9, 8, 7], [100, 200, 300, 400, 500]]
+        let prefixes: [PrefixKV?] = [kv, nil, kv]
+        for exact in [false, true] {
+            func sessions() throws -> [InferenceSession] {
+                try zip(prefixes, prompts).map { p, prompt in
+                    let s = lm.makeSession()
+                    s.exactActivations = exact
+                    try s.attach(p)
+                    try s.forward(prompt, logits: .none)
+                    return s
+                }
+            }
+            let batched = try sessions(), alone = try sessions()
+            let decoder = BatchDecoder(model: lm, exactActivations: exact)
+            for step in 0..<2 {
+                let tokens = [42 + step, 1000 + step, 7 + step]
+                var got = [[Float]](repeating: [], count: 3)
+                try decoder.step(batched, tokens: tokens) { i, logits in got[i] = Array(logits) }
+                for i in 0..<3 {
+                    let want = try alone[i].forwardLast(token: tokens[i]) { Array($0) }
+                    XCTAssertEqual(got[i], want, "exact \(exact) step \(step) sequence \(i)")
+                }
+            }
+        }
+        #endif
+    }
+
+    /// A session that copies another's cache (a forked beam) continues exactly as the original:
+    /// the same logits for the same tokens, and the two caches are independent afterwards.
+    func testCopiedCacheContinuesLikeTheOriginal() throws {
+        let lm = try Fixtures.ggufModel("tiny-llama", "q4_1")
+        let ids = try Fixtures.ids("seq1")
+        let original = lm.makeSession(), reference = lm.makeSession(), copy = lm.makeSession()
+        for s in [original, reference] {
+            try s.attach(try prefix(lm, "tiny-llama"))
+            try s.forward(Array(ids.prefix(6)), logits: .none)
+        }
+        try copy.forward([1, 2, 3], logits: .none)  // stale contents and no prefix: all replaced
+        try copy.copyCache(from: original)
+        XCTAssertEqual(copy.tokenCount, 6)
+        XCTAssertEqual(copy.positionOffset, original.positionOffset)
+        let a = try copy.forwardLast(token: ids[6]) { Array($0) }
+        let b = try original.forwardLast(token: ids[7]) { Array($0) }  // the original moves on differently
+        XCTAssertEqual(a, try reference.forwardLast(token: ids[6]) { Array($0) })
+        XCTAssertNotEqual(a, b)
+        XCTAssertThrowsError(try copy.copyCache(from: try Fixtures.ggufModel("tiny-llama", "q4_1").makeSession()))
+    }
+
     /// Bad inputs are refused before any cache changes.
     func testRefusesBadInputsWithoutTouchingCaches() throws {
         let lm = try Fixtures.hfModel("tiny-llama")
@@ -49,6 +148,7 @@ final class BatchDecoderTests: XCTestCase {
         XCTAssertThrowsError(try decoder.step([a, b], tokens: [1, lm.config.vocabSize]) { _, _ in })
         let other = try Fixtures.hfModel("tiny-llama")
         XCTAssertThrowsError(try decoder.step([a, other.makeSession()], tokens: [1, 1]) { _, _ in })
+        XCTAssertThrowsError(try decoder.step([a, a], tokens: [1, 1]) { _, _ in }, "one session twice in a step")
         XCTAssertEqual(a.tokenCount, 2)
         XCTAssertEqual(b.tokenCount, 0)
     }

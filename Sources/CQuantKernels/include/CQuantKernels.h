@@ -65,6 +65,18 @@ typedef struct {
     int accumulate;
 } pp_product;
 
+/// One matrix times several activation vectors (batched decode: one vector per sequence):
+/// `out[c · out_stride + r] = W[r,:] · x_c (+ out[…] when accumulate)` for every column c.
+/// Each column's result is bit-identical to the single-vector product of that column.
+typedef struct {
+    pp_qmatrix matrix;
+    const pp_activation *activations;   // `columns` activations, all exact or all int16
+    int columns;
+    long out_stride;                    // floats between two columns' outputs
+    float *out;
+    int accumulate;
+} pp_batched_product;
+
 /// The path in use (resolved: never PP_ISA_AUTO). The first call reads PREFIXPACK_ISA
 /// (`scalar`, `avx2`, `neon`, `auto`); an unknown or unsupported value falls back to auto.
 pp_isa pp_isa_current(void);
@@ -84,11 +96,20 @@ void pp_activation_prepare(pp_activation *a, const float *x, int blocks, int exa
 void pp_matvec_rows(const pp_qmatrix *w, const pp_activation *a, float *out,
                     int row_start, int row_end, int accumulate);
 
+/// `pp_matvec_rows` for `columns` activation vectors at once: the supported formats read each
+/// weight block once for up to 8 columns; every column's result equals `pp_matvec_rows` on that
+/// column bit for bit (same per-column arithmetic and summation order).
+void pp_matmul_rows(const pp_qmatrix *w, const pp_activation *activations, int columns, float *out,
+                    long out_stride, int row_start, int row_end, int accumulate);
+
 /// Runs every product of `products`, each split by output rows into `threads` contiguous ranges
 /// (thread t owns rows [rows·t/threads, rows·(t+1)/threads) of every product), on the calling
 /// thread plus `threads - 1` persistent pool workers. Returns when all are done. Calls from
 /// several threads at once are safe (a caller that finds the pool busy runs alone).
 void pp_pool_run(const pp_product *products, int count, int threads);
+
+/// `pp_pool_run` for batched products (each split by output rows, all columns of a row together).
+void pp_pool_run_batched(const pp_batched_product *products, int count, int threads);
 
 /// Number of threads a dispatch can use at most (the calling thread included): the online CPUs.
 int pp_pool_capacity(void);

@@ -81,6 +81,26 @@ final class KVCache: KeyValueStore {
         }
     }
 
+    /// Makes this cache an independent copy of `other` (a cache of the same model): its prefix
+    /// slots, its real tokens and its position offset. Forks a beam without re-running the prompt.
+    func copy(from other: KVCache) {
+        precondition(layerCount == other.layerCount && kvHeadCount == other.kvHeadCount && headDim == other.headDim,
+                     "KVCache.copy: caches of one model")
+        tokenCount = 0
+        for l in 0..<layerCount { prefixLength[l] = 0 }  // nothing to preserve when growing
+        reserve(slots: (other.prefixLength.max() ?? 0) + other.tokenCount + 1)
+        for l in 0..<layerCount {
+            let used = other.length(l)
+            for h in 0..<kvHeadCount {
+                (keys[l] + h * capacity * headDim).update(from: other.keys[l] + h * other.capacity * headDim, count: used * headDim)
+                (values[l] + h * capacity * headDim).update(from: other.values[l] + h * other.capacity * headDim, count: used * headDim)
+            }
+        }
+        prefixLength = other.prefixLength
+        tokenCount = other.tokenCount
+        positionOffset = other.positionOffset
+    }
+
     /// Writes `rows` new tokens' keys and values (`[rows, kvHeadCount*headDim]`) for layer `l`
     /// after the slots already used (call `reserve` first; `tokenCount` is advanced by the caller).
     func append(layer l: Int, rows: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {

@@ -30,6 +30,10 @@ package enum LinearOp {
             }
             beta = 1
         }
+        if rows > 1 && scratch.rowsAreSequences {
+            SequenceRowsLinear.forward(x, rows: rows, weight: weight, into: y, beta: beta, scratch: scratch)
+            return
+        }
         if rows > 1 && weight.format != .float32 { scratch.reserveTile(weight) }
         linear(rows: rows, x, weight, y, beta: beta, tile: scratch.tile, tileCapacity: scratch.tileCapacity,
                threads: scratch.threads, exactActivations: scratch.exactActivations)
@@ -40,6 +44,10 @@ package enum LinearOp {
     package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, sharing projections: [SharedInputProjection], scratch: LinearScratch
     ) {
+        if rows > 1 && scratch.rowsAreSequences {
+            SequenceRowsLinear.forward(x, rows: rows, sharing: projections, scratch: scratch)
+            return
+        }
         if rows > 1 {
             for p in projections where p.weight.format != .float32 { scratch.reserveTile(p.weight) }
         }
@@ -63,6 +71,10 @@ package final class LinearScratch {
     package var threads: Int
     /// Single-row quantized products use `Float` activations (true) or int16-quantized ones.
     package var exactActivations = true
+    /// Each row is a separate decoding sequence (a batched decode step): every row is computed as
+    /// a one-row product would be (bit-identical results, multi-vector kernels for quantized
+    /// weights) instead of as one batched product (dequantized tiles and `sgemm`).
+    package var rowsAreSequences = false
     private(set) var tile: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     private(set) var tileCapacity = 1
 

@@ -1,0 +1,23 @@
+import Foundation
+
+/// A reading of wall-clock time and of the CPU time the whole process has used, for benchmarks
+/// on a shared machine: the wall-clock figure says how fast it ran, the CPU figure how much work
+/// it took (nearly independent of other processes' load when the run uses one thread).
+struct BenchClock {
+    let wall: Double
+    let cpu: Double
+
+    static func now() -> BenchClock {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return BenchClock(wall: Date().timeIntervalSinceReferenceDate, cpu: Double(t.tv_sec) + Double(t.tv_nsec) / 1e9)
+    }
+
+    /// Seconds elapsed from `start` to this reading (wall, cpu).
+    func since(_ start: BenchClock) -> BenchClock { BenchClock(wall: wall - start.wall, cpu: cpu - start.cpu) }
+
+    /// The median wall time and the median CPU time of `runs` (each taken separately).
+    static func median(_ runs: [BenchClock]) -> BenchClock {
+        BenchClock(wall: BenchModelCommand.median(runs.map(\.wall)), cpu: BenchModelCommand.median(runs.map(\.cpu)))
+    }
+}

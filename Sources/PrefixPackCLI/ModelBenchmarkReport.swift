@@ -1,0 +1,82 @@
+/// What `bench model --json` prints: one object, keys sorted; throughputs in tokens per second.
+struct ModelBenchmarkReport: Encodable {
+    /// Figures of one prefix setting (none, or the prefix).
+    struct Figures: Encodable {
+        init(prefillTokensPerSecond: Double, decodeTokensPerSecond: Double, prefillTokensPerCPUSecond: Double,
+             decodeTokensPerCPUSecond: Double) {
+            self.prefillTokensPerSecond = prefillTokensPerSecond
+            self.decodeTokensPerSecond = decodeTokensPerSecond
+            self.prefillTokensPerCPUSecond = prefillTokensPerCPUSecond
+            self.decodeTokensPerCPUSecond = decodeTokensPerCPUSecond
+        }
+
+        var prefillTokensPerSecond: Double
+        var decodeTokensPerSecond: Double
+        /// Tokens per second of process CPU time (the work, nearly independent of other load).
+        var prefillTokensPerCPUSecond: Double
+        var decodeTokensPerCPUSecond: Double
+        /// Aggregate tokens/s of `batch` sequences stepped together (with `--batch`).
+        var batchedDecodeTokensPerSecond: Double?
+        var batchedDecodeTokensPerCPUSecond: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case prefillTokensPerSecond = "prefill_tokens_per_second"
+            case decodeTokensPerSecond = "decode_tokens_per_second"
+            case batchedDecodeTokensPerSecond = "batched_decode_tokens_per_second"
+            case prefillTokensPerCPUSecond = "prefill_tokens_per_cpu_second"
+            case decodeTokensPerCPUSecond = "decode_tokens_per_cpu_second"
+            case batchedDecodeTokensPerCPUSecond = "batched_decode_tokens_per_cpu_second"
+        }
+    }
+
+    var model: String
+    var kernelISA: String
+    var activations: String
+    var threads: Int
+    var promptTokens: Int
+    var decodeTokens: Int
+    var batch: Int?
+    var loadSeconds: Double
+    var plain: Figures
+    var prefix: Figures
+    var prefixDescription: String
+    var peakRSSBytes: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case model, activations, threads, batch, prefix
+        case kernelISA = "kernel_isa"
+        case promptTokens = "prompt_tokens"
+        case decodeTokens = "decode_tokens"
+        case loadSeconds = "load_seconds"
+        case prefixDescription = "prefix_description"
+        case peakRSSBytes = "peak_rss_bytes"
+        case prefillTokensPerSecond = "prefill_tokens_per_second"
+        case decodeTokensPerSecond = "decode_tokens_per_second"
+        case batchedDecodeTokensPerSecond = "batched_decode_tokens_per_second"
+        case prefillTokensPerCPUSecond = "prefill_tokens_per_cpu_second"
+        case decodeTokensPerCPUSecond = "decode_tokens_per_cpu_second"
+        case batchedDecodeTokensPerCPUSecond = "batched_decode_tokens_per_cpu_second"
+    }
+
+    /// The figures without a prefix sit at the top level, those with the prefix under `prefix`.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(plain.prefillTokensPerSecond, forKey: .prefillTokensPerSecond)
+        try c.encode(plain.decodeTokensPerSecond, forKey: .decodeTokensPerSecond)
+        try c.encodeIfPresent(plain.batchedDecodeTokensPerSecond, forKey: .batchedDecodeTokensPerSecond)
+        try c.encode(plain.prefillTokensPerCPUSecond, forKey: .prefillTokensPerCPUSecond)
+        try c.encode(plain.decodeTokensPerCPUSecond, forKey: .decodeTokensPerCPUSecond)
+        try c.encodeIfPresent(plain.batchedDecodeTokensPerCPUSecond, forKey: .batchedDecodeTokensPerCPUSecond)
+        try c.encode(model, forKey: .model)
+        try c.encode(kernelISA, forKey: .kernelISA)
+        try c.encode(activations, forKey: .activations)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(promptTokens, forKey: .promptTokens)
+        try c.encode(decodeTokens, forKey: .decodeTokens)
+        try c.encodeIfPresent(batch, forKey: .batch)
+        try c.encode(loadSeconds, forKey: .loadSeconds)
+        try c.encode(prefix, forKey: .prefix)
+        try c.encode(prefixDescription, forKey: .prefixDescription)
+        try c.encodeIfPresent(peakRSSBytes, forKey: .peakRSSBytes)
+    }
+}
