@@ -12,6 +12,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The server only (PrefixServer): HTTP, logging, metrics, signals. PrefixRuntime never links them.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries (Debian: zlib1g-dev, libarchive-dev, libopenblas-dev, pkg-config).
@@ -76,12 +82,25 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `prefixpack serve`: the OpenAI-compatible HTTP server (Hummingbird 2), the continuous-batching
+        // scheduler over BatchDecoder, the prefix registry, Prometheus metrics, graceful shutdown.
+        .target(
+            name: "PrefixServer",
+            dependencies: [
+                "PrefixSupport", "PrefixBundle", "PrefixRuntime", "TextTokenizers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "PrefixPackCLI",
             dependencies: [
                 "PrefixSupport", "PrefixBundle", "PrefixRuntime", "TensorFiles", "TextTokenizers", "PrefixInterop",
-                "PrefixTraining", "PrefixTrainingRun", "PrefixEval", "PrefixData",
+                "PrefixTraining", "PrefixTrainingRun", "PrefixEval", "PrefixData", "PrefixServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -121,6 +140,15 @@ let package = Package(
         ),
         .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixSupport", "PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
+        .testTarget(
+            name: "PrefixServerTests",
+            dependencies: [
+                "PrefixServer", "PrefixRuntime", "PrefixBundle", "PrefixSupport", "TensorFiles",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

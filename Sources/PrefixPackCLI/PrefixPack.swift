@@ -11,7 +11,7 @@ struct PrefixPack: AsyncParsableCommand {
         subcommands: [InspectCommand.self, ValidateCommand.self, BenchCommand.self,
                       CollapseCommand.self, ImportCommand.self, ExportCommand.self, ConvertCommand.self,
                       GenerateCommand.self, LogitsCommand.self, TokenizeCommand.self,
-                      BuildCommand.self, EvalCommand.self,
+                      BuildCommand.self, EvalCommand.self, ServeCommand.self,
                       InspectModelCommand.self]
     )
 

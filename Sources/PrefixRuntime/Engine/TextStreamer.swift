@@ -5,30 +5,30 @@ import TextTokenizers
 /// `StreamingDetokenizer`; on top of it, any tail that could be the start of a stop string is
 /// held back too (``StopStrings``, the one stop-string rule). When a stop string appears, the text before it is released and generation
 /// should end; the stop string itself is never released.
-struct TextStreamer {
+package struct TextStreamer {
     private var detokenizer: StreamingDetokenizer
     private let stopStrings: StopStrings
     /// Complete text not yet released (possibly the start of a stop string).
     private var pending: [Unicode.Scalar] = []
     /// All text released so far.
-    private(set) var text = ""
+    package private(set) var text = ""
     /// The stop string that ended generation, if any.
-    private(set) var stopHit: String?
+    package private(set) var stopHit: String?
 
-    init(tokenizer: any TextTokenizer, stopStrings: [String]) {
+    package init(tokenizer: any TextTokenizer, stopStrings: [String]) {
         detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         self.stopStrings = StopStrings(stopStrings)
     }
 
     /// Adds a token; returns the text that became final (possibly empty).
-    mutating func push(_ token: Int) -> String {
+    package mutating func push(_ token: Int) -> String {
         guard stopHit == nil else { return "" }
         pending.append(contentsOf: detokenizer.append(token).unicodeScalars)
         return process(final: false)
     }
 
     /// Releases whatever is still held back (at the end of generation, without a stop string).
-    mutating func flush() -> String {
+    package mutating func flush() -> String {
         guard stopHit == nil else { return "" }
         pending.append(contentsOf: detokenizer.finish().unicodeScalars)
         return process(final: true)

@@ -1,0 +1,122 @@
+import PrefixRuntime
+import PrefixSupport
+import TextTokenizers
+
+/// The fields of `POST /v1/completions` and `/v1/chat/completions`, checked: every value is in
+/// range or the request is refused with a 400 naming the field. Fields the server does not use
+/// (`user`, `logit_bias`, ...) are ignored, as OpenAI clients send them freely.
+struct CompletionParameters: Sendable {
+    /// What the model continues.
+    enum Input: Sendable {
+        /// `prompt` of a completion.
+        case text(String)
+        /// `messages` of a chat completion.
+        case chat([ChatMessage])
+    }
+
+    var model: String
+    var input: Input
+    /// nil = not given (completions: 16, as OpenAI; chat: the rest of the context, capped).
+    var maxTokens: Int?
+    var temperature: Float
+    var topP: Float
+    /// nil = not given (a fresh seed per request).
+    var seed: UInt64?
+    var stop: [String]
+    var stream: Bool
+    var includeUsage: Bool
+
+    /// Largest number of stop strings, as OpenAI.
+    static let maxStopStrings = 4
+
+    /// Reads a completion (`chat` false) or chat completion body.
+    init(_ root: JSONField, chat: Bool) throws(APIError) {
+        model = try RequestBodyReader.field { () throws(JSONFieldError) in try root.required("model", expected: "a string").string() }
+        if chat {
+            input = .chat(try Self.messages(root))
+        } else {
+            input = .text(try Self.prompt(root))
+        }
+        maxTokens = try RequestBodyReader.field { () throws(JSONFieldError) -> Int? in
+            let field = root.member(chat && root.member("max_completion_tokens") != nil ? "max_completion_tokens" : "max_tokens")
+            guard let field, !field.isNull else { return nil }
+            let value = try field.int()
+            guard value >= 0 else { throw field.error(expected: "an integer >= 0") }
+            return value
+        }
+        temperature = try RequestBodyReader.field { () throws(JSONFieldError) -> Float in
+            guard let field = root.member("temperature"), !field.isNull else { return 1 }
+            let value = try field.double()
+            guard (0...2).contains(value) else { throw field.error(expected: "a number in 0...2") }
+            return Float(value)
+        }
+        topP = try RequestBodyReader.field { () throws(JSONFieldError) -> Float in
+            guard let field = root.member("top_p"), !field.isNull else { return 1 }
+            let value = try field.double()
+            guard value > 0 && value <= 1 else { throw field.error(expected: "a number in (0, 1]") }
+            return Float(value)
+        }
+        seed = try RequestBodyReader.field { () throws(JSONFieldError) -> UInt64? in
+            guard let field = root.member("seed"), !field.isNull else { return nil }
+            return UInt64(bitPattern: try field.integer(Int64.self))
+        }
+        stop = try RequestBodyReader.field { () throws(JSONFieldError) -> [String] in
+            guard let field = root.member("stop"), !field.isNull else { return [] }
+            if case .string(let s) = field.node { return [s] }
+            let items = try field.array()
+            guard items.count <= Self.maxStopStrings else { throw field.error(expected: "at most \(Self.maxStopStrings) strings") }
+            var strings: [String] = []
+            for item in items { strings.append(try item.string()) }
+            return strings
+        }
+        stream = try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
+            guard let field = root.member("stream"), !field.isNull else { return false }
+            return try field.bool()
+        }
+        includeUsage = try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
+            guard let options = root.member("stream_options"), !options.isNull else { return false }
+            guard let field = options.member("include_usage"), !field.isNull else { _ = try options.object(); return false }
+            return try field.bool()
+        }
+        try RequestBodyReader.field { () throws(JSONFieldError) in
+            if let field = root.member("n"), !field.isNull, try field.int() != 1 { throw field.error(expected: "1 (one choice per request)") }
+        }
+    }
+
+    private static func prompt(_ root: JSONField) throws(APIError) -> String {
+        try RequestBodyReader.field { () throws(JSONFieldError) -> String in
+            let field = try root.required("prompt", expected: "a string")
+            if case .string(let s) = field.node { return s }
+            let items = try field.array()
+            guard items.count == 1 else { throw field.error(expected: "a string or an array of one string") }
+            return try items[0].string()
+        }
+    }
+
+    private static func messages(_ root: JSONField) throws(APIError) -> [ChatMessage] {
+        try RequestBodyReader.field { () throws(JSONFieldError) -> [ChatMessage] in
+            let field = try root.required("messages", expected: "an array of messages")
+            let items = try field.array()
+            guard !items.isEmpty else { throw field.error(expected: "at least one message") }
+            var messages: [ChatMessage] = []
+            for item in items {
+                let role = try item.required("role", expected: "a string").string()
+                let text = try content(item.required("content", expected: "a string"))
+                messages.append(ChatMessage(role: role, content: text))
+            }
+            return messages
+        }
+    }
+
+    /// A message's `content`: a string, or an array of `{"type": "text", "text": ...}` parts.
+    private static func content(_ field: JSONField) throws(JSONFieldError) -> String {
+        if case .string(let s) = field.node { return s }
+        var text = ""
+        for part in try field.array() {
+            let type = try part.required("type", expected: "\"text\"")
+            guard try type.string() == "text" else { throw type.error(expected: "\"text\" (only text parts are supported)") }
+            text += try part.required("text", expected: "a string").string()
+        }
+        return text
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// The JSON of completion responses and streamed chunks, in OpenAI's shapes: `text_completion`
+/// for `/v1/completions`, `chat.completion` and `chat.completion.chunk` for
+/// `/v1/chat/completions`.
+struct CompletionRenderer: Sendable {
+    /// True for the chat endpoint.
+    let chat: Bool
+    /// The response id (`cmpl-N` or `chatcmpl-N`).
+    let id: String
+    /// The served name the request asked for.
+    let model: String
+    /// Unix time of the request.
+    let created: Int
+
+    init(chat: Bool, requestID: UInt64, model: String, created: Date = Date()) {
+        self.chat = chat
+        id = (chat ? "chatcmpl-" : "cmpl-") + String(requestID)
+        self.model = model
+        self.created = Int(created.timeIntervalSince1970)
+    }
+
+    private var head: String {
+        let object = chat ? "chat.completion" : "text_completion"
+        return "{\"id\":\(JSONText.quote(id)),\"object\":\"\(object)\",\"created\":\(created),\"model\":\(JSONText.quote(model)),"
+    }
+
+    private var chunkHead: String {
+        let object = chat ? "chat.completion.chunk" : "text_completion"
+        return "{\"id\":\(JSONText.quote(id)),\"object\":\"\(object)\",\"created\":\(created),\"model\":\(JSONText.quote(model)),"
+    }
+
+    static func usage(_ summary: GenerationSummary) -> String {
+        "{\"prompt_tokens\":\(summary.promptTokens),\"completion_tokens\":\(summary.completionTokens),\"total_tokens\":\(summary.promptTokens + summary.completionTokens)}"
+    }
+
+    /// The whole (non-streamed) response.
+    func complete(text: String, summary: GenerationSummary) -> String {
+        let reason = JSONText.quote(summary.reason.openAIName)
+        let choice = chat
+            ? "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\(JSONText.quote(text))},\"logprobs\":null,\"finish_reason\":\(reason)}"
+            : "{\"index\":0,\"text\":\(JSONText.quote(text)),\"logprobs\":null,\"finish_reason\":\(reason)}"
+        return head + "\"choices\":[\(choice)],\"usage\":\(Self.usage(summary))}"
+    }
+
+    /// The first chunk of a chat stream (the assistant role); nil for completions.
+    func roleChunk() -> String? {
+        chat ? chunkHead + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}" : nil
+    }
+
+    /// A chunk carrying `text`.
+    func textChunk(_ text: String) -> String {
+        let choice = chat
+            ? "{\"index\":0,\"delta\":{\"content\":\(JSONText.quote(text))},\"logprobs\":null,\"finish_reason\":null}"
+            : "{\"index\":0,\"text\":\(JSONText.quote(text)),\"logprobs\":null,\"finish_reason\":null}"
+        return chunkHead + "\"choices\":[\(choice)]}"
+    }
+
+    /// The chunk carrying the finish reason.
+    func finishChunk(_ summary: GenerationSummary) -> String {
+        let reason = JSONText.quote(summary.reason.openAIName)
+        let choice = chat
+            ? "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\(reason)}"
+            : "{\"index\":0,\"text\":\"\",\"logprobs\":null,\"finish_reason\":\(reason)}"
+        return chunkHead + "\"choices\":[\(choice)]}"
+    }
+
+    /// The final usage chunk (`stream_options.include_usage`): no choices, the counts.
+    func usageChunk(_ summary: GenerationSummary) -> String {
+        chunkHead + "\"choices\":[],\"usage\":\(Self.usage(summary))}"
+    }
+}

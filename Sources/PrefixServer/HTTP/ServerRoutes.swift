@@ -1,0 +1,140 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import PrefixSupport
+
+/// The HTTP API over a ``ModelServer``: OpenAI's `/v1/models`, `/v1/completions` and
+/// `/v1/chat/completions` (JSON or server-sent events), the prefix admin endpoints, `/health`
+/// and `/metrics`.
+public enum ServerRoutes {
+    /// A router with every endpoint (and the API-key check when the server has a key).
+    public static func router(for server: ModelServer) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMetricsMiddleware(metrics: server.metrics))
+        if let key = server.options.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
+
+        router.get("/health") { _, _ -> Response in
+            let (queued, running) = server.scheduler.occupancy
+            return JSONResponse.make("{\"status\":\"ok\",\"queued\":\(queued),\"running\":\(running)}")
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: server.metrics.render())))
+        }
+        router.get("/v1/models") { _, _ -> Response in
+            JSONResponse.make(modelList(server.servedModels))
+        }
+        router.post("/v1/completions") { request, _ -> Response in
+            try await completion(request, server: server, chat: false)
+        }
+        router.post("/v1/chat/completions") { request, _ -> Response in
+            try await completion(request, server: server, chat: true)
+        }
+        router.post("/v1/prefixes") { request, _ -> Response in
+            let root = try RequestBodyReader.object(try await body(request, limit: server.options.maxBodyBytes))
+            let fileName = try RequestBodyReader.field { () throws(JSONFieldError) in try root.required("name", expected: "a bundle file name").string() }
+            let name = try server.registry.load(fileName: fileName, reservedNames: [server.baseName])
+            return JSONResponse.make(modelObject(name))
+        }
+        router.delete("/v1/prefixes/:name") { _, context -> Response in
+            let name = context.parameters.get("name") ?? ""
+            try server.registry.unload(name)
+            return JSONResponse.make("{\"id\":\(JSONText.quote(name)),\"object\":\"model\",\"deleted\":true}")
+        }
+        return router
+    }
+
+    static func modelObject(_ name: String) -> String {
+        "{\"id\":\(JSONText.quote(name)),\"object\":\"model\",\"created\":0,\"owned_by\":\"prefixpack\"}"
+    }
+
+    static func modelList(_ names: [String]) -> String {
+        "{\"object\":\"list\",\"data\":[" + names.map(modelObject).joined(separator: ",") + "]}"
+    }
+
+    /// The body, at most `limit` bytes (413 beyond; a too large `Content-Length` is refused
+    /// before anything is read).
+    static func body(_ request: Request, limit: Int) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError.bodyTooLarge(limit: limit)
+        }
+        return try await collect(request.body, limit: limit)
+    }
+
+    private static func collect(_ body: RequestBody, limit: Int) async throws -> [UInt8] {
+        do {
+            var buffer = try await body.collect(upTo: limit)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: limit)
+        }
+    }
+
+    /// A completion: parsed, queued, then answered as one JSON object or as server-sent events.
+    /// A streaming client that goes away (a failed write), a cancelled handler task, or an event
+    /// stream dropped unread cancels the request, which then leaves the batch at the next step.
+    /// A non-streaming client that closes its connection is not noticed before the answer is
+    /// written: its request runs to its limits (`max_tokens`, `--request-timeout`).
+    static func completion(_ request: Request, server: ModelServer, chat: Bool) async throws -> Response {
+        let root = try RequestBodyReader.object(try await body(request, limit: server.options.maxBodyBytes))
+        let parameters = try CompletionParameters(root, chat: chat)
+        let started = try server.start(parameters, chat: chat)
+        let handle = CancelHandle()
+        let id = started.submission.id
+        handle.set { [scheduler = server.scheduler] in scheduler.cancel(id) }
+        if parameters.stream {
+            return streamResponse(started, request: request, includeUsage: parameters.includeUsage, cancel: handle)
+        }
+        return try await withTaskCancellationHandler {
+            try await wholeResponse(started)
+        } onCancel: {
+            handle.fire()
+        }
+    }
+
+    private static func wholeResponse(_ started: ModelServer.StartedCompletion) async throws -> Response {
+        var text = ""
+        for await event in started.submission.events {
+            switch event {
+            case .text(let piece): text += piece
+            case .finished(let summary): return JSONResponse.make(started.renderer.complete(text: text, summary: summary))
+            case .failed(let message):
+                throw APIError(status: .internalServerError, message: "Generation failed: \(message)", type: "server_error", code: "generation_failed")
+            }
+        }
+        throw APIError(status: .internalServerError, message: "Generation ended without a result", type: "server_error")
+    }
+
+    private static func streamResponse(_ started: ModelServer.StartedCompletion, request: Request, includeUsage: Bool,
+                                       cancel: CancelHandle) -> Response {
+        let renderer = started.renderer
+        let events = started.submission.events
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            do {
+                do {
+                    var chunks: [String] = renderer.roleChunk().map { [$0] } ?? []
+                    for await event in events {
+                        switch event {
+                        case .text(let piece):
+                            chunks.append(renderer.textChunk(piece))
+                        case .finished(let summary):
+                            chunks.append(renderer.finishChunk(summary))
+                            if includeUsage { chunks.append(renderer.usageChunk(summary)) }
+                        case .failed(let message):
+                            chunks.append(APIError(status: .internalServerError, message: "Generation failed: \(message)",
+                                                   type: "server_error", code: "generation_failed").json)
+                        }
+                        try await writer.write(ByteBuffer(string: chunks.map { "data: " + $0 + "\n\n" }.joined()))
+                        chunks.removeAll()
+                    }
+                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                }
+                try await writer.finish(nil)
+            } catch {
+                cancel.fire()
+                throw error
+            }
+        })
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import PrefixRuntime
+import TextTokenizers
+
+/// One frozen model served under its own name and under the name of every served prefix: the
+/// checkpoint, the prefix registry, the scheduler and the metrics. The HTTP routes
+/// (``ServerRoutes``) only translate between HTTP and this type.
+public final class ModelServer: Sendable {
+    /// The loaded model and tokenizer.
+    public let checkpoint: Checkpoint
+    /// The served prefixes.
+    public let registry: PrefixRegistry
+    /// The continuous-batching scheduler.
+    public let scheduler: BatchScheduler
+    /// The metrics behind `GET /metrics`.
+    public let metrics: ServerMetrics
+    /// The bounds in force.
+    public let options: ServerOptions
+    /// The base model's served name (its file or folder name, without `.gguf`).
+    public let baseName: String
+
+    /// A server for `checkpoint` with prefixes from `bundles`; every bundle of the directory is
+    /// validated against the model now, each rejected one logged with its reason.
+    public init(checkpoint: Checkpoint, bundles: BundleDirectory, options: ServerOptions, logger: Logger) {
+        self.checkpoint = checkpoint
+        self.options = options
+        metrics = ServerMetrics()
+        let file = checkpoint.url.standardizedFileURL.lastPathComponent
+        baseName = file.hasSuffix(".gguf") ? String(file.dropLast(5)) : file
+        registry = PrefixRegistry(checkpoint: checkpoint, directory: bundles, maxResidentBytes: options.maxPrefixMemory)
+        scheduler = BatchScheduler(checkpoint: checkpoint, limits: options.limits, metrics: metrics)
+        let reserved = baseName
+        for file in (try? bundles.bundleFiles()) ?? [] where BundleDirectory.servedName(ofFile: file.lastPathComponent) == reserved {
+            logger.warning("bundle not served: its name is the base model's", metadata: ["bundle": "\(file.lastPathComponent)"])
+        }
+        registry.loadAll { bundle, problem in
+            logger.warning("bundle not served: \(problem)", metadata: ["bundle": "\(bundle)"])
+        }
+    }
+
+    /// Every served name: the base model first, then the prefixes.
+    public var servedModels: [String] { [baseName] + registry.servedNames.filter { $0 != baseName } }
+
+    /// A request checked, tokenized and queued.
+    struct StartedCompletion: Sendable {
+        let submission: BatchScheduler.Submission
+        let renderer: CompletionRenderer
+    }
+
+    /// Checks `parameters` against the model and the limits, leases the prefix, tokenizes and
+    /// queues the request.
+    /// - Throws: 404 unknown model; 400 no chat template, empty prompt, `max_tokens` beyond the
+    ///   limit or prompt + prefix + `max_tokens` beyond the context; 429 queue full; 503 shutting
+    ///   down or prefix memory full.
+    func start(_ parameters: CompletionParameters, chat: Bool) throws(APIError) -> StartedCompletion {
+        let name = parameters.model
+        let prefix: AttachedPrefix? = name == baseName ? nil : try registry.lease(name)
+        let registry = self.registry
+        let leased = prefix != nil
+        let release: @Sendable () -> Void = { if leased { registry.release(name) } }
+        do throws(APIError) {
+            let tokens = try promptTokens(parameters.input)
+            let maxTokens = try maxTokens(parameters, chat: chat, promptCount: tokens.count, prefixLength: prefix?.virtualTokenCount ?? 0)
+            let sampling = SamplingOptions(temperature: parameters.temperature, topK: 0, topP: parameters.topP,
+                                           seed: parameters.seed ?? UInt64.random(in: 0...UInt64.max))
+            let deadline = ContinuousClock.now + .seconds(options.requestTimeoutSeconds)
+            let job = GenerationJob(promptTokens: tokens, modelName: name, prefix: prefix, maxTokens: maxTokens,
+                                    sampling: sampling, stopStrings: parameters.stop, deadline: deadline)
+            let submission = try scheduler.submit(job, onEnd: release)
+            return StartedCompletion(submission: submission,
+                                     renderer: CompletionRenderer(chat: chat, requestID: submission.id, model: name))
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func promptTokens(_ input: CompletionParameters.Input) throws(APIError) -> [Int] {
+        do {
+            switch input {
+            case .text(let prompt):
+                return try checkpoint.promptTokens(prompt)
+            case .chat(let messages):
+                guard let template = checkpoint.chatTemplate else {
+                    throw APIError.invalidRequest("The model '\(baseName)' has no chat template; use /v1/completions",
+                                                  param: "messages", code: "no_chat_template")
+                }
+                if messages.count == 1, messages[0].role == "user" {
+                    return try checkpoint.promptTokens(messages[0].content, chat: true)  // exactly `generate --chat`
+                }
+                return try checkpoint.promptTokens(template.render(messages, addGenerationPrompt: true))
+            }
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.invalidRequest("The prompt cannot be used: \(error)", param: "prompt", code: "invalid_prompt")
+        }
+    }
+
+    private func maxTokens(_ parameters: CompletionParameters, chat: Bool, promptCount: Int, prefixLength: Int) throws(APIError) -> Int {
+        let context = checkpoint.config.maxPositions
+        let room = context - prefixLength - promptCount
+        let requested = parameters.maxTokens ?? (chat ? min(options.maxTokensLimit, max(room, 0)) : 16)
+        guard requested <= options.maxTokensLimit else {
+            throw APIError.invalidRequest("'max_tokens' is \(requested), more than this server's limit of \(options.maxTokensLimit)",
+                                          param: "max_tokens", code: "max_tokens_too_large")
+        }
+        guard requested <= room, room > 0 || requested == 0 else {
+            throw APIError.invalidRequest(
+                "This model's maximum context length is \(context) tokens; the prompt has \(promptCount) tokens, the prefix \(prefixLength) virtual tokens and max_tokens is \(requested)",
+                param: "max_tokens", code: "context_length_exceeded")
+        }
+        return requested
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import PrefixRuntime
+
+/// What one request asks the scheduler to generate: the tokenized prompt, the prefix to run
+/// it under, the limits and the sampling. Built by the HTTP layer after every field was checked.
+public struct GenerationJob: Sendable {
+    /// The prompt as fed to the model (chat template and BOS applied).
+    public var promptTokens: [Int]
+    /// The served name the request asked for (base model or prefix), for metrics and logs.
+    public var modelName: String
+    /// The prefix to seed the sequence's cache with; nil = the bare model.
+    public var prefix: AttachedPrefix?
+    /// Largest number of new tokens (0 = none, as `generate --max-tokens 0`).
+    public var maxTokens: Int
+    /// Token selection (temperature, top-p, seed).
+    public var sampling: SamplingOptions
+    /// Strings that end generation; they are not part of the output.
+    public var stopStrings: [String]
+    /// The request is finished with ``FinishReason/timeout`` when still running at this time.
+    public var deadline: ContinuousClock.Instant
+
+    /// A job with every field given.
+    public init(promptTokens: [Int], modelName: String, prefix: AttachedPrefix?, maxTokens: Int,
+                sampling: SamplingOptions, stopStrings: [String], deadline: ContinuousClock.Instant) {
+        self.promptTokens = promptTokens
+        self.modelName = modelName
+        self.prefix = prefix
+        self.maxTokens = maxTokens
+        self.sampling = sampling
+        self.stopStrings = stopStrings
+        self.deadline = deadline
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import PrefixRuntime
+import TextTokenizers
+
+/// One request inside the running batch, owned by the scheduler thread: its session (KV cache
+/// seeded with its prefix), sampler, text streamer, prefill progress and output so far. It
+/// applies the same rules, in the same order, as `Generator.generate` and `TextSession.generate`
+/// (stop token, then text, then stop string, then token limit), so its tokens equal theirs.
+final class RunningSequence {
+    let id: UInt64
+    let job: GenerationJob
+    let session: InferenceSession
+    let sink: AsyncStream<GenerationEvent>.Continuation
+    let submitted: ContinuousClock.Instant
+    private(set) var sampler: TokenSampler
+    private var streamer: TextStreamer
+    private let stopTokens: Set<Int>
+    /// Prompt tokens already in the cache.
+    private(set) var prefilled = 0
+    /// The token chosen last, to be fed at the next decode step (nil while prefilling or when done).
+    private(set) var pendingToken: Int?
+    private(set) var generated = 0
+    private(set) var lastTokenTime: ContinuousClock.Instant?
+    /// Set once the sequence has ended; it then leaves the batch.
+    private(set) var finished: FinishReason?
+
+    init(id: UInt64, job: GenerationJob, session: InferenceSession, tokenizer: any TextTokenizer,
+         eosTokenID: Int?, sink: AsyncStream<GenerationEvent>.Continuation, submitted: ContinuousClock.Instant) {
+        self.id = id
+        self.job = job
+        self.session = session
+        self.sink = sink
+        self.submitted = submitted
+        sampler = TokenSampler(options: job.sampling)
+        streamer = TextStreamer(tokenizer: tokenizer, stopStrings: job.stopStrings)
+        stopTokens = eosTokenID.map { [$0] } ?? []
+    }
+
+    /// True while prompt tokens remain to be fed.
+    var isPrefilling: Bool { finished == nil && prefilled < job.promptTokens.count }
+
+    /// Feeds the next prefill chunk of at most `chunk` tokens (``PrefillPlan``); after the last
+    /// one, samples the first token. Returns the number of tokens fed.
+    func prefillStep(chunk: Int, now: () -> ContinuousClock.Instant) throws -> Int {
+        let prompt = job.promptTokens
+        let n = PrefillPlan.nextChunk(remaining: prompt.count - prefilled, chunk: chunk)
+        let piece = Array(prompt[prefilled..<prefilled + n])
+        if prefilled + n < prompt.count {
+            try session.forward(piece, logits: .none)
+            prefilled += n
+        } else {
+            let token = try session.forwardLast(piece) { sampler.sample($0) }
+            prefilled += n
+            accept(token, at: now())
+        }
+        return n
+    }
+
+    /// Samples from the logits of the decode step that fed ``pendingToken``.
+    func sample(_ logits: UnsafeBufferPointer<Float>) -> Int { sampler.sample(logits) }
+
+    /// Applies a chosen token: EOS ends; otherwise it is output, its text released, and a stop
+    /// string or the token limit may end the sequence; else it is fed at the next step.
+    func accept(_ token: Int, at time: ContinuousClock.Instant) {
+        pendingToken = nil
+        lastTokenTime = time
+        if stopTokens.contains(token) { return finish(.endOfSequence) }
+        generated += 1
+        emit(streamer.push(token))
+        if streamer.stopHit != nil { return finish(.stopString) }
+        if generated >= job.maxTokens { return finish(.tokenLimit) }
+        pendingToken = token
+    }
+
+    /// Ends the sequence: releases held-back text (unless a stop string ended it) and reports
+    /// the summary. Later calls do nothing.
+    func finish(_ reason: FinishReason) {
+        guard finished == nil else { return }
+        finished = reason
+        pendingToken = nil
+        if reason != .stopString { emit(streamer.flush()) }
+        sink.yield(.finished(GenerationSummary(reason: reason, promptTokens: job.promptTokens.count,
+                                               completionTokens: generated)))
+        sink.finish()
+    }
+
+    /// Ends the sequence with an error message.
+    func fail(_ message: String) {
+        guard finished == nil else { return }
+        finished = .cancelled
+        pendingToken = nil
+        sink.yield(.failed(message))
+        sink.finish()
+    }
+
+    private func emit(_ text: String) {
+        if !text.isEmpty { sink.yield(.text(text)) }
+    }
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Real-client check of `prefixpack serve` with the official `openai` package (docs/serving.md).
+
+Started by scripts/openai-client-check.sh (which makes the venv and the bundles):
+    openai-client-check.py PREFIXPACK MODEL BUNDLES_DIR
+
+Starts the server on a free loopback port with the bundles of BUNDLES_DIR, then checks:
+models listed; greedy completion and chat per prefix equal `prefixpack generate`; streaming;
+16 concurrent requests over mixed prefixes equal their solo outputs; a client that disconnects
+mid-stream leaves the server healthy and frees its slot; bad requests get their statuses
+(401, 400, 404, 413, 429 with Retry-After); SIGTERM drains a running stream and exits 0.
+Exits 1 on the first failed check."""
+import concurrent.futures
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+try:
+    import httpx
+except ImportError:  # openai 3.x depends on httpx2, the same API under a new name
+    import httpx2 as httpx
+import openai
+
+BINARY, MODEL, BUNDLES = sys.argv[1:4]
+KEY = "check-key"
+failures = []
+
+
+def check(condition, what):
+    print(("ok   " if condition else "FAIL ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def start_server(*extra):
+    proc = subprocess.Popen([BINARY, "serve", "--model", MODEL, "--bundles", BUNDLES, "--port", "0", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    address = None
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if "listening on " in line:
+            address = line.strip().split("listening on ")[1]
+        if line.startswith("serving "):
+            break
+    if address is None:
+        proc.kill()
+        sys.exit("server did not start: " + proc.stderr.read())
+    threading.Thread(target=lambda: proc.stdout.read(), daemon=True).start()
+    return proc, address
+
+
+def generate(bundle, prompt, max_tokens, chat=False):
+    args = [BINARY, "generate", "--model", MODEL, "--prompt", prompt, "--max-tokens", str(max_tokens)]
+    if bundle:
+        args += ["--bundle", os.path.join(BUNDLES, bundle + ".ptx")]
+    if chat:
+        args.append("--chat")
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return out[:-1] if out.endswith("\n") else out
+
+
+def main():
+    server, address = start_server("--api-key", KEY, "--max-batch", "8", "--max-body-bytes", "65536")
+    base_url = address + "/v1"
+    client = openai.OpenAI(base_url=base_url, api_key=KEY, max_retries=0, timeout=300)
+    try:
+        models = sorted(m.id for m in client.models.list().data)
+        base = os.path.basename(MODEL).removesuffix(".gguf")
+        check(models == sorted([base, "proj", "raw"]), f"models listed: {models}")
+
+        for name in ["raw", "proj", None]:
+            prompt = "name[The Vaults], eatType[pub] => "
+            want = generate(name, prompt, 24)
+            got = client.completions.create(model=name or base, prompt=prompt, max_tokens=24, temperature=0)
+            check(got.choices[0].text == want, f"greedy completion {name or base} equals generate: {got.choices[0].text!r}")
+            check(got.usage.completion_tokens > 0 and got.usage.total_tokens == got.usage.prompt_tokens + got.usage.completion_tokens,
+                  f"usage {got.usage}")
+        for name in ["raw", "proj"]:
+            want = generate(name, "Name three colours.", 24, chat=True)
+            got = client.chat.completions.create(model=name, messages=[{"role": "user", "content": "Name three colours."}],
+                                                 max_tokens=24, temperature=0)
+            check(got.choices[0].message.content == want, f"greedy chat {name} equals generate --chat: {got.choices[0].message.content!r}")
+
+        whole = client.completions.create(model="raw", prompt="Once upon a time", max_tokens=20, temperature=0).choices[0].text
+        pieces = [c.choices[0].text for c in client.completions.create(model="raw", prompt="Once upon a time", max_tokens=20,
+                                                                        temperature=0, stream=True) if c.choices]
+        check("".join(pieces) == whole and len(pieces) > 1, f"streamed completion ({len(pieces)} chunks) equals the whole one")
+        chat_stream = client.chat.completions.create(model="proj", messages=[{"role": "user", "content": "Hi"}], max_tokens=12,
+                                                     temperature=0, stream=True, stream_options={"include_usage": True})
+        chunks = list(chat_stream)
+        check(chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0, "chat stream ends with a usage chunk")
+
+        prompts = ["The capital of France is", "List the planets:", "Translate 'cat' to French:", "2 + 2 ="]
+        jobs = [(["raw", "proj", base][i % 3], prompts[i % 4]) for i in range(16)]
+        solo = {}
+        for job in set(jobs):
+            solo[job] = client.completions.create(model=job[0], prompt=job[1], max_tokens=16, temperature=0).choices[0].text
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(lambda j: client.completions.create(model=j[0], prompt=j[1], max_tokens=16,
+                                                                         temperature=0).choices[0].text, jobs))
+        same = sum(r == solo[j] for r, j in zip(results, jobs))
+        check(same == 16, f"16 concurrent mixed-prefix requests equal their solo outputs ({same}/16)")
+
+        stream = client.completions.create(model="raw", prompt="Write a long story.", max_tokens=400, temperature=0.8, stream=True)
+        next(iter(stream))
+        stream.close()
+        health = {}
+        for _ in range(200):
+            health = httpx.get(address + "/health").json()
+            if health["running"] == 0:
+                break
+            time.sleep(0.1)
+        check(health.get("running") == 0 and health.get("status") == "ok", f"disconnect mid-stream frees the slot: {health}")
+
+        check(httpx.get(base_url + "/models").status_code == 401, "no key: 401")
+        check(httpx.get(base_url + "/models", headers={"Authorization": "Bearer wrong"}).status_code == 401, "wrong key: 401")
+        auth = {"Authorization": "Bearer " + KEY, "Content-Type": "application/json"}
+        r = httpx.post(base_url + "/completions", headers=auth, content=b'{"model": "raw", "prompt": ')
+        check(r.status_code == 400 and r.json()["error"]["code"] == "invalid_json", f"malformed JSON: {r.status_code}")
+        r = httpx.post(base_url + "/completions", headers=auth, json={"model": "raw", "prompt": "x", "temperature": "hot"})
+        check(r.status_code == 400 and r.json()["error"]["param"] == "temperature", f"bad field: {r.status_code} {r.text}")
+        try:
+            client.completions.create(model="nope", prompt="x")
+            check(False, "unknown model: 404")
+        except openai.NotFoundError:
+            check(True, "unknown model: 404")
+        try:
+            client.completions.create(model="raw", prompt="word " * 9000, max_tokens=10)
+            check(False, "prompt beyond the context: 400")
+        except openai.BadRequestError as e:
+            check(e.body["code"] in ("context_length_exceeded",), f"prompt beyond the context: 400 {e.body['code']}")
+        r = httpx.post(base_url + "/completions", headers=auth, content=json.dumps({"model": "raw", "prompt": "x" * 70000}))
+        check(r.status_code == 413, f"body too large: {r.status_code}")
+        r = httpx.post(base_url + "/prefixes", headers=auth, json={"name": "../raw.ptx"})
+        check(r.status_code == 400, f"admin load outside the directory: {r.status_code}")
+        r = httpx.delete(base_url + "/prefixes/proj", headers=auth)
+        check(r.status_code == 200, f"unload proj: {r.status_code}")
+        try:
+            client.completions.create(model="proj", prompt="x", max_tokens=2)
+            check(False, "unloaded prefix: 404")
+        except openai.NotFoundError:
+            check(True, "unloaded prefix: 404")
+        r = httpx.post(base_url + "/prefixes", headers=auth, json={"name": "proj.ptx"})
+        check(r.status_code == 200 and client.completions.create(model="proj", prompt="x", max_tokens=2).usage.completion_tokens >= 0,
+              f"reload proj: {r.status_code}")
+        metrics = httpx.get(address + "/metrics", headers=auth).text
+        check('prefixpack_requests_total{model="raw"}' in metrics and "prefixpack_time_to_first_token_seconds_bucket" in metrics,
+              "metrics list per-prefix requests and TTFT")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+    small, address = start_server("--max-batch", "1", "--max-queue", "1", "--drain-timeout", "60")
+    try:
+        def post():
+            return httpx.post(address + "/v1/completions", json={"model": "raw", "prompt": "Count to fifty:", "max_tokens": 48},
+                              timeout=300)
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            responses = list(pool.map(lambda _: post(), range(4)))
+        limited = [r for r in responses if r.status_code == 429]
+        check(limited and all(r.headers.get("retry-after") == "1" and r.json()["error"]["type"] == "rate_limit_error" for r in limited),
+              f"queue full: 429 with Retry-After ({[r.status_code for r in responses]})")
+
+        result = {}
+        def stream_until_done():
+            with httpx.stream("POST", address + "/v1/completions", timeout=300,
+                              json={"model": "raw", "prompt": "Count to fifty:", "max_tokens": 40, "stream": True}) as r:
+                result["body"] = "".join(r.iter_text())
+        reader = threading.Thread(target=stream_until_done)
+        reader.start()
+        time.sleep(1.0)
+        small.send_signal(signal.SIGTERM)
+        reader.join(timeout=120)
+        code = small.wait(timeout=120)
+        check(result.get("body", "").rstrip().endswith("data: [DONE]") and code == 0,
+              f"SIGTERM lets the running stream finish, then exits {code}")
+    finally:
+        if small.poll() is None:
+            small.kill()
+
+    print(f"{len(failures)} failed check(s)" if failures else "all checks passed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
