@@ -1,3 +1,4 @@
+import PrefixSupport
 import XCTest
 @testable import PrefixRuntime
 import TensorFiles
@@ -15,7 +16,7 @@ final class MultiVectorKernelTests: XCTestCase {
     /// Column counts below, at and above the kernels' group of 8; 1 and 2 threads; accumulating
     /// into non-zero outputs; several products in one dispatch (as Q/K/V).
     func testEveryColumnEqualsItsSingleVectorProduct() throws {
-        var rng = SplitMix64(seed: 23)
+        var rng = SeededGenerator(seed: 23)
         let cols = 256
         let shapes = [(GGMLType.q4_1, WeightStorageFormat.q4_1, 200), (.q8_0, .q8_0, 72), (.q4_0, .q4_0, 136)]
         let made = shapes.map { SyntheticBlocks.make($0.0, $0.1, rows: $0.2, cols: cols, rng: &rng) }
@@ -24,8 +25,8 @@ final class MultiVectorKernelTests: XCTestCase {
             XCTAssertTrue(KernelISA.select(isa))
             for exact in [true, false] {
                 for n in [1, 2, 5, 8, 11] {
-                    let x = (0..<(n * cols)).map { _ in Float(rng.unit() * 4 - 2) }
-                    let initial = (0..<(n * 200)).map { _ in Float(rng.unit()) }
+                    let x = (0..<(n * cols)).map { _ in Float(rng.nextUniform() * 4 - 2) }
+                    let initial = (0..<(n * 200)).map { _ in Float(rng.nextUniform()) }
                     // Single-vector products, column by column (accumulating into `initial`).
                     var want: [[Float]] = matrices.map { w in Array(initial.prefix(n * w.rows)) }
                     for (i, w) in matrices.enumerated() {
