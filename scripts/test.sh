@@ -20,4 +20,11 @@ if [ -n "$summary" ]; then
     grep -q "skipped" <<<"$summary" && skipped=$(sed -E 's/.*with ([0-9]+) tests? skipped.*/\1/' <<<"$summary")
     echo "tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
 fi
+# The server against the official `openai` Python client (venv from PyPI; needs the SmolLM2 model).
+if [ -f models/SmolLM2-135M-Instruct.Q4_1.gguf ]; then
+    echo "== openai client check (scripts/openai-client-check.sh)"
+    scripts/openai-client-check.sh || { echo "openai client check: FAILED"; status=1; }
+else
+    echo "warning: models/SmolLM2-135M-Instruct.Q4_1.gguf missing; openai client check skipped" >&2
+fi
 exit "$status"
