@@ -30,7 +30,12 @@ FEATURES=(
     "K-quant and IQ4 dequantizers (issue 9)|TensorFiles/KQuantBlocks.swift TensorFiles/IQ4QuantBlocks.swift"
     "Qwen and Gemma tokenizers (issue 9)|TextTokenizers/Qwen2Split.swift TextTokenizers/ScoredMerges.swift TextTokenizers/BPEAlphabet.swift"
     "C kernel target, CPU dispatch, worker pool (issue 10)|$(cd Sources && find CQuantKernels -type f \( -name '*.c' -o -name '*.h' \) | sort | tr '\n' ' ')PrefixRuntime/KernelISA.swift PrefixRuntime/SIMDWiden.swift"
-    "Batched decode (issue 10)|PrefixRuntime/BatchDecoder.swift"
+    "Batched decode (issue 10)|PrefixRuntime/BatchDecoder.swift PrefixRuntime/BatchedQuantizedProducts.swift PrefixRuntime/Block/SequenceCaches.swift PrefixRuntime/Ops/SequenceRowsLinear.swift"
+    "Fused Q5_0/Q4_K/Q6_K blocks (issue 9)|PrefixRuntime/QuantizedBlockLayout.swift PrefixRuntime/QuantizedBlocks+Q4KM.swift"
+    "inspect-model (issue 9)|PrefixRuntime/Model/CheckpointDescription.swift PrefixPackCLI/InspectModelCommand.swift"
+    "bench --json, peak memory (issue 10)|PrefixPackCLI/BenchClock.swift PrefixPackCLI/PeakMemory.swift PrefixPackCLI/ModelBenchmarkReport.swift"
+    "The server (issue 11)|$(cd Sources && find PrefixServer -type f -name '*.swift' | sort | tr '\n' ' ')PrefixPackCLI/ServeCommand.swift"
+    "Parser fuzzers (issue 12)|$(cd Sources && find PrefixPackFuzz FuzzSupport -type f -name '*.swift' | sort | tr '\n' ' ')"
     "Hardening caps and escaping (issue 12)|PrefixBundle/DerivedSizes.swift PrefixBundle/PrintableText.swift PrefixBundle/FiniteValues.swift TensorFiles/GGUFArray.swift PrefixPackCLI/TerminalOutput.swift"
     "Loss-curve round ticks (issue 8 loose end)|PrefixTrainingRun/AxisTicks.swift"
 )
