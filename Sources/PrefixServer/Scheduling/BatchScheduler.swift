@@ -266,19 +266,20 @@ public final class BatchScheduler: @unchecked Sendable {
         }
     }
 
-    /// Removes ended sequences from the batch, returns their sessions to the pool and runs
-    /// their end handlers.
+    /// Removes ended sequences from the batch, returns their sessions to the pool, runs their
+    /// end handlers, publishes the new occupancy and only then sends each one's last event.
     private func retireFinished() {
         let done = running.filter { $0.finished != nil }
         running.removeAll { $0.finished != nil }
-        for sequence in done {
-            idleSessions.append(sequence.session)
-            endHandlers.removeValue(forKey: sequence.id)?()
-        }
         condition.lock()
         for sequence in done { active.remove(sequence.id) }
         runningCount = running.count
         metrics.occupancy(queue: queue.count, batch: runningCount)
         condition.unlock()
+        for sequence in done {
+            idleSessions.append(sequence.session)
+            endHandlers.removeValue(forKey: sequence.id)?()
+            sequence.deliverEnding()
+        }
     }
 }

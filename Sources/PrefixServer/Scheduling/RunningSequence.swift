@@ -23,6 +23,9 @@ final class RunningSequence {
     private(set) var lastTokenTime: ContinuousClock.Instant?
     /// Set once the sequence has ended; it then leaves the batch.
     private(set) var finished: FinishReason?
+    /// The last event (summary or failure), held until the scheduler has taken the sequence out
+    /// of the batch, so a client that sees its request end also sees the batch without it.
+    private var ending: GenerationEvent?
 
     init(id: UInt64, job: GenerationJob, session: InferenceSession, tokenizer: any TextTokenizer,
          eosTokenID: Int?, sink: AsyncStream<GenerationEvent>.Continuation, submitted: ContinuousClock.Instant) {
@@ -72,16 +75,15 @@ final class RunningSequence {
         pendingToken = token
     }
 
-    /// Ends the sequence: releases held-back text (unless a stop string ended it) and reports
-    /// the summary. Later calls do nothing.
+    /// Ends the sequence: releases held-back text (unless a stop string ended it) and prepares
+    /// the summary that ``deliverEnding()`` sends. Later calls do nothing.
     func finish(_ reason: FinishReason) {
         guard finished == nil else { return }
         finished = reason
         pendingToken = nil
         if reason != .stopString { emit(streamer.flush()) }
-        sink.yield(.finished(GenerationSummary(reason: reason, promptTokens: job.promptTokens.count,
-                                               completionTokens: generated)))
-        sink.finish()
+        ending = .finished(GenerationSummary(reason: reason, promptTokens: job.promptTokens.count,
+                                             completionTokens: generated))
     }
 
     /// Ends the sequence with an error message.
@@ -89,7 +91,15 @@ final class RunningSequence {
         guard finished == nil else { return }
         finished = .cancelled
         pendingToken = nil
-        sink.yield(.failed(message))
+        ending = .failed(message)
+    }
+
+    /// Sends the held last event and closes the stream (the scheduler calls it once the sequence
+    /// has left the batch).
+    func deliverEnding() {
+        guard let event = ending else { return }
+        ending = nil
+        sink.yield(event)
         sink.finish()
     }
 
