@@ -91,28 +91,8 @@ final class BatchDecoderTests: XCTestCase {
         let kv = try checkpoint.attach(bundlePath: bundle).kv
         let lm = checkpoint.model
         let prompts = [[1, 2, 3, 4, 5, 6, 7], [9, 8, 7], [100, 200, 300, 400, 500]]
-        let prefixes: [PrefixKV?] = [kv, nil, kv]
-        for exact in [false, true] {
-            func sessions() throws -> [InferenceSession] {
-                try zip(prefixes, prompts).map { p, prompt in
-                    let s = lm.makeSession()
-                    s.exactActivations = exact
-                    try s.attach(p)
-                    try s.forward(prompt, logits: .none)
-                    return s
-                }
-            }
-            let batched = try sessions(), alone = try sessions()
-            let decoder = BatchDecoder(model: lm, exactActivations: exact)
-            for step in 0..<2 {
-                let tokens = [42 + step, 1000 + step, 7 + step]
-                var got = [[Float]](repeating: [], count: 3)
-                try decoder.step(batched, tokens: tokens) { i, logits in got[i] = Array(logits) }
-                for i in 0..<3 {
-                    let want = try alone[i].forwardLast(token: tokens[i]) { Array($0) }
-                    XCTAssertEqual(got[i], want, "exact \(exact) step \(step) sequence \(i)")
-                }
-            }
+        try assertBatchedStepsEqualSolo(lm, prefixes: [kv, nil, kv], prompts: prompts) { step in
+            [42 + step, 1000 + step, 7 + step]
         }
         #endif
     }
@@ -151,5 +131,34 @@ final class BatchDecoderTests: XCTestCase {
         XCTAssertThrowsError(try decoder.step([a, a], tokens: [1, 1]) { _, _ in }, "one session twice in a step")
         XCTAssertEqual(a.tokenCount, 2)
         XCTAssertEqual(b.tokenCount, 0)
+    }
+}
+
+/// Prefills `prompts` (each after its prefix) into two sets of sessions of `lm`, then for two steps
+/// feeds `tokens(step)` to one set through ``BatchDecoder`` and to the other one session at a time;
+/// every sequence's logits must be equal, on the fast and the exact path.
+func assertBatchedStepsEqualSolo(_ lm: LanguageModel, prefixes: [PrefixKV?], prompts: [[Int]],
+                                 tokens: (Int) -> [Int], file: StaticString = #filePath, line: UInt = #line) throws {
+    for exact in [false, true] {
+        func sessions() throws -> [InferenceSession] {
+            try zip(prefixes, prompts).map { p, prompt in
+                let s = lm.makeSession()
+                s.exactActivations = exact
+                try s.attach(p)
+                try s.forward(prompt, logits: .none)
+                return s
+            }
+        }
+        let batched = try sessions(), alone = try sessions()
+        let decoder = BatchDecoder(model: lm, exactActivations: exact)
+        for step in 0..<2 {
+            let fed = tokens(step)
+            var got = [[Float]](repeating: [], count: fed.count)
+            try decoder.step(batched, tokens: fed) { i, logits in got[i] = Array(logits) }
+            for i in fed.indices {
+                let want = try alone[i].forwardLast(token: fed[i]) { Array($0) }
+                XCTAssertEqual(got[i], want, "exact \(exact) step \(step) sequence \(i)", file: file, line: line)
+            }
+        }
     }
 }
