@@ -50,23 +50,13 @@ struct ModelBenchmarkReport: Encodable {
         case loadSeconds = "load_seconds"
         case prefixDescription = "prefix_description"
         case peakRSSBytes = "peak_rss_bytes"
-        case prefillTokensPerSecond = "prefill_tokens_per_second"
-        case decodeTokensPerSecond = "decode_tokens_per_second"
-        case batchedDecodeTokensPerSecond = "batched_decode_tokens_per_second"
-        case prefillTokensPerCPUSecond = "prefill_tokens_per_cpu_second"
-        case decodeTokensPerCPUSecond = "decode_tokens_per_cpu_second"
-        case batchedDecodeTokensPerCPUSecond = "batched_decode_tokens_per_cpu_second"
     }
 
-    /// The figures without a prefix sit at the top level, those with the prefix under `prefix`.
+    /// The figures without a prefix sit at the top level (written by `Figures` itself into the
+    /// same object), those with the prefix under `prefix`.
     func encode(to encoder: any Encoder) throws {
+        try plain.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(plain.prefillTokensPerSecond, forKey: .prefillTokensPerSecond)
-        try c.encode(plain.decodeTokensPerSecond, forKey: .decodeTokensPerSecond)
-        try c.encodeIfPresent(plain.batchedDecodeTokensPerSecond, forKey: .batchedDecodeTokensPerSecond)
-        try c.encode(plain.prefillTokensPerCPUSecond, forKey: .prefillTokensPerCPUSecond)
-        try c.encode(plain.decodeTokensPerCPUSecond, forKey: .decodeTokensPerCPUSecond)
-        try c.encodeIfPresent(plain.batchedDecodeTokensPerCPUSecond, forKey: .batchedDecodeTokensPerCPUSecond)
         try c.encode(model, forKey: .model)
         try c.encode(kernelISA, forKey: .kernelISA)
         try c.encode(activations, forKey: .activations)

@@ -4,14 +4,6 @@ public enum TensorRole: Hashable, Sendable, CaseIterable {
     case attentionNorm, attentionNormBias, query, key, value, queryBias, keyBias, valueBias
     case queryNorm, keyNorm, output, outputBias, postAttentionNorm
     case feedForwardNorm, feedForwardNormBias, gate, up, upBias, down, downBias, postFeedForwardNorm
-
-    /// Whether the role exists once per block (its name contains `{L}`).
-    var isPerLayer: Bool {
-        switch self {
-        case .tokenEmbedding, .positionEmbedding, .finalNorm, .finalNormBias, .outputHead: false
-        default: true
-        }
-    }
 }
 
 /// Where one tensor comes from in a checkpoint: its name (`{L}` = layer index, `{root}` = the
