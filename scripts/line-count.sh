@@ -31,7 +31,7 @@ FEATURES=(
     "Qwen and Gemma tokenizers (issue 9)|TextTokenizers/Qwen2Split.swift TextTokenizers/ScoredMerges.swift TextTokenizers/BPEAlphabet.swift"
     "C kernel target, CPU dispatch, worker pool (issue 10)|$(cd Sources && find CQuantKernels -type f \( -name '*.c' -o -name '*.h' \) | sort | tr '\n' ' ')PrefixRuntime/KernelISA.swift PrefixRuntime/SIMDWiden.swift"
     "Batched decode (issue 10)|PrefixRuntime/BatchDecoder.swift PrefixRuntime/BatchedQuantizedProducts.swift PrefixRuntime/Block/SequenceCaches.swift PrefixRuntime/Ops/SequenceRowsLinear.swift"
-    "Fused Q5_0/Q4_K/Q6_K blocks (issue 9)|PrefixRuntime/QuantizedBlockLayout.swift PrefixRuntime/QuantizedBlocks+Q4KM.swift"
+    "Block-form K-quant-file formats (issue 9)|PrefixRuntime/QuantizedBlockLayout.swift"
     "inspect-model (issue 9)|PrefixRuntime/Model/CheckpointDescription.swift PrefixPackCLI/InspectModelCommand.swift"
     "bench --json, peak memory (issue 10)|PrefixPackCLI/BenchClock.swift PrefixPackCLI/PeakMemory.swift PrefixPackCLI/ModelBenchmarkReport.swift"
     "The server (issue 11)|$(cd Sources && find PrefixServer -type f -name '*.swift' | sort | tr '\n' ' ')PrefixPackCLI/ServeCommand.swift"

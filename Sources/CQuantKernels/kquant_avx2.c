@@ -1,6 +1,9 @@
-// AVX2/FMA row kernels for Q5_0, Q4_K and Q6_K (x86-64). Each function carries its own target
-// attribute, so the package builds with default flags; kquant_scalar.c calls them only when the
-// AVX2 path is selected (which dispatch.c allows only on CPUs with AVX2, FMA and F16C).
+// AVX2/FMA row kernels for Q5_0, Q4_K and Q6_K (x86-64), and their block dequantizers for tiles.
+// Each function carries its own target attribute, so the package builds with default flags;
+// kquant_scalar.c and kquant_tiles.c call them only when the AVX2 path is selected (which
+// dispatch.c allows only on CPUs with AVX2, FMA and F16C). The dequantizers multiply and subtract
+// separately (no fused multiply-add, contraction off), so they equal the portable ones bit for bit.
+#pragma STDC FP_CONTRACT OFF
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #include "kquant_internal.h"
@@ -104,9 +107,17 @@ PP_AVX2 static float q4_k_dot(const pp_qmatrix *w, const pp_activation *a, int r
     return kq_hsum(acc) + offset;
 }
 
+/// The 32 weights 128n + 32s + l (l = 0..<31) of a Q6_K block minus 32, as signed bytes: `src` is
+/// ql[64n + 32(s % 2) ..< +32], `qh` is qh[32n ..< 32n + 32].
+PP_AVX2 static inline __m256i q6_k_values(__m256i src, __m256i qh, int s) {
+    const __m256i low_mask = _mm256_set1_epi8(15), high_mask = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);
+    const __m256i low = _mm256_and_si256(s < 2 ? src : _mm256_srli_epi16(src, 4), low_mask);
+    const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * s), high_mask), 4);
+    return _mm256_sub_epi8(_mm256_or_si256(low, high), bias);
+}
+
 PP_AVX2 static float q6_k_dot(const pp_qmatrix *w, const pp_activation *a, int r) {
     const int supers = w->blocks_per_row / 8;
-    const __m256i low_mask = _mm256_set1_epi8(15), high_mask = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);
     __m256 acc = _mm256_setzero_ps();
     for (int sb = 0; sb < supers; sb++) {
         const uint8_t *ql = pp_kquant_block(w, r, sb);
@@ -116,10 +127,7 @@ PP_AVX2 static float q6_k_dot(const pp_qmatrix *w, const pp_activation *a, int r
             const __m256i qh = _mm256_loadu_si256((const __m256i *)(ql + 128 + 32 * n));
             for (int s = 0; s < 4; s++) {
                 const int blk = 8 * sb + 4 * n + s;
-                const __m256i src = _mm256_loadu_si256((const __m256i *)(ql + 64 * n + 32 * (s % 2)));
-                const __m256i low = _mm256_and_si256(s < 2 ? src : _mm256_srli_epi16(src, 4), low_mask);
-                const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * s), high_mask), 4);
-                const __m256i v = _mm256_sub_epi8(_mm256_or_si256(low, high), bias);
+                const __m256i v = q6_k_values(_mm256_loadu_si256((const __m256i *)(ql + 64 * n + 32 * (s % 2))), qh, s);
                 const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
                 const float da = d * (float)scales[8 * n + 2 * s], db = d * (float)scales[8 * n + 2 * s + 1];
                 if (a->exact) {
@@ -135,6 +143,68 @@ PP_AVX2 static float q6_k_dot(const pp_qmatrix *w, const pp_activation *a, int r
         }
     }
     return kq_hsum(acc);
+}
+
+/// Stores `scale · v − min` (`min` NULL: `scale · v`) for eight integers `v`: multiply, then subtract.
+PP_AVX2 static inline void store_scaled(float *o, __m256i v, __m256 scale, const __m256 *min) {
+    const __m256 product = _mm256_mul_ps(scale, _mm256_cvtepi32_ps(v));
+    _mm256_storeu_ps(o, min ? _mm256_sub_ps(product, *min) : product);
+}
+
+/// Stores 16 signed bytes times `scale` at `o`.
+PP_AVX2 static inline void store_scaled16(float *o, __m128i bytes, __m256 scale) {
+    store_scaled(o, _mm256_cvtepi8_epi32(bytes), scale, NULL);
+    store_scaled(o + 8, _mm256_cvtepi8_epi32(_mm_srli_si128(bytes, 8)), scale, NULL);
+}
+
+PP_AVX2 void pp_dequantize_block_avx2(const pp_qmatrix *w, int r, int b, float *o) {
+    const size_t i = (size_t)r * (w->blocks_per_row * 32 / pp_kquant_weights(w->format)) + b;
+    const uint8_t *q = pp_kquant_block(w, r, b);
+    const float d = w->scales[i];
+    switch (w->format) {
+    case PP_FORMAT_Q5_0: {
+        const __m256i v = q5_0_values(q);
+        const __m256 scale = _mm256_set1_ps(d);
+        store_scaled16(o, _mm256_castsi256_si128(v), scale);
+        store_scaled16(o + 16, _mm256_extracti128_si256(v, 1), scale);
+        return;
+    }
+    case PP_FORMAT_Q4_K: {
+        const float dmin = w->minimums[i];
+        const __m256i mask = _mm256_set1_epi8(15);
+        for (int p = 0; p < 4; p++) {
+            const __m256i bytes = _mm256_loadu_si256((const __m256i *)(q + 12 + 32 * p));
+            const __m256i halves[2] = {_mm256_and_si256(bytes, mask), _mm256_and_si256(_mm256_srli_epi16(bytes, 4), mask)};
+            for (int h = 0; h < 2; h++) {
+                const int j = 2 * p + h;
+                int sc, m;
+                pp_q4k_scale_min(q, j, &sc, &m);
+                const __m256 scale = _mm256_set1_ps(d * (float)sc), min = _mm256_set1_ps(dmin * (float)m);
+                const __m128i lo = _mm256_castsi256_si128(halves[h]), hi = _mm256_extracti128_si256(halves[h], 1);
+                store_scaled(o + 32 * j, _mm256_cvtepu8_epi32(lo), scale, &min);
+                store_scaled(o + 32 * j + 8, _mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8)), scale, &min);
+                store_scaled(o + 32 * j + 16, _mm256_cvtepu8_epi32(hi), scale, &min);
+                store_scaled(o + 32 * j + 24, _mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8)), scale, &min);
+            }
+        }
+        return;
+    }
+    case PP_FORMAT_Q6_K: {
+        const int8_t *scales = (const int8_t *)(q + 192);
+        for (int n = 0; n < 2; n++) {
+            const __m256i qh = _mm256_loadu_si256((const __m256i *)(q + 128 + 32 * n));
+            for (int s = 0; s < 4; s++) {
+                const __m256i v = q6_k_values(_mm256_loadu_si256((const __m256i *)(q + 64 * n + 32 * (s % 2))), qh, s);
+                float *out = o + 128 * n + 32 * s;
+                store_scaled16(out, _mm256_castsi256_si128(v), _mm256_set1_ps(d * (float)scales[8 * n + 2 * s]));
+                store_scaled16(out + 16, _mm256_extracti128_si256(v, 1), _mm256_set1_ps(d * (float)scales[8 * n + 2 * s + 1]));
+            }
+        }
+        return;
+    }
+    default:  // the tile formats: the portable decoders
+        pp_dequantize_block_scalar(w, r, b, o);
+    }
 }
 
 PP_AVX2 void pp_rows_kquant_avx2(const pp_qmatrix *w, const pp_activation *a, float *out,

@@ -1,4 +1,5 @@
-// Portable row kernels for Q5_0, Q4_K and Q6_K (any CPU), and the path selection for them.
+// Portable row kernels for Q5_0, Q4_K and Q6_K (any CPU), and the path selection for the
+// K-quant-file formats (the tile formats' row kernel is in kquant_tiles.c).
 #include "kquant_internal.h"
 
 /// Σ w·x (exact) or Σ w·y scaled (int16) over one Q5_0 row.
@@ -107,6 +108,10 @@ void pp_rows_kquant_scalar(const pp_qmatrix *w, const pp_activation *a, float *o
 
 void pp_rows_kquant(pp_isa isa, const pp_qmatrix *w, const pp_activation *a, float *out,
                     int row_start, int row_end, int accumulate) {
+    if (!pp_is_fused_kquant_format(w->format)) {
+        pp_rows_dequantized_dot(isa, w, a, out, row_start, row_end, accumulate);
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     if (isa == PP_ISA_AVX2) {
         pp_rows_kquant_avx2(w, a, out, row_start, row_end, accumulate);

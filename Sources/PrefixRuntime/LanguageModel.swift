@@ -75,8 +75,9 @@ extension GGUFFile: GGUFMetadataSource {
 
 extension LanguageModel {
     /// Loads a GGUF checkpoint (`general.architecture` of a registered architecture; F32, F16, BF16 and
-    /// the quantized types TensorFiles dequantizes). Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K matrices stay in block form (one compact copy,
-    /// multiplied by fused dequantize-dot kernels) unless `keepQuantized` is false, which
+    /// the quantized types TensorFiles dequantizes). Quantized matrices stay in block form (one
+    /// compact copy, multiplied by fused dequantize-dot kernels, or for Q5_1/Q2_K/Q3_K/Q5_K/IQ4_NL/
+    /// IQ4_XS by block-wise dequantization) unless `keepQuantized` is false, which
     /// expands them to `Float` once; other tensors are converted to `Float` once. Llama Q/K rows
     /// are un-permuted to Hugging Face rotate_half order; a missing `output.weight` means a tied head.
     /// - Throws: `RuntimeError` for configuration and shape problems, `TensorFileError` for

@@ -68,6 +68,12 @@ extension QuantizedBlocks {
         case .q5_0: PP_FORMAT_Q5_0
         case .q4_K: PP_FORMAT_Q4_K
         case .q6_K: PP_FORMAT_Q6_K
+        case .q5_1: PP_FORMAT_Q5_1
+        case .q2_K: PP_FORMAT_Q2_K
+        case .q3_K: PP_FORMAT_Q3_K
+        case .q5_K: PP_FORMAT_Q5_K
+        case .iq4_NL: PP_FORMAT_IQ4_NL
+        case .iq4_XS: PP_FORMAT_IQ4_XS
         default: PP_FORMAT_Q4_1
         }
         return pp_qmatrix(format: Int32(format.rawValue), rows: Int32(rows), blocks_per_row: Int32(blocksPerRow),

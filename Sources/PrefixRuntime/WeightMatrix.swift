@@ -1,3 +1,4 @@
+import CQuantKernels
 import PrefixBundle
 import TensorFiles
 
@@ -19,6 +20,23 @@ public enum WeightStorageFormat: String, Sendable, Equatable {
     /// ggml Q6_K super-blocks: 256 6-bit values in sixteen sub-blocks with int8 scales
     /// (`x = (d · sc) · (q − 32)`).
     case q6_K
+    /// ggml Q5_1 blocks: 32 5-bit values, a scale and a minimum per block (`x = d · q + m`).
+    case q5_1
+    /// ggml Q2_K super-blocks: 256 2-bit values in sixteen sub-blocks with 4-bit scales and mins
+    /// (`x = (d · sc) · q − dmin · m`).
+    case q2_K
+    /// ggml Q3_K super-blocks: 256 3-bit values in sixteen sub-blocks with 6-bit signed scales
+    /// (`x = (d · (sc − 32)) · q`).
+    case q3_K
+    /// ggml Q5_K super-blocks: 256 5-bit values in eight sub-blocks with 6-bit scales and mins
+    /// (`x = (d · sc) · q − dmin · m`).
+    case q5_K
+    /// ggml IQ4_NL blocks: 32 4-bit indices into a fixed table of 16 levels and one scale
+    /// (`x = d · level[q]`).
+    case iq4_NL
+    /// ggml IQ4_XS super-blocks: 256 IQ4 indices in eight sub-blocks with 6-bit scales
+    /// (`x = (d · (ls − 32)) · level[q]`).
+    case iq4_XS
 }
 
 /// A linear-layer weight `[rows, columns]` (PyTorch `[out, in]` layout): either plain `Float`
@@ -86,7 +104,7 @@ public final class WeightMatrix: @unchecked Sendable {
 /// elements, or 256 for the K formats), the quants of all rows contiguous (`quantBytes` per
 /// block: 32 int8 or 16 nibble bytes with element `j` in the low nibble and `j + 16` in the high
 /// one; the other formats' bytes as ``QuantizedBlockLayout`` says), one `Float` scale per block
-/// and, for Q4_1 and Q4_K, one `Float` minimum per block.
+/// and, for the formats with a minimum (Q4_1, Q5_1, Q2_K, Q4_K, Q5_K), one `Float` minimum per block.
 final class QuantizedBlocks: @unchecked Sendable {
     let format: WeightStorageFormat
     let rows: Int
@@ -142,12 +160,17 @@ final class QuantizedBlocks: @unchecked Sendable {
         minimums?.deallocate()
     }
 
-    /// Dequantizes rows `start ..< start+count` into `out` with gguf-py's arithmetic
-    /// (`d * q`, `d * (q - 8)`, `d * q + m`, no fused multiply-add).
+    /// Dequantizes rows `start ..< start+count` into `out` with gguf-py's arithmetic in its order,
+    /// no fused multiply-add (`d * q`, `d * (q - 8)`, `d * q + m` here; the formats of K-quant
+    /// files in `CQuantKernels`' `pp_dequantize_rows`, on the selected instruction-set path), so
+    /// every element equals TensorFiles' decoders bit for bit.
     @_optimize(speed)  // also fast in debug builds (tests)
     func dequantize(rows start: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
-        if format == .q5_0 || format == .q4_K || format == .q6_K {
-            dequantizeQ4KMFormats(rows: start, count: count, into: out)
+        switch format {
+        case .q8_0, .q4_0, .q4_1, .float32: break
+        case .q5_0, .q4_K, .q6_K, .q5_1, .q2_K, .q3_K, .q5_K, .iq4_NL, .iq4_XS:
+            var matrix = cMatrix
+            pp_dequantize_rows(&matrix, Int32(start), Int32(count), out)
             return
         }
         let first = start * blocksPerRow
@@ -171,7 +194,7 @@ final class QuantizedBlocks: @unchecked Sendable {
                 let dl = d * SIMDWiden.floats(n & 0x0F, minus: 0), dh = d * SIMDWiden.floats(n &>> 4, minus: 0)
                 o.storeBytes(of: dl + m, as: SIMD16<Float>.self)
                 o.storeBytes(of: dh + m, toByteOffset: 64, as: SIMD16<Float>.self)
-            case .float32, .q5_0, .q4_K, .q6_K:
+            case .float32, .q5_0, .q4_K, .q6_K, .q5_1, .q2_K, .q3_K, .q5_K, .iq4_NL, .iq4_XS:
                 return
             }
         }

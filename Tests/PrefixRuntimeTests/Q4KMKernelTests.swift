@@ -18,22 +18,29 @@ final class Q4KMKernelTests: XCTestCase {
 
     static let formats: [(GGMLType, WeightStorageFormat)] = [(.q5_0, .q5_0), (.q4_K, .q4_K), (.q6_K, .q6_K)]
 
-    /// Random ggml blocks of `type` (random quant bytes; fp16 `d` in [2^-10, 2^-8), Q4_K's
-    /// `dmin` in [2^-8, 2^-6)), as the matrix the loader keeps and the reference elements.
-    static func make(_ type: GGMLType, _ format: WeightStorageFormat, rows: Int, cols: Int,
-                     rng: inout SeededGenerator) throws -> (WeightMatrix, [Float]) {
+    /// Random ggml blocks of `type` for a `[rows, cols]` matrix: random quant bytes; the fp16 `d`
+    /// in [2^-10, 2^-8) and any fp16 minimum (`m`, `dmin`) in [2^-8, 2^-6), at the offsets
+    /// ``QuantizedBlockLayout`` gives.
+    static func randomBlocks(_ type: GGMLType, rows: Int, cols: Int, rng: inout SeededGenerator) -> [UInt8] {
+        let layout = QuantizedBlockLayout(WeightReader.quantizedFormat(type) ?? .q8_0)
         let perRow = cols / type.blockSize, stride = type.blockBytes
         var bytes = (0..<(rows * perRow * stride)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-        let dOffset = type == .q6_K ? 208 : 0
         for block in 0..<(rows * perRow) {
             let d = UInt16(0x1400) + UInt16(rng.next() % 0x800), dmin = UInt16(0x1C00) + UInt16(rng.next() % 0x800)
-            bytes[block * stride + dOffset] = UInt8(d & 0xFF)
-            bytes[block * stride + dOffset + 1] = UInt8(d >> 8)
-            if type == .q4_K {
-                bytes[block * stride + 2] = UInt8(dmin & 0xFF)
-                bytes[block * stride + 3] = UInt8(dmin >> 8)
+            bytes[block * stride + layout.scaleOffset] = UInt8(d & 0xFF)
+            bytes[block * stride + layout.scaleOffset + 1] = UInt8(d >> 8)
+            if let offset = layout.minimumOffset {
+                bytes[block * stride + offset] = UInt8(dmin & 0xFF)
+                bytes[block * stride + offset + 1] = UInt8(dmin >> 8)
             }
         }
+        return bytes
+    }
+
+    /// ``randomBlocks(_:rows:cols:rng:)`` as the matrix the loader keeps and the reference elements.
+    static func make(_ type: GGMLType, _ format: WeightStorageFormat, rows: Int, cols: Int,
+                     rng: inout SeededGenerator) throws -> (WeightMatrix, [Float]) {
+        let bytes = randomBlocks(type, rows: rows, cols: cols, rng: &rng)
         var expected = [Float](repeating: 0, count: rows * cols)
         try bytes.withUnsafeBytes { raw in
             try expected.withUnsafeMutableBufferPointer {

@@ -2,9 +2,9 @@ import Foundation
 import XCTest
 @testable import PrefixRuntime
 
-/// Tensor types without a block-form kernel (here Q5_0) load through the checkpoint loader by
-/// expansion to `Float`: the Q5_0 tiny Llama gives exactly the logits of an F32 file holding its
-/// gguf-py-dequantized weights (`Fixtures/quants/`, see PROVENANCE.md).
+/// A Q5_0 checkpoint (kept in block form) loads through the checkpoint loader: the Q5_0 tiny
+/// Llama gives exactly the logits of an F32 file holding its gguf-py-dequantized weights
+/// (`Fixtures/quants/`, see PROVENANCE.md).
 final class QuantizedCheckpointLoadTests: XCTestCase {
     func testQ5_0CheckpointEqualsItsDequantizedTwin() throws {
         let folder = Fixtures.packageRoot.appendingPathComponent("Fixtures/quants")

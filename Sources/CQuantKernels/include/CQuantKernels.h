@@ -24,10 +24,13 @@ extern "C" {
 #endif
 
 /// Storage formats of a quantized matrix.
-/// Q5_0, Q4_K and Q6_K (the mix of Q4_K_M files) have their own layout, see kquant_internal.h.
+/// Q5_0, Q4_K and Q6_K (the mix of Q4_K_M files) and the tile formats Q5_1, Q2_K, Q3_K, Q5_K,
+/// IQ4_NL, IQ4_XS have their own layout, see kquant_internal.h.
 typedef enum {
     PP_FORMAT_Q8_0 = 0, PP_FORMAT_Q4_0 = 1, PP_FORMAT_Q4_1 = 2,
-    PP_FORMAT_Q5_0 = 3, PP_FORMAT_Q4_K = 4, PP_FORMAT_Q6_K = 5
+    PP_FORMAT_Q5_0 = 3, PP_FORMAT_Q4_K = 4, PP_FORMAT_Q6_K = 5,
+    PP_FORMAT_Q5_1 = 6, PP_FORMAT_Q2_K = 7, PP_FORMAT_Q3_K = 8, PP_FORMAT_Q5_K = 9,
+    PP_FORMAT_IQ4_NL = 10, PP_FORMAT_IQ4_XS = 11
 } pp_format;
 
 /// Instruction-set paths. `PP_ISA_AUTO` selects the best the CPU supports.
@@ -40,7 +43,7 @@ typedef struct {
     int blocks_per_row;
     const void *quants;
     const float *scales;
-    const float *minimums;      // Q4_1 (m) and Q4_K (dmin) only, else NULL
+    const float *minimums;      // Q4_1/Q5_1 (m) and Q2_K/Q4_K/Q5_K (dmin) only, else NULL
 } pp_qmatrix;
 
 /// An activation vector prepared for products with matrices of `blocks` blocks per row.
@@ -95,6 +98,12 @@ void pp_activation_prepare(pp_activation *a, const float *x, int blocks, int exa
 /// `out[r] = W[r,:] · x (+ out[r])` for r in [row_start, row_end) on the calling thread.
 void pp_matvec_rows(const pp_qmatrix *w, const pp_activation *a, float *out,
                     int row_start, int row_end, int accumulate);
+
+/// Writes rows [row_start, row_start + row_count) of `w` as floats into `out` (row-major,
+/// `blocks_per_row * 32` per row) with gguf-py's arithmetic, in its order and without fused
+/// multiply-add, so every path gives the same bits as gguf-py / ggml's `dequantize_row_*`.
+/// Formats: Q5_0, Q4_K, Q6_K, Q5_1, Q2_K, Q3_K, Q5_K, IQ4_NL, IQ4_XS (others: nothing written).
+void pp_dequantize_rows(const pp_qmatrix *w, int row_start, int row_count, float *out);
 
 /// `pp_matvec_rows` for `columns` activation vectors at once: the supported formats read each
 /// weight block once for up to 8 columns; every column's result equals `pp_matvec_rows` on that

@@ -13,7 +13,8 @@ public enum WeightNaming: Sendable, Equatable {
 struct WeightReader {
     let store: any TensorStore
     let file: String
-    /// Keep GGUF Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K matrices in block form (else expand them to `Float`).
+    /// Keep GGUF block-quantized matrices (the types of `quantizedFormat`) in block form (else
+    /// expand them to `Float`).
     var keepQuantized = true
 
     func has(_ name: String) -> Bool { store.descriptors[name] != nil }
@@ -24,7 +25,7 @@ struct WeightReader {
         return try FloatTensor(count: shape.reduce(1, *)) { try store.floats(name, into: $0) }
     }
 
-    /// Loads the linear weight `name` `[rows, cols]`: GGUF Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K blocks are kept
+    /// Loads the linear weight `name` `[rows, cols]`: GGUF blocks of a `quantizedFormat` type are kept
     /// quantized (one compact copy; rows reordered by llama.cpp's Q/K un-permutation when
     /// `unpermuteHeads` is given), any other type is converted to `Float` once.
     func matrix(_ name: String, rows: Int, cols: Int, unpermuteHeads: Int? = nil) throws -> WeightMatrix {
@@ -74,6 +75,12 @@ struct WeightReader {
         case .q5_0: return .q5_0
         case .q4_K: return .q4_K
         case .q6_K: return .q6_K
+        case .q5_1: return .q5_1
+        case .q2_K: return .q2_K
+        case .q3_K: return .q3_K
+        case .q5_K: return .q5_K
+        case .iq4_NL: return .iq4_NL
+        case .iq4_XS: return .iq4_XS
         default: return nil
         }
     }
@@ -106,7 +113,7 @@ extension ModelWeights {
     /// transposes, fused-QKV splits, GGUF Q/K un-permutation) are data of the architecture's map.
     /// - Throws: `RuntimeError.missingTensor` / `.tensorShapeMismatch` naming the tensor, or the
     ///   store's own error when a tensor's data cannot be read.
-    /// - Parameter keepQuantized: keep GGUF Q8_0/Q4_0/Q4_1/Q5_0/Q4_K/Q6_K matrices in block form (default);
+    /// - Parameter keepQuantized: keep GGUF block-quantized matrices in block form (default);
     ///   false expands every matrix to `Float` (e.g. for code that needs raw `Float` pointers).
     public static func load(
         from store: any TensorStore, config: ModelConfig, naming: WeightNaming, file: String,
