@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The server only (PrefixServer): HTTP, logging, metrics, signals. PrefixRuntime never links them.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // HTTP status values only (OpenAIRequests' APIError); Hummingbird uses and re-exports the same module.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -82,12 +84,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The server's request decoding without HTTP: a body's bytes -> JSON object -> checked
+        // CompletionParameters, or an APIError in OpenAI's shape. Pure, so the fuzzer links it
+        // without NIO/Hummingbird (prefixpack-fuzz `request`); PrefixServer re-exports it.
+        .target(
+            name: "OpenAIRequests",
+            dependencies: [
+                "PrefixSupport", "PrefixBundle", "TextTokenizers",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // `prefixpack serve`: the OpenAI-compatible HTTP server (Hummingbird 2), the continuous-batching
         // scheduler over BatchDecoder, the prefix registry, Prometheus metrics, graceful shutdown.
         .target(
             name: "PrefixServer",
             dependencies: [
-                "PrefixSupport", "PrefixBundle", "PrefixRuntime", "TextTokenizers",
+                "PrefixSupport", "PrefixBundle", "PrefixRuntime", "TextTokenizers", "OpenAIRequests",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -115,11 +127,12 @@ let package = Package(
         .target(name: "FuzzSupport"),
         .executableTarget(name: "ptx-fuzz", dependencies: ["PrefixBundle", "FuzzSupport"], path: "Sources/PtxFuzz"),
         // libFuzzer targets over every other parser of untrusted input, one selector per parser
-        // (GGUF, safetensors, sharded index, tokenizer.json, config.json, data rows, archives);
+        // (GGUF, safetensors, sharded index, tokenizer.json, config.json, data rows, archives,
+        // the server's request bodies);
         // seeds in Fuzz/corpus, scripts/fuzz.sh runs them (docs/security.md, "Fuzzing").
         .executableTarget(
             name: "prefixpack-fuzz",
-            dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "PrefixRuntime", "PrefixData", "PrefixInterop", "FuzzSupport"],
+            dependencies: ["PrefixBundle", "TensorFiles", "TextTokenizers", "PrefixRuntime", "PrefixData", "PrefixInterop", "OpenAIRequests", "FuzzSupport"],
             path: "Sources/PrefixPackFuzz"
         ),
 
@@ -140,6 +153,7 @@ let package = Package(
         ),
         .testTarget(name: "PrefixTrainingTests", dependencies: ["PrefixSupport", "PrefixTraining", "PrefixRuntime", "TensorFiles", "PrefixBundle"]),
         .testTarget(name: "PrefixEvalTests", dependencies: ["PrefixEval"]),
+        .testTarget(name: "OpenAIRequestsTests", dependencies: ["OpenAIRequests", "PrefixSupport", "TextTokenizers"]),
         .testTarget(
             name: "PrefixServerTests",
             dependencies: [

@@ -180,4 +180,41 @@ put("archive", "stored.zip", zip_bytes([("data.csv", b"input,output\na,b\n")], z
 put("archive", "data.tar", tar_bytes([("d", b"", "dir"), ("d/./rows.jsonl", b'{"input":"a","output":"b"}\n', "file")]))
 put("archive", "symlink.tar.gz", gzip.compress(tar_bytes([("link", "/etc/passwd", "symlink")]), mtime=0))
 put("archive", "duplicate.tar", tar_bytes([("a.csv", b"x", "file"), ("./a.csv", b"y", "file")]))
+# --- server request bodies ----------------------------------------------------------------
+# What the official `openai` Python client sends (json.dumps of the keyword arguments, in the
+# caller's order) to /v1/completions and /v1/chat/completions, then wrong types and edge values.
+def request(name, body):
+    put("server-request", name, body if isinstance(body, (bytes, str)) else json.dumps(body))
+
+
+request("completion.json", {"model": "smollm2", "prompt": "Once upon a time", "max_tokens": 16, "temperature": 0})
+request("completion-stream.json", {"model": "smollm2", "prompt": ["The capital of France is"], "max_tokens": 8,
+                                   "stream": True, "stream_options": {"include_usage": True}, "seed": 42,
+                                   "top_p": 0.9, "n": 1, "user": "u1", "logit_bias": {"50256": -100}})
+request("completion-stop.json", {"model": "smollm2", "prompt": "1, 2, 3,", "stop": ["\n", "10", "ten", "."],
+                                 "max_tokens": None, "temperature": None, "seed": -1})
+request("chat.json", {"messages": [{"role": "system", "content": "You are terse."},
+                                   {"role": "user", "content": "Say hi"}], "model": "smollm2",
+                      "max_completion_tokens": 32, "temperature": 0.7, "stop": "\n\n"})
+request("chat-stream-parts.json", {"messages": [{"role": "user", "content": [{"type": "text", "text": "Hello "},
+                                                                             {"type": "text", "text": "there \u00e9\u2028\U0001F600"}]}],
+                                   "model": "smollm2:prefix", "stream": True, "stream_options": {"include_usage": False},
+                                   "max_tokens": 5, "max_completion_tokens": 7})
+request("chat-image-part.json", {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}], "model": "m"})
+request("chat-empty.json", {"messages": [], "model": "m"})
+request("chat-no-role.json", {"messages": [{"content": "hi"}], "model": "m"})
+request("bad-types.json", {"model": 7, "prompt": {"text": "x"}, "max_tokens": "16", "temperature": "0.5", "stream": "yes"})
+request("bad-values.json", {"model": "m", "prompt": "x", "max_tokens": -1, "temperature": 2.5, "top_p": 0, "n": 2})
+request("stop-five.json", {"model": "m", "prompt": "x", "stop": ["a", "b", "c", "d", "e"]})
+request("token-ids.json", {"model": "m", "prompt": [1, 2, 3]})
+request("tiny-top-p.json", '{"model":"m","prompt":"x","top_p":1e-50,"temperature":1e-50}')
+request("huge-numbers.json", '{"model":"m","prompt":"x","seed":18446744073709551616,"max_tokens":1e400,"temperature":-0.0}')
+request("fractions.json", '{"model":"m","prompt":"x","seed":2.0,"max_tokens":1e2,"n":1.0}')
+request("duplicate.json", '{"model":"m","prompt":"x","model":"n"}')
+request("duplicate-long-name.json", '{"%s":1,"%s":2,"model":"m","prompt":"x"}' % ("k" * 17000, "k" * 17000))
+request("deep.json", '{"model":"m","prompt":"x","user":' + "[" * 40 + "]" * 40 + "}")
+request("escapes.json", '{"model":"m\\u0000\\ud83d\\ude00","prompt":"\\u001b[2J\\r\\n"}')
+request("array.json", '[{"model":"m","prompt":"x"}]')
+request("truncated.json", '{"model":"m","prompt":"x"')
+request("stream-options-wrong.json", '{"model":"m","prompt":"x","stream_options":[true]}')
 print("seeds written to", OUT)

@@ -27,4 +27,11 @@ if [ -f models/SmolLM2-135M-Instruct.Q4_1.gguf ]; then
 else
     echo "warning: models/SmolLM2-135M-Instruct.Q4_1.gguf missing; openai client check skipped" >&2
 fi
+# Every fuzz target for a short bounded time (docs/security.md, "In CI"): an unoptimized
+# instrumented build in .build-fuzz-debug, 10 s per target; a crash, hang, out-of-memory or broken
+# invariant fails the run (the input is in .build-fuzz-debug/findings/<target>/). Linux only (libFuzzer).
+if [ "$(uname)" = Linux ]; then
+    echo "== fuzzing every parser for 10 s (scripts/fuzz.sh, FUZZ_BUILD=debug)"
+    FUZZ_BUILD=debug scripts/fuzz.sh all 10 || { echo "fuzzing: FAILED"; status=1; }
+fi
 exit "$status"

@@ -9,6 +9,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case config
     case dataRows = "data-rows"
     case archive
+    case serverRequest = "server-request"
 
     /// Runs one input through this target's parser and checks its invariants (traps when one is broken).
     func run(_ input: UnsafeRawBufferPointer) {
@@ -20,6 +21,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .config: ModelConfigFuzzer.run(input)
         case .dataRows: DataRowsFuzzer.run(input)
         case .archive: ArchiveFuzzer.run(input)
+        case .serverRequest: ServerRequestFuzzer.run(input)
         }
     }
 

@@ -66,6 +66,9 @@ public struct TokenSampler {
         }
         let inv = 1 / options.temperature
         let top = logits[Int(order[0])] * inv
+        // A temperature so small that logit / t overflows (1e-40, or 1e-38 with logits above 3.4)
+        // is the greedy limit; computing on would give NaN weights and pick the last candidate.
+        guard top.isFinite else { return Int(order[0]) }
         var sum: Float = 0
         for j in 0..<count {
             let e = Foundation.exp(logits[Int(order[j])] * inv - top)

@@ -67,10 +67,3 @@ enum FuzzHarness {
 func require(_ condition: Bool, _ message: @autoclosure () -> String) {
     if !condition { fatalError("ptx-fuzz invariant broken: " + message()) }
 }
-
-/// libFuzzer's entry point (built with `-sanitize=fuzzer -parse-as-library`; see docs/cli-format.md).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func ptxFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    FuzzHarness.check(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
-    return 0
-}

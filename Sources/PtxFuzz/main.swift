@@ -5,7 +5,7 @@ import Foundation
 //   at start-up and runs the seed corpus once (StandaloneRunner), then exits.
 // - `swift build -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library`: the file is library
 //   code, no `main` is emitted, libFuzzer supplies its own `main` and calls
-//   LLVMFuzzerTestOneInput (FuzzHarness.swift); this lazy global is never touched.
+//   LLVMFuzzerTestOneInput (LibFuzzerEntry.swift); this lazy global is never touched.
 let standaloneExitStatus: Int32 = {
     exit(StandaloneRunner.run(Array(CommandLine.arguments.dropFirst())))
 }()

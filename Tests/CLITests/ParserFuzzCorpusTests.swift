@@ -6,7 +6,7 @@ import XCTest
 /// short errors, accepted headers keep every tensor inside the file, …), so CI checks them on
 /// every run without a fuzzing build (docs/security.md, "Fuzzing").
 final class ParserFuzzCorpusTests: XCTestCase {
-    static let targets = ["gguf", "safetensors", "safetensors-index", "tokenizer", "config", "data-rows", "archive"]
+    static let targets = ["gguf", "safetensors", "safetensors-index", "tokenizer", "config", "data-rows", "archive", "server-request"]
 
     func testEveryTargetHasSeedsAndReplaysThemWithoutBreakingAnInvariant() throws {
         let binary = CLIRunner.productsDirectory.appendingPathComponent("prefixpack-fuzz")

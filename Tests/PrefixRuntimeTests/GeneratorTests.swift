@@ -59,6 +59,16 @@ final class GeneratorTests: XCTestCase {
         XCTAssertEqual(logits.withUnsafeBufferPointer { greedy.sample($0) }, 1)
     }
 
+    func testTemperatureTooSmallToDivideByIsGreedy() {
+        // 1/1e-40 is +inf in Float; 1e-38 divides 5 into +inf and -5 into -inf.
+        for (temperature, logits) in [(Float(1e-40), [Float(0), 5, 1, 4]), (1e-38, [0, 5, 1, 4]), (1e-38, [-9, -5, -7, -6])] {
+            var sampler = TokenSampler(options: SamplingOptions(temperature: temperature, seed: 3))
+            logits.withUnsafeBufferPointer { buf in
+                for _ in 0..<20 { XCTAssertEqual(sampler.sample(buf), 1, "temperature \(temperature), logits \(logits)") }
+            }
+        }
+    }
+
     func testStopConditions() throws {
         let session = try prefixedSession("tiny-llama")
         let prompt = try Fixtures.ids("seq0")

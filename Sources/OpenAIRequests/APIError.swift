@@ -1,4 +1,5 @@
-import Hummingbird
+import HTTPTypes
+import PrefixBundle
 
 /// An error answered in OpenAI's JSON shape,
 /// `{"error": {"message": ..., "type": ..., "param": ..., "code": ...}}`, with its HTTP status
@@ -36,7 +37,7 @@ public struct APIError: Error, Sendable, Equatable {
 
     /// 404: no served model or prefix of that name.
     public static func modelNotFound(_ name: String) -> APIError {
-        APIError(status: .notFound, message: "The model '\(name)' does not exist or is not loaded",
+        APIError(status: .notFound, message: "The model \(PrintableText.quoted(name)) does not exist or is not loaded",
                  type: "invalid_request_error", param: "model", code: "model_not_found")
     }
 

@@ -1,8 +1,8 @@
 /// Writing JSON text by hand for the API's responses: string quoting per RFC 8259 (control
 /// characters escaped, so generated text can never break a response or an SSE event line).
-enum JSONText {
+package enum JSONText {
     /// `s` as a JSON string literal, quotes included.
-    static func quote(_ s: String) -> String {
+    package static func quote(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {

@@ -1,36 +1,35 @@
-import PrefixRuntime
 import PrefixSupport
 import TextTokenizers
 
 /// The fields of `POST /v1/completions` and `/v1/chat/completions`, checked: every value is in
 /// range or the request is refused with a 400 naming the field. Fields the server does not use
 /// (`user`, `logit_bias`, ...) are ignored, as OpenAI clients send them freely.
-struct CompletionParameters: Sendable {
+package struct CompletionParameters: Sendable {
     /// What the model continues.
-    enum Input: Sendable {
+    package enum Input: Sendable {
         /// `prompt` of a completion.
         case text(String)
         /// `messages` of a chat completion.
         case chat([ChatMessage])
     }
 
-    var model: String
-    var input: Input
+    package var model: String
+    package var input: Input
     /// nil = not given (completions: 16, as OpenAI; chat: the rest of the context, capped).
-    var maxTokens: Int?
-    var temperature: Float
-    var topP: Float
+    package var maxTokens: Int?
+    package var temperature: Float
+    package var topP: Float
     /// nil = not given (a fresh seed per request).
-    var seed: UInt64?
-    var stop: [String]
-    var stream: Bool
-    var includeUsage: Bool
+    package var seed: UInt64?
+    package var stop: [String]
+    package var stream: Bool
+    package var includeUsage: Bool
 
     /// Largest number of stop strings, as OpenAI.
-    static let maxStopStrings = 4
+    package static let maxStopStrings = 4
 
     /// Reads a completion (`chat` false) or chat completion body.
-    init(_ root: JSONField, chat: Bool) throws(APIError) {
+    package init(_ root: JSONField, chat: Bool) throws(APIError) {
         model = try RequestBodyReader.field { () throws(JSONFieldError) in try root.required("model", expected: "a string").string() }
         if chat {
             input = .chat(try Self.messages(root))
@@ -54,7 +53,7 @@ struct CompletionParameters: Sendable {
             guard let field = root.member("top_p"), !field.isNull else { return 1 }
             let value = try field.double()
             guard value > 0 && value <= 1 else { throw field.error(expected: "a number in (0, 1]") }
-            return Float(value)
+            return max(Float(value), .leastNonzeroMagnitude)  // 1e-50 stays positive: the most likely token
         }
         seed = try RequestBodyReader.field { () throws(JSONFieldError) -> UInt64? in
             guard let field = root.member("seed"), !field.isNull else { return nil }

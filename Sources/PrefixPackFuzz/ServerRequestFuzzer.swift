@@ -1,0 +1,103 @@
+import OpenAIRequests
+import PrefixSupport
+import TextTokenizers
+
+/// The server's request decoding, as `POST /v1/completions` and `/v1/chat/completions` run it on
+/// a body before anything reaches the model: `RequestBodyReader.object`, then
+/// `CompletionParameters` as a completion and as a chat completion.
+///
+/// Invariants: no crash, no hang; a rejection is an ``APIError`` with status 400, type
+/// `invalid_request_error` and a message under 16 KiB, whose `json` is OpenAI's error object
+/// (`{"error": {"message", "type", "param", "code"}}`, read back with the strict parser);
+/// accepted parameters are within the documented bounds (docs/serving.md: temperature in 0…2,
+/// top_p in (0, 1], max_tokens ≥ 0, at most 4 stop strings, at least one message), and the body
+/// written back from them decodes to the same parameters.
+enum ServerRequestFuzzer {
+    static func run(_ input: UnsafeRawBufferPointer) {
+        let body = [UInt8](input)
+        for chat in [false, true] {
+            guard let parameters = decoded(body, chat: chat) else { continue }
+            checkBounds(parameters)
+            let rewritten = Array(canonicalBody(parameters).utf8)
+            let again = decoded(rewritten, chat: chat)
+            FuzzInvariant.require(again.map { same($0, parameters) } ?? false,
+                                  "accepted parameters do not survive being written back: \(String(decoding: rewritten, as: UTF8.self).prefix(300))")
+        }
+    }
+
+    /// The parameters, or nil after checking the rejection.
+    static func decoded(_ body: [UInt8], chat: Bool) -> CompletionParameters? {
+        do throws(APIError) {
+            return try CompletionParameters(RequestBodyReader.object(body), chat: chat)
+        } catch {
+            checkRejection(error)
+            return nil
+        }
+    }
+
+    static func checkBounds(_ p: CompletionParameters) {
+        let require = FuzzInvariant.require
+        require((0...2).contains(p.temperature), "temperature \(p.temperature) outside 0...2")
+        require(p.topP > 0 && p.topP <= 1, "top_p \(p.topP) outside (0, 1]")
+        require((p.maxTokens ?? 0) >= 0, "max_tokens \(p.maxTokens ?? 0) < 0")
+        require(p.stop.count <= CompletionParameters.maxStopStrings, "\(p.stop.count) stop strings")
+        if case .chat(let messages) = p.input { require(!messages.isEmpty, "a chat without messages") }
+    }
+
+    static func checkRejection(_ error: APIError) {
+        let require = FuzzInvariant.require
+        require(error.status.code == 400, "status \(error.status.code) for a malformed body: \(error.message.prefix(300))")
+        require(error.type == "invalid_request_error", "type \(error.type)")
+        require(!error.message.isEmpty, "an empty message")
+        let size = error.message.utf8.count + (error.param?.utf8.count ?? 0) + (error.code?.utf8.count ?? 0)
+        require(size <= FuzzInvariant.maxMessageBytes, "a \(size)-byte error: \(error.message.prefix(300))…")
+        let shape: JSONField
+        do throws(JSONSyntaxError) {
+            shape = try JSONField.parse(Array(error.json.utf8), file: "error", requireObject: true)
+        } catch let syntax {
+            require(false, "the error body is not JSON (\(syntax.detail)): \(error.message.prefix(300))")
+            return
+        }
+        guard case .object(let root) = shape.node, root.names == ["error"], case .object(let fields)? = root["error"] else {
+            require(false, "the error body is not {\"error\": {...}}")
+            return
+        }
+        require(fields.names == ["message", "type", "param", "code"], "error members \(fields.names)")
+        require(fields["message"] == .string(error.message) && fields["type"] == .string(error.type),
+                "message or type changed in the JSON body")
+        require(fields["param"] == error.param.map(JSONNode.string) ?? .null, "param changed in the JSON body")
+        require(fields["code"] == error.code.map(JSONNode.string) ?? .null, "code changed in the JSON body")
+    }
+
+    /// A body that states every parameter explicitly (the chat form reads `max_tokens` too).
+    static func canonicalBody(_ p: CompletionParameters) -> String {
+        var fields = ["\"model\":" + JSONText.quote(p.model)]
+        switch p.input {
+        case .text(let prompt):
+            fields.append("\"prompt\":" + JSONText.quote(prompt))
+        case .chat(let messages):
+            let items = messages.map { "{\"role\":\(JSONText.quote($0.role)),\"content\":\(JSONText.quote($0.content))}" }
+            fields.append("\"messages\":[" + items.joined(separator: ",") + "]")
+        }
+        if let maxTokens = p.maxTokens { fields.append("\"max_tokens\":\(maxTokens)") }
+        fields.append("\"temperature\":\(Double(p.temperature))")
+        fields.append("\"top_p\":\(Double(p.topP))")
+        if let seed = p.seed { fields.append("\"seed\":\(Int64(bitPattern: seed))") }
+        fields.append("\"stop\":[" + p.stop.map(JSONText.quote).joined(separator: ",") + "]")
+        fields.append("\"stream\":\(p.stream)")
+        fields.append("\"stream_options\":{\"include_usage\":\(p.includeUsage)}")
+        fields.append("\"n\":1")
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    static func same(_ a: CompletionParameters, _ b: CompletionParameters) -> Bool {
+        let input: Bool
+        switch (a.input, b.input) {
+        case (.text(let x), .text(let y)): input = x == y
+        case (.chat(let x), .chat(let y)): input = x == y
+        default: input = false
+        }
+        return input && a.model == b.model && a.maxTokens == b.maxTokens && a.temperature == b.temperature && a.topP == b.topP
+            && a.seed == b.seed && a.stop == b.stop && a.stream == b.stream && a.includeUsage == b.includeUsage
+    }
+}
