@@ -58,48 +58,73 @@ PP_AVX2 static float dot_exact(const pp_qmatrix *w, const pp_activation *a, int 
     return hsum(acc) + offset;
 }
 
-/// Σ_j w[j]·y[j] over one block as eight float lanes: `w_lo`/`w_hi` hold elements 0..15 and
-/// 16..31 as bytes (signed or unsigned), `y` the block's 32 int16 activations.
-PP_AVX2 static inline __m256 block_int(__m128i w_lo, __m128i w_hi, int is_signed, const int16_t *y) {
-    const __m256i a = is_signed ? _mm256_cvtepi8_epi16(w_lo) : _mm256_cvtepu8_epi16(w_lo);
-    const __m256i b = is_signed ? _mm256_cvtepi8_epi16(w_hi) : _mm256_cvtepu8_epi16(w_hi);
-    const __m256i s = _mm256_add_epi32(_mm256_madd_epi16(a, _mm256_loadu_si256((const __m256i *)y)),
-                                       _mm256_madd_epi16(b, _mm256_loadu_si256((const __m256i *)(y + 16))));
-    return _mm256_cvtepi32_ps(s);
-}
+/// Rows the int16 path computes together: each activation block is loaded once for all of them.
+enum { PP_ROW_TILE = 4 };
 
-PP_AVX2 static float dot_int(const pp_qmatrix *w, const pp_activation *a, int r) {
-    const int bpr = w->blocks_per_row, qb = pp_quant_bytes(w->format);
-    const uint8_t *q = (const uint8_t *)w->quants + (size_t)r * bpr * qb;
-    const float *d = w->scales + (size_t)r * bpr;
+/// The int16 path for rows `r ..< r + n` (n ≤ PP_ROW_TILE) at once. Each row's operations do not
+/// depend on n and are those of kernels_multi_avx2.c's `row_int` for one column, in the same
+/// order (integer block product, scale, fused multiply-add, offset, horizontal sum), so results
+/// are bit-identical to it; the n accumulators are independent chains the core can overlap, and
+/// the activation block and its scale are read once per block instead of once per row.
+/// `format` and `n` are constants in every call, so the loops specialize.
+PP_AVX2 static inline __attribute__((always_inline)) void tile_int(const pp_qmatrix *w, const pp_activation *a,
+                                                                    const int format, const int n, float *out, int r,
+                                                                    int accumulate) {
+    const int bpr = w->blocks_per_row, qb = pp_quant_bytes(format);
+    const int is_q8_0 = format == PP_FORMAT_Q8_0, is_q4_0 = format == PP_FORMAT_Q4_0;
     const __m128i mask = _mm_set1_epi8(15);
-    __m256 acc = _mm256_setzero_ps();
-    float offset = 0;
-    if (w->format == PP_FORMAT_Q8_0) {
-        for (int b = 0; b < bpr; b++, q += 32) {
-            const __m256 p = block_int(_mm_loadu_si128((const __m128i *)q), _mm_loadu_si128((const __m128i *)(q + 16)),
-                                       1, a->q + 32 * b);
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(d[b] * a->d[b]), p, acc);
-        }
-    } else {
-        const int is_q4_0 = w->format == PP_FORMAT_Q4_0;
-        const float *m = is_q4_0 ? 0 : w->minimums + (size_t)r * bpr;
-        for (int b = 0; b < bpr; b++, q += 16) {
-            const __m128i bytes = _mm_loadu_si128((const __m128i *)q);
-            const __m256 p = block_int(_mm_and_si128(bytes, mask), _mm_and_si128(_mm_srli_epi16(bytes, 4), mask),
-                                       0, a->q + 32 * b);
-            const float scale = d[b] * a->d[b];
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(scale), p, acc);
-            offset += is_q4_0 ? -scale * (float)(8 * a->isum[b]) : m[b] * a->s[b];
+    const uint8_t *q[PP_ROW_TILE];
+    const float *d[PP_ROW_TILE], *m[PP_ROW_TILE];
+    __m256 acc[PP_ROW_TILE];
+    float offset[PP_ROW_TILE];
+    for (int i = 0; i < n; i++) {
+        q[i] = (const uint8_t *)w->quants + (size_t)(r + i) * bpr * qb;
+        d[i] = w->scales + (size_t)(r + i) * bpr;
+        m[i] = is_q8_0 || is_q4_0 ? 0 : w->minimums + (size_t)(r + i) * bpr;
+        acc[i] = _mm256_setzero_ps();
+        offset[i] = 0;
+    }
+    for (int b = 0; b < bpr; b++) {
+        const __m256i y0 = _mm256_loadu_si256((const __m256i *)(a->q + 32 * b));
+        const __m256i y1 = _mm256_loadu_si256((const __m256i *)(a->q + 32 * b + 16));
+        const float ad = a->d[b];
+        for (int i = 0; i < n; i++) {
+            __m256i lo, hi;
+            if (is_q8_0) {
+                lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q[i] + 32 * b)));
+                hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q[i] + 32 * b + 16)));
+            } else {
+                const __m128i bytes = _mm_loadu_si128((const __m128i *)(q[i] + 16 * b));
+                lo = _mm256_cvtepu8_epi16(_mm_and_si128(bytes, mask));
+                hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask));
+            }
+            const __m256 p = _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_madd_epi16(lo, y0), _mm256_madd_epi16(hi, y1)));
+            const float scale = d[i][b] * ad;
+            acc[i] = _mm256_fmadd_ps(_mm256_set1_ps(scale), p, acc[i]);
+            if (!is_q8_0) offset[i] += is_q4_0 ? -scale * (float)(8 * a->isum[b]) : m[i][b] * a->s[b];
         }
     }
-    return hsum(acc) + offset;
+    for (int i = 0; i < n; i++) pp_store(out, r + i, hsum(acc[i]) + offset[i], accumulate);
+}
+
+/// The int16 path over rows `[row_start, row_end)` of a matrix in `format` (a constant per call).
+PP_AVX2 static inline __attribute__((always_inline)) void rows_int(const pp_qmatrix *w, const pp_activation *a,
+                                                                    const int format, float *out, int row_start,
+                                                                    int row_end, int accumulate) {
+    int r = row_start;
+    for (; r + PP_ROW_TILE <= row_end; r += PP_ROW_TILE) tile_int(w, a, format, PP_ROW_TILE, out, r, accumulate);
+    for (; r < row_end; r++) tile_int(w, a, format, 1, out, r, accumulate);
 }
 
 PP_AVX2 void pp_rows_avx2(const pp_qmatrix *w, const pp_activation *a, float *out,
                           int row_start, int row_end, int accumulate) {
-    for (int r = row_start; r < row_end; r++) {
-        pp_store(out, r, a->exact ? dot_exact(w, a, r) : dot_int(w, a, r), accumulate);
+    if (!a->exact) {
+        switch (w->format) {
+        case PP_FORMAT_Q8_0: rows_int(w, a, PP_FORMAT_Q8_0, out, row_start, row_end, accumulate); return;
+        case PP_FORMAT_Q4_0: rows_int(w, a, PP_FORMAT_Q4_0, out, row_start, row_end, accumulate); return;
+        default: rows_int(w, a, PP_FORMAT_Q4_1, out, row_start, row_end, accumulate); return;
+        }
     }
+    for (int r = row_start; r < row_end; r++) pp_store(out, r, dot_exact(w, a, r), accumulate);
 }
 #endif

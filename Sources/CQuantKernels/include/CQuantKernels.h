@@ -120,6 +120,14 @@ void pp_pool_run(const pp_product *products, int count, int threads);
 /// `pp_pool_run` for batched products (each split by output rows, all columns of a row together).
 void pp_pool_run_batched(const pp_batched_product *products, int count, int threads);
 
+/// `y[rows] = alpha · W · x + beta · y` (transposed == 0) or `y[cols] = alpha · Wᵀ · x[rows] + beta · y`
+/// (transposed != 0) for a row-major `Float` matrix `W [rows, cols]` with `ld` floats between rows,
+/// on the calling thread through the selected path (AVX2/FMA or portable). beta == 0 overwrites
+/// `y` without reading it. For the small products of a decode step, where a BLAS library's
+/// thread hand-off would cost more than the arithmetic.
+void pp_sgemv(int transposed, int rows, int cols, float alpha, const float *w, long ld, const float *x,
+              float beta, float *y);
+
 /// Number of threads a dispatch can use at most (the calling thread included): the online CPUs.
 int pp_pool_capacity(void);
 
