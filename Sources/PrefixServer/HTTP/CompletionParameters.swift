@@ -25,6 +25,9 @@ struct CompletionParameters: Sendable {
     var stop: [String]
     var stream: Bool
     var includeUsage: Bool
+    /// `ignore_eos` (a prefixpack extension, vLLM's name; default false): the end-of-sequence
+    /// token does not end generation, so a request runs to `max_tokens` or a stop string.
+    var ignoreEOS: Bool
 
     /// Largest number of stop strings, as OpenAI.
     static let maxStopStrings = 4
@@ -71,6 +74,10 @@ struct CompletionParameters: Sendable {
         }
         stream = try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
             guard let field = root.member("stream"), !field.isNull else { return false }
+            return try field.bool()
+        }
+        ignoreEOS = try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
+            guard let field = root.member("ignore_eos"), !field.isNull else { return false }
             return try field.bool()
         }
         includeUsage = try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
