@@ -216,5 +216,7 @@ request("deep.json", '{"model":"m","prompt":"x","user":' + "[" * 40 + "]" * 40 +
 request("escapes.json", '{"model":"m\\u0000\\ud83d\\ude00","prompt":"\\u001b[2J\\r\\n"}')
 request("array.json", '[{"model":"m","prompt":"x"}]')
 request("truncated.json", '{"model":"m","prompt":"x"')
+request("ignore-eos.json", {"model": "smollm2:prefix", "prompt": "x", "max_tokens": 4, "ignore_eos": True})
+request("ignore-eos-wrong.json", '{"model":"m","prompt":"x","ignore_eos":"yes"}')
 request("stream-options-wrong.json", '{"model":"m","prompt":"x","stream_options":[true]}')
 print("seeds written to", OUT)

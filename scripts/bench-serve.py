@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Load generator for `prefixpack serve` (run by scripts/bench-serve.sh).
 
-    bench-serve.py BASE_URL BASE_MODEL PREFIX_NAMES(comma-separated) [MAX_TOKENS] [CONCURRENCIES]
+    bench-serve.py BASE_URL BASE_MODEL PREFIX_NAMES(comma-separated) [MAX_TOKENS] [CONCURRENCIES] [ROUNDS]
 
-For each concurrency C, runs 2*C streamed completions (greedy, max_tokens fixed, EOS ignored is not
-available over the API, so short prompts that do not end early are used) C at a time, first all for
-the base model, then spread round-robin over the prefixes; prints aggregate generated tokens/s
-(completion tokens / wall time) and p50/p95 time to first token. Figures only, nothing asserted."""
+For each concurrency C and each of ROUNDS rounds (default 3), runs 2*C streamed completions
+(greedy, `ignore_eos`, so every request generates exactly MAX_TOKENS tokens) C at a time, first
+all for the base model, then spread round-robin over the prefixes (the two take turns, round
+after round); prints aggregate generated tokens/s (completion tokens / wall time) and p50/p95
+time to first token. Figures only, nothing asserted."""
 import concurrent.futures
 import json
 import statistics
@@ -31,7 +32,7 @@ def one(model, prompt):
     tokens = 0
     with httpx.stream("POST", URL + "/v1/completions", timeout=600,
                       json={"model": model, "prompt": prompt, "max_tokens": MAX_TOKENS, "temperature": 0,
-                            "stream": True, "stream_options": {"include_usage": True}}) as r:
+                            "ignore_eos": True, "stream": True, "stream_options": {"include_usage": True}}) as r:
         for line in r.iter_lines():
             if not line.startswith("data: ") or line == "data: [DONE]":
                 continue
@@ -55,9 +56,23 @@ def level(models, concurrency):
     return tokens / wall, statistics.median(ttft), p95, tokens, wall
 
 
-print(f"| concurrency | models | requests | tokens | wall s | aggregate tok/s | TTFT p50 s | TTFT p95 s |")
-print(f"|---:|---|---:|---:|---:|---:|---:|---:|")
+ROUNDS = int(sys.argv[6]) if len(sys.argv) > 6 else 3
+MIXED = f"{len(PREFIXES)} prefixes"
+print(f"{ROUNDS} rounds per concurrency, base and mixed taking turns (so a change of machine load hits both);")
+print("figures are over all rounds; 'mixed/base' is the median of the per-round ratios of aggregate tok/s.")
+print(f"| concurrency | models | requests | tokens | wall s | aggregate tok/s | TTFT p50 s | TTFT p95 s | mixed/base |")
+print(f"|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 for c in LEVELS:
-    for label, models in [("base", [BASE]), (f"{len(PREFIXES)} prefixes", PREFIXES)]:
-        rate, p50, p95, tokens, wall = level(models, c)
-        print(f"| {c} | {label} | {2 * c} | {tokens} | {wall:.1f} | {rate:.1f} | {p50:.3f} | {p95:.3f} |", flush=True)
+    runs = {"base": [], MIXED: []}
+    for _ in range(ROUNDS):
+        for label, models in [("base", [BASE]), (MIXED, PREFIXES)]:
+            runs[label].append(level(models, c))
+    ratios = sorted(m[0] / b[0] for b, m in zip(runs["base"], runs[MIXED]) if b[0] > 0)
+    for label in ["base", MIXED]:
+        tokens = sum(r[3] for r in runs[label])
+        wall = sum(r[4] for r in runs[label])
+        p50 = statistics.median(r[1] for r in runs[label])
+        p95 = max(r[2] for r in runs[label])
+        ratio = f"{statistics.median(ratios):.2f}" if label == MIXED and ratios else ""
+        print(f"| {c} | {label} | {2 * c * ROUNDS} | {tokens} | {wall:.1f} | {tokens / wall:.1f} | {p50:.3f} | {p95:.3f} | {ratio} |",
+              flush=True)

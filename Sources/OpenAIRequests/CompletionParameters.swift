@@ -24,6 +24,9 @@ package struct CompletionParameters: Sendable {
     package var stop: [String]
     package var stream: Bool
     package var includeUsage: Bool
+    /// `ignore_eos` (a prefixpack extension, vLLM's name; default false): the end-of-sequence
+    /// token does not end generation, so a request runs to `max_tokens` or a stop string.
+    package var ignoreEOS: Bool
 
     /// Largest number of stop strings, as OpenAI.
     package static let maxStopStrings = 4
@@ -70,6 +73,10 @@ package struct CompletionParameters: Sendable {
         }
         stream = try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
             guard let field = root.member("stream"), !field.isNull else { return false }
+            return try field.bool()
+        }
+        ignoreEOS = try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
+            guard let field = root.member("ignore_eos"), !field.isNull else { return false }
             return try field.bool()
         }
         includeUsage = try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in

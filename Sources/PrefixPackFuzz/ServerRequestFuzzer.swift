@@ -86,6 +86,7 @@ enum ServerRequestFuzzer {
         fields.append("\"stop\":[" + p.stop.map(JSONText.quote).joined(separator: ",") + "]")
         fields.append("\"stream\":\(p.stream)")
         fields.append("\"stream_options\":{\"include_usage\":\(p.includeUsage)}")
+        fields.append("\"ignore_eos\":\(p.ignoreEOS)")
         fields.append("\"n\":1")
         return "{" + fields.joined(separator: ",") + "}"
     }
@@ -99,5 +100,6 @@ enum ServerRequestFuzzer {
         }
         return input && a.model == b.model && a.maxTokens == b.maxTokens && a.temperature == b.temperature && a.topP == b.topP
             && a.seed == b.seed && a.stop == b.stop && a.stream == b.stream && a.includeUsage == b.includeUsage
+            && a.ignoreEOS == b.ignoreEOS
     }
 }

@@ -58,7 +58,7 @@ public final class BatchDecoder {
         for session in sessions {
             let cache = session.cache
             let slots = (cache.prefixLength.max() ?? 0) + cache.tokenCount + 1
-            cache.reserve(slots: slots)
+            cache.reserve(tokens: cache.tokenCount + 1)
             maxSlots = max(maxSlots, slots)
             positions.append(session.positionOffset + cache.tokenCount)
         }

@@ -51,7 +51,8 @@ public final class InferenceSession {
     /// Number of real tokens in the cache.
     public var tokenCount: Int { cache.tokenCount }
 
-    /// Empties the cache and seeds it with `prefix` (nil = plain model).
+    /// Empties the cache and seeds it with `prefix` (nil = plain model). The prefix's slots are
+    /// shared with every other session it is attached to, not copied.
     /// - Throws: `RuntimeError.prefixMismatch` listing every way the prefix does not fit, or
     ///   `.contextOverflow` when `P` alone exceeds the position limit.
     public func attach(_ prefix: PrefixKV?) throws {
@@ -71,9 +72,9 @@ public final class InferenceSession {
         positionOffset = prefix?.virtualTokenCount ?? 0
     }
 
-    /// Makes this session continue exactly where `other` stands: its attached prefix's slots and
-    /// every cached token are copied (no forward pass), so feeding both the same tokens gives the
-    /// same logits. Forks a beam, or reuses a shared prompt.
+    /// Makes this session continue exactly where `other` stands: it shares the attached prefix's
+    /// slots (not copied) and copies every cached token (no forward pass), so feeding both the
+    /// same tokens gives the same logits. Forks a beam, or reuses a shared prompt.
     /// - Throws: `RuntimeError.prefixMismatch` when `other` runs another model instance.
     public func copyCache(from other: InferenceSession) throws {
         guard other.model === model else {
@@ -82,6 +83,12 @@ public final class InferenceSession {
         if other === self { return }
         cache.copy(from: other.cache)
         positionOffset = other.positionOffset
+    }
+
+    /// Empties the cache and drops the attached prefix (the session no longer keeps the prefix's
+    /// shared slots alive); the same as attaching no prefix.
+    public func detach() {
+        seed(nil)
     }
 
     /// Forgets the real tokens but keeps the attached prefix's slots.
@@ -183,7 +190,7 @@ public final class InferenceSession {
             throw RuntimeError.contextOverflow(needed: firstPosition + t, limit: c.maxPositions)
         }
         let maxSlots = (cache.prefixLength.max() ?? 0) + cache.tokenCount + t
-        cache.reserve(slots: maxSlots)
+        cache.reserve(tokens: cache.tokenCount + t)
         let logitRows = logits == .all ? t : (logits == .last ? 1 : 0)
         scratch.reserve(rows: t, slots: maxSlots, logitRows: logitRows)
         capturedHiddenStates = []

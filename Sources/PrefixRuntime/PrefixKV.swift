@@ -26,15 +26,33 @@ public struct LayerPrefix: Sendable, Equatable {
 /// position table for GPT-2), exactly as PEFT does. A layer whose entry is nil (a bundle that
 /// only covers some layers) has no prefix slots: its real tokens attend causally to each other
 /// only, still at positions `P, P+1, ...`, so that all layers agree on positions.
+///
+/// The keys and values are stored once (``PrefixSlotStorage``), shared by every copy of the
+/// value and read in place by every session the prefix is attached to: N sequences of one
+/// prefix hold one copy of its slots, not N.
 public struct PrefixKV: Sendable, Equatable {
+    /// The slots, shared by every copy of this value and every cache seeded with it.
+    package let slots: PrefixSlotStorage
+
     /// Number of virtual tokens `P`.
-    public let virtualTokenCount: Int
+    public var virtualTokenCount: Int { slots.virtualTokenCount }
     /// KV heads per layer.
-    public let kvHeadCount: Int
+    public var kvHeadCount: Int { slots.kvHeadCount }
     /// Width of one head.
-    public let headDim: Int
-    /// One entry per model layer; nil = no prefix in that layer.
-    public let layers: [LayerPrefix?]
+    public var headDim: Int { slots.headDim }
+    /// One entry per model layer; nil = no prefix in that layer (copies of the stored floats).
+    public var layers: [LayerPrefix?] { (0..<slots.layerCount).map { slots.layer($0) } }
+    /// Number of model layers covered (entries of `layers`).
+    public var layerCount: Int { slots.layerCount }
+    /// Bytes the keys and values take (held once, however many sessions use the prefix).
+    public var byteCount: Int { slots.byteCount }
+
+    /// Equal dimensions and equal keys and values in every layer.
+    public static func == (a: PrefixKV, b: PrefixKV) -> Bool {
+        if a.slots === b.slots { return true }
+        return a.virtualTokenCount == b.virtualTokenCount && a.kvHeadCount == b.kvHeadCount && a.headDim == b.headDim
+            && a.layers == b.layers
+    }
 
     /// Creates a prefix, checking that every layer's arrays are `kvHeadCount * P * headDim` long.
     /// - Throws: `RuntimeError.bufferSizeMismatch` naming the layer.
@@ -56,10 +74,8 @@ public struct PrefixKV: Sendable, Equatable {
                 throw RuntimeError.bufferSizeMismatch(what: "prefix values of layer \(l)", found: layer.values.count, expected: expected)
             }
         }
-        self.virtualTokenCount = virtualTokenCount
-        self.kvHeadCount = kvHeadCount
-        self.headDim = headDim
-        self.layers = layers
+        slots = PrefixSlotStorage(virtualTokenCount: virtualTokenCount, kvHeadCount: kvHeadCount, headDim: headDim,
+                                  layers: layers)
     }
 
     /// Converts a flat prefix over all `layerCount` layers (``FlatPrefixLayout``, PEFT's
@@ -82,15 +98,15 @@ public struct PrefixKV: Sendable, Equatable {
     /// The flat prefix over all layers (inverse of `fromPEFTFlat`). Layers without a prefix are
     /// written as zeros.
     public func peftFlat() -> [Float] {
-        FlatPrefixLayout(layerCount: layers.count, kvHeadCount: kvHeadCount, headDim: headDim)
+        FlatPrefixLayout(layerCount: layerCount, kvHeadCount: kvHeadCount, headDim: headDim)
             .join(layers.map { $0.map { ($0.keys, $0.values) } }, prefixLength: virtualTokenCount)
     }
 
     /// Lists every way this prefix does not fit `config` (empty when it fits).
     public func mismatches(with config: ModelConfig) -> [String] {
         var problems: [String] = []
-        if layers.count != config.layerCount {
-            problems.append("prefix has \(layers.count) layers, model has \(config.layerCount)")
+        if layerCount != config.layerCount {
+            problems.append("prefix has \(layerCount) layers, model has \(config.layerCount)")
         }
         if kvHeadCount != config.kvHeadCount {
             problems.append("prefix has \(kvHeadCount) KV heads, model has \(config.kvHeadCount)")

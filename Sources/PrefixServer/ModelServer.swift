@@ -66,7 +66,8 @@ public final class ModelServer: Sendable {
                                            seed: parameters.seed ?? UInt64.random(in: 0...UInt64.max))
             let deadline = ContinuousClock.now + .seconds(options.requestTimeoutSeconds)
             let job = GenerationJob(promptTokens: tokens, modelName: name, prefix: prefix, maxTokens: maxTokens,
-                                    sampling: sampling, stopStrings: parameters.stop, deadline: deadline)
+                                    sampling: sampling, stopStrings: parameters.stop, deadline: deadline,
+                                    ignoreEOS: parameters.ignoreEOS)
             let submission = try scheduler.submit(job, onEnd: release)
             return StartedCompletion(submission: submission,
                                      renderer: CompletionRenderer(chat: chat, requestID: submission.id, model: name))

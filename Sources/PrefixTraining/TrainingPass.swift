@@ -88,8 +88,11 @@ final class TrainingPass: KeyValueStore {
         shape.queries = t
         shape.kvHeadStride = model.config.headDim
         shape.kvRowStride = kd
+        shape.prefixHeadStride = model.config.headDim
+        shape.prefixRowStride = kd
         shape.firstRealPosition = prefixLength
-        return AttentionSlots(shape: shape, keys: keys, values: values, keyMask: mask + b * t)
+        return AttentionSlots(shape: shape, prefixKeys: keys, prefixValues: values, keys: keys + p * kd,
+                              values: values + p * kd, keyMask: mask + b * t)
     }
 
     /// Returns `∂loss/∂prefix` `[P, Lp·2·kvDim]`, summed over the batch, given the logits

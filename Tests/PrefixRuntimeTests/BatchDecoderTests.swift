@@ -118,6 +118,43 @@ final class BatchDecoderTests: XCTestCase {
         XCTAssertThrowsError(try copy.copyCache(from: try Fixtures.ggufModel("tiny-llama", "q4_1").makeSession()))
     }
 
+    /// N sequences of one prefix hold one copy of its slots: every session attached to the same
+    /// `PrefixKV` (and every copy of a session's cache) reads the prefix's one shared storage,
+    /// and a session's own cache holds only its real tokens (as many bytes as an unprefixed
+    /// session's). Detaching drops the reference.
+    func testSequencesOfOnePrefixShareItsSlotsInsteadOfCopyingThem() throws {
+        let lm = try Fixtures.ggufModel("tiny-llama", "q4_1")
+        let ids = try Fixtures.ids("seq1")
+        let kv = try prefix(lm, "tiny-llama")
+        XCTAssertEqual(kv.byteCount, 2 * lm.config.layerCount * lm.config.kvDim * kv.virtualTokenCount * 4)
+        let plain = lm.makeSession()
+        try plain.forward(Array(ids.prefix(6)), logits: .none)
+        var sessions: [InferenceSession] = []
+        for _ in 0..<4 {
+            let s = lm.makeSession()
+            try s.attach(kv)
+            try s.forward(Array(ids.prefix(6)), logits: .none)
+            sessions.append(s)
+        }
+        let fork = lm.makeSession()
+        try fork.copyCache(from: sessions[0])
+        sessions.append(fork)
+        for (i, s) in sessions.enumerated() {
+            XCTAssertTrue(s.cache.prefix === kv.slots, "session \(i) reads the shared slots")
+            XCTAssertEqual(s.cache.ownedBytes, plain.cache.ownedBytes, "session \(i) holds real tokens only")
+            var shape = lm.blocks[0].headShape
+            shape.tokens = 0
+            s.cache.reserve(tokens: s.tokenCount + 1)
+            let slots = s.cache.store(layer: 0, sequence: 0, keys: [Float](repeating: 0, count: lm.config.kvDim),
+                                      values: [Float](repeating: 0, count: lm.config.kvDim), rows: 1, shape: shape)
+            XCTAssertEqual(slots.prefixKeys, kv.slots.keys(layer: 0), "session \(i) attends to the storage itself")
+            XCTAssertEqual(slots.shape.prefixLength, kv.virtualTokenCount)
+        }
+        sessions[1].detach()
+        XCTAssertNil(sessions[1].cache.prefix)
+        XCTAssertEqual(sessions[1].positionOffset, 0)
+    }
+
     /// Bad inputs are refused before any cache changes.
     func testRefusesBadInputsWithoutTouchingCaches() throws {
         let lm = try Fixtures.hfModel("tiny-llama")

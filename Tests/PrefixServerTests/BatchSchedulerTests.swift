@@ -116,6 +116,32 @@ final class BatchSchedulerTests: XCTestCase {
         await scheduler.drain(until: .now + .seconds(5))
     }
 
+    /// `ignore_eos`: the end-of-sequence token is output like any other and the request runs to
+    /// `max_tokens`; without it the same token ends the request at once.
+    func testIgnoreEOSRunsToMaxTokensThroughTheEndOfSequenceToken() throws {
+        let c = try ServerFixtures.tiny()
+        let eos = 5
+        for ignore in [false, true] {
+            var j = try job(c, "hello world", prefix: nil, name: "base", maxTokens: 3)
+            j.ignoreEOS = ignore
+            let (_, sink) = AsyncStream<GenerationEvent>.makeStream()
+            let sequence = RunningSequence(id: 1, job: j, session: c.model.makeSession(), tokenizer: c.tokenizer,
+                                           eosTokenID: eos, sink: sink, submitted: .now)
+            sequence.accept(eos, at: .now)
+            if ignore {
+                XCTAssertNil(sequence.finished)
+                XCTAssertEqual(sequence.pendingToken, eos, "EOS is fed back like any token")
+                sequence.accept(eos, at: .now)
+                sequence.accept(eos, at: .now)
+                XCTAssertEqual(sequence.finished, .tokenLimit)
+                XCTAssertEqual(sequence.generated, 3)
+            } else {
+                XCTAssertEqual(sequence.finished, .endOfSequence)
+                XCTAssertEqual(sequence.generated, 0)
+            }
+        }
+    }
+
     func testPrefillPlanNeverLeavesALoneLastToken() {
         XCTAssertEqual(PrefillPlan.nextChunk(remaining: 5, chunk: 8), 5)
         XCTAssertEqual(PrefillPlan.nextChunk(remaining: 9, chunk: 8), 7)

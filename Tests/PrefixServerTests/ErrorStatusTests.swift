@@ -43,6 +43,7 @@ final class ErrorStatusTests: XCTestCase {
                                   (#"{"model": "hf", "prompt": "x", "stop": ["a", "b", "c", "d", "e"]}"#, "stop"),
                                   (#"{"model": "hf", "prompt": "x", "n": 2}"#, "n"),
                                   (#"{"model": "hf", "prompt": "x", "stream": "yes"}"#, "stream"),
+                                  (#"{"model": "hf", "prompt": "x", "ignore_eos": 1}"#, "ignore_eos"),
                                   (#"{"model": "hf", "prompt": "x", "model": "alpha"}"#, "model")] {
                 let response = try await client.post("/v1/completions", json: body)
                 XCTAssertEqual(response.status, .badRequest, body)

@@ -84,7 +84,8 @@ package struct DecoderBlock: Sendable {
             let shape = slots.shape
             let probabilities = tape.map { $0.probabilities.pointer + b * shape.probabilityCount } ?? s.scores
             AttentionOp.forward(
-                shape: shape, q: q + b * t * qd, k: slots.keys, v: slots.values, keyMask: slots.keyMask,
+                shape: shape, q: q + b * t * qd, prefixKeys: slots.prefixKeys, prefixValues: slots.prefixValues,
+                k: slots.keys, v: slots.values, keyMask: slots.keyMask,
                 into: s.attn + b * t * qd, probabilities: probabilities,
                 probabilityHeadStride: tape == nil ? 0 : shape.headProbabilityCount)
         }

@@ -1,16 +1,21 @@
 /// Per-layer key/value storage for incremental decoding.
 ///
-/// Layer `l` holds `prefixLength[l]` prefix slots followed by `tokenCount` real-token slots.
-/// Storage is `[kvHeadCount, capacity, headDim]` per layer so that one head's keys for all
-/// slots are a contiguous `[slots, headDim]` matrix (one BLAS call per head). It grows by
-/// doubling; decoding within capacity allocates nothing.
+/// Layer `l` attends over `prefixLength[l]` prefix slots followed by `tokenCount` real-token
+/// slots. The prefix slots are not copied: the cache keeps a reference to the attached prefix's
+/// shared, read-only ``PrefixSlotStorage`` (one copy however many sessions, batched sequences or
+/// beams use the prefix) and stores only the real tokens, `[kvHeadCount, capacity, headDim]` per
+/// layer so that one head's keys are a contiguous `[tokens, headDim]` matrix (one BLAS call per
+/// head and segment). It grows by doubling; decoding within capacity allocates nothing.
 final class KVCache: KeyValueStore {
     let layerCount: Int
     let kvHeadCount: Int
     let headDim: Int
+    /// Real-token slots allocated per layer and head.
     private(set) var capacity: Int
     private(set) var keys: [UnsafeMutablePointer<Float>]
     private(set) var values: [UnsafeMutablePointer<Float>]
+    /// The attached prefix's slots (shared, never written); nil without a prefix.
+    private(set) var prefix: PrefixSlotStorage?
     /// Prefix slots per layer.
     private(set) var prefixLength: [Int]
     /// Real tokens stored (the same in every layer).
@@ -34,22 +39,21 @@ final class KVCache: KeyValueStore {
         for p in values { p.deallocate() }
     }
 
-    /// Slots used in layer `l`.
-    func length(_ l: Int) -> Int { prefixLength[l] + tokenCount }
+    /// Bytes this cache allocates for real tokens (the prefix's shared slots not included).
+    var ownedBytes: Int { 2 * layerCount * kvHeadCount * capacity * headDim * MemoryLayout<Float>.size }
 
-    /// Makes room for `slots` slots in every layer, preserving contents.
-    func reserve(slots: Int) {
-        guard slots > capacity else { return }
+    /// Makes room for `tokens` real tokens in every layer, preserving contents.
+    func reserve(tokens: Int) {
+        guard tokens > capacity else { return }
         var newCapacity = capacity
-        while newCapacity < slots { newCapacity *= 2 }
+        while newCapacity < tokens { newCapacity *= 2 }
         let n = kvHeadCount * newCapacity * headDim
         for l in 0..<layerCount {
-            let used = length(l)
             for which in 0..<2 {
                 let old = which == 0 ? keys[l] : values[l]
                 let new = UnsafeMutablePointer<Float>.allocate(capacity: n)
                 for h in 0..<kvHeadCount {
-                    (new + h * newCapacity * headDim).update(from: old + h * capacity * headDim, count: used * headDim)
+                    (new + h * newCapacity * headDim).update(from: old + h * capacity * headDim, count: tokenCount * headDim)
                 }
                 old.deallocate()
                 if which == 0 { keys[l] = new } else { values[l] = new }
@@ -58,53 +62,42 @@ final class KVCache: KeyValueStore {
         capacity = newCapacity
     }
 
-    /// Empties the cache and seeds it with `prefix` (nil = no prefix anywhere).
-    func reset(prefix: PrefixKV?) {
+    /// Empties the cache and attaches `prefix` (nil = no prefix anywhere): its slots are shared,
+    /// not copied.
+    func reset(prefix kv: PrefixKV?) {
         tokenCount = 0
-        for l in 0..<layerCount { prefixLength[l] = 0 }
-        positionOffset = prefix?.virtualTokenCount ?? 0
-        guard let prefix else { return }
-        reserve(slots: prefix.virtualTokenCount + 1)
-        let p = prefix.virtualTokenCount
-        for (l, layer) in prefix.layers.enumerated() where l < layerCount {
-            guard let layer else { continue }
-            prefixLength[l] = p
-            layer.keys.withUnsafeBufferPointer { k in
-                layer.values.withUnsafeBufferPointer { v in
-                    guard let kb = k.baseAddress, let vb = v.baseAddress else { return }
-                    for h in 0..<kvHeadCount {
-                        (keys[l] + h * capacity * headDim).update(from: kb + h * p * headDim, count: p * headDim)
-                        (values[l] + h * capacity * headDim).update(from: vb + h * p * headDim, count: p * headDim)
-                    }
-                }
-            }
-        }
+        prefix = kv?.slots
+        positionOffset = kv?.virtualTokenCount ?? 0
+        for l in 0..<layerCount { prefixLength[l] = prefix?.keys(layer: l) == nil ? 0 : positionOffset }
     }
 
-    /// Makes this cache an independent copy of `other` (a cache of the same model): its prefix
-    /// slots, its real tokens and its position offset. Forks a beam without re-running the prompt.
+    /// Makes this cache continue where `other` (a cache of the same model) stands: the same
+    /// shared prefix slots, a copy of its real tokens, its position offset. Forks a beam without
+    /// re-running the prompt.
     func copy(from other: KVCache) {
         precondition(layerCount == other.layerCount && kvHeadCount == other.kvHeadCount && headDim == other.headDim,
                      "KVCache.copy: caches of one model")
-        tokenCount = 0
-        for l in 0..<layerCount { prefixLength[l] = 0 }  // nothing to preserve when growing
-        reserve(slots: (other.prefixLength.max() ?? 0) + other.tokenCount + 1)
+        tokenCount = 0  // nothing to preserve when growing
+        reserve(tokens: other.tokenCount + 1)
         for l in 0..<layerCount {
-            let used = other.length(l)
             for h in 0..<kvHeadCount {
-                (keys[l] + h * capacity * headDim).update(from: other.keys[l] + h * other.capacity * headDim, count: used * headDim)
-                (values[l] + h * capacity * headDim).update(from: other.values[l] + h * other.capacity * headDim, count: used * headDim)
+                (keys[l] + h * capacity * headDim).update(from: other.keys[l] + h * other.capacity * headDim,
+                                                          count: other.tokenCount * headDim)
+                (values[l] + h * capacity * headDim).update(from: other.values[l] + h * other.capacity * headDim,
+                                                            count: other.tokenCount * headDim)
             }
         }
+        prefix = other.prefix
         prefixLength = other.prefixLength
         tokenCount = other.tokenCount
         positionOffset = other.positionOffset
     }
 
     /// Writes `rows` new tokens' keys and values (`[rows, kvHeadCount*headDim]`) for layer `l`
-    /// after the slots already used (call `reserve` first; `tokenCount` is advanced by the caller).
+    /// after the real tokens already stored (call `reserve` first; `tokenCount` is advanced by
+    /// the caller).
     func append(layer l: Int, rows: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {
-        let base = length(l)
+        let base = tokenCount
         let kvDim = kvHeadCount * headDim
         for t in 0..<rows {
             for h in 0..<kvHeadCount {
@@ -115,7 +108,8 @@ final class KVCache: KeyValueStore {
         }
     }
 
-    /// Appends the new rows (one sequence) and describes every slot of layer `l` to the attention.
+    /// Appends the new rows (one sequence) and describes every slot of layer `l` to the
+    /// attention: the shared prefix slots and this cache's real tokens.
     func store(layer l: Int, sequence: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>,
                rows: Int, shape: AttentionShape) -> AttentionSlots {
         append(layer: l, rows: rows, keys: k, values: v)
@@ -125,22 +119,24 @@ final class KVCache: KeyValueStore {
         shape.queries = rows
         shape.kvHeadStride = capacity * headDim
         shape.kvRowStride = headDim
+        shape.prefixHeadStride = prefixLength[l] * headDim
+        shape.prefixRowStride = headDim
         shape.firstRealPosition = positionOffset
-        return AttentionSlots(shape: shape, keys: keys[l], values: values[l], keyMask: nil)
+        return AttentionSlots(shape: shape, prefixKeys: prefix?.keys(layer: l) ?? UnsafePointer(keys[l]),
+                              prefixValues: prefix?.values(layer: l) ?? UnsafePointer(values[l]),
+                              keys: keys[l], values: values[l], keyMask: nil)
     }
 
     /// The real tokens' keys and values of layer `l` as `[kvHeadCount, tokenCount, headDim]` arrays.
     func tokenSlots(layer l: Int) -> LayerPrefix {
-        let n = tokenCount, p = prefixLength[l]
+        let n = tokenCount
         var k = [Float](repeating: 0, count: kvHeadCount * n * headDim)
         var v = k
         for h in 0..<kvHeadCount {
-            for t in 0..<n {
-                let src = (h * capacity + p + t) * headDim
-                for d in 0..<headDim {
-                    k[(h * n + t) * headDim + d] = keys[l][src + d]
-                    v[(h * n + t) * headDim + d] = values[l][src + d]
-                }
+            let src = h * capacity * headDim, dst = h * n * headDim
+            for i in 0..<n * headDim {
+                k[dst + i] = keys[l][src + i]
+                v[dst + i] = values[l][src + i]
             }
         }
         return LayerPrefix(keys: k, values: v)

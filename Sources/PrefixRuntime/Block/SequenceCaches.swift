@@ -1,5 +1,5 @@
 /// The ``KeyValueStore`` of a batched decode step: sequence `b` of the step is `caches[b]`, each
-/// session's own KV cache with its own prefix slots and length.
+/// session's own KV cache with its own (shared) prefix slots and length.
 final class SequenceCaches: KeyValueStore {
     let caches: [KVCache]
 

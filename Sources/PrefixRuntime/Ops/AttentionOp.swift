@@ -1,6 +1,8 @@
 /// Sizes and layout of one sequence's attention: `queries` new rows attending over
 /// `prefixLength` prefix slots followed by `tokens` real-token slots (the new rows are the last
-/// `queries` of them), with grouped-query heads (`queryHeads` a multiple of `kvHeads`).
+/// `queries` of them), with grouped-query heads (`queryHeads` a multiple of `kvHeads`). The prefix
+/// slots and the real slots are two segments, each with its own strides (a KV cache reads a
+/// prefix's shared slots in place; training keeps both in one array).
 package struct AttentionShape: Sendable, Equatable {
     /// Query heads.
     package var queryHeads: Int
@@ -21,6 +23,10 @@ package struct AttentionShape: Sendable, Equatable {
     package var kvHeadStride: Int
     /// Floats between two slots of one head in `k`/`v`.
     package var kvRowStride: Int
+    /// Floats between two key/value heads in the prefix segment.
+    package var prefixHeadStride: Int
+    /// Floats between two slots of one head in the prefix segment.
+    package var prefixRowStride: Int
     /// Sliding window `W`: a query at position `p` sees only keys at positions `> p − W` (prefix
     /// slot `j` sits at position `j`, real slot `r` at `firstRealPosition + r`). nil: no window.
     package var window: Int? = nil
@@ -34,7 +40,8 @@ package struct AttentionShape: Sendable, Equatable {
                   tokens: tokens, queries: tokens, kvHeadStride: headDim, kvRowStride: kvHeads * headDim)
     }
 
-    /// The general form (a KV cache passes its own strides and `queries < tokens`).
+    /// The general form (a KV cache passes its own strides and `queries < tokens`); the prefix
+    /// segment gets the same strides as the real slots unless changed.
     package init(queryHeads: Int, kvHeads: Int, headDim: Int, prefixLength: Int, tokens: Int, queries: Int,
                  scale: Float? = nil, kvHeadStride: Int, kvRowStride: Int) {
         self.queryHeads = queryHeads
@@ -46,6 +53,8 @@ package struct AttentionShape: Sendable, Equatable {
         self.scale = scale ?? 1 / Float(headDim).squareRoot()
         self.kvHeadStride = kvHeadStride
         self.kvRowStride = kvRowStride
+        prefixHeadStride = kvHeadStride
+        prefixRowStride = kvRowStride
     }
 
     /// Key/value slots: prefix slots then real tokens.
@@ -63,60 +72,149 @@ package struct AttentionShape: Sendable, Equatable {
 /// Scaled dot-product attention of new rows over the prefix slots plus the causal real tokens,
 /// as PEFT's prefix tuning runs it (eager attention, float32 softmax), and its backward.
 ///
-/// `q [queries, queryHeads·d]` (already rotated), `k`/`v` as described by the shape's strides,
-/// prefix slots first; output `[queries, queryHeads·d]`. Query `i` (real slot
+/// `q [queries, queryHeads·d]` (already rotated); the prefix slots' keys/values `pk`/`pv` and the
+/// real slots' `k`/`v` are two segments laid out as the shape's strides say; output
+/// `[queries, queryHeads·d]`. Query `i` (real slot
 /// `past + i`, `past = tokens − queries`) sees every prefix slot and the real slots `j ≤ past + i`
 /// whose `keyMask[j]` is true (nil: all) and, with a window, that lie inside it; masked scores
 /// are `-∞` before the one softmax
 /// (``SoftmaxOp``), so they get probability 0 exactly. Query head `h` reads key/value head
-/// `h / (queryHeads/kvHeads)`.
+/// `h / (queryHeads/kvHeads)`. A row's scores are the prefix segment's then the real segment's,
+/// and its output is the prefix slots' weighted values plus the real slots', in that order,
+/// whatever the store: batched and solo sequences get the same bits.
 package enum AttentionOp {
-    /// Computes the output. `probabilities` receives the probabilities of head `h` at
-    /// `h · probabilityHeadStride` (pass `shape.headProbabilityCount` to keep all heads for the
-    /// backward, 0 to reuse one `[queries, keys]` buffer).
+    /// Computes the output with the prefix slots and the real slots in separate segments.
+    /// `probabilities` receives the probabilities of head `h` at `h · probabilityHeadStride`
+    /// (pass `shape.headProbabilityCount` to keep all heads for the backward, 0 to reuse one
+    /// `[queries, keys]` buffer). `pk`/`pv` are not read when `shape.prefixLength` is 0.
     package static func forward(
-        shape: AttentionShape, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+        shape: AttentionShape, q: UnsafePointer<Float>, prefixKeys pk: UnsafePointer<Float>,
+        prefixValues pv: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         keyMask: UnsafePointer<Bool>?, into output: UnsafeMutablePointer<Float>,
         probabilities: UnsafeMutablePointer<Float>, probabilityHeadStride: Int
     ) {
         let n = shape.queries, s = shape.keys, d = shape.headDim, p = shape.prefixLength
-        let past = shape.tokens - n
+        if n > 1 && p > 0 && !segmentsAreAdjacent(shape, pk, k) {
+            // Several rows (a prompt): one product over all slots, as when the prefix was copied
+            // in front of the tokens, through a transient head-major gather (the prefix stays stored once).
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * shape.kvHeads * s * d) { buffer in
+                let gk = buffer.baseAddress!, gv = gk + shape.kvHeads * s * d
+                for head in 0..<shape.kvHeads {
+                    for (source, target, count, stride, offset) in [(pk, gk, p, shape.prefixRowStride, head * shape.prefixHeadStride),
+                                                                    (pv, gv, p, shape.prefixRowStride, head * shape.prefixHeadStride),
+                                                                    (k, gk + p * d, shape.tokens, shape.kvRowStride, head * shape.kvHeadStride),
+                                                                    (v, gv + p * d, shape.tokens, shape.kvRowStride, head * shape.kvHeadStride)] {
+                        for j in 0..<count { (target + head * s * d + j * d).update(from: source + offset + j * stride, count: d) }
+                    }
+                }
+                var gathered = shape
+                gathered.prefixLength = 0
+                gathered.tokens = s
+                gathered.kvHeadStride = s * d
+                gathered.kvRowStride = d
+                attend(gathered, prefixLength: p, q: q, pk: gk, pv: gv, k: gk, v: gv, keyMask: keyMask, into: output,
+                       probabilities: probabilities, probabilityHeadStride: probabilityHeadStride)
+            }
+            return
+        }
+        attend(shape, prefixLength: 0, q: q, pk: pk, pv: pv, k: k, v: v, keyMask: keyMask, into: output,
+               probabilities: probabilities, probabilityHeadStride: probabilityHeadStride)
+    }
+
+    /// True when each head's prefix slots end where its real slots begin (training's one array).
+    private static func segmentsAreAdjacent(_ shape: AttentionShape, _ pk: UnsafePointer<Float>, _ k: UnsafePointer<Float>) -> Bool {
+        shape.prefixRowStride == shape.kvRowStride && shape.prefixHeadStride == shape.kvHeadStride
+            && pk + shape.prefixLength * shape.prefixRowStride == k
+    }
+
+    /// The attention proper. `gatheredPrefix` > 0: the prefix slots were gathered in front of the
+    /// real slots (the shape then has no prefix segment); masks and windows still treat them as prefix slots.
+    private static func attend(
+        _ shape: AttentionShape, prefixLength gatheredPrefix: Int, q: UnsafePointer<Float>, pk: UnsafePointer<Float>,
+        pv: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, keyMask: UnsafePointer<Bool>?,
+        into output: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>, probabilityHeadStride: Int
+    ) {
+        let n = shape.queries, s = shape.keys, d = shape.headDim
+        let p = gatheredPrefix > 0 ? gatheredPrefix : shape.prefixLength
+        let segmentP = shape.prefixLength  // slots in the separate prefix segment
+        let past = shape.tokens - gatheredPrefix - n
+        let firstReal = shape.firstRealPosition
         let group = shape.queryHeads / shape.kvHeads
         for h in 0..<shape.queryHeads {
-            let kp = k + (h / group) * shape.kvHeadStride, vp = v + (h / group) * shape.kvHeadStride
+            let kvHead = h / group
             let probs = probabilities + h * probabilityHeadStride
             let qp = q + h * d, op = output + h * d
-            // Decode step from a head-major cache: matrix-vector products.
-            let vector = n == 1 && shape.kvRowStride == d
-            if vector {
-                gemv(rows: s, cols: d, kp, qp, probs, alpha: shape.scale)
-            } else {
-                gemm(m: n, n: s, k: d, qp, lda: shape.queryWidth, kp, ldb: shape.kvRowStride, transposeB: true,
-                     probs, alpha: shape.scale)
+            if segmentP > 0 {
+                scores(shape, qp, keys: pk + kvHead * shape.prefixHeadStride, slots: p, rowStride: shape.prefixRowStride,
+                       into: probs)
             }
+            scores(shape, qp, keys: k + kvHead * shape.kvHeadStride, slots: shape.tokens, rowStride: shape.kvRowStride,
+                   into: probs + segmentP)
             for i in 0..<n {
                 let row = probs + i * s
                 let lastVisible = p + past + i
                 for j in p..<s where j > lastVisible || !(keyMask?[j - p] ?? true) { row[j] = -Float.infinity }
                 if let w = shape.window {
                     // Keys at positions ≤ query position − W drop out: prefix slots at 0..<P, then real slots.
-                    let query = shape.firstRealPosition + past + i
+                    let query = firstReal + past + i
                     for j in 0..<p where query - j >= w { row[j] = -Float.infinity }
-                    for j in p..<s where query - (shape.firstRealPosition + j - p) >= w { row[j] = -Float.infinity }
+                    for j in p..<s where query - (firstReal + j - p) >= w { row[j] = -Float.infinity }
                 }
                 SoftmaxOp.forward(row, count: s)
             }
-            if vector {
-                gemv(rows: s, cols: d, vp, probs, op, transposed: true)
-            } else {
-                gemm(m: n, n: d, k: s, probs, vp, ldb: shape.kvRowStride, op, ldc: shape.queryWidth)
+            if segmentP > 0 {
+                weighValues(shape, probs, values: pv + kvHead * shape.prefixHeadStride, slots: segmentP,
+                            rowStride: shape.prefixRowStride, into: op, adding: false)
             }
+            weighValues(shape, probs + segmentP, values: v + kvHead * shape.kvHeadStride, slots: shape.tokens,
+                        rowStride: shape.kvRowStride, into: op, adding: segmentP > 0)
         }
     }
 
-    /// Adds the gradients with respect to `q`, `k` and `v` (prefix rows included; `dk`/`dv` laid out
-    /// like `k`/`v`) into `dq`, `dk`, `dv`, given the output gradient and the forward's saved
-    /// probabilities (`probabilityHeadStride = shape.headProbabilityCount`). `scratch` holds at
+    /// ``forward(shape:q:prefixKeys:prefixValues:k:v:keyMask:into:probabilities:probabilityHeadStride:)``
+    /// for slots stored in one array, prefix slots first (`k`/`v` with the shape's `kv` strides;
+    /// training's layout, which the backward reads).
+    package static func forward(
+        shape: AttentionShape, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+        keyMask: UnsafePointer<Bool>?, into output: UnsafeMutablePointer<Float>,
+        probabilities: UnsafeMutablePointer<Float>, probabilityHeadStride: Int
+    ) {
+        var segmented = shape
+        segmented.prefixHeadStride = shape.kvHeadStride
+        segmented.prefixRowStride = shape.kvRowStride
+        let realOffset = shape.prefixLength * shape.kvRowStride
+        forward(shape: segmented, q: q, prefixKeys: k, prefixValues: v, k: k + realOffset, v: v + realOffset,
+                keyMask: keyMask, into: output, probabilities: probabilities, probabilityHeadStride: probabilityHeadStride)
+    }
+
+    /// `probs[i, 0..<slots] = scale · q_i · keys_jᵀ` for one head's segment (`probs` rows are
+    /// `shape.keys` long). A decode step over head-major slots is a matrix-vector product.
+    private static func scores(_ shape: AttentionShape, _ q: UnsafePointer<Float>, keys: UnsafePointer<Float>, slots: Int,
+                               rowStride: Int, into probs: UnsafeMutablePointer<Float>) {
+        let d = shape.headDim
+        if shape.queries == 1 && rowStride == d {
+            gemv(rows: slots, cols: d, keys, q, probs, alpha: shape.scale)
+        } else {
+            gemm(m: shape.queries, n: slots, k: d, q, lda: shape.queryWidth, keys, ldb: rowStride, transposeB: true,
+                 probs, ldc: shape.keys, alpha: shape.scale)
+        }
+    }
+
+    /// `out[i] (+)= Σ_j probs[i, j] · values_j` over one head's segment.
+    private static func weighValues(_ shape: AttentionShape, _ probs: UnsafePointer<Float>, values: UnsafePointer<Float>,
+                                    slots: Int, rowStride: Int, into out: UnsafeMutablePointer<Float>, adding: Bool) {
+        let d = shape.headDim, beta: Float = adding ? 1 : 0
+        if shape.queries == 1 && rowStride == d {
+            gemv(rows: slots, cols: d, values, probs, out, beta: beta, transposed: true)
+        } else {
+            gemm(m: shape.queries, n: d, k: slots, probs, lda: shape.keys, values, ldb: rowStride, out,
+                 ldc: shape.queryWidth, beta: beta)
+        }
+    }
+
+    /// Adds the gradients with respect to `q`, `k` and `v` (slots in one array, prefix rows first
+    /// with the shape's `kv` strides; `dk`/`dv` laid out like `k`/`v`) into `dq`, `dk`, `dv`, given
+    /// the output gradient and the forward's saved probabilities (`probabilityHeadStride = shape.headProbabilityCount`). `scratch` holds at
     /// least `queries · keys` floats.
     package static func backward(
         shape: AttentionShape, outputGradient dOut: UnsafePointer<Float>,

@@ -34,10 +34,9 @@ public final class PrefixRegistry: @unchecked Sendable {
         self.maxResidentBytes = maxResidentBytes
     }
 
-    /// Memory a prefix takes: its keys and values as `Float`.
-    public static func residentBytes(of prefix: AttachedPrefix) -> Int {
-        prefix.kv.layers.reduce(0) { $0 + (($1?.keys.count ?? 0) + ($1?.values.count ?? 0)) * MemoryLayout<Float>.size }
-    }
+    /// Memory a prefix takes: its keys and values as `Float`, held once and shared by every
+    /// request's KV cache (``PrefixKV/byteCount``).
+    public static func residentBytes(of prefix: AttachedPrefix) -> Int { prefix.kv.byteCount }
 
     /// Validates every `*.ptx` of the directory against the model and serves the compatible
     /// ones (resident while memory allows). Calls `log(fileName, problem)` for each bundle not

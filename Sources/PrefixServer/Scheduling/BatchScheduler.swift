@@ -277,6 +277,7 @@ public final class BatchScheduler: @unchecked Sendable {
         metrics.occupancy(queue: queue.count, batch: runningCount)
         condition.unlock()
         for sequence in done {
+            sequence.session.detach()  // an idle session must not keep an unloaded prefix's slots alive
             idleSessions.append(sequence.session)
             endHandlers.removeValue(forKey: sequence.id)?()
             sequence.deliverEnding()

@@ -18,10 +18,14 @@ public struct GenerationJob: Sendable {
     public var stopStrings: [String]
     /// The request is finished with ``FinishReason/timeout`` when still running at this time.
     public var deadline: ContinuousClock.Instant
+    /// The end-of-sequence token does not end generation (the `ignore_eos` request extension):
+    /// it is output like any token and the request runs to `maxTokens` or a stop string.
+    public var ignoreEOS: Bool
 
     /// A job with every field given.
     public init(promptTokens: [Int], modelName: String, prefix: AttachedPrefix?, maxTokens: Int,
-                sampling: SamplingOptions, stopStrings: [String], deadline: ContinuousClock.Instant) {
+                sampling: SamplingOptions, stopStrings: [String], deadline: ContinuousClock.Instant,
+                ignoreEOS: Bool = false) {
         self.promptTokens = promptTokens
         self.modelName = modelName
         self.prefix = prefix
@@ -29,5 +33,6 @@ public struct GenerationJob: Sendable {
         self.sampling = sampling
         self.stopStrings = stopStrings
         self.deadline = deadline
+        self.ignoreEOS = ignoreEOS
     }
 }

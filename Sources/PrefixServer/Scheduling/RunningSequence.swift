@@ -36,7 +36,7 @@ final class RunningSequence {
         self.submitted = submitted
         sampler = TokenSampler(options: job.sampling)
         streamer = TextStreamer(tokenizer: tokenizer, stopStrings: job.stopStrings)
-        stopTokens = eosTokenID.map { [$0] } ?? []
+        stopTokens = job.ignoreEOS ? [] : eosTokenID.map { [$0] } ?? []
     }
 
     /// True while prompt tokens remain to be fed.
@@ -62,7 +62,7 @@ final class RunningSequence {
     /// Samples from the logits of the decode step that fed ``pendingToken``.
     func sample(_ logits: UnsafeBufferPointer<Float>) -> Int { sampler.sample(logits) }
 
-    /// Applies a chosen token: EOS ends; otherwise it is output, its text released, and a stop
+    /// Applies a chosen token: EOS ends (unless the job ignores it); otherwise it is output, its text released, and a stop
     /// string or the token limit may end the sequence; else it is fed at the next step.
     func accept(_ token: Int, at time: ContinuousClock.Instant) {
         pendingToken = nil
