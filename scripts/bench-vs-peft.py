@@ -7,7 +7,9 @@ labels -100 on the first half of each sequence (prompt) and the ids on the secon
 as `prefixpack bench train` builds it. Prints one JSON object: the median wall and CPU seconds of
 one step (forward + backward + optimizer step) after the warm-up steps.
 """
-import argparse, json, resource, statistics, time
+import argparse, json, resource, statistics, time, warnings
+
+warnings.filterwarnings("ignore", category=FutureWarning)  # transformers' deprecation notices
 
 import torch
 from peft import PrefixTuningConfig, TaskType, get_peft_model

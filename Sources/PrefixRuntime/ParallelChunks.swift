@@ -5,12 +5,29 @@ import Foundation
 /// cross-entropy rows, per-sequence attention in training). Each index is handled by exactly one
 /// chunk and by the same code as a serial loop, so results are bit-identical to one thread.
 package enum ParallelChunks {
-    /// The threads the process may use: OpenBLAS's thread count (`--threads`), so that the
-    /// matrix products and the work between them occupy the same cores. The environment variable
-    /// `PREFIXPACK_OP_THREADS=1` keeps these ops on the calling thread (an A/B switch for benchmarks).
-    package static var workers: Int { serialOverride ? 1 : max(1, blasThreadCount()) }
+    /// The threads these ops use: 1 (the calling thread) unless the environment variable
+    /// `PREFIXPACK_OP_THREADS` is `auto` (OpenBLAS's thread count, `--threads`) or a number.
+    ///
+    /// Off by default because on the loaded 2-core machine it was measured slower: a training
+    /// step took 1.13× the CPU time and 1.14× the wall time of the serial ops (docs/performance.md,
+    /// "Training step"): every split waits for its slowest chunk, and under load one of them is
+    /// often descheduled. Whether it pays on a quiet machine is still to be measured.
+    package static var workers: Int {
+        switch configured {
+        case .serial: return 1
+        case .blasThreads: return max(1, blasThreadCount())
+        case let .fixed(n): return n
+        }
+    }
 
-    private static let serialOverride = ProcessInfo.processInfo.environment["PREFIXPACK_OP_THREADS"] == "1"
+    private enum Setting { case serial, blasThreads, fixed(Int) }
+
+    private static let configured: Setting = {
+        let value = ProcessInfo.processInfo.environment["PREFIXPACK_OP_THREADS"] ?? ""
+        if value == "auto" { return .blasThreads }
+        if let n = Int(value), n > 1 { return .fixed(min(n, 256)) }
+        return .serial
+    }()
 
     /// Runs `body` on the chunks of `0..<count`, in parallel when `count ≥ minimumCount` and more
     /// than one worker is allowed, else as one chunk on the calling thread. `body` must only write
