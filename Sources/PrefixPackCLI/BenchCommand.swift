@@ -5,7 +5,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks; build with -c release for meaningful figures.",
-        subcommands: [BenchBundleCommand.self, BenchModelCommand.self]
+        subcommands: [BenchBundleCommand.self, BenchModelCommand.self, BenchTrainCommand.self]
     )
 }
 

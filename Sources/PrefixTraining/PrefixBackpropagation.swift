@@ -17,6 +17,8 @@ public final class PrefixBackpropagation: Sendable {
     /// prefix holds only these layers, `j`-th prefixed layer in block `j` (the `.ptx` layout, and
     /// PEFT's when all layers are prefixed). Real tokens start at position `P` either way.
     public let prefixedLayers: [Int]
+    /// The buffers of the last pass, reused by the next one of the same batch shape.
+    private let workspaces = TrainingWorkspaceCache()
 
     /// The loss and the gradient of one batch.
     public struct Result: Sendable {
@@ -85,18 +87,22 @@ public final class PrefixBackpropagation: Sendable {
         let storage = prefix.isEmpty ? [Float(0)] : prefix
         return try storage.withUnsafeBufferPointer { prefixBuffer in
             let index = (0..<c.layerCount).map { prefixedLayers.firstIndex(of: $0) }
+            let workspace = workspaces.take(sequences: batch.sequences, tokens: batch.tokens)
+                ?? TrainingWorkspace(model: model, sequences: batch.sequences, tokens: batch.tokens,
+                                     prefixLength: prefixLength, prefixSlots: { index[$0] == nil ? 0 : prefixLength })
+            defer { workspaces.giveBack(workspace) }
             let pass = TrainingPass(model: model, prefixLength: prefixLength, prefixIndex: index, batch: batch,
-                                    prefix: prefixBuffer.baseAddress!)
+                                    prefix: prefixBuffer.baseAddress!, workspace: workspace)
             pass.forward()
             // Logits only for the rows that have a target (prompt, padding and each sequence's
             // last position need none): less head work and a smaller [targets, vocab] buffer.
             let targetRows = targets.indices.filter { targets[$0] != MaskedCrossEntropy.ignoreIndex }
             let h = c.hiddenSize, n = targetRows.count
-            let gathered = FloatBuffer(n * h)
+            let gathered = workspace.gathered
             for (i, row) in targetRows.enumerated() {
                 (gathered.pointer + i * h).update(from: pass.finalNormalized.pointer + row * h, count: h)
             }
-            let logits = FloatBuffer(n * c.vocabSize)
+            let logits = workspace.logits(count: n * c.vocabSize)
             let head = (model.weights.outputHead ?? model.weights.tokenEmbedding).floats?.pointer
             guard let head else { throw TrainingError.unsupportedModel(reason: "the output head is not f32") }
             LinearOp.forward(
@@ -116,7 +122,7 @@ public final class PrefixBackpropagation: Sendable {
                 }
                 let scale = Float(targetTokens) / Float(total)
                 loss *= scale
-                for i in 0..<dLogits.count { dLogits.pointer[i] *= scale }
+                for i in 0..<n * c.vocabSize { dLogits.pointer[i] *= scale }
             }
             guard wantGradient else {
                 return Result(loss: loss, prefixGradient: [], targetTokens: targetTokens)

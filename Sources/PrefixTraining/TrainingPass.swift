@@ -16,56 +16,48 @@ final class TrainingPass: KeyValueStore {
     let layout: FlatPrefixLayout
     var flatWidth: Int { layout.rowWidth }
     let rows: Int
-    let scratch: BlockScratch
-    /// The batch's attention mask, at a stable address for the attention.
-    private let mask: UnsafeMutablePointer<Bool>
-    private(set) var tapes: [LayerTape] = []
-    /// Residual stream entering the final norm, the norm's statistics and its output.
-    let finalInput: FloatBuffer, finalMean: FloatBuffer, finalInverse: FloatBuffer, finalNormalized: FloatBuffer
+    /// The buffers of this pass (reused from an earlier step when one was kept).
+    let workspace: TrainingWorkspace
+    var scratch: BlockScratch { workspace.scratch }
+    var tapes: [LayerTape] { workspace.tapes }
+    /// The final norm's output: what the output head sees.
+    var finalNormalized: FloatBuffer { workspace.finalNormalized }
 
-    init(model: LanguageModel, prefixLength: Int, prefixIndex: [Int?], batch: TrainingBatch, prefix: UnsafePointer<Float>) {
+    /// A pass over `batch` using `workspace` (which must fit `batch.sequences × batch.tokens`
+    /// rows and these prefix slots; see ``TrainingWorkspace``).
+    init(model: LanguageModel, prefixLength: Int, prefixIndex: [Int?], batch: TrainingBatch, prefix: UnsafePointer<Float>,
+         workspace: TrainingWorkspace) {
         let c = model.config
         self.model = model
         self.batch = batch
         self.prefixLength = prefixLength
         self.prefix = prefix
         self.prefixIndex = prefixIndex
+        self.workspace = workspace
         layout = c.flatPrefixLayout(prefixedLayerCount: prefixIndex.compactMap { $0 }.count)
         rows = batch.sequences * batch.tokens
-        mask = .allocate(capacity: max(rows, 1))
-        mask.initialize(repeating: false, count: max(rows, 1))
-        for (i, visible) in batch.attentionMask.enumerated() { mask[i] = visible }
-        scratch = BlockScratch(config: c, threads: 1)
-        finalInput = FloatBuffer(rows * c.hiddenSize)
-        finalMean = FloatBuffer(rows)
-        finalInverse = FloatBuffer(rows)
-        finalNormalized = FloatBuffer(rows * c.hiddenSize)
+        for (i, visible) in batch.attentionMask.enumerated() { workspace.mask[i] = visible }
     }
-
-    deinit { mask.deallocate() }
 
     /// Prefix slots of `layer`: `P` when it is prefixed, else 0 (real tokens keep positions `P…`).
     func prefixSlots(layer: Int) -> Int { prefixIndex[layer] == nil ? 0 : prefixLength }
 
     /// Runs every block with a tape; afterwards `finalNormalized` holds what the output head sees.
     func forward() {
-        let c = model.config, t = batch.tokens, p = prefixLength
-        scratch.reserve(rows: rows, slots: p + t, logitRows: 0)
+        let t = batch.tokens, p = prefixLength
         // Real tokens sit at positions P..P+T-1 in every sequence; the prefix is never rotated.
         scratch.setPositions((0..<rows).map { p + $0 % t })
         batch.inputIDs.withUnsafeBufferPointer { ids in
             model.embed(ids, position: { p + $0 % t }, into: scratch.x)
         }
-        tapes = (0..<c.layerCount).map {
-            LayerTape(config: c, sequences: batch.sequences, tokens: t, slots: prefixSlots(layer: $0) + t)
-        }
         for block in model.blocks {
             block.forward(scratch.x, sequences: batch.sequences, rowsPerSequence: t, kv: self, scratch: scratch,
                           tape: tapes[block.layer])
         }
-        finalInput.pointer.update(from: scratch.x, count: finalInput.count)
-        model.finalNorm(scratch.x, rows: rows, into: finalNormalized.pointer, mean: finalMean.pointer,
-                        inverse: finalInverse.pointer)
+        let w = workspace
+        w.finalInput.pointer.update(from: scratch.x, count: w.finalInput.count)
+        model.finalNorm(scratch.x, rows: rows, into: w.finalNormalized.pointer, mean: w.finalMean.pointer,
+                        inverse: w.finalInverse.pointer)
     }
 
     /// Copies sequence `b`'s prefix slots and new keys/values into the layer's tape.
@@ -92,25 +84,26 @@ final class TrainingPass: KeyValueStore {
         shape.prefixRowStride = kd
         shape.firstRealPosition = prefixLength
         return AttentionSlots(shape: shape, prefixKeys: keys, prefixValues: values, keys: keys + p * kd,
-                              values: values + p * kd, keyMask: mask + b * t)
+                              values: values + p * kd, keyMask: workspace.mask + b * t)
     }
 
     /// Returns `∂loss/∂prefix` `[P, Lp·2·kvDim]`, summed over the batch, given the logits
     /// gradient of the batch rows `targetRows` (the rows with a target) and the f32 output head.
     func backward(logitsGradient: FloatBuffer, rows targetRows: [Int], head: UnsafePointer<Float>) -> [Float] {
-        let c = model.config, h = c.hiddenSize, t = batch.tokens, kd = c.kvDim
-        let dGathered = FloatBuffer(targetRows.count * h)
+        let c = model.config, h = c.hiddenSize, t = batch.tokens, kd = c.kvDim, w = workspace
+        let dGathered = w.dGathered, dNormalized = w.dNormalized, dx = w.dx
+        dGathered.zero()
         LinearOp.backwardInput(logitsGradient.pointer, rows: targetRows.count, inFeatures: h,
                                outFeatures: c.vocabSize, weight: head, addingInto: dGathered.pointer)
-        let dNormalized = FloatBuffer(rows * h)
+        dNormalized.zero()
         for (i, row) in targetRows.enumerated() {
             (dNormalized.pointer + row * h).update(from: dGathered.pointer + i * h, count: h)
         }
-        let dx = FloatBuffer(rows * h)
-        DecoderBlock.normBackward(c, model.weights.finalNorm, dNormalized.pointer, input: finalInput.pointer,
-                                  mean: finalMean.pointer, inverse: finalInverse.pointer, rows: rows, addingInto: dx.pointer)
+        dx.zero()
+        DecoderBlock.normBackward(c, model.weights.finalNorm, dNormalized.pointer, input: w.finalInput.pointer,
+                                  mean: w.finalMean.pointer, inverse: w.finalInverse.pointer, rows: rows, addingInto: dx.pointer)
         var prefixGradient = [Float](repeating: 0, count: prefixLength * flatWidth)
-        let gradients = BlockGradients(config: c, rows: rows, tokens: t, maxSlots: prefixLength + t)
+        let gradients = w.gradients
         prefixGradient.withUnsafeMutableBufferPointer { buffer in
             guard let gradient = buffer.baseAddress else { return }
             for block in model.blocks.reversed() {
