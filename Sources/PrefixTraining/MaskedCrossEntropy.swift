@@ -1,5 +1,4 @@
 import Foundation
-import PrefixRuntime
 
 /// The causal-LM loss of Hugging Face / PEFT: `logits[b, i]` predicts `labels[b, i + 1]`, and the
 /// loss is the mean token cross-entropy over every label that is not `-100` in the whole batch.
@@ -41,49 +40,29 @@ public enum MaskedCrossEntropy {
         }
         guard counted > 0 else { throw TrainingError.noTargetTokens }
         let inverseCount = 1 / Float(counted)
-        // Rows are independent: they run on the process's threads, each writing its own gradient
-        // row and loss term; the terms are then added in row order (the serial loop's sum).
-        var terms = [Double](repeating: 0, count: rows)
-        terms.withUnsafeMutableBufferPointer { termBuffer in
-            guard let term = termBuffer.baseAddress else { return }
-            targets.withUnsafeBufferPointer { targets in
-                ParallelChunks.forEach(rows, minimumCount: 2) { chunk in
-                    for row in chunk {
-                        term[row] = rowLossAndGradient(
-                            logits: logits + row * vocabularySize, target: targets[row], vocabularySize: vocabularySize,
-                            inverseCount: inverseCount, gradient: gradient + row * vocabularySize)
-                    }
-                }
-            }
-        }
         var total: Double = 0
-        for row in 0..<rows where targets[row] != ignoreIndex { total += terms[row] }
+        for row in 0..<rows {
+            let z = logits + row * vocabularySize, g = gradient + row * vocabularySize
+            let target = targets[row]
+            if target == ignoreIndex {
+                g.update(repeating: 0, count: vocabularySize)
+                continue
+            }
+            let targetLogit = z[Int(target)]
+            var maximum = -Float.infinity
+            for j in 0..<vocabularySize { maximum = max(maximum, z[j]) }
+            var sum: Float = 0
+            for j in 0..<vocabularySize {
+                let e = Foundation.exp(z[j] - maximum)
+                g[j] = e
+                sum += e
+            }
+            let logSumExp = maximum + Foundation.log(sum)
+            total += Double(logSumExp - targetLogit)
+            let scale = inverseCount / sum
+            for j in 0..<vocabularySize { g[j] *= scale }
+            g[Int(target)] -= inverseCount
+        }
         return Float(total / Double(counted))
-    }
-
-    /// One row's `log Σ exp − z[target]` (0 for an ignored row), writing its gradient row scaled
-    /// by `inverseCount`.
-    private static func rowLossAndGradient(
-        logits z: UnsafePointer<Float>, target: Int32, vocabularySize: Int, inverseCount: Float,
-        gradient g: UnsafeMutablePointer<Float>
-    ) -> Double {
-        if target == ignoreIndex {
-            g.update(repeating: 0, count: vocabularySize)
-            return 0
-        }
-        let targetLogit = z[Int(target)]
-        var maximum = -Float.infinity
-        for j in 0..<vocabularySize { maximum = max(maximum, z[j]) }
-        var sum: Float = 0
-        for j in 0..<vocabularySize {
-            let e = Foundation.exp(z[j] - maximum)
-            g[j] = e
-            sum += e
-        }
-        let logSumExp = maximum + Foundation.log(sum)
-        let scale = inverseCount / sum
-        for j in 0..<vocabularySize { g[j] *= scale }
-        g[Int(target)] -= inverseCount
-        return Double(logSumExp - targetLogit)
     }
 }

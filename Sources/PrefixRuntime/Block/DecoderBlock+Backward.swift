@@ -14,11 +14,9 @@ package final class BlockGradients {
         dq = FloatBuffer(rows * c.queryDim)
         dk = FloatBuffer(rows * c.kvDim)
         dv = FloatBuffer(rows * c.kvDim)
-        // One slot-gradient and score area per sequence: the sequences' attention backward runs in parallel.
-        let sequences = tokens > 0 ? (rows + tokens - 1) / tokens : 0
-        dKeys = FloatBuffer(sequences * maxSlots * c.kvDim)
-        dValues = FloatBuffer(sequences * maxSlots * c.kvDim)
-        scores = FloatBuffer(sequences * tokens * maxSlots)
+        dKeys = FloatBuffer(maxSlots * c.kvDim)
+        dValues = FloatBuffer(maxSlots * c.kvDim)
+        scores = FloatBuffer(tokens * maxSlots)
         let sandwich = c.architecture.normPlacement == .sandwich ? 1 : 0, qk = c.architecture.qkNorm ? 1 : 0
         dBranch = FloatBuffer(sandwich * rows * c.hiddenSize)
         dRawQueries = FloatBuffer(qk * rows * c.queryDim)
@@ -103,25 +101,19 @@ extension DecoderBlock {
         let shape = AttentionShape(queryHeads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim,
                                    prefixLength: a.slots - t, tokens: t, queries: t, scale: headShape.scale,
                                    kvHeadStride: c.headDim, kvRowStride: kd)
-        let p = shape.prefixLength, slotFloats = a.slots * kd
-        // Sequences are independent here (own slot gradients, own scores): they run on the
-        // process's threads; the slot gradients are handed over in sequence order afterwards.
-        ParallelChunks.forEachWithSingleThreadedBLAS(sequences) { b in
-            let dKeys = s.dKeys.pointer + b * slotFloats, dValues = s.dValues.pointer + b * slotFloats
-            dKeys.update(repeating: 0, count: slotFloats)
-            dValues.update(repeating: 0, count: slotFloats)
+        let p = shape.prefixLength
+        for b in 0..<sequences {
+            s.dKeys.zero()
+            s.dValues.zero()
             AttentionOp.backward(
                 shape: shape, outputGradient: s.dAttended.pointer + b * t * qd,
-                q: a.queries.pointer + b * t * qd, k: a.keys.pointer + b * slotFloats,
-                v: a.values.pointer + b * slotFloats,
-                probabilities: a.probabilities.pointer + b * shape.probabilityCount,
-                scratch: s.scores.pointer + b * t * a.slots,
-                addingIntoQ: s.dq.pointer + b * t * qd, addingIntoK: dKeys, addingIntoV: dValues)
-            (s.dk.pointer + b * t * kd).update(from: dKeys + p * kd, count: t * kd)
-            (s.dv.pointer + b * t * kd).update(from: dValues + p * kd, count: t * kd)
-        }
-        for b in 0..<sequences {
-            slotGradients(b, s.dKeys.pointer + b * slotFloats, s.dValues.pointer + b * slotFloats)
+                q: a.queries.pointer + b * t * qd, k: a.keys.pointer + b * a.slots * kd,
+                v: a.values.pointer + b * a.slots * kd,
+                probabilities: a.probabilities.pointer + b * shape.probabilityCount, scratch: s.scores.pointer,
+                addingIntoQ: s.dq.pointer + b * t * qd, addingIntoK: s.dKeys.pointer, addingIntoV: s.dValues.pointer)
+            slotGradients(b, s.dKeys.pointer, s.dValues.pointer)
+            (s.dk.pointer + b * t * kd).update(from: s.dKeys.pointer + p * kd, count: t * kd)
+            (s.dv.pointer + b * t * kd).update(from: s.dValues.pointer + p * kd, count: t * kd)
         }
         if arch.positions == .rotary, let rotary = scratch.rotary(layer: layer) {
             RotaryOp.rotateBack(s.dq.pointer, rows: rows, heads: c.headCount, table: rotary)

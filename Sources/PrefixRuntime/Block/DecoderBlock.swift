@@ -78,7 +78,7 @@ package struct DecoderBlock: Sendable {
             RotaryOp.rotate(q, rows: rows, heads: c.headCount, table: rotary)
             RotaryOp.rotate(s.k, rows: rows, heads: c.kvHeadCount, table: rotary)
         }
-        func attend(_ b: Int) {
+        for b in 0..<sequences {
             let slots = kv.store(layer: layer, sequence: b, keys: s.k + b * t * kd, values: s.v + b * t * kd,
                                  rows: t, shape: headShape)
             let shape = slots.shape
@@ -88,14 +88,6 @@ package struct DecoderBlock: Sendable {
                 k: slots.keys, v: slots.values, keyMask: slots.keyMask,
                 into: s.attn + b * t * qd, probabilities: probabilities,
                 probabilityHeadStride: tape == nil ? 0 : shape.headProbabilityCount)
-        }
-        if tape != nil {
-            // Training: each sequence has its own tape slots and probabilities, so the sequences
-            // run on the process's threads (see KeyValueStore: a store given a tape is thread-safe).
-            ParallelChunks.forEachWithSingleThreadedBLAS(sequences, attend)
-        } else {
-            // Inference shares the score buffer between sequences.
-            for b in 0..<sequences { attend(b) }
         }
         addBranch(x, rows: rows, input: s.attn, w.output, postNorm: sandwich ? w.postAttentionNorm : nil, scratch: s,
                   saving: tape?.attentionBranch, inverse: tape?.attentionBranchInverse)

@@ -30,9 +30,7 @@ package struct AttentionSlots {
 package protocol KeyValueStore: AnyObject {
     /// Stores the `rows` new keys and values `[rows, kvHeads·headDim]` of `sequence` in `layer` and
     /// returns all slots that sequence's new rows attend to. `shape` carries the model's head
-    /// sizes; the store fills in slot counts and strides. When the block runs with a tape
-    /// (training), it calls this for different sequences of one layer from several threads at
-    /// once: each call must then touch only that sequence's slots.
+    /// sizes; the store fills in slot counts and strides.
     func store(layer: Int, sequence: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
                rows: Int, shape: AttentionShape) -> AttentionSlots
 }

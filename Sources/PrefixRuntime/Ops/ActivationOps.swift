@@ -7,11 +7,9 @@ package enum SwiGLUOp {
     package static func forward(
         gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, into h: UnsafeMutablePointer<Float>
     ) {
-        ParallelChunks.forEach(count, minimumCount: ParallelChunks.elementThreshold) { chunk in
-            for i in chunk {
-                let g = gate[i]
-                h[i] = g / (1 + Foundation.exp(-g)) * up[i]
-            }
+        for i in 0..<count {
+            let g = gate[i]
+            h[i] = g / (1 + Foundation.exp(-g)) * up[i]
         }
     }
 
@@ -20,13 +18,11 @@ package enum SwiGLUOp {
         _ dh: UnsafePointer<Float>, gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int,
         addingIntoGate dGate: UnsafeMutablePointer<Float>, addingIntoUp dUp: UnsafeMutablePointer<Float>
     ) {
-        ParallelChunks.forEach(count, minimumCount: ParallelChunks.elementThreshold) { chunk in
-            for i in chunk {
-                let g = gate[i]
-                let sigma = 1 / (1 + Foundation.exp(-g))
-                dGate[i] += dh[i] * up[i] * sigma * (1 + g * (1 - sigma))
-                dUp[i] += dh[i] * g * sigma
-            }
+        for i in 0..<count {
+            let g = gate[i]
+            let sigma = 1 / (1 + Foundation.exp(-g))
+            dGate[i] += dh[i] * up[i] * sigma * (1 + g * (1 - sigma))
+            dUp[i] += dh[i] * g * sigma
         }
     }
 }
@@ -51,18 +47,14 @@ package enum GELUTanhOp {
 
     /// `y[i] = gelu_tanh(x[i])` (`y` may be `x`).
     package static func forward(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<Float>) {
-        ParallelChunks.forEach(count, minimumCount: ParallelChunks.elementThreshold) { chunk in
-            for i in chunk { y[i] = value(x[i]) }
-        }
+        for i in 0..<count { y[i] = value(x[i]) }
     }
 
     /// Adds `dy ⊙ gelu_tanh′(x)` into `dx`.
     package static func backward(
         _ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, count: Int, addingInto dx: UnsafeMutablePointer<Float>
     ) {
-        ParallelChunks.forEach(count, minimumCount: ParallelChunks.elementThreshold) { chunk in
-            for i in chunk { dx[i] += dy[i] * derivative(x[i]) }
-        }
+        for i in 0..<count { dx[i] += dy[i] * derivative(x[i]) }
     }
 }
 
@@ -73,9 +65,7 @@ package enum GeGLUOp {
     package static func forward(
         gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, into h: UnsafeMutablePointer<Float>
     ) {
-        ParallelChunks.forEach(count, minimumCount: ParallelChunks.elementThreshold) { chunk in
-            for i in chunk { h[i] = GELUTanhOp.value(gate[i]) * up[i] }
-        }
+        for i in 0..<count { h[i] = GELUTanhOp.value(gate[i]) * up[i] }
     }
 
     /// Adds the gradients with respect to `gate` and `up` into `dGate` and `dUp`.
@@ -83,11 +73,9 @@ package enum GeGLUOp {
         _ dh: UnsafePointer<Float>, gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int,
         addingIntoGate dGate: UnsafeMutablePointer<Float>, addingIntoUp dUp: UnsafeMutablePointer<Float>
     ) {
-        ParallelChunks.forEach(count, minimumCount: ParallelChunks.elementThreshold) { chunk in
-            for i in chunk {
-                dGate[i] += dh[i] * up[i] * GELUTanhOp.derivative(gate[i])
-                dUp[i] += dh[i] * GELUTanhOp.value(gate[i])
-            }
+        for i in 0..<count {
+            dGate[i] += dh[i] * up[i] * GELUTanhOp.derivative(gate[i])
+            dUp[i] += dh[i] * GELUTanhOp.value(gate[i])
         }
     }
 }

@@ -12,15 +12,13 @@ package enum RMSNormOp {
         _ x: UnsafePointer<Float>, rows: Int, width: Int, weight: UnsafePointer<Float>, weightOffset: Float = 0,
         eps: Float, into y: UnsafeMutablePointer<Float>, inverseRMS: UnsafeMutablePointer<Float>? = nil
     ) {
-        ParallelChunks.forEach(rows, minimumCount: ParallelChunks.elementThreshold / max(width, 1)) { chunk in
-            for r in chunk {
-                let xr = x + r * width, yr = y + r * width
-                var sum: Double = 0
-                for i in 0..<width { sum += Double(xr[i]) * Double(xr[i]) }
-                let inv = 1 / (Float(sum / Double(width)) + eps).squareRoot()
-                inverseRMS?[r] = inv
-                for i in 0..<width { yr[i] = (weightOffset + weight[i]) * (xr[i] * inv) }
-            }
+        for r in 0..<rows {
+            let xr = x + r * width, yr = y + r * width
+            var sum: Double = 0
+            for i in 0..<width { sum += Double(xr[i]) * Double(xr[i]) }
+            let inv = 1 / (Float(sum / Double(width)) + eps).squareRoot()
+            inverseRMS?[r] = inv
+            for i in 0..<width { yr[i] = (weightOffset + weight[i]) * (xr[i] * inv) }
         }
     }
 
@@ -30,15 +28,13 @@ package enum RMSNormOp {
         rows: Int, width: Int, weight: UnsafePointer<Float>, weightOffset: Float = 0,
         addingInto dx: UnsafeMutablePointer<Float>
     ) {
-        ParallelChunks.forEach(rows, minimumCount: ParallelChunks.elementThreshold / max(width, 1)) { chunk in
-            for r in chunk {
-                let xr = x + r * width, dyr = dy + r * width, dxr = dx + r * width
-                let inv = inverseRMS[r]
-                var dot: Float = 0
-                for i in 0..<width { dot += dyr[i] * (weightOffset + weight[i]) * xr[i] }
-                let coefficient = inv * inv * inv * dot / Float(width)
-                for i in 0..<width { dxr[i] += inv * dyr[i] * (weightOffset + weight[i]) - xr[i] * coefficient }
-            }
+        for r in 0..<rows {
+            let xr = x + r * width, dyr = dy + r * width, dxr = dx + r * width
+            let inv = inverseRMS[r]
+            var dot: Float = 0
+            for i in 0..<width { dot += dyr[i] * (weightOffset + weight[i]) * xr[i] }
+            let coefficient = inv * inv * inv * dot / Float(width)
+            for i in 0..<width { dxr[i] += inv * dyr[i] * (weightOffset + weight[i]) - xr[i] * coefficient }
         }
     }
 }
