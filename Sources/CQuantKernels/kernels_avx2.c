@@ -4,14 +4,8 @@
 #include <immintrin.h>
 #include "kernels_internal.h"
 
-#define PP_AVX2 __attribute__((target("avx2,fma,f16c")))
+#include "avx2_common.h"
 
-PP_AVX2 static inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 /// The 32 nibbles of a 4-bit block as unsigned bytes in element order (low nibbles, then high).
 PP_AVX2 static inline __m256i nibbles(const uint8_t *q) {
@@ -55,7 +49,7 @@ PP_AVX2 static float dot_exact(const pp_qmatrix *w, const pp_activation *a, int 
             if (m) offset += m[b] * a->block_sums[b];
         }
     }
-    return hsum(acc) + offset;
+    return pp_hsum256(acc) + offset;
 }
 
 /// Rows the int16 path computes together: each activation block is loaded once for all of them.
@@ -104,7 +98,7 @@ PP_AVX2 static inline __attribute__((always_inline)) void tile_int(const pp_qmat
             if (!is_q8_0) offset[i] += is_q4_0 ? -scale * (float)(8 * a->isum[b]) : m[i][b] * a->s[b];
         }
     }
-    for (int i = 0; i < n; i++) pp_store(out, r + i, hsum(acc[i]) + offset[i], accumulate);
+    for (int i = 0; i < n; i++) pp_store(out, r + i, pp_hsum256(acc[i]) + offset[i], accumulate);
 }
 
 /// The int16 path over rows `[row_start, row_end)` of a matrix in `format` (a constant per call).

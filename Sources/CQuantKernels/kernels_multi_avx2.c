@@ -8,15 +8,9 @@
 #include <immintrin.h>
 #include "kernels_internal.h"
 
-#define PP_AVX2 __attribute__((target("avx2,fma,f16c")))
+#include "avx2_common.h"
 #define PP_INLINE __attribute__((always_inline)) inline
 
-PP_AVX2 static inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 PP_AVX2 static inline __m256 bytes_as_floats(__m128i eight_bytes, int is_signed) {
     return _mm256_cvtepi32_ps(is_signed ? _mm256_cvtepi8_epi32(eight_bytes) : _mm256_cvtepu8_epi32(eight_bytes));
@@ -59,7 +53,7 @@ PP_AVX2 static PP_INLINE void row_exact(const pp_qmatrix *w, const pp_activation
             if (m) offset[c] += m[b] * a[c].block_sums[b];
         }
     }
-    for (int c = 0; c < n; c++) pp_store(out + c * stride, r, hsum(acc[c]) + offset[c], accumulate);
+    for (int c = 0; c < n; c++) pp_store(out + c * stride, r, pp_hsum256(acc[c]) + offset[c], accumulate);
 }
 
 /// int16-activation path for `n` columns of row `r`.
@@ -94,7 +88,7 @@ PP_AVX2 static PP_INLINE void row_int(const pp_qmatrix *w, const pp_activation *
             if (!is_q8_0) offset[c] += is_q4_0 ? -scale * (float)(8 * a[c].isum[b]) : m[b] * a[c].s[b];
         }
     }
-    for (int c = 0; c < n; c++) pp_store(out + c * stride, r, hsum(acc[c]) + offset[c], accumulate);
+    for (int c = 0; c < n; c++) pp_store(out + c * stride, r, pp_hsum256(acc[c]) + offset[c], accumulate);
 }
 
 #define PP_MULTI_CASE(N)                                                                               \

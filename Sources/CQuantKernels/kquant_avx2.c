@@ -8,14 +8,8 @@
 #include <immintrin.h>
 #include "kquant_internal.h"
 
-#define PP_AVX2 __attribute__((target("avx2,fma,f16c")))
+#include "avx2_common.h"
 
-PP_AVX2 static inline float kq_hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 /// Σ over 16 signed bytes `w` times 16 floats `x`, as eight lanes.
 PP_AVX2 static inline __m256 dot16_exact(__m128i w, const float *x) {
@@ -59,7 +53,7 @@ PP_AVX2 static float q5_0_dot(const pp_qmatrix *w, const pp_activation *a, int r
             acc = _mm256_fmadd_ps(_mm256_set1_ps(d[b] * a->d[b]), _mm256_cvtepi32_ps(s), acc);
         }
     }
-    return kq_hsum(acc);
+    return pp_hsum256(acc);
 }
 
 /// Σ over 32 unsigned bytes `w` (< 16) times 32 floats `x`, as eight lanes.
@@ -104,7 +98,7 @@ PP_AVX2 static float q4_k_dot(const pp_qmatrix *w, const pp_activation *a, int r
             }
         }
     }
-    return kq_hsum(acc) + offset;
+    return pp_hsum256(acc) + offset;
 }
 
 /// The 32 weights 128n + 32s + l (l = 0..<31) of a Q6_K block minus 32, as signed bytes: `src` is
@@ -142,7 +136,7 @@ PP_AVX2 static float q6_k_dot(const pp_qmatrix *w, const pp_activation *a, int r
             }
         }
     }
-    return kq_hsum(acc);
+    return pp_hsum256(acc);
 }
 
 /// Stores `scale · v − min` (`min` NULL: `scale · v`) for eight integers `v`: multiply, then subtract.

@@ -28,14 +28,8 @@ static void sgemv_scalar(int transposed, int rows, int cols, float alpha, const 
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
-#define PP_AVX2 __attribute__((target("avx2,fma,f16c")))
+#include "avx2_common.h"
 
-PP_AVX2 static inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 /// `y[i] = alpha · W[i,:] · x + beta · y[i]`: eight lanes per row, four rows at a time, the
 /// remainder of a row (cols % 8) in scalar code.
@@ -53,7 +47,7 @@ PP_AVX2 static void sgemv_n_avx2(int rows, int cols, float alpha, const float *w
             s2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + j), v, s2);
             s3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + j), v, s3);
         }
-        float t[4] = {hsum(s0), hsum(s1), hsum(s2), hsum(s3)};
+        float t[4] = {pp_hsum256(s0), pp_hsum256(s1), pp_hsum256(s2), pp_hsum256(s3)};
         for (int j = vec; j < cols; j++) {
             t[0] += r0[j] * x[j];
             t[1] += r1[j] * x[j];
@@ -66,7 +60,7 @@ PP_AVX2 static void sgemv_n_avx2(int rows, int cols, float alpha, const float *w
         const float *r0 = w + (size_t)i * ld;
         __m256 s0 = _mm256_setzero_ps();
         for (int j = 0; j < vec; j += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + j), _mm256_loadu_ps(x + j), s0);
-        float t = hsum(s0);
+        float t = pp_hsum256(s0);
         for (int j = vec; j < cols; j++) t += r0[j] * x[j];
         y[i] = beta == 0 ? alpha * t : alpha * t + beta * y[i];
     }

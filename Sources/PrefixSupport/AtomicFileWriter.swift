@@ -21,11 +21,21 @@ package enum AtomicFileWriter {
     /// same file as one of `inputs` (device and inode compared after following symbolic links).
     /// Returns the permission bits of the existing file, nil when there is none. Every writer that
     /// renames a temporary file over a destination (this one, archives) calls it first.
-    /// - Throws: ``FileAccessError/notRegularFile(path:found:)``, ``FileAccessError/sameFileAsInput(path:input:)``.
+    /// A path whose parent is not a directory (`file.txt/out.ptx`) is refused too, so a long job
+    /// does not find out only when it writes.
+    /// - Throws: ``FileAccessError/notRegularFile(path:found:)``, ``FileAccessError/sameFileAsInput(path:input:)``,
+    ///   ``FileAccessError/systemCall(path:operation:detail:)`` for a parent that is not a directory.
     @discardableResult
     package static func checkDestination(_ path: String, distinctFrom inputs: [String] = []) throws(FileAccessError) -> mode_t? {
         var existing = stat()
-        guard stat(path, &existing) == 0 else { return nil }
+        guard stat(path, &existing) == 0 else {
+            // A parent that is not a directory fails every later write: say so before any work.
+            if errno == ENOTDIR {
+                throw .systemCall(path: path, operation: "stat", detail: String(cString: strerror(ENOTDIR))
+                    + " (a parent of the output is not a directory)")
+            }
+            return nil
+        }
         guard (existing.st_mode & S_IFMT) == S_IFREG else {
             throw .notRegularFile(path: path, found: fileKindDescription(existing.st_mode))
         }

@@ -88,6 +88,19 @@ final class PrefixAdminTests: XCTestCase {
         }
     }
 
+    /// A refused name is quoted escaped and cut short: a megabyte of name is not echoed back.
+    func testRefusedBundleNameIsQuotedShortAndEscaped() throws {
+        let directory = try BundleDirectory(path: try ServerFixtures.temporaryDirectory("names").path)
+        let long = String(repeating: "../", count: 300_000) + "\u{1b}[2J"
+        XCTAssertThrowsError(try directory.bundleFile(named: long)) { error in
+            guard let error = error as? APIError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.status, .badRequest)
+            XCTAssertEqual(error.param, "name")
+            XCTAssertLessThan(error.message.utf8.count, 2_000, "the refused name is echoed whole")
+            XCTAssertFalse(error.message.contains("\u{1b}"), "an escape character reaches the message")
+        }
+    }
+
     func testHealthAndMetrics() async throws {
         let server = try ServerFixtures.server(try ServerFixtures.tiny())
         try await server.application(logger: LogCollector().logger).test(.router) { client in

@@ -29,6 +29,23 @@ final class OutputPathTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.file("other.ptx"))), Data([1]))
     }
 
+    /// `file/out.ptx`: refused by the check every command runs before its work (`build` used to
+    /// find out only when it wrote its first checkpoint).
+    func testRefusesAnOutputWhoseParentIsNotADirectory() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("plain", [1])
+        let output = dir.file("plain/out.ptx")
+        XCTAssertThrowsError(try AtomicFileWriter.checkDestination(output)) { error in
+            guard case let .systemCall(path, operation, detail)? = error as? FileAccessError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, output)
+            XCTAssertEqual(operation, "stat")
+            XCTAssertTrue(detail.contains("not a directory"), detail)
+        }
+        // An absent file in an existing directory is fine.
+        XCTAssertNil(try AtomicFileWriter.checkDestination(dir.file("new.ptx")))
+    }
+
     /// A process id that no process has: above Linux's largest `pid_max` (2^22).
     private static let deadPID = 99_999_999
 

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixBundle
 
 /// The `--bundles` directory: the only place bundles are loaded from. A request names a bundle
 /// by a plain file name; anything that could reach outside the directory (a path separator,
@@ -39,7 +40,7 @@ public struct BundleDirectory: Sendable {
             && !fileName.contains("/") && !fileName.contains("\\") && !fileName.unicodeScalars.contains { $0.value < 0x20 || $0 == "\u{7f}" }
         guard plain else {
             throw APIError.invalidRequest(
-                "'name' must be a plain bundle file name inside the bundles directory (no path, not hidden); found \(JSONText.quote(name))",
+                "'name' must be a plain bundle file name inside the bundles directory (no path, not hidden); found \(PrintableText.quoted(name))",
                 param: "name", code: "invalid_bundle_name")
         }
         let candidate = url.appendingPathComponent(fileName).resolvingSymlinksInPath()
