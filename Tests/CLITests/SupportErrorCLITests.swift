@@ -7,8 +7,9 @@ final class SupportErrorCLITests: XCTestCase {
     let model = "Fixtures/models/tiny-llama/gguf/tiny-llama-f32.gguf"
     let dev = "Fixtures/trainingrun/e2e-dev-24.csv"
 
-    /// `eval -o` under a regular file: creating the output folder fails with a FileAccessError.
-    func testEvalOutputFolderFailureIsAnIOErrorWithExitCode1() throws {
+    /// `eval -o` under a regular file: refused by the output check before any generation
+    /// (PrefixSupport's FileAccessError, mapped to `error[output-refused]`, exit 1).
+    func testEvalOutputUnderARegularFileIsRefusedBeforeGeneration() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("support-error-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -19,7 +20,9 @@ final class SupportErrorCLITests: XCTestCase {
         let r = try CLIRunner.run(["eval", "--model", model, "--data", dev, "--limit", "1", "--max-tokens", "1",
                                    "--show", "0", "-o", output])
         XCTAssertEqual(r.status, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("error[io-error]: \(output): create the output folder"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("error[output-refused]: \(output)/"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("a parent of the output is not a directory"), r.stderr)
+        XCTAssertFalse(r.stdout.contains("BLEU"), "refused before generating: \(r.stdout)")
         XCTAssertFalse(r.stderr.contains("error[unexpected]"), r.stderr)
     }
 
