@@ -92,7 +92,7 @@ final class TileFormatTests: XCTestCase {
 
     /// A two-layer Llama-shaped model (hidden 256, so every K format fits) whose matrices are all
     /// in one tile format: kept in block form it gives the logits of the same file expanded to
-    /// `Float` on load, in one batched prefill (bit for bit) and token by token (within 1e-6 of the
+    /// `Float` on load, in one batched prefill (bit for bit) and token by token (within 2e-6 of the
     /// largest logit: the decode paths sum in another order).
     func testTileFormatModelsEqualExpandOnLoad() throws {
         let config = ModelConfig(
@@ -115,12 +115,13 @@ final class TileFormatTests: XCTestCase {
             for t in tokens {
                 worst = max(worst, maxAbsDiff(try keptSession.forward([t]), try expandedSession.forward([t])))
             }
-            // Relative to the logits' size: these synthetic logits reach the thousands, where one
-            // Float ulp is 1.2e-4 (IQ4_XS once differed by exactly that); the bound is ~8 ulps.
+            // Relative to the logits' size (up to ~500 here): the decode paths sum in another order,
+            // so a few ulps of the large intermediate sums show (IQ4_XS: 1.22e-4 at max|logit| 178,
+            // 6.9e-7 relative, over the absolute 1e-4 once used). A wrong block is off by far more.
             let scale = reference.map(abs).max() ?? 0
             report("\(format) model, token-by-token logits vs expanded on load, relative to max|logit| \(scale)",
                    worst / max(scale, .leastNormalMagnitude))
-            XCTAssertLessThanOrEqual(worst, 1e-6 * scale, "\(format) token by token (max|logit| \(scale))")
+            XCTAssertLessThanOrEqual(worst, 2e-6 * scale, "\(format) token by token (max|logit| \(scale))")
             XCTAssertGreaterThan(scale, 1e-2, "\(format): the logits are not trivially zero")
         }
     }
