@@ -121,9 +121,7 @@ struct BenchModelCommand: ParsableCommand {
                     threads: session.matVecThreadCount, promptTokens: promptTokens, decodeTokens: decodeTokens,
                     batch: batch, loadSeconds: loadSeconds, plain: figures[0], prefix: figures[1],
                     prefixDescription: prefixLabel, peakRSSBytes: peak)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))  // JSON escapes control characters
+                try BenchmarkJSON.print(report)
                 return
             }
             if let peak { print(String(format: "peak resident memory: %.1f MiB", Double(peak) / 1048576)) }

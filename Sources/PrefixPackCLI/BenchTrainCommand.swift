@@ -68,9 +68,7 @@ struct BenchTrainCommand: ParsableCommand {
                 stepSeconds: median.wall, stepCPUSeconds: median.cpu, stepSecondsAll: times.map(\.wall),
                 losses: losses, peakRSSBytes: PeakMemory.residentBytes())
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try BenchmarkJSON.print(report)
                 return
             }
             StandardOutput.print("model: \(checkpointOption.model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize)); BLAS threads: \(blasThreadCount())")
@@ -93,7 +91,7 @@ struct BenchTrainCommand: ParsableCommand {
     }
 }
 
-/// What `bench train --json` prints: one object, keys sorted; times in seconds.
+/// What `bench train --json` prints (``BenchmarkJSON``: keys sorted, snake_case); times in seconds.
 struct TrainingBenchmarkReport: Encodable {
     var model: String
     var blasThreads: Int
@@ -111,15 +109,4 @@ struct TrainingBenchmarkReport: Encodable {
     /// Loss of every step, warm-up included (before each update).
     var losses: [Float]
     var peakRSSBytes: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case model, batch, tokens, hidden, steps, losses
-        case blasThreads = "blas_threads"
-        case prefixLength = "prefix_length"
-        case loadSeconds = "load_seconds"
-        case stepSeconds = "step_seconds"
-        case stepCPUSeconds = "step_cpu_seconds"
-        case stepSecondsAll = "step_seconds_all"
-        case peakRSSBytes = "peak_rss_bytes"
-    }
 }

@@ -1,4 +1,4 @@
-/// What `bench model --json` prints: one object, keys sorted; throughputs in tokens per second.
+/// What `bench model --json` prints (``BenchmarkJSON``: keys sorted, snake_case); throughputs in tokens per second.
 struct ModelBenchmarkReport: Encodable {
     /// Figures of one prefix setting (none, or the prefix).
     struct Figures: Encodable {
@@ -18,15 +18,6 @@ struct ModelBenchmarkReport: Encodable {
         /// Aggregate tokens/s of `batch` sequences stepped together (with `--batch`).
         var batchedDecodeTokensPerSecond: Double?
         var batchedDecodeTokensPerCPUSecond: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case prefillTokensPerSecond = "prefill_tokens_per_second"
-            case decodeTokensPerSecond = "decode_tokens_per_second"
-            case batchedDecodeTokensPerSecond = "batched_decode_tokens_per_second"
-            case prefillTokensPerCPUSecond = "prefill_tokens_per_cpu_second"
-            case decodeTokensPerCPUSecond = "decode_tokens_per_cpu_second"
-            case batchedDecodeTokensPerCPUSecond = "batched_decode_tokens_per_cpu_second"
-        }
     }
 
     var model: String
@@ -42,14 +33,9 @@ struct ModelBenchmarkReport: Encodable {
     var prefixDescription: String
     var peakRSSBytes: Int?
 
-    enum CodingKeys: String, CodingKey {
-        case model, activations, threads, batch, prefix
-        case kernelISA = "kernel_isa"
-        case promptTokens = "prompt_tokens"
-        case decodeTokens = "decode_tokens"
-        case loadSeconds = "load_seconds"
-        case prefixDescription = "prefix_description"
-        case peakRSSBytes = "peak_rss_bytes"
+    enum CodingKeys: CodingKey {
+        case model, kernelISA, activations, threads, promptTokens, decodeTokens, batch, loadSeconds, prefix
+        case prefixDescription, peakRSSBytes
     }
 
     /// The figures without a prefix sit at the top level (written by `Figures` itself into the
