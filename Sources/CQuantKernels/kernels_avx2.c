@@ -52,62 +52,64 @@ PP_AVX2 static float dot_exact(const pp_qmatrix *w, const pp_activation *a, int 
     return pp_hsum256(acc) + offset;
 }
 
-/// Rows the int16 path computes together: each activation block is loaded once for all of them.
-enum { PP_ROW_TILE = 4 };
-
-/// The int16 path for rows `r ..< r + n` (n ≤ PP_ROW_TILE) at once. Each row's operations do not
-/// depend on n and are those of kernels_multi_avx2.c's `row_int` for one column, in the same
-/// order (integer block product, scale, fused multiply-add, offset, horizontal sum), so results
-/// are bit-identical to it; the n accumulators are independent chains the core can overlap, and
-/// the activation block and its scale are read once per block instead of once per row.
-/// `format` and `n` are constants in every call, so the loops specialize.
-PP_AVX2 static inline __attribute__((always_inline)) void tile_int(const pp_qmatrix *w, const pp_activation *a,
-                                                                    const int format, const int n, float *out, int r,
-                                                                    int accumulate) {
+/// The int16 path for row `r` (the arithmetic the multi-vector kernel repeats per column; see
+/// kernels_internal.h, "int16-path arithmetic"): the exact integer product of each block, then
+/// per block `acc[b mod 8] = fma(d_r[b]·d_x[b], (float)isum, acc[b mod 8])` and, for Q4_1,
+/// `acc[b mod 8] = fma(m_r[b], s_x[b], acc[b mod 8])`; the row's value is `pp_hsum256(acc)`.
+/// Here the eight lanes of one vector are the eight accumulators: eight blocks' integer products
+/// are summed across their lanes at once (`pp_lane_sums8`), then scaled and accumulated together.
+/// `format` is a constant in every call, so the loop specializes.
+PP_AVX2 static inline __attribute__((always_inline)) float row_int(const pp_qmatrix *w, const pp_activation *a,
+                                                                    const int format, int r) {
     const int bpr = w->blocks_per_row, qb = pp_quant_bytes(format);
-    const int is_q8_0 = format == PP_FORMAT_Q8_0, is_q4_0 = format == PP_FORMAT_Q4_0;
+    const int is_q8_0 = format == PP_FORMAT_Q8_0, is_q4_0 = format == PP_FORMAT_Q4_0, is_q4_1 = format == PP_FORMAT_Q4_1;
+    const uint8_t *q = (const uint8_t *)w->quants + (size_t)r * bpr * qb;
+    const float *d = w->scales + (size_t)r * bpr;
+    const float *m = is_q4_1 ? w->minimums + (size_t)r * bpr : 0;
     const __m128i mask = _mm_set1_epi8(15);
-    const uint8_t *q[PP_ROW_TILE];
-    const float *d[PP_ROW_TILE], *m[PP_ROW_TILE];
-    __m256 acc[PP_ROW_TILE];
-    float offset[PP_ROW_TILE];
-    for (int i = 0; i < n; i++) {
-        q[i] = (const uint8_t *)w->quants + (size_t)(r + i) * bpr * qb;
-        d[i] = w->scales + (size_t)(r + i) * bpr;
-        m[i] = is_q8_0 || is_q4_0 ? 0 : w->minimums + (size_t)(r + i) * bpr;
-        acc[i] = _mm256_setzero_ps();
-        offset[i] = 0;
-    }
-    for (int b = 0; b < bpr; b++) {
-        const __m256i y0 = _mm256_loadu_si256((const __m256i *)(a->q + 32 * b));
-        const __m256i y1 = _mm256_loadu_si256((const __m256i *)(a->q + 32 * b + 16));
-        const float ad = a->d[b];
-        for (int i = 0; i < n; i++) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int b0 = 0; b0 < bpr; b0 += 8) {
+        const int n = bpr - b0 < 8 ? bpr - b0 : 8;
+        __m256i v[8];
+        for (int i = 0; i < 8; i++) {
+            if (i >= n) { v[i] = _mm256_setzero_si256(); continue; }
+            const int b = b0 + i;
             __m256i lo, hi;
             if (is_q8_0) {
-                lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q[i] + 32 * b)));
-                hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q[i] + 32 * b + 16)));
+                lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b)));
+                hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b + 16)));
             } else {
-                const __m128i bytes = _mm_loadu_si128((const __m128i *)(q[i] + 16 * b));
+                const __m128i bytes = _mm_loadu_si128((const __m128i *)(q + 16 * b));
                 lo = _mm256_cvtepu8_epi16(_mm_and_si128(bytes, mask));
                 hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask));
             }
-            const __m256 p = _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_madd_epi16(lo, y0), _mm256_madd_epi16(hi, y1)));
-            const float scale = d[i][b] * ad;
-            acc[i] = _mm256_fmadd_ps(_mm256_set1_ps(scale), p, acc[i]);
-            if (!is_q8_0) offset[i] += is_q4_0 ? -scale * (float)(8 * a->isum[b]) : m[i][b] * a->s[b];
+            v[i] = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)(a->q + 32 * b))),
+                                    _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(a->q + 32 * b + 16))));
+        }
+        __m256i isum = pp_lane_sums8(v);
+        if (n == 8) {
+            if (is_q4_0) isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(a->isum + b0)), 3));
+            const __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(d + b0), _mm256_loadu_ps(a->d + b0));
+            acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
+            if (is_q4_1) acc = _mm256_fmadd_ps(_mm256_loadu_ps(m + b0), _mm256_loadu_ps(a->s + b0), acc);
+        } else {
+            // The last n < 8 blocks: masked loads (nothing read past the row), only lanes 0 ..< n change.
+            const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            if (is_q4_0) isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(_mm256_maskload_epi32(a->isum + b0, live), 3));
+            const __m256 scale = _mm256_mul_ps(_mm256_maskload_ps(d + b0, live), _mm256_maskload_ps(a->d + b0, live));
+            __m256 next = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
+            if (is_q4_1) next = _mm256_fmadd_ps(_mm256_maskload_ps(m + b0, live), _mm256_maskload_ps(a->s + b0, live), next);
+            acc = _mm256_blendv_ps(acc, next, _mm256_castsi256_ps(live));
         }
     }
-    for (int i = 0; i < n; i++) pp_store(out, r + i, pp_hsum256(acc[i]) + offset[i], accumulate);
+    return pp_hsum256(acc);
 }
 
 /// The int16 path over rows `[row_start, row_end)` of a matrix in `format` (a constant per call).
 PP_AVX2 static inline __attribute__((always_inline)) void rows_int(const pp_qmatrix *w, const pp_activation *a,
                                                                     const int format, float *out, int row_start,
                                                                     int row_end, int accumulate) {
-    int r = row_start;
-    for (; r + PP_ROW_TILE <= row_end; r += PP_ROW_TILE) tile_int(w, a, format, PP_ROW_TILE, out, r, accumulate);
-    for (; r < row_end; r++) tile_int(w, a, format, 1, out, r, accumulate);
+    for (int r = row_start; r < row_end; r++) pp_store(out, r, row_int(w, a, format, r), accumulate);
 }
 
 PP_AVX2 void pp_rows_avx2(const pp_qmatrix *w, const pp_activation *a, float *out,

@@ -20,6 +20,17 @@ void pp_rows_neon(const pp_qmatrix *w, const pp_activation *a, float *out,
                   int row_start, int row_end, int accumulate);
 #endif
 
+/// int16-path arithmetic of the AVX2 kernels (single- and multi-vector alike, which is what makes
+/// a batched column equal the single-vector product bit for bit): for row r and activation x,
+/// per block b the exact integer product isum_b = Σ_j w_j·q_j (int32; Q4_0 subtracts 8·Σ_j q_j),
+/// then in float, with eight accumulators acc[0..8) all starting at +0:
+///     acc[b mod 8] = fma(d_r[b]·d_x[b], (float)isum_b, acc[b mod 8])
+///     acc[b mod 8] = fma(m_r[b], s_x[b], acc[b mod 8])          (Q4_1 only)
+/// for b = 0, 1, … in order, and the result is pp_hsum256 of the eight accumulators
+/// ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)). The single-vector kernel keeps the eight accumulators
+/// in the lanes of one vector (eight blocks at a time); the multi-vector kernel keeps the columns
+/// in the lanes and the eight accumulators in eight vectors.
+
 /// Most activation vectors a multi-vector kernel takes at once (more are done in groups).
 enum { PP_MULTI_MAX = 8 };
 

@@ -1,11 +1,13 @@
 // AVX2/FMA multi-vector row kernels (x86-64): each weight block is loaded and widened once and
 // applied to up to PP_MULTI_MAX activation vectors. Per column the floating-point operations are
-// kernels_avx2.c's, in the same order (the same widened weights, the same multiply, fused
-// multiply-adds and horizontal sum), so every column's result equals the single-vector one.
-// The column count is a compile-time constant in each instantiation, so the accumulators can
-// stay in registers.
+// kernels_avx2.c's, in the same order, so every column's result equals the single-vector one bit
+// for bit. Exact path: the same widened weights, multiplies, fused multiply-adds and horizontal
+// sum per column; the column count is a compile-time constant in each instantiation, so the
+// accumulators stay in registers. int16 path: the columns share the lanes of one vector
+// (kernels_internal.h, "int16-path arithmetic").
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include <stdlib.h>
 #include "kernels_internal.h"
 
 #include "avx2_common.h"
@@ -56,51 +58,124 @@ PP_AVX2 static PP_INLINE void row_exact(const pp_qmatrix *w, const pp_activation
     for (int c = 0; c < n; c++) pp_store(out + c * stride, r, pp_hsum256(acc[c]) + offset[c], accumulate);
 }
 
-/// int16-activation path for `n` columns of row `r`.
-PP_AVX2 static PP_INLINE void row_int(const pp_qmatrix *w, const pp_activation *a, const int n, float *out,
-                                      long stride, int r, int accumulate) {
-    const int bpr = w->blocks_per_row, qb = pp_quant_bytes(w->format);
-    const int is_q8_0 = w->format == PP_FORMAT_Q8_0, is_q4_0 = w->format == PP_FORMAT_Q4_0;
-    const uint8_t *q = (const uint8_t *)w->quants + (size_t)r * bpr * qb;
-    const float *d = w->scales + (size_t)r * bpr;
-    const float *m = w->format == PP_FORMAT_Q4_1 ? w->minimums + (size_t)r * bpr : 0;
-    const __m128i mask = _mm_set1_epi8(15);
-    __m256 acc[PP_MULTI_MAX];
-    float offset[PP_MULTI_MAX];
-    for (int c = 0; c < n; c++) { acc[c] = _mm256_setzero_ps(); offset[c] = 0; }
-    for (int b = 0; b < bpr; b++, q += qb) {
-        __m256i lo, hi;
-        if (is_q8_0) {
-            lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)q));
-            hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 16)));
-        } else {
-            const __m128i bytes = _mm_loadu_si128((const __m128i *)q);
-            lo = _mm256_cvtepu8_epi16(_mm_and_si128(bytes, mask));
-            hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask));
-        }
-        for (int c = 0; c < n; c++) {
-            const int16_t *y = a[c].q + 32 * b;
-            const __m256 p = _mm256_cvtepi32_ps(_mm256_add_epi32(
-                _mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)y)),
-                _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(y + 16)))));
-            const float scale = d[b] * a[c].d[b];
-            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(scale), p, acc[c]);
-            if (!is_q8_0) offset[c] += is_q4_0 ? -scale * (float)(8 * a[c].isum[b]) : m[b] * a[c].s[b];
+/// Per block, the int16-path scale, scaled sum and integer sum of up to 8 columns side by side
+/// (`d[8b + c]`; columns beyond n are zero), so the columns' scalars load as one vector.
+typedef struct {
+    float *d, *s;
+    int32_t *isum;
+} column_scalars;
+
+static int gather_scalars(const pp_activation *a, int n, int bpr, column_scalars *t) {
+    void *memory = 0;
+    if (posix_memalign(&memory, 32, (size_t)bpr * 3 * 8 * 4) != 0) return 0;
+    t->d = memory;
+    t->s = t->d + (size_t)bpr * 8;
+    t->isum = (int32_t *)(t->s + (size_t)bpr * 8);
+    for (int b = 0; b < bpr; b++) {
+        for (int c = 0; c < 8; c++) {
+            t->d[8 * b + c] = c < n ? a[c].d[b] : 0;
+            t->s[8 * b + c] = c < n ? a[c].s[b] : 0;
+            t->isum[8 * b + c] = c < n ? a[c].isum[b] : 0;
         }
     }
-    for (int c = 0; c < n; c++) pp_store(out + c * stride, r, pp_hsum256(acc[c]) + offset[c], accumulate);
+    return 1;
+}
+
+/// int16-activation path for row `r` and `n` columns: per column exactly kernels_avx2.c's
+/// `row_int` (kernels_internal.h, "int16-path arithmetic"), with the columns in the lanes. Per
+/// block the widened weights meet each column's activations (`_mm256_madd_epi16`), `pp_lane_sums8`
+/// turns the n vectors into one vector of the columns' exact integer products, and the scale,
+/// minimum and accumulation run once for all columns. Accumulator k of the eight takes blocks
+/// k, k + 8, … in order; they are added in `pp_hsum256`'s tree.
+PP_AVX2 static PP_INLINE void row_int(const pp_qmatrix *w, const pp_activation *a, const column_scalars *t,
+                                      const int format, const int n, float *out, long stride, int r, int accumulate) {
+    const int bpr = w->blocks_per_row, qb = pp_quant_bytes(format);
+    const int is_q8_0 = format == PP_FORMAT_Q8_0, is_q4_0 = format == PP_FORMAT_Q4_0, is_q4_1 = format == PP_FORMAT_Q4_1;
+    const uint8_t *q = (const uint8_t *)w->quants + (size_t)r * bpr * qb;
+    const float *d = w->scales + (size_t)r * bpr;
+    const float *m = is_q4_1 ? w->minimums + (size_t)r * bpr : 0;
+    const __m128i mask = _mm_set1_epi8(15);
+    __m256 lane[8];
+    for (int k = 0; k < 8; k++) {
+        __m256 acc = _mm256_setzero_ps();
+        for (int b = k; b < bpr; b += 8) {
+            __m256i lo, hi;
+            if (is_q8_0) {
+                lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b)));
+                hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b + 16)));
+            } else {
+                const __m128i bytes = _mm_loadu_si128((const __m128i *)(q + 16 * b));
+                lo = _mm256_cvtepu8_epi16(_mm_and_si128(bytes, mask));
+                hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask));
+            }
+            __m256i v[8];
+            for (int c = 0; c < 8; c++) {
+                if (c >= n) { v[c] = _mm256_setzero_si256(); continue; }
+                const int16_t *y = a[c].q + 32 * b;
+                v[c] = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)y)),
+                                        _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(y + 16))));
+            }
+            __m256i isum = pp_lane_sums8(v);
+            if (is_q4_0) isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(_mm256_load_si256((const __m256i *)(t->isum + 8 * b)), 3));
+            const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(d[b]), _mm256_load_ps(t->d + 8 * b));
+            acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
+            if (is_q4_1) acc = _mm256_fmadd_ps(_mm256_set1_ps(m[b]), _mm256_load_ps(t->s + 8 * b), acc);
+        }
+        lane[k] = acc;
+    }
+    const __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(lane[0], lane[4]), _mm256_add_ps(lane[2], lane[6])),
+                                     _mm256_add_ps(_mm256_add_ps(lane[1], lane[5]), _mm256_add_ps(lane[3], lane[7])));
+    float v[8];
+    _mm256_storeu_ps(v, sum);
+    for (int c = 0; c < n; c++) pp_store(out + c * stride, r, v[c], accumulate);
+}
+
+/// The int16 path of N columns (a constant) over rows [row_start, row_end) of a format constant.
+PP_AVX2 static PP_INLINE void rows_int(const pp_qmatrix *w, const pp_activation *a, const column_scalars *t,
+                                       const int format, const int n, float *out, long out_stride, int row_start,
+                                       int row_end, int accumulate) {
+    for (int r = row_start; r < row_end; r++) row_int(w, a, t, format, n, out, out_stride, r, accumulate);
+}
+
+#define PP_INT_FORMATS(N)                                                                                    \
+    switch (w->format) {                                                                                     \
+    case PP_FORMAT_Q8_0: rows_int(w, a, &t, PP_FORMAT_Q8_0, N, out, out_stride, row_start, row_end, accumulate); break; \
+    case PP_FORMAT_Q4_0: rows_int(w, a, &t, PP_FORMAT_Q4_0, N, out, out_stride, row_start, row_end, accumulate); break; \
+    default: rows_int(w, a, &t, PP_FORMAT_Q4_1, N, out, out_stride, row_start, row_end, accumulate); break;            \
+    }
+
+/// The int16 path: per column count an instantiation with the column loop unrolled.
+PP_AVX2 static void multi_int(const pp_qmatrix *w, const pp_activation *a, int columns, float *out, long out_stride,
+                              int row_start, int row_end, int accumulate) {
+    column_scalars t;
+    if (columns <= 2 || !gather_scalars(a, columns, w->blocks_per_row, &t)) {
+        // The single-vector kernel per column gives the same results: faster for one or two
+        // columns (the lanes of the other columns would idle), and needs no memory.
+        for (int c = 0; c < columns; c++) pp_rows_avx2(w, &a[c], out + c * out_stride, row_start, row_end, accumulate);
+        return;
+    }
+    switch (columns) {
+    case 3: PP_INT_FORMATS(3) break;
+    case 4: PP_INT_FORMATS(4) break;
+    case 5: PP_INT_FORMATS(5) break;
+    case 6: PP_INT_FORMATS(6) break;
+    case 7: PP_INT_FORMATS(7) break;
+    default: PP_INT_FORMATS(8) break;
+    }
+    free(t.d);
 }
 
 #define PP_MULTI_CASE(N)                                                                               \
     case N:                                                                                            \
-        for (int r = row_start; r < row_end; r++) {                                                    \
-            if (a[0].exact) row_exact(w, a, N, out, out_stride, r, accumulate);                        \
-            else row_int(w, a, N, out, out_stride, r, accumulate);                                     \
-        }                                                                                              \
+        for (int r = row_start; r < row_end; r++) row_exact(w, a, N, out, out_stride, r, accumulate); \
         return;
 
 PP_AVX2 void pp_rows_multi_avx2(const pp_qmatrix *w, const pp_activation *a, int columns, float *out,
                                 long out_stride, int row_start, int row_end, int accumulate) {
+    if (!a[0].exact) {
+        multi_int(w, a, columns, out, out_stride, row_start, row_end, accumulate);
+        return;
+    }
     switch (columns) {
     PP_MULTI_CASE(1) PP_MULTI_CASE(2) PP_MULTI_CASE(3) PP_MULTI_CASE(4)
     PP_MULTI_CASE(5) PP_MULTI_CASE(6) PP_MULTI_CASE(7) PP_MULTI_CASE(8)
