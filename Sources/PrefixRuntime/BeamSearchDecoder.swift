@@ -9,7 +9,9 @@ import TextTokenizers
 /// (``InferenceSession/copyCache(from:)``, never a re-prefill); then every live beam advances by
 /// its token in one ``BatchDecoder`` step (each weight read once for all beams). The batched
 /// step's logits equal each session's own, so results equal stepping the beams one by one.
-/// Products use exact `Float` activations, as a session does by default. Hypotheses end at a stop token, at a token after which the decoded hypothesis
+/// Products use exact `Float` activations, as a session does by default, unless the decoder is
+/// made with `exactActivations: false` (int16 activations, what `eval` uses for greedy and beam
+/// search alike). Hypotheses end at a stop token, at a token after which the decoded hypothesis
 /// contains a stop string (``StopStrings``; neither that token nor the stop token is part of the
 /// output), or after `maxTokens`. Scores are sums of token log-probabilities
 /// divided by the generated length (Hugging Face's `length_penalty = 1`); the search ends when
@@ -29,10 +31,11 @@ public struct BeamSearchDecoder {
     private let stepper: BatchDecoder
     private let tokenizer: any TextTokenizer
 
-    /// A decoder with `width` sessions over `model`, each seeded with `prefix`.
+    /// A decoder with `width` sessions over `model`, each seeded with `prefix`; `exactActivations`
+    /// chooses the activation path of every product (see ``InferenceSession/exactActivations``).
     /// - Throws: `RuntimeError.invalidConfigValue` when `width` or `maxTokens` is below 1.
     public init(model: LanguageModel, prefix: AttachedPrefix?, tokenizer: any TextTokenizer, width: Int, maxTokens: Int,
-                stopTokenIDs: Set<Int>, stopStrings: [String]) throws {
+                stopTokenIDs: Set<Int>, stopStrings: [String], exactActivations: Bool = true) throws {
         guard width >= 1, maxTokens >= 1 else {
             throw RuntimeError.invalidConfigValue(file: "beam search", key: "width, max tokens", found: "\(width), \(maxTokens)",
                                                   expected: "both at least 1")
@@ -42,10 +45,11 @@ public struct BeamSearchDecoder {
         self.stopTokenIDs = stopTokenIDs
         self.stopStrings = StopStrings(stopStrings)
         self.tokenizer = tokenizer
-        stepper = BatchDecoder(model: model, exactActivations: true)
+        stepper = BatchDecoder(model: model, exactActivations: exactActivations)
         sessions = try (0..<width).map { _ in
             let s = model.makeSession()
             try s.attach(prefix)
+            s.exactActivations = exactActivations
             return s
         }
     }

@@ -37,7 +37,7 @@ public struct EvaluationRun: Sendable {
         session.inference.exactActivations = false  // int16 activations: faster decode, same greedy tokens
         let beamSearch = beams > 1 ? try BeamSearchDecoder(
             model: checkpoint.model, prefix: prefix, tokenizer: tokenizer, width: beams, maxTokens: maxTokens,
-            stopTokenIDs: options.stopTokenIDs, stopStrings: options.stopStrings) : nil
+            stopTokenIDs: options.stopTokenIDs, stopStrings: options.stopStrings, exactActivations: false) : nil
         let started = Date()
         var hypotheses: [String] = [], generated = 0
         for (i, group) in groups.enumerated() {

@@ -57,4 +57,36 @@ final class BeamSearchDecoderTests: XCTestCase {
         }
         XCTAssertEqual(best.score, sum / Double(length), accuracy: 1e-3)
     }
+
+    /// int16 activations (what `eval --beams` uses): on a quantized model, width 1 follows the
+    /// greedy tokens of a session on the same path, and a wider beam is deterministic and
+    /// returns the same hypothesis as the exact path on this prompt or one scored within 1e-2.
+    func testFastActivationsFollowFastGreedy() throws {
+        let path = TrainingRunFixtures.path("Fixtures/models/tiny-llama/gguf/tiny-llama-q4_1.gguf")
+        let checkpoint = try Checkpoint.load(path: path)
+        let tokenizer = checkpoint.tokenizer
+        let prompt = tokenizer.encode("name[The Eagle], food[French] => ")
+        let stops: Set<Int> = [try XCTUnwrap(tokenizer.eosTokenID)]
+        let session = checkpoint.model.makeSession()
+        session.exactActivations = false
+        var logits = try session.forward(prompt, logits: .last)
+        var greedy: [Int] = []
+        for _ in 0..<6 {
+            let next = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+            if stops.contains(next) || tokenizer.decode([next]).contains("\n") { break }
+            greedy.append(next)
+            logits = try session.forward([next], logits: .last)
+        }
+        func beam(_ width: Int, exact: Bool) throws -> BeamSearchDecoder {
+            try BeamSearchDecoder(model: checkpoint.model, prefix: nil, tokenizer: tokenizer, width: width, maxTokens: 6,
+                                  stopTokenIDs: stops, stopStrings: ["\n"], exactActivations: exact)
+        }
+        XCTAssertEqual(try beam(1, exact: false).decode(prompt: prompt).tokens, greedy)
+        let fast = try beam(4, exact: false)
+        let best = try fast.decode(prompt: prompt)
+        XCTAssertFalse(best.tokens.isEmpty)
+        XCTAssertEqual(try fast.decode(prompt: prompt).tokens, best.tokens, "deterministic, sessions reused")
+        let exact = try beam(4, exact: true).decode(prompt: prompt)
+        if exact.tokens != best.tokens { XCTAssertEqual(exact.score, best.score, accuracy: 1e-2) }
+    }
 }
