@@ -12,7 +12,11 @@ struct BenchModelCommand: ParsableCommand {
         discussion: """
             The prefix is the --bundle if given, else a seeded random 10-token prefix on every layer. \
             The prompt is seeded random ids. Each figure is the median of --repeats runs (after one warm-up). \
-            With --batch B, B sequences (each the prompt, then greedy tokens) also decode together             through BatchDecoder, and the aggregate tokens/s is reported. --json prints one object             (load_seconds, prefill_tokens_per_second, decode_tokens_per_second,             batched_decode_tokens_per_second, peak_rss_bytes; the figures with the prefix under             "prefix") instead of the tables. Build with -c release for meaningful figures; nothing is asserted.
+            With --batch B, B sequences (each the prompt, then greedy tokens) also decode together \
+            through BatchDecoder, and the aggregate tokens/s is reported. --json prints one object \
+            (load_seconds, prefill_tokens_per_second, decode_tokens_per_second, \
+            batched_decode_tokens_per_second, peak_rss_bytes; the figures with the prefix under \
+            "prefix") instead of the tables. Build with -c release for meaningful figures; nothing is asserted.
             """
     )
 
