@@ -1,9 +1,12 @@
 // The multi-vector entry point: which kernel runs several activation vectors against one matrix.
 #include "kernels_internal.h"
 
-/// Whether a multi-vector kernel exists for this format on the paths of this file.
-static int has_multi_kernel(int format) {
-    return format == PP_FORMAT_Q8_0 || format == PP_FORMAT_Q4_0 || format == PP_FORMAT_Q4_1;
+/// Whether a multi-vector kernel exists for this format on path `isa` (Q5_0: the AVX2 int16 path only).
+static int has_multi_kernel(int format, pp_isa isa, int exact) {
+    if (format == PP_FORMAT_Q8_0 || format == PP_FORMAT_Q4_0 || format == PP_FORMAT_Q4_1) {
+        return isa == PP_ISA_SCALAR || isa == PP_ISA_AVX2;
+    }
+    return format == PP_FORMAT_Q5_0 && isa == PP_ISA_AVX2 && !exact;
 }
 
 void pp_matmul_rows(const pp_qmatrix *w, const pp_activation *activations, int columns, float *out,
@@ -11,8 +14,7 @@ void pp_matmul_rows(const pp_qmatrix *w, const pp_activation *activations, int c
     int same_path = 1;
     for (int c = 1; c < columns; c++) same_path &= activations[c].exact == activations[0].exact;
     const pp_isa isa = pp_isa_current();
-    const int multi = columns > 1 && same_path && has_multi_kernel(w->format) &&
-                      (isa == PP_ISA_SCALAR || isa == PP_ISA_AVX2);
+    const int multi = columns > 1 && same_path && has_multi_kernel(w->format, isa, activations[0].exact);
     if (!multi) {
         // Other formats and paths: the single-vector kernel per column (the same results).
         for (int c = 0; c < columns; c++) {

@@ -5,6 +5,7 @@
 #include "kernels_internal.h"
 
 #include "avx2_common.h"
+#include "q5_0_avx2.h"
 
 
 /// The 32 nibbles of a 4-bit block as unsigned bytes in element order (low nibbles, then high).
@@ -61,8 +62,8 @@ PP_AVX2 static float dot_exact(const pp_qmatrix *w, const pp_activation *a, int 
 /// `format` is a constant in every call, so the loop specializes.
 PP_AVX2 static inline __attribute__((always_inline)) float row_int(const pp_qmatrix *w, const pp_activation *a,
                                                                     const int format, int r) {
-    const int bpr = w->blocks_per_row, qb = pp_quant_bytes(format);
     const int is_q8_0 = format == PP_FORMAT_Q8_0, is_q4_0 = format == PP_FORMAT_Q4_0, is_q4_1 = format == PP_FORMAT_Q4_1;
+    const int is_q5_0 = format == PP_FORMAT_Q5_0, bpr = w->blocks_per_row, qb = is_q5_0 ? 20 : pp_quant_bytes(format);
     const uint8_t *q = (const uint8_t *)w->quants + (size_t)r * bpr * qb;
     const float *d = w->scales + (size_t)r * bpr;
     const float *m = is_q4_1 ? w->minimums + (size_t)r * bpr : 0;
@@ -78,6 +79,10 @@ PP_AVX2 static inline __attribute__((always_inline)) float row_int(const pp_qmat
             if (is_q8_0) {
                 lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b)));
                 hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b + 16)));
+            } else if (is_q5_0) {
+                const __m256i values = pp_q5_0_values(q + 20 * b);
+                lo = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(values));
+                hi = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(values, 1));
             } else {
                 const __m128i bytes = _mm_loadu_si128((const __m128i *)(q + 16 * b));
                 lo = _mm256_cvtepu8_epi16(_mm_and_si128(bytes, mask));
@@ -118,6 +123,7 @@ PP_AVX2 void pp_rows_avx2(const pp_qmatrix *w, const pp_activation *a, float *ou
         switch (w->format) {
         case PP_FORMAT_Q8_0: rows_int(w, a, PP_FORMAT_Q8_0, out, row_start, row_end, accumulate); return;
         case PP_FORMAT_Q4_0: rows_int(w, a, PP_FORMAT_Q4_0, out, row_start, row_end, accumulate); return;
+        case PP_FORMAT_Q5_0: rows_int(w, a, PP_FORMAT_Q5_0, out, row_start, row_end, accumulate); return;
         default: rows_int(w, a, PP_FORMAT_Q4_1, out, row_start, row_end, accumulate); return;
         }
     }

@@ -9,6 +9,7 @@
 #include "kquant_internal.h"
 
 #include "avx2_common.h"
+#include "q5_0_avx2.h"
 
 
 /// Σ over 16 signed bytes `w` times 16 floats `x`, as eight lanes.
@@ -23,35 +24,16 @@ PP_AVX2 static inline __m256i dot16_int(__m128i w, const int16_t *y) {
     return _mm256_madd_epi16(_mm256_cvtepi8_epi16(w), _mm256_loadu_si256((const __m256i *)y));
 }
 
-/// The 32 weights of a Q5_0 block minus 16, as signed bytes in element order.
-PP_AVX2 static inline __m256i q5_0_values(const uint8_t *q) {
-    const __m128i bytes = _mm_loadu_si128((const __m128i *)(q + 4)), mask = _mm_set1_epi8(15);
-    const __m256i nibbles = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask), _mm_and_si128(bytes, mask));
-    // Byte k tests bit k of qh: spread qh's byte k/8 over bytes 8(k/8) ..< 8(k/8)+8, then one bit each.
-    const __m256i spread = _mm256_shuffle_epi8(
-        _mm256_set1_epi32((int)pp_load_le32(q)),
-        _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
-    const __m256i bit = _mm256_set1_epi64x(0x8040201008040201LL);
-    const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
-    const __m256i values = _mm256_or_si256(nibbles, _mm256_and_si256(set, _mm256_set1_epi8(16)));
-    return _mm256_sub_epi8(values, _mm256_set1_epi8(16));
-}
-
-PP_AVX2 static float q5_0_dot(const pp_qmatrix *w, const pp_activation *a, int r) {
+/// The exact path of a Q5_0 row (the int16 path is kernels_avx2.c's, shared with Q8_0/Q4_0/Q4_1).
+PP_AVX2 static float q5_0_dot_exact(const pp_qmatrix *w, const pp_activation *a, int r) {
     const float *d = w->scales + (size_t)r * w->blocks_per_row;
     __m256 acc = _mm256_setzero_ps();
     for (int b = 0; b < w->blocks_per_row; b++) {
-        const __m256i v = q5_0_values(pp_kquant_block(w, r, b));
+        const __m256i v = pp_q5_0_values(pp_kquant_block(w, r, b));
         const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
-        if (a->exact) {
-            const float *x = a->x + 32 * b;
-            const __m256 s = _mm256_add_ps(dot16_exact(lo, x), dot16_exact(hi, x + 16));
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(d[b]), s, acc);
-        } else {
-            const int16_t *y = a->q + 32 * b;
-            const __m256i s = _mm256_add_epi32(dot16_int(lo, y), dot16_int(hi, y + 16));
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(d[b] * a->d[b]), _mm256_cvtepi32_ps(s), acc);
-        }
+        const float *x = a->x + 32 * b;
+        const __m256 s = _mm256_add_ps(dot16_exact(lo, x), dot16_exact(hi, x + 16));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d[b]), s, acc);
     }
     return pp_hsum256(acc);
 }
@@ -157,7 +139,7 @@ PP_AVX2 void pp_dequantize_block_avx2(const pp_qmatrix *w, int r, int b, float *
     const float d = w->scales[i];
     switch (w->format) {
     case PP_FORMAT_Q5_0: {
-        const __m256i v = q5_0_values(q);
+        const __m256i v = pp_q5_0_values(q);
         const __m256 scale = _mm256_set1_ps(d);
         store_scaled16(o, _mm256_castsi256_si128(v), scale);
         store_scaled16(o + 16, _mm256_extracti128_si256(v, 1), scale);
@@ -203,10 +185,14 @@ PP_AVX2 void pp_dequantize_block_avx2(const pp_qmatrix *w, int r, int b, float *
 
 PP_AVX2 void pp_rows_kquant_avx2(const pp_qmatrix *w, const pp_activation *a, float *out,
                                  int row_start, int row_end, int accumulate) {
+    if (w->format == PP_FORMAT_Q5_0 && !a->exact) {
+        pp_rows_avx2(w, a, out, row_start, row_end, accumulate);
+        return;
+    }
     for (int r = row_start; r < row_end; r++) {
         float v;
         switch (w->format) {
-        case PP_FORMAT_Q5_0: v = q5_0_dot(w, a, r); break;
+        case PP_FORMAT_Q5_0: v = q5_0_dot_exact(w, a, r); break;
         case PP_FORMAT_Q4_K: v = q4_k_dot(w, a, r); break;
         default: v = q6_k_dot(w, a, r); break;
         }

@@ -18,8 +18,12 @@ final class MultiVectorKernelTests: XCTestCase {
     func testEveryColumnEqualsItsSingleVectorProduct() throws {
         var rng = SeededGenerator(seed: 23)
         let cols = 256
-        let shapes = [(GGMLType.q4_1, WeightStorageFormat.q4_1, 200), (.q8_0, .q8_0, 72), (.q4_0, .q4_0, 136)]
-        let made = shapes.map { SyntheticBlocks.make($0.0, $0.1, rows: $0.2, cols: cols, rng: &rng) }
+        // Q5_0 (Gemma's most common layer format): a multi-vector kernel on the AVX2 int16 path only,
+        // elsewhere the single-vector kernel per column; either way each column must equal it.
+        let shapes = [(GGMLType.q4_1, WeightStorageFormat.q4_1, 200), (.q8_0, .q8_0, 72), (.q4_0, .q4_0, 136),
+                      (.q5_0, .q5_0, 96)]
+        var made = shapes.prefix(3).map { SyntheticBlocks.make($0.0, $0.1, rows: $0.2, cols: cols, rng: &rng) }
+        made.append(try Q4KMKernelTests.make(.q5_0, .q5_0, rows: 96, cols: cols, rng: &rng))
         let matrices = made.map(\.0)
         for isa in KernelISA.supported {
             XCTAssertTrue(KernelISA.select(isa))
