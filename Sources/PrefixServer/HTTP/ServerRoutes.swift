@@ -7,13 +7,16 @@ import PrefixSupport
 /// `/v1/chat/completions` (JSON or server-sent events), the prefix admin endpoints, `/health`
 /// and `/metrics`.
 public enum ServerRoutes {
-    /// A router with every endpoint (and the API-key check when the server has a key).
-    /// `connections` are the open connections watched by ``ClientDisconnectHandler``s of the
-    /// same server (none by default: then a non-streaming client that goes away is not noticed).
+    /// A router with every endpoint (and the API-key check when the server has a key), for an
+    /// application without ``ClientDisconnectHandler``s: a non-streaming client that goes away
+    /// is not noticed before its answer is written. ``ModelServer/application(logger:onReady:)``
+    /// builds the router that notices it.
     public static func router(for server: ModelServer) -> Router<ServerRequestContext> {
         router(for: server, connections: ClientConnections())
     }
 
+    /// The router whose completions are cancelled when their client goes away: `connections`
+    /// are those watched by the ``ClientDisconnectHandler``s of the same application.
     static func router(for server: ModelServer, connections: ClientConnections) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: ErrorMetricsMiddleware(metrics: server.metrics))
