@@ -7,7 +7,8 @@ Started by scripts/openai-client-check.sh (which makes the venv and the bundles)
 Starts the server on a free loopback port with the bundles of BUNDLES_DIR, then checks:
 models listed; greedy completion and chat per prefix equal `prefixpack generate`; streaming;
 16 concurrent requests over mixed prefixes equal their solo outputs; a client that disconnects
-mid-stream leaves the server healthy and frees its slot; bad requests get their statuses
+mid-stream leaves the server healthy and frees its slot; a non-streaming client that gives up
+(openai's `timeout=`) frees its slot long before its max_tokens; bad requests get their statuses
 (401, 400, 404, 413, 429 with Retry-After); SIGTERM drains a running stream and exits 0.
 Exits 1 on the first failed check."""
 import concurrent.futures
@@ -118,6 +119,30 @@ def main():
                 break
             time.sleep(0.1)
         check(health.get("running") == 0 and health.get("status") == "ok", f"disconnect mid-stream frees the slot: {health}")
+
+        # A non-streaming client that gives up (openai's timeout closes the connection): the
+        # request would run 2000 tokens (ignore_eos) but leaves the batch once the socket closes.
+        def generated_tokens():
+            text = httpx.get(address + "/metrics", headers={"Authorization": "Bearer " + KEY}).text
+            return int(next(l for l in text.splitlines() if l.startswith("prefixpack_generated_tokens_total ")).split()[-1])
+        before = generated_tokens()
+        impatient = openai.OpenAI(base_url=base_url, api_key=KEY, max_retries=0, timeout=1.0)
+        try:
+            impatient.completions.create(model="raw", prompt="Write a long story.", max_tokens=2000, temperature=0.8,
+                                         extra_body={"ignore_eos": True})
+            check(False, "a 2000-token request gives up after the client's 1 s timeout")
+        except openai.APITimeoutError:
+            check(True, "a 2000-token request gives up after the client's 1 s timeout")
+        for _ in range(50):
+            health = httpx.get(address + "/health").json()
+            if health["running"] == 0:
+                break
+            time.sleep(0.1)
+        spent = generated_tokens() - before
+        check(health.get("running") == 0 and spent < 2000,
+              f"non-streaming client that timed out frees its slot: {health}, {spent} of 2000 tokens generated")
+        after = client.completions.create(model="raw", prompt="Hi", max_tokens=3, temperature=0)
+        check(after.usage.completion_tokens > 0, "the server still answers after the abandoned request")
 
         check(httpx.get(base_url + "/models").status_code == 401, "no key: 401")
         check(httpx.get(base_url + "/models", headers={"Authorization": "Bearer wrong"}).status_code == 401, "wrong key: 401")

@@ -6,11 +6,15 @@ import ServiceLifecycle
 extension ModelServer {
     /// The Hummingbird application serving this server's routes on ``ServerOptions/host`` and
     /// ``ServerOptions/port``, with the scheduler as a service (drained on graceful shutdown).
-    /// `onReady` receives the bound address (`host:port`) once the socket listens.
+    /// Every connection gets a ``ClientDisconnectHandler``, so a non-streaming request whose
+    /// client goes away is cancelled. `onReady` receives the bound address (`host:port`) once
+    /// the socket listens.
     public func application(logger: Logger, onReady: @escaping @Sendable (String) async -> Void = { _ in })
         -> some ApplicationProtocol {
-        Application(
-            router: ServerRoutes.router(for: self),
+        let connections = ClientConnections()
+        return Application(
+            router: ServerRoutes.router(for: self, connections: connections),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ClientDisconnectHandler(connections: connections)])),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "prefixpack"),
             services: [SchedulerService(scheduler: scheduler, drainSeconds: options.drainTimeoutSeconds)],
             onServerRunning: { channel in

@@ -1,14 +1,15 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PrefixSupport
 import XCTest
 @testable import PrefixServer
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// A real client that closes its connection mid-stream (live server, raw socket): the request
-/// leaves the batch and the server stays healthy.
+/// Real clients that go away (live server, raw socket): one that closes its connection
+/// mid-stream, one that closes it while waiting for a whole (non-streamed) answer, one that
+/// shuts down its sending side while waiting; each request leaves the batch long before its
+/// `max_tokens` and the server stays healthy. A keep-alive client sending requests one after
+/// the other is unaffected.
 final class DisconnectTests: XCTestCase {
     func testClientClosingMidStreamFreesItsSlot() async throws {
         let c = try ServerFixtures.smolLM2()  // slow enough that 300 tokens cannot finish before the close
@@ -40,50 +41,85 @@ final class DisconnectTests: XCTestCase {
             XCTAssertLessThan(count, 300, "the cancelled request must not have run to its limit")
         }
     }
-}
 
-/// A blocking TCP connection to 127.0.0.1 for tests that need to close the socket themselves.
-final class RawHTTPSocket {
-    private var fd: Int32
-
-    init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { Glibc.close(fd); throw POSIXError(.ECONNREFUSED) }
-    }
-
-    func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { throw POSIXError(.EPIPE) }
-            sent += n
+    func testClientClosingWhileWaitingForAWholeAnswerFreesItsSlot() async throws {
+        let c = try ServerFixtures.smolLM2()
+        let dir = try ServerFixtures.temporaryDirectory("empty")
+        var options = ServerOptions()
+        options.port = 0
+        let server = try ServerFixtures.server(c, dir: dir, options: options)
+        let maxTokens = 1000  // with ignore_eos only a cancel ends it earlier
+        try await server.application(logger: LogCollector().logger).test(.live) { client in
+            let socket = try RawHTTPSocket(port: try XCTUnwrap(client.port))
+            let body = #"{"model": "SmolLM2-135M-Instruct.Q4_1", "prompt": "Tell me a long story.", "max_tokens": \#(maxTokens), "ignore_eos": true}"#
+            try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            let decoding = try await Self.poll(upTo: 2400) { Self.generatedTokens(server) > 0 }
+            XCTAssertTrue(decoding, "the request never started decoding")
+            XCTAssertEqual(server.scheduler.occupancy.running, 1)
+            socket.close()
+            let freed = try await Self.poll(upTo: 2400) { server.scheduler.occupancy.running == 0 }
+            XCTAssertTrue(freed, "the abandoned request should have left the batch")
+            XCTAssertLessThan(Self.generatedTokens(server), maxTokens, "the abandoned request must not run to max_tokens")
+            let after = try await client.post("/v1/completions", json: #"{"model": "SmolLM2-135M-Instruct.Q4_1", "prompt": "Hi", "max_tokens": 3}"#)
+            XCTAssertEqual(after.status, .ok, after.text)
         }
     }
 
-    /// Reads until `marker` has arrived (or the peer closes); returns what was read.
-    func receive(until marker: String) throws -> String {
-        var data: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !String(decoding: data, as: UTF8.self).contains(marker) {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
+    func testClientShuttingDownItsSendingSideIsTreatedAsGone() async throws {
+        let c = try ServerFixtures.smolLM2()
+        let dir = try ServerFixtures.temporaryDirectory("empty")
+        var options = ServerOptions()
+        options.port = 0
+        let server = try ServerFixtures.server(c, dir: dir, options: options)
+        let maxTokens = 1000
+        try await server.application(logger: LogCollector().logger).test(.live) { client in
+            let socket = try RawHTTPSocket(port: try XCTUnwrap(client.port))
+            let body = #"{"model": "SmolLM2-135M-Instruct.Q4_1", "prompt": "Tell me a long story.", "max_tokens": \#(maxTokens), "ignore_eos": true}"#
+            try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            socket.shutdownWrite()
+            // The answer still arrives on the open receiving side: cut short, as `length`.
+            let (head, answer) = try socket.receiveResponse()
+            XCTAssertTrue(head.hasPrefix("HTTP/1.1 200"), head)
+            let json = try JSONField.parse(Array(answer.utf8), file: "response")
+            XCTAssertEqual(try json.at("choices[0].finish_reason").string(), "length")
+            XCTAssertLessThan(try json.at("usage.completion_tokens").int(), maxTokens, String(answer.prefix(300)))
+            XCTAssertEqual(server.scheduler.occupancy.running, 0)
         }
-        return String(decoding: data, as: UTF8.self)
     }
 
-    func close() {
-        if fd >= 0 { Glibc.close(fd); fd = -1 }
+    func testKeepAliveClientSendingRequestsOneAfterAnotherIsUnaffected() async throws {
+        let c = try ServerFixtures.tiny()
+        let dir = try ServerFixtures.temporaryDirectory("empty")
+        var options = ServerOptions()
+        options.port = 0
+        let server = try ServerFixtures.server(c, dir: dir, options: options)
+        try await server.application(logger: LogCollector().logger).test(.live) { client in
+            let socket = try RawHTTPSocket(port: try XCTUnwrap(client.port))
+            for index in 0..<3 {
+                let body = #"{"model": "hf", "prompt": "the quick brown fox \#(index)", "max_tokens": 12, "ignore_eos": true, "temperature": 0}"#
+                try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                let (head, answer) = try socket.receiveResponse()
+                XCTAssertTrue(head.hasPrefix("HTTP/1.1 200"), head)
+                let json = try JSONField.parse(Array(answer.utf8), file: "response")
+                XCTAssertEqual(try json.at("choices[0].finish_reason").string(), "length", answer)
+                XCTAssertEqual(try json.at("usage.completion_tokens").int(), 12, answer)
+            }
+            socket.close()
+        }
     }
 
-    deinit { close() }
+    /// `prefixpack_generated_tokens_total` of `server`'s metrics.
+    static func generatedTokens(_ server: ModelServer) -> Int {
+        let line = server.metrics.render().split(separator: "\n").first { $0.hasPrefix("prefixpack_generated_tokens_total ") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+    }
+
+    /// Polls `condition` every 25 ms, at most `polls` times; true once it holds.
+    static func poll(upTo polls: Int, _ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<polls {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return condition()
+    }
 }

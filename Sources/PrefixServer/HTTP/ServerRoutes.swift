@@ -7,9 +7,18 @@ import PrefixSupport
 /// `/v1/chat/completions` (JSON or server-sent events), the prefix admin endpoints, `/health`
 /// and `/metrics`.
 public enum ServerRoutes {
-    /// A router with every endpoint (and the API-key check when the server has a key).
-    public static func router(for server: ModelServer) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    /// A router with every endpoint (and the API-key check when the server has a key), for an
+    /// application without ``ClientDisconnectHandler``s: a non-streaming client that goes away
+    /// is not noticed before its answer is written. ``ModelServer/application(logger:onReady:)``
+    /// builds the router that notices it.
+    public static func router(for server: ModelServer) -> Router<ServerRequestContext> {
+        router(for: server, connections: ClientConnections())
+    }
+
+    /// The router whose completions are cancelled when their client goes away: `connections`
+    /// are those watched by the ``ClientDisconnectHandler``s of the same application.
+    static func router(for server: ModelServer, connections: ClientConnections) -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
         router.add(middleware: ErrorMetricsMiddleware(metrics: server.metrics))
         if let key = server.options.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
 
@@ -24,11 +33,11 @@ public enum ServerRoutes {
         router.get("/v1/models") { _, _ -> Response in
             JSONResponse.make(modelList(server.servedModels))
         }
-        router.post("/v1/completions") { request, _ -> Response in
-            try await completion(request, server: server, chat: false)
+        router.post("/v1/completions") { request, context -> Response in
+            try await completion(request, server: server, chat: false, connection: connections.connection(for: context.channel))
         }
-        router.post("/v1/chat/completions") { request, _ -> Response in
-            try await completion(request, server: server, chat: true)
+        router.post("/v1/chat/completions") { request, context -> Response in
+            try await completion(request, server: server, chat: true, connection: connections.connection(for: context.channel))
         }
         router.post("/v1/prefixes") { request, _ -> Response in
             let root = try RequestBodyReader.object(try await body(request, limit: server.options.maxBodyBytes))
@@ -71,11 +80,14 @@ public enum ServerRoutes {
     }
 
     /// A completion: parsed, queued, then answered as one JSON object or as server-sent events.
-    /// A streaming client that goes away (a failed write), a cancelled handler task, or an event
-    /// stream dropped unread cancels the request, which then leaves the batch at the next step.
-    /// A non-streaming client that closes its connection is not noticed before the answer is
-    /// written: its request runs to its limits (`max_tokens`, `--request-timeout`).
-    static func completion(_ request: Request, server: ModelServer, chat: Bool) async throws -> Response {
+    /// The request is cancelled, and leaves the batch at the next step, when its client goes
+    /// away: for a stream, the first failed write; for a whole answer, `connection` reporting
+    /// the client gone (its input ended or the connection closed while the answer is pending;
+    /// see ``ClientConnection``). A cancelled handler task or an event stream dropped unread
+    /// cancels it too. Without a `connection` (no ``ClientDisconnectHandler`` on the channel) a
+    /// non-streaming client that goes away is not noticed before the answer is written.
+    static func completion(_ request: Request, server: ModelServer, chat: Bool,
+                           connection: ClientConnection?) async throws -> Response {
         let root = try RequestBodyReader.object(try await body(request, limit: server.options.maxBodyBytes))
         let parameters = try CompletionParameters(root, chat: chat)
         let started = try server.start(parameters, chat: chat)
@@ -85,6 +97,8 @@ public enum ServerRoutes {
         if parameters.stream {
             return streamResponse(started, request: request, includeUsage: parameters.includeUsage, cancel: handle)
         }
+        let token = connection?.onGone { handle.fire() }
+        defer { if let token { connection?.remove(token) } }
         return try await withTaskCancellationHandler {
             try await wholeResponse(started)
         } onCancel: {
