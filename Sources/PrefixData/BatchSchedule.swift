@@ -76,16 +76,6 @@ public struct BatchSchedule: Sendable, Equatable {
         return Array(order[start..<min(start + batchSize, exampleCount)])
     }
 
-    /// The padded batch of global step `step`.
-    public func batch(step: Int, examples: [TrainingExample], padTokenID: Int) throws(DataError) -> PaddedBatch {
-        guard examples.count == exampleCount else {
-            throw .invalidOption(name: "examples", found: "\(examples.count)", expected: "\(exampleCount) (the schedule's count)")
-        }
-        guard step >= 0 else { throw .invalidOption(name: "step", found: "\(step)", expected: "0 or more") }
-        let indices = batchIndices(step: step)
-        return try PaddedBatch(examples: indices.map { examples[$0] }, indices: indices, padTokenID: padTokenID)
-    }
-
     /// An unbiased draw in `0..<bound` (Lemire's multiply-and-reject).
     static func uniform(below bound: UInt64, using random: inout SeededGenerator) -> UInt64 {
         var product = random.next().multipliedFullWidth(by: bound)

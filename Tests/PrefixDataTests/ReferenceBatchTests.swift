@@ -1,5 +1,6 @@
 import Foundation
 import PrefixData
+import PrefixTraining
 import TextTokenizers
 import XCTest
 
@@ -23,12 +24,12 @@ final class ReferenceBatchTests: XCTestCase {
         }
         let pad = PadToken.id(padToken: config.padToken, encoder: encoder)
         XCTAssertEqual(pad, reference.pad_id)
-        let batch = try PaddedBatch(examples: dataset.examples, padTokenID: pad)
+        let batch = try TrainingBatch(padding: dataset.examples, padTokenID: pad)
         XCTAssertEqual(batch.tokens, reference.input_ids[0].count)
         XCTAssertEqual(batch.inputIDs, reference.input_ids.flatMap { $0 })
         XCTAssertEqual(batch.attentionMask, reference.attention_mask.flatMap { $0 }.map { $0 == 1 })
         XCTAssertEqual(batch.labels.map(Int.init), reference.labels.flatMap { $0 })
-        XCTAssertEqual(batch.targetTokenCount, reference.n_target_tokens)
+        XCTAssertEqual(batch.labels.filter { $0 != -100 }.count, reference.n_target_tokens)
     }
 
     func testTinyBatchFromText() throws {
