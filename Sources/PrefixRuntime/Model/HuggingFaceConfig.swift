@@ -20,24 +20,21 @@ struct JSONConfigReader {
     let file: String
     let object: JSONObject
 
-    func has(_ key: String) -> Bool {
-        if case .some(.null) = object[key] { return false }
-        return object[key] != nil
-    }
+    func has(_ key: String) -> Bool { object[key].map { !$0.isNull } ?? false }
 
     func int(_ key: String) throws -> Int {
-        guard let value = object[key], !isNull(value) else { throw RuntimeError.missingConfigKey(file: file, key: key) }
+        guard let value = object[key], !value.isNull else { throw RuntimeError.missingConfigKey(file: file, key: key) }
         return try intValue(value, key: key)
     }
 
     func optionalInt(_ key: String) throws -> Int? {
-        guard let value = object[key], !isNull(value) else { return nil }
+        guard let value = object[key], !value.isNull else { return nil }
         if case .array(let items) = value, let first = items.first { return try intValue(first, key: key) }
         return try intValue(value, key: key)
     }
 
     func double(_ key: String) throws -> Double {
-        guard let value = object[key], !isNull(value) else { throw RuntimeError.missingConfigKey(file: file, key: key) }
+        guard let value = object[key], !value.isNull else { throw RuntimeError.missingConfigKey(file: file, key: key) }
         guard let d = value.double else {
             throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "a number")
         }
@@ -45,7 +42,7 @@ struct JSONConfigReader {
     }
 
     func string(_ key: String) throws -> String? {
-        guard let value = object[key], !isNull(value) else { return nil }
+        guard let value = object[key], !value.isNull else { return nil }
         guard case .string(let s) = value else {
             throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "a string")
         }
@@ -53,14 +50,12 @@ struct JSONConfigReader {
     }
 
     func bool(_ key: String, default fallback: Bool) throws -> Bool {
-        guard let value = object[key], !isNull(value) else { return fallback }
+        guard let value = object[key], !value.isNull else { return fallback }
         guard case .bool(let b) = value else {
             throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "true or false")
         }
         return b
     }
-
-    private func isNull(_ v: JSONNode) -> Bool { if case .null = v { return true } else { return false } }
 
     private func intValue(_ value: JSONNode, key: String) throws -> Int {
         guard let n = value.integer(Int.self), abs(n) <= 1 << 40 else {
