@@ -86,14 +86,3 @@ public struct BatchSchedule: Sendable, Equatable {
         return product.high
     }
 }
-
-/// The pad id to use for batches: the tokenizer configuration's pad token, else EOS.
-public enum PadToken {
-    /// `padToken` (the text of `tokenizer_config.json`'s `pad_token`, or a model's
-    /// `pad_token_id` given as `padTokenID`) looked up in the tokenizer, else the EOS id.
-    public static func id(padToken: String?, padTokenID: Int? = nil, encoder: ExampleEncoder) -> Int {
-        if let padTokenID, (0..<encoder.tokenizer.vocabularySize).contains(padTokenID) { return padTokenID }
-        if let padToken, let id = encoder.tokenizer.tokenID(forToken: padToken) { return id }
-        return encoder.eosTokenID
-    }
-}

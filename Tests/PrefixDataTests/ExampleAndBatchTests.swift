@@ -190,7 +190,7 @@ final class ExampleAndBatchTests: XCTestCase {
         let encoder = try ExampleEncoder(tokenizer: tokenizer)
         let d = try DatasetLoader.load(sources: [DataSource(parsing: DataFixtures.path("quoted.csv"))], encoder: encoder)
         let schedule = try BatchSchedule(exampleCount: d.examples.count, batchSize: 3, seed: 7)
-        let pad = PadToken.id(padToken: config.padToken, encoder: encoder)
+        let pad = config.padToken.flatMap { tokenizer.tokenID(forToken: $0) } ?? encoder.eosTokenID
         let indices = schedule.batchIndices(step: 0)
         let batch = try TrainingBatch(padding: indices.map { d.examples[$0] }, padTokenID: pad)
         XCTAssertEqual(batch.sequences, 3)
