@@ -76,11 +76,12 @@ let package = Package(
         ),
         // Evaluation metrics (sacrebleu BLEU/chrF, rouge-score ROUGE-L); Foundation and the error protocol only.
         .target(name: "PrefixEval", dependencies: ["PrefixBundle"]),
-        // Training/eval data: plain, .gz and archive-member sources; CSV/TSV/JSONL; tokenized examples and batches.
+        // Training/eval data: plain, .gz and archive-member sources; CSV/TSV/JSONL; tokenized examples and
+        // the trainer's padded batches (PrefixTraining's TrainingBatch).
         .target(
             name: "PrefixData",
             dependencies: [
-                "PrefixSupport", "PrefixBundle", "PrefixInterop", "TextTokenizers", "CZlib",
+                "PrefixSupport", "PrefixBundle", "PrefixInterop", "PrefixTraining", "TextTokenizers", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -145,7 +146,7 @@ let package = Package(
             name: "PrefixInteropTests",
             dependencies: ["PrefixSupport", "PrefixInterop", "PrefixRuntime", "PrefixBundle", "TensorFiles", "TextTokenizers", "CArchive"]
         ),
-        .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "PrefixEval", "TextTokenizers"]),
+        .testTarget(name: "PrefixDataTests", dependencies: ["PrefixData", "PrefixInterop", "PrefixEval", "PrefixTraining", "TextTokenizers"]),
         .testTarget(name: "CLITests", dependencies: ["PrefixBundle", "PrefixPackCLI", "prefixpack-fuzz"]),
         .testTarget(
             name: "PrefixTrainingRunTests",

@@ -32,7 +32,7 @@ public struct BundlePreamble: Sendable, Equatable {
     public var fileLength: UInt64
     /// CRC-32 of the manifest bytes.
     public var manifestCRC32: UInt32
-    /// CRC-32 of bytes 0..<40 as stored in the file (see ``computedPreambleCRC32``).
+    /// CRC-32 of bytes 0..<40 as stored in the file.
     public var preambleCRC32: UInt32
 
     /// Creates a preamble; ``preambleCRC32`` is computed by ``encode()`` unless `storedCRC` is given.
@@ -55,9 +55,6 @@ public struct BundlePreamble: Sendable, Equatable {
         appendLE(&out, UInt64(manifestCRC32), 4)
         return out
     }
-
-    /// CRC-32 of the first 40 bytes as this preamble would encode them.
-    public var computedPreambleCRC32: UInt32 { CRC32.checksum(headBytes()) }
 
     /// The 44 encoded bytes, with a freshly computed preamble CRC-32.
     public func encode() -> [UInt8] {

@@ -76,16 +76,6 @@ public struct BatchSchedule: Sendable, Equatable {
         return Array(order[start..<min(start + batchSize, exampleCount)])
     }
 
-    /// The padded batch of global step `step`.
-    public func batch(step: Int, examples: [TrainingExample], padTokenID: Int) throws(DataError) -> PaddedBatch {
-        guard examples.count == exampleCount else {
-            throw .invalidOption(name: "examples", found: "\(examples.count)", expected: "\(exampleCount) (the schedule's count)")
-        }
-        guard step >= 0 else { throw .invalidOption(name: "step", found: "\(step)", expected: "0 or more") }
-        let indices = batchIndices(step: step)
-        return try PaddedBatch(examples: indices.map { examples[$0] }, indices: indices, padTokenID: padTokenID)
-    }
-
     /// An unbiased draw in `0..<bound` (Lemire's multiply-and-reject).
     static func uniform(below bound: UInt64, using random: inout SeededGenerator) -> UInt64 {
         var product = random.next().multipliedFullWidth(by: bound)
@@ -94,16 +84,5 @@ public struct BatchSchedule: Sendable, Equatable {
             while product.low < threshold { product = random.next().multipliedFullWidth(by: bound) }
         }
         return product.high
-    }
-}
-
-/// The pad id to use for batches: the tokenizer configuration's pad token, else EOS.
-public enum PadToken {
-    /// `padToken` (the text of `tokenizer_config.json`'s `pad_token`, or a model's
-    /// `pad_token_id` given as `padTokenID`) looked up in the tokenizer, else the EOS id.
-    public static func id(padToken: String?, padTokenID: Int? = nil, encoder: ExampleEncoder) -> Int {
-        if let padTokenID, (0..<encoder.tokenizer.vocabularySize).contains(padTokenID) { return padTokenID }
-        if let padToken, let id = encoder.tokenizer.tokenID(forToken: padToken) { return id }
-        return encoder.eosTokenID
     }
 }

@@ -15,18 +15,6 @@ extension JSONNode {
         }
         return .success(object)
     }
-
-    /// What the value is, for messages.
-    var kind: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number(let text): return "the number \(text.count > 40 ? String(text.prefix(40)) + "…" : text)"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
 }
 
 /// Why a line or row could not be used.

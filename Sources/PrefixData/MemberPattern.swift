@@ -16,9 +16,6 @@ public struct MemberPattern: Sendable, Hashable, CustomStringConvertible {
         characters = Array(t)
     }
 
-    /// Whether the pattern contains a wildcard (and may match several members).
-    public var isGlob: Bool { characters.contains("*") || characters.contains("?") }
-
     /// Whether `path` (a normalized member path) matches.
     public func matches(_ path: String) -> Bool {
         let s = Array(path)

@@ -151,17 +151,6 @@ public enum BLEU {
     }
 }
 
-/// Corpus BLEU identical to sacrebleu 2.6 `BLEU().corpus_score(hypotheses, ref_streams)`
-/// (signature `nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0`).
-///
-/// - Parameters:
-///   - hypotheses: one system output per segment.
-///   - references: for each segment, its references (at least one; counts may vary).
-public func corpusBLEU(hypotheses: [String], references: [[String]]) throws(EvaluationError) -> BLEUScore {
-    let stats = try BLEU.segmentStatistics(hypotheses: hypotheses, references: references)
-    return BLEU.score(stats.reduce(.zero, +), effectiveOrder: false)
-}
-
 /// Sentence BLEU identical to `sacrebleu.sentence_bleu(hypothesis, references)`
 /// (smoothing `exp`, effective order).
 public func sentenceBLEU(hypothesis: String, references: [String]) throws(EvaluationError) -> BLEUScore {

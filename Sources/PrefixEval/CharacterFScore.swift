@@ -122,13 +122,6 @@ public enum CHRF {
     }
 }
 
-/// Corpus chrF identical to sacrebleu 2.6 `CHRF().corpus_score(hypotheses, ref_streams)`
-/// (signature `nrefs:var|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0`).
-public func corpusCHRF(hypotheses: [String], references: [[String]]) throws(EvaluationError) -> CHRFScore {
-    let stats = try CHRF.segmentStatistics(hypotheses: hypotheses, references: references)
-    return CHRFScore(score: CHRF.fScore(CHRF.sum(stats)))
-}
-
 /// Sentence chrF identical to `sacrebleu.sentence_chrf(hypothesis, references)`.
 public func sentenceCHRF(hypothesis: String, references: [String]) throws(EvaluationError) -> CHRFScore {
     let stats = try CHRF.segmentStatistics(hypotheses: [hypothesis], references: [references])

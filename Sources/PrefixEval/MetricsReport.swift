@@ -53,20 +53,16 @@ public struct SegmentScores: Codable, Sendable, Equatable {
     }
 }
 
-/// Scores a corpus with every metric: corpus BLEU, corpus chrF, mean sentence BLEU and mean
-/// ROUGE-L F with and without stemming.
+/// Scores a corpus with every metric: corpus BLEU and chrF as sacrebleu 2.6's `corpus_score`
+/// (``MetricsReport/sacreBLEUSignature``, ``MetricsReport/sacreCHRFSignature``), mean sentence
+/// BLEU and mean ROUGE-L F with and without stemming; and every segment's scores (in input
+/// order). Each metric's statistics are computed once and serve both levels.
 ///
 /// - Parameters:
 ///   - hypotheses: one generation per segment (distinct input).
 ///   - references: every reference of that segment (at least one each).
 /// - Throws: ``EvaluationError`` when the counts differ, the corpus is empty or a segment has
 ///   no reference.
-public func scoreCorpus(hypotheses: [String], references: [[String]]) throws(EvaluationError) -> MetricsReport {
-    try scoreSegments(hypotheses: hypotheses, references: references).report
-}
-
-/// Like ``scoreCorpus(hypotheses:references:)``, and also returns every segment's scores (in
-/// input order). Each metric's statistics are computed once and serve both levels.
 public func scoreSegments(
     hypotheses: [String], references: [[String]]
 ) throws(EvaluationError) -> (report: MetricsReport, segments: [SegmentScores]) {

@@ -19,16 +19,6 @@ public enum Tokenizer13a {
         tokenizeScalars(PythonText.scalars(line))
     }
 
-    /// Tokenizes and joins the tokens with single spaces (sacrebleu's returned string).
-    public static func tokenizedString(_ line: String) -> String {
-        var view = String.UnicodeScalarView()
-        for (i, token) in tokenize(line).enumerated() {
-            if i > 0 { view.append(" ") }
-            for v in token { if let s = Unicode.Scalar(v) { view.append(s) } }
-        }
-        return String(view)
-    }
-
     static func tokenizeScalars(_ input: [UInt32]) -> [[UInt32]] {
         var line = PythonText.replace(input, Self.skipped, [])
         line = PythonText.replace(line, [0x2D, 0x0A], [])

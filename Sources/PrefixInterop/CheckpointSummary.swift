@@ -19,10 +19,7 @@ public struct CheckpointSummary: Sendable {
     public var weightsDigest: String
 
     /// The fingerprint a bundle for this checkpoint records.
-    public var fingerprint: ModelFingerprint {
-        ModelFingerprint(architecture: config.architecture.name, nLayers: config.layerCount,
-                         nKVHeads: config.kvHeadCount, headDim: config.headDim, hiddenSize: config.hiddenSize)
-    }
+    public var fingerprint: ModelFingerprint { config.fingerprint }
 
     /// Reads a Hugging Face folder (`config.json`, `model.safetensors` or its index,
     /// `tokenizer.json`) or a `.gguf` file (metadata and `tokenizer.ggml.*`).

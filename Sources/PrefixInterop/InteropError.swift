@@ -15,8 +15,6 @@ public enum InteropError: PrefixError, Equatable {
     case unreadable(path: String, detail: String)
     /// Writing an output failed (nothing is left under the output name).
     case writeFailed(path: String, detail: String)
-    /// The output name does not say which kind of output to write.
-    case unsupportedOutput(path: String, expected: String)
 
     // MARK: Archives
     /// libarchive could not read the archive (not a zip/tar/tar.gz, or corrupt).
@@ -86,8 +84,6 @@ extension InteropError {
             return "\(path): cannot read: \(detail)"
         case let .writeFailed(path, detail):
             return "\(path): cannot write: \(detail) (nothing was written under this name)"
-        case let .unsupportedOutput(path, expected):
-            return "\(path): unsupported output name; expected \(expected)"
         case let .archiveUnreadable(archive, detail):
             return "\(archive): not a readable .zip, .tar or .tar.gz archive: \(detail)"
         case let .unsafeMemberPath(archive, member, reason):
@@ -152,7 +148,6 @@ extension InteropError {
         case .fileMissing: return "file-missing"
         case .unreadable: return "unreadable"
         case .writeFailed: return "write-failed"
-        case .unsupportedOutput: return "unsupported-output"
         case .archiveUnreadable: return "archive-unreadable"
         case .unsafeMemberPath: return "unsafe-member-path"
         case .linkMember: return "link-member"
@@ -187,7 +182,7 @@ extension InteropError {
     public var category: ErrorCategory {
         switch self {
         case .fileMissing, .unreadable, .writeFailed, .adapterFileMissing, .unrecognizedCheckpoint: return .io
-        case .unsupportedOutput, .alreadyRaw, .partialLayers: return .usage
+        case .alreadyRaw, .partialLayers: return .usage
         case .adapterCheckpointMismatch: return .incompatible
         case .archiveUnreadable, .unsafeMemberPath, .linkMember, .unsupportedMemberType, .memberTooLarge, .archiveTooLarge,
              .tooManyMembers, .duplicateMember, .pickledAdapter, .ambiguousAdapter, .invalidAdapterConfig, .unsupportedPEFTType,

@@ -8,9 +8,6 @@ struct PromptEncoderWeights {
     var embedding: [Float]
     var mlp: PrefixMLP
 
-    static let names = [PrefixMLP.peftNames.embedding, PrefixMLP.peftNames.w1, PrefixMLP.peftNames.b1,
-                        PrefixMLP.peftNames.w2, PrefixMLP.peftNames.b2]
-
     /// Reads and checks the parameters against the adapter configuration.
     static func load(_ store: any TensorStore, config: PEFTPrefixConfig, source: String) throws -> PromptEncoderWeights {
         let file = store.label
@@ -22,12 +19,12 @@ struct PromptEncoderWeights {
             throw InteropError.adapterTensorMissing(file: file, name: PrefixMLP.peftNames.w1)
         }
         let prefix = String(w1Key.dropLast(PrefixMLP.peftNames.w1.count))
-        let wanted = Set(names.map { prefix + $0 })
+        let wanted = Set(PrefixMLP.peftNameOrder.map { prefix + $0 })
         for name in store.descriptors.keys.sorted() where !wanted.contains(name) {
             throw InteropError.unexpectedAdapterTensor(file: file, name: name)
         }
         let p = config.numVirtualTokens, e = config.tokenDim, h = config.encoderHiddenSize, out = config.flatWidth
-        for (name, expected) in zip(names, [[p, e], [h, e], [h], [out, h], [out]]) {
+        for (name, expected) in zip(PrefixMLP.peftNameOrder, [[p, e], [h, e], [h], [out, h], [out]]) {
             guard let d = store.descriptors[prefix + name] else {
                 throw InteropError.adapterTensorMissing(file: file, name: prefix + name)
             }
@@ -36,7 +33,7 @@ struct PromptEncoderWeights {
             }
         }
         var values: [[Float]] = []
-        for name in names {
+        for name in PrefixMLP.peftNameOrder {
             let v = try store.floats(prefix + name)
             try PEFTImporter.requireFinite(v, file: file, tensor: prefix + name)
             values.append(v)

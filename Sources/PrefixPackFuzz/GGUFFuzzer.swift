@@ -35,9 +35,7 @@ enum GGUFFuzzer {
                 require(values.count == info.elementCount, "'\(info.name)': \(values.count) values for \(info.elementCount) elements")
             }
         }
-        _ = accepted("ModelConfig.fromGGUF") {
-            try ModelConfig.fromGGUF(file, hasOutputTensor: file.descriptors["output.weight"] != nil, file: file.label)
-        }
+        _ = accepted("ModelConfig.fromGGUF") { try ModelConfig.fromGGUF(file) }
         if let tokenizer = accepted("Checkpoint.ggufTokenizer", { try Checkpoint.ggufTokenizer(file) }) {
             TokenizerExercise.run(tokenizer, seed: input)
         }

@@ -12,6 +12,14 @@ public struct BundleCompatibility: Sendable, Equatable {
     public var isCompatible: Bool { errors.isEmpty }
 }
 
+extension ModelConfig {
+    /// The fingerprint a bundle for this model records.
+    public var fingerprint: ModelFingerprint {
+        ModelFingerprint(architecture: architecture.name, nLayers: layerCount, nKVHeads: kvHeadCount, headDim: headDim,
+                         hiddenSize: hiddenSize)
+    }
+}
+
 extension LanguageModel {
     /// Compares a bundle's manifest with this model.
     ///

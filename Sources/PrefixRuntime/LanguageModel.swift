@@ -73,6 +73,13 @@ extension GGUFFile: GGUFMetadataSource {
     public func hasKey(_ key: String) -> Bool { metadata[key] != nil }
 }
 
+extension ModelConfig {
+    /// The configuration of a GGUF file; no `output.weight` means a tied head.
+    public static func fromGGUF(_ file: GGUFFile) throws -> ModelConfig {
+        try fromGGUF(file, hasOutputTensor: file.descriptors["output.weight"] != nil, file: file.label)
+    }
+}
+
 extension LanguageModel {
     /// Loads a GGUF checkpoint (`general.architecture` of a registered architecture; F32, F16, BF16 and
     /// the quantized types TensorFiles dequantizes). Quantized matrices stay in block form (one
@@ -83,9 +90,11 @@ extension LanguageModel {
     /// - Throws: `RuntimeError` for configuration and shape problems, `TensorFileError` for
     ///   malformed files.
     public static func loadGGUF(url: URL, keepQuantized: Bool = true) throws -> LanguageModel {
-        let file = try GGUFFile(contentsOf: url)
-        let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.descriptors["output.weight"] != nil, file: file.label)
-        return try LanguageModel(config: config, store: file, naming: .gguf, file: file.label,
-                                 keepQuantized: keepQuantized)
+        try loadGGUF(file: GGUFFile(contentsOf: url), keepQuantized: keepQuantized)
+    }
+
+    /// ``loadGGUF(url:keepQuantized:)`` for an opened file.
+    public static func loadGGUF(file: GGUFFile, keepQuantized: Bool = true) throws -> LanguageModel {
+        try LanguageModel(config: ModelConfig.fromGGUF(file), store: file, naming: .gguf, file: file.label, keepQuantized: keepQuantized)
     }
 }

@@ -50,6 +50,8 @@ public struct PrefixMLP: Sendable, Equatable {
     /// `w1`, `b1` (`transform.0`), `w2`, `b2` (`transform.2`).
     public static let peftNames = (embedding: "embedding.weight", w1: "transform.0.weight", b1: "transform.0.bias",
                                    w2: "transform.2.weight", b2: "transform.2.bias")
+    /// ``peftNames`` in that order.
+    public static let peftNameOrder = [peftNames.embedding, peftNames.w1, peftNames.b1, peftNames.w2, peftNames.b2]
 
     /// The result of `forward`: the flat prefix and the tanh activations (kept for backprop).
     public struct Output: Sendable {

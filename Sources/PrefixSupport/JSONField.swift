@@ -56,7 +56,7 @@ package struct JSONField: Sendable {
     }
 
     /// True when the value is `null`.
-    package var isNull: Bool { node == .null }
+    package var isNull: Bool { node.isNull }
 
     /// The member `name` of this object; nil when this is not an object or has no such member.
     package func member(_ name: String) -> JSONField? {

@@ -23,6 +23,22 @@ package enum JSONNode: Sendable, Equatable {
         }
     }
 
+    /// What the value is, for messages: `null`, `a boolean`, `the number 5` (cut at 40
+    /// characters), `a string`, `an array`, `an object`.
+    package var kind: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number(let text): return "the number \(text.count > 40 ? String(text.prefix(40)) + "…" : text)"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// True for `null`.
+    package var isNull: Bool { self == .null }
+
     /// The number as an integer of type `T`: written as an integer (exact, any size that fits),
     /// or with a fraction/exponent whose value is integral and within ±2^53 (`2.0`, `1e2`).
     /// Nil for a non-number, a fraction, or a value outside `T`'s range.

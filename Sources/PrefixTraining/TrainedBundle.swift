@@ -5,13 +5,6 @@ import PrefixRuntime
 /// `BundleWriter`): the reparameterized form (PEFT's prompt encoder as trained) or the raw form
 /// (the collapsed K/V, what `--collapse` adds and what `--reparam none` trains directly).
 public enum TrainedBundle {
-    /// The model fingerprint a bundle for `config` records.
-    public static func fingerprint(of config: ModelConfig) -> ModelFingerprint {
-        ModelFingerprint(
-            architecture: config.architecture.name, nLayers: config.layerCount,
-            nKVHeads: config.kvHeadCount, headDim: config.headDim, hiddenSize: config.hiddenSize)
-    }
-
     /// The bundle in the form the parameters were trained in: reparameterized for an MLP prefix,
     /// raw for a directly trained one. `layers` are the prefixed layers (the flat prefix's blocks).
     public static func contents(
@@ -25,7 +18,7 @@ public enum TrainedBundle {
                                  tokenizerHash: tokenizerHash, provenance: provenance)
         case let .projected(mlp):
             return try BundleContents.reparameterized(
-                fingerprint: fingerprint(of: config), tokenizerHash: tokenizerHash,
+                fingerprint: config.fingerprint, tokenizerHash: tokenizerHash,
                 prefixLength: mlp.prefixLength, layers: layers, embeddingDim: mlp.embeddingWidth,
                 hiddenDim: mlp.hiddenWidth,
                 embedding: try parameters.values(ReparameterizationMLP.embeddingName),
@@ -45,7 +38,7 @@ public enum TrainedBundle {
     ) throws -> BundleContents {
         let flat = try prefix.flatPrefix(parameters).prefix
         return try BundleContents.raw(
-            fingerprint: fingerprint(of: config), tokenizerHash: tokenizerHash,
+            fingerprint: config.fingerprint, tokenizerHash: tokenizerHash,
             prefixLength: prefix.prefixLength, layers: layers, flatPrefix: flat, provenance: provenance)
     }
 }

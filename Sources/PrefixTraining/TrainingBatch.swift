@@ -35,19 +35,6 @@ public struct TrainingBatch: Sendable, Equatable {
         self.labels = labels
     }
 
-    /// The sequences `range` as a batch of their own (same padded length), e.g. to split a batch
-    /// into micro-batches for gradient accumulation.
-    public func sequences(_ range: Range<Int>) throws -> TrainingBatch {
-        guard range.lowerBound >= 0, range.upperBound <= sequences, !range.isEmpty else {
-            throw TrainingError.shapeMismatch(
-                what: "sequence range", found: [range.lowerBound, range.upperBound], expected: [0, sequences])
-        }
-        let slice = range.lowerBound * tokens..<range.upperBound * tokens
-        return try TrainingBatch(
-            sequences: range.count, tokens: tokens, inputIDs: Array(inputIDs[slice]),
-            attentionMask: Array(attentionMask[slice]), labels: Array(labels[slice]))
-    }
-
     /// Number of positions that count in the loss: labels other than `-100` after the shift.
     public var targetCount: Int {
         MaskedCrossEntropy.shiftedTargets(labels: labels, sequences: sequences, tokens: tokens)

@@ -81,9 +81,7 @@ public enum PrefixStart: Sendable, Equatable {
                     expected: "parameters \(prefix.parameterShapes) over layers \(layers)")
             }
             var set = ParameterSet(), shapes = prefix.parameterShapes
-            let names = [ReparameterizationMLP.embeddingName, ReparameterizationMLP.firstWeightName, ReparameterizationMLP.firstBiasName,
-                         ReparameterizationMLP.secondWeightName, ReparameterizationMLP.secondBiasName]
-            for (name, tensor) in zip(names, PrefixFormLayout.reparameterizedNames) where shapes[name] != nil {
+            for (name, tensor) in zip(PrefixMLP.peftNameOrder, PrefixFormLayout.reparameterizedNames) where shapes[name] != nil {
                 let values = reader.manifest.form == .raw ? try reader.flatPrefix() : try reader.floats(tensor)
                 try set.set(name, shape: shapes[name] ?? [], values: values)
             }

@@ -77,23 +77,13 @@ public struct TrainingRun: Sendable {
     /// batches of `batchSize`, each padded to its own longest example.
     public func microBatches(forStep step: Int) throws -> (epoch: Int, batches: [TrainingBatch], tokens: Int) {
         let indices = schedule.batchIndices(step: step)
-        let batches = try Self.batches(indices.map { train[$0] }, size: configuration.batchSize, padID: padID)
+        let batches = try TrainingBatch.batches(indices.map { train[$0] }, size: configuration.batchSize, padTokenID: padID)
         return (step / schedule.batchesPerEpoch, batches, indices.reduce(0) { $0 + train[$1].count })
     }
 
     /// The dev batches.
     public func devBatches() throws -> [TrainingBatch] {
-        try Self.batches(dev, size: configuration.batchSize, padID: padID)
-    }
-
-    /// Consecutive batches of at most `size` examples, right-padded (``PrefixData/PaddedBatch``).
-    public static func batches(_ examples: [TrainingExample], size: Int, padID: Int) throws -> [TrainingBatch] {
-        guard size > 0 else { throw TrainingRunError.invalidSetting(name: "batch size", found: String(size), expected: "at least 1") }
-        return try stride(from: 0, to: examples.count, by: size).map { start in
-            let padded = try PaddedBatch(examples: Array(examples[start..<min(start + size, examples.count)]), padTokenID: padID)
-            return try TrainingBatch(sequences: padded.sequences, tokens: padded.tokens, inputIDs: padded.inputIDs,
-                                     attentionMask: padded.attentionMask, labels: padded.labels)
-        }
+        try TrainingBatch.batches(dev, size: configuration.batchSize, padTokenID: padID)
     }
 
     /// Runs from `initialParameters`, or from the checkpoint at `checkpointURL` when `resume` is

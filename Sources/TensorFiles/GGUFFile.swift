@@ -214,32 +214,4 @@ public final class GGUFFile: TensorStore {
     public func strings(_ key: String) -> [String]? { metadata[key]?.strings }
     /// `general.architecture` (e.g. `llama`, `gpt2`).
     public var architecture: String? { string("general.architecture") }
-
-    /// A required integer value; throws `missingMetadata` or `metadataType`.
-    public func requireInt(_ key: String) throws -> Int {
-        try require(key, "an integer") { $0.int }
-    }
-
-    /// A required float32 / float64 value as `Float`; throws `missingMetadata` or `metadataType`.
-    public func requireFloat(_ key: String) throws -> Float {
-        try require(key, "float32 or float64") { $0.float }
-    }
-
-    /// A required boolean value; throws `missingMetadata` or `metadataType`.
-    public func requireBool(_ key: String) throws -> Bool {
-        try require(key, "bool") { $0.bool }
-    }
-
-    /// A required array of strings; throws `missingMetadata` or `metadataType`.
-    public func requireStrings(_ key: String) throws -> [String] {
-        try require(key, "array of string") { $0.strings }
-    }
-
-    private func require<T>(_ key: String, _ expected: String, _ get: (GGUFValue) -> T?) throws -> T {
-        guard let value = metadata[key] else { throw TensorFileError.missingMetadata(file: label, key: key) }
-        guard let result = get(value) else {
-            throw TensorFileError.metadataType(file: label, key: key, found: value.typeName, expected: expected)
-        }
-        return result
-    }
 }

@@ -22,6 +22,12 @@ public enum LlamaQKPermutation {
         try reorder(matrix, rows: rows, columns: columns, heads: heads, toHuggingFace: false)
     }
 
+    /// The GGUF row that holds Hugging Face row `row` of a matrix with `headDim` (even) rows per head.
+    public static func ggufRow(ofHuggingFaceRow row: Int, headDim: Int) -> Int {
+        let half = headDim / 2, within = row % headDim
+        return row - within + 2 * (within % half) + within / half
+    }
+
     private static func reorder(
         _ matrix: UnsafeMutableBufferPointer<Float>, rows: Int, columns: Int, heads: Int, toHuggingFace: Bool
     ) throws {
@@ -37,20 +43,16 @@ public enum LlamaQKPermutation {
         }
         guard let base = matrix.baseAddress else { return }
         let headDim = rows / heads
-        let half = headDim / 2
         let headElements = headDim * columns
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: headElements)
         defer { scratch.deallocate() }
         for head in 0..<heads {
             let block = base + head * headElements
             scratch.update(from: block, count: headElements)
-            for i in 0..<half {
-                for j in 0..<2 {
-                    let ggufRow = 2 * i + j
-                    let hfRow = j * half + i
-                    let (to, from) = toHuggingFace ? (hfRow, ggufRow) : (ggufRow, hfRow)
-                    (block + to * columns).update(from: scratch + from * columns, count: columns)
-                }
+            for hfRow in 0..<headDim {
+                let ggufRow = ggufRow(ofHuggingFaceRow: hfRow, headDim: headDim)
+                let (to, from) = toHuggingFace ? (hfRow, ggufRow) : (ggufRow, hfRow)
+                (block + to * columns).update(from: scratch + from * columns, count: columns)
             }
         }
     }

@@ -75,7 +75,7 @@ public final class SafetensorsFile: TensorStore {
         let dataLength = cursor.remaining
 
         guard case let .object(members) = json else {
-            throw TensorFileError.invalidHeader(file: label, field: "header", found: json.typeName, expected: "a JSON object")
+            throw TensorFileError.invalidHeader(file: label, field: "header", found: json.kind, expected: "a JSON object")
         }
         var metadata: [String: String] = [:]
         var tensors: [String: SafetensorsTensorInfo] = [:]
@@ -140,12 +140,12 @@ public final class SafetensorsFile: TensorStore {
 
     private static func parseMetadata(_ value: JSONNode, file: String) throws -> [String: String] {
         guard case let .object(members) = value else {
-            throw TensorFileError.invalidHeader(file: file, field: "__metadata__", found: value.typeName, expected: "an object of strings")
+            throw TensorFileError.invalidHeader(file: file, field: "__metadata__", found: value.kind, expected: "an object of strings")
         }
         var result: [String: String] = [:]
         for (key, entry) in members {
             guard case let .string(text) = entry else {
-                throw TensorFileError.invalidHeader(file: file, field: "__metadata__.\(key)", found: entry.typeName, expected: "a string")
+                throw TensorFileError.invalidHeader(file: file, field: "__metadata__.\(key)", found: entry.kind, expected: "a string")
             }
             result[key] = text
         }
@@ -157,7 +157,7 @@ public final class SafetensorsFile: TensorStore {
             TensorFileError.invalidTensor(file: file, tensor: name, field: field, found: found, expected: expected)
         }
         guard case let .object(members) = value else {
-            throw bad("entry", value.typeName, "an object with dtype, shape and data_offsets")
+            throw bad("entry", value.kind, "an object with dtype, shape and data_offsets")
         }
         var dtypeValue: JSONNode?, shapeValue: JSONNode?, offsetsValue: JSONNode?
         for (key, member) in members {
@@ -169,22 +169,22 @@ public final class SafetensorsFile: TensorStore {
             }
         }
         guard case let .string(dtypeName)? = dtypeValue else {
-            throw bad("dtype", dtypeValue?.typeName ?? "nothing", "a dtype string")
+            throw bad("dtype", dtypeValue?.kind ?? "nothing", "a dtype string")
         }
         guard let dtype = SafetensorsDType(rawValue: dtypeName) else {
             throw TensorFileError.unknownType(file: file, tensor: name, found: dtypeName)
         }
         guard case let .array(dims)? = shapeValue else {
-            throw bad("shape", shapeValue?.typeName ?? "nothing", "an array of non-negative integers")
+            throw bad("shape", shapeValue?.kind ?? "nothing", "an array of non-negative integers")
         }
         var shape: [Int] = []
         for dim in dims {
-            guard let n = dim.nonNegativeInt else { throw bad("shape", dim.typeName, "a non-negative integer") }
+            guard let n = dim.nonNegativeInt else { throw bad("shape", dim.kind, "a non-negative integer") }
             shape.append(n)
         }
         guard case let .array(offsets)? = offsetsValue, offsets.count == 2,
               let start = offsets[0].nonNegativeInt, let end = offsets[1].nonNegativeInt else {
-            throw bad("data_offsets", offsetsValue?.typeName ?? "nothing", "[begin, end] non-negative integers")
+            throw bad("data_offsets", offsetsValue?.kind ?? "nothing", "[begin, end] non-negative integers")
         }
         guard start <= end else { throw bad("data_offsets", "[\(start), \(end)]", "begin <= end") }
         var elements = 1

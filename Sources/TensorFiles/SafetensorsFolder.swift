@@ -87,18 +87,18 @@ public final class SafetensorsFolder: TensorStore {
     static func parseIndex(_ bytes: UnsafeRawBufferPointer, file: String) throws -> [String: String] {
         let json = try SafetensorsJSON.parse(bytes, file: file, field: "index")
         guard case let .object(members) = json else {
-            throw TensorFileError.invalidHeader(file: file, field: "index", found: json.typeName, expected: "a JSON object")
+            throw TensorFileError.invalidHeader(file: file, field: "index", found: json.kind, expected: "a JSON object")
         }
         guard let mapValue = members["weight_map"] else {
             throw TensorFileError.invalidHeader(file: file, field: "weight_map", found: "nothing", expected: "an object")
         }
         guard case let .object(entries) = mapValue else {
-            throw TensorFileError.invalidHeader(file: file, field: "weight_map", found: mapValue.typeName, expected: "an object")
+            throw TensorFileError.invalidHeader(file: file, field: "weight_map", found: mapValue.kind, expected: "an object")
         }
         var map: [String: String] = [:]
         for (tensor, shardValue) in entries {
             guard case let .string(shard) = shardValue else {
-                throw TensorFileError.invalidHeader(file: file, field: "weight_map.\(tensor)", found: shardValue.typeName, expected: "a shard file name")
+                throw TensorFileError.invalidHeader(file: file, field: "weight_map.\(tensor)", found: shardValue.kind, expected: "a shard file name")
             }
             guard !shard.isEmpty, !shard.contains("/"), !shard.contains("\\"), shard != ".", shard != ".." else {
                 throw TensorFileError.invalidHeader(

@@ -31,18 +31,6 @@ enum SafetensorsJSON {
 }
 
 extension JSONNode {
-    /// A short name of the value's JSON type, for error messages.
-    var typeName: String {
-        switch self {
-        case .object: return "an object"
-        case .array: return "an array"
-        case .string: return "a string"
-        case .number(let text): return "the number \(text)"
-        case .bool(let value): return "\(value)"
-        case .null: return "null"
-        }
-    }
-
     /// The value as a non-negative integer written with digits only that fits in `Int`, or nil.
     var nonNegativeInt: Int? {
         guard case let .number(text) = self, !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {

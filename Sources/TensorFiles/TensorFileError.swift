@@ -31,8 +31,6 @@ public enum TensorFileError: PrefixError, Equatable {
     case missingShard(folder: String, shard: String, tensor: String)
     /// A folder holds neither `model.safetensors` nor `model.safetensors.index.json`.
     case noCheckpoint(folder: String, expected: [String])
-    /// A required metadata key is absent.
-    case missingMetadata(file: String, key: String)
     /// A metadata key holds a value of another type.
     case metadataType(file: String, key: String, found: String, expected: String)
     /// The caller's destination buffer has the wrong number of elements.
@@ -60,7 +58,6 @@ extension TensorFileError {
         case .tensorNotFound: return "tensor-not-found"
         case .missingShard: return "missing-shard"
         case .noCheckpoint: return "no-checkpoint"
-        case .missingMetadata: return "missing-metadata"
         case .metadataType: return "metadata-type"
         case .bufferSize: return "buffer-size"
         case .invalidInput: return "invalid-input"
@@ -105,8 +102,6 @@ extension TensorFileError {
             return "\(folder): shard '\(shard)' (which should hold tensor '\(tensor)') is missing or does not contain it"
         case let .noCheckpoint(folder, expected):
             return "\(folder): no checkpoint found, expected one of \(expected.joined(separator: ", "))"
-        case let .missingMetadata(file, key):
-            return "\(file): required metadata key '\(key)' is missing"
         case let .metadataType(file, key, found, expected):
             return "\(file): metadata key '\(key)' holds \(found), expected \(expected)"
         case let .bufferSize(tensor, found, expected):

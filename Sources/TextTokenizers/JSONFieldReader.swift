@@ -19,20 +19,6 @@ extension JSONNode {
         }
         return object
     }
-
-    /// What the value is, for error messages.
-    var kind: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number(let text): return "the number \(text)"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-
-    var isNull: Bool { self == .null }
 }
 
 /// Typed access to ``JSONNode``s through PrefixSupport's one typed reader (``JSONField``), with

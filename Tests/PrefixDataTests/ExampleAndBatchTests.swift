@@ -1,5 +1,6 @@
 import Foundation
 import PrefixData
+import PrefixTraining
 import TextTokenizers
 import XCTest
 
@@ -15,7 +16,7 @@ final class ExampleAndBatchTests: XCTestCase {
         guard case .example(let e, false) = plain.encode(pair("name[A] => ", "Hello.")) else { return XCTFail() }
         XCTAssertEqual(e.promptIDs, tokenizer.encode("name[A] => "))
         XCTAssertEqual(e.targetIDs, tokenizer.encode("Hello.") + [2])
-        XCTAssertEqual(try PaddedBatch(examples: [e], padTokenID: 0).labels,
+        XCTAssertEqual(try TrainingBatch(padding: [e], padTokenID: 0).labels,
                        [Int32](repeating: -100, count: e.promptIDs.count) + e.targetIDs.map { Int32($0) })
         let withBOS = try ExampleEncoder(tokenizer: tokenizer, options: EncodingOptions(addBOS: true, bosTokenID: 0))
         guard case .example(let b, _) = withBOS.encode(pair("name[A] => ", "Hello.")) else { return XCTFail() }
@@ -175,7 +176,6 @@ final class ExampleAndBatchTests: XCTestCase {
         XCTAssertEqual(dropping.batchIndices(step: 2), dropping.order(epoch: 1).prefix(4).map { $0 })
         XCTAssertEqual(try BatchSchedule(exampleCount: 5, batchSize: 2, seed: 1, shuffle: false).order(epoch: 3), [0, 1, 2, 3, 4])
         XCTAssertEqual(schedule.batchIndices(step: -1), [])
-        XCTAssertThrowsError(try schedule.batch(step: -1, examples: [], padTokenID: 0))
         XCTAssertThrowsError(try BatchSchedule(exampleCount: 0, batchSize: 4, seed: 1))
         XCTAssertThrowsError(try BatchSchedule(exampleCount: 3, batchSize: 0, seed: 1))
         // Pinned order: SplitMix64 + Lemire, identical on every platform (guards accidental changes).
@@ -190,11 +190,12 @@ final class ExampleAndBatchTests: XCTestCase {
         let encoder = try ExampleEncoder(tokenizer: tokenizer)
         let d = try DatasetLoader.load(sources: [DataSource(parsing: DataFixtures.path("quoted.csv"))], encoder: encoder)
         let schedule = try BatchSchedule(exampleCount: d.examples.count, batchSize: 3, seed: 7)
-        let pad = PadToken.id(padToken: config.padToken, encoder: encoder)
-        let batch = try schedule.batch(step: 0, examples: d.examples, padTokenID: pad)
-        XCTAssertEqual(batch.exampleIndices, schedule.batchIndices(step: 0))
-        XCTAssertEqual(batch.tokens, batch.exampleIndices.map { d.examples[$0].count }.max())
-        for (row, index) in batch.exampleIndices.enumerated() {
+        let pad = config.padToken.flatMap { tokenizer.tokenID(forToken: $0) } ?? encoder.eosTokenID
+        let indices = schedule.batchIndices(step: 0)
+        let batch = try TrainingBatch(padding: indices.map { d.examples[$0] }, padTokenID: pad)
+        XCTAssertEqual(batch.sequences, 3)
+        XCTAssertEqual(batch.tokens, indices.map { d.examples[$0].count }.max())
+        for (row, index) in indices.enumerated() {
             let e = d.examples[index]
             let r = row * batch.tokens
             XCTAssertEqual(Array(batch.inputIDs[r..<r + e.count]), e.promptIDs + e.targetIDs)
@@ -204,6 +205,6 @@ final class ExampleAndBatchTests: XCTestCase {
             XCTAssertTrue(batch.labels[r + e.count..<r + batch.tokens].allSatisfy { $0 == -100 })
             XCTAssertEqual(batch.attentionMask[r..<r + batch.tokens].filter { $0 }.count, e.count)
         }
-        XCTAssertEqual(batch.targetTokenCount, batch.exampleIndices.map { d.examples[$0].targetIDs.count }.reduce(0, +))
+        XCTAssertEqual(batch.labels.filter { $0 != -100 }.count, indices.map { d.examples[$0].targetIDs.count }.reduce(0, +))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PrefixData
+import PrefixTraining
 import TextTokenizers
 import XCTest
 
@@ -21,14 +22,14 @@ final class ReferenceBatchTests: XCTestCase {
             XCTAssertEqual(example.promptIDs, expected.prompt_ids, expected.mr)
             XCTAssertEqual(example.targetIDs, expected.target_ids, expected.ref)
         }
-        let pad = PadToken.id(padToken: config.padToken, encoder: encoder)
+        let pad = config.padToken.flatMap { tokenizer.tokenID(forToken: $0) } ?? encoder.eosTokenID  // PEFT pads with pad_token, else EOS
         XCTAssertEqual(pad, reference.pad_id)
-        let batch = try PaddedBatch(examples: dataset.examples, padTokenID: pad)
+        let batch = try TrainingBatch(padding: dataset.examples, padTokenID: pad)
         XCTAssertEqual(batch.tokens, reference.input_ids[0].count)
         XCTAssertEqual(batch.inputIDs, reference.input_ids.flatMap { $0 })
         XCTAssertEqual(batch.attentionMask, reference.attention_mask.flatMap { $0 }.map { $0 == 1 })
         XCTAssertEqual(batch.labels.map(Int.init), reference.labels.flatMap { $0 })
-        XCTAssertEqual(batch.targetTokenCount, reference.n_target_tokens)
+        XCTAssertEqual(batch.labels.filter { $0 != -100 }.count, reference.n_target_tokens)
     }
 
     func testTinyBatchFromText() throws {

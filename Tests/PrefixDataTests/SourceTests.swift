@@ -108,6 +108,5 @@ final class SourceTests: XCTestCase {
         XCTAssertFalse(MemberPattern("*.csv").matches("data/train.csv"))
         XCTAssertTrue(MemberPattern("./train.csv").matches("train.csv"))
         XCTAssertTrue(MemberPattern("tr?in.csv").matches("train.csv"))
-        XCTAssertFalse(MemberPattern("train.csv").isGlob)
     }
 }

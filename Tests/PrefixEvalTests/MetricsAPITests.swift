@@ -16,14 +16,14 @@ final class MetricsAPITests: XCTestCase {
     }
 
     func testInvalidShapesThrowTypedErrors() {
-        XCTAssertThrowsError(try scoreCorpus(hypotheses: ["a"], references: [])) { error in
+        XCTAssertThrowsError(try scoreSegments(hypotheses: ["a"], references: [])) { error in
             XCTAssertEqual(error as? EvaluationError, .countMismatch(hypotheses: 1, referenceSets: 0))
             XCTAssertTrue("\(error)".contains("1 hypotheses but 0 reference sets"))
         }
-        XCTAssertThrowsError(try corpusBLEU(hypotheses: [], references: [])) { error in
+        XCTAssertThrowsError(try scoreSegments(hypotheses: [], references: [])) { error in
             XCTAssertEqual(error as? EvaluationError, .emptyCorpus)
         }
-        XCTAssertThrowsError(try corpusCHRF(hypotheses: ["a", "b"], references: [["a"], []])) { error in
+        XCTAssertThrowsError(try scoreSegments(hypotheses: ["a", "b"], references: [["a"], []])) { error in
             XCTAssertEqual(error as? EvaluationError, .noReferences(segment: 1))
         }
         XCTAssertThrowsError(try rougeL(hypothesis: "a", references: []))
@@ -31,7 +31,7 @@ final class MetricsAPITests: XCTestCase {
 
     func testIdenticalTextScoresPerfectly() throws {
         let text = "The Eagle is a cheap coffee shop near Burger King."
-        let report = try scoreCorpus(hypotheses: [text], references: [[text, "Something else entirely."]])
+        let report = try scoreSegments(hypotheses: [text], references: [[text, "Something else entirely."]]).report
         XCTAssertEqual(report.bleu.score, 100, accuracy: 1e-9)
         XCTAssertEqual(report.bleu.bp, 1)
         XCTAssertEqual(report.chrf, 100, accuracy: 1e-9)
@@ -41,7 +41,7 @@ final class MetricsAPITests: XCTestCase {
 
     func testEffectiveOrderOnlyForSentenceBLEU() throws {
         // Two tokens: no 3- or 4-grams. Corpus BLEU (eff:no) is 0; sentence BLEU (effective order) 100.
-        XCTAssertEqual(try corpusBLEU(hypotheses: ["Hello world"], references: [["Hello world"]]).score, 0)
+        XCTAssertEqual(try scoreSegments(hypotheses: ["Hello world"], references: [["Hello world"]]).report.bleu.score, 0)
         XCTAssertEqual(try sentenceBLEU(hypothesis: "Hello world", references: ["Hello world"]).score, 100, accuracy: 1e-9)
     }
 
@@ -51,13 +51,13 @@ final class MetricsAPITests: XCTestCase {
         XCTAssertEqual(s.refLen, 2)
         XCTAssertEqual(s.sysLen, 4)
         XCTAssertEqual(s.bp, 1)
-        let empty = try corpusBLEU(hypotheses: [""], references: [["a b"]])
+        let empty = try scoreSegments(hypotheses: [""], references: [["a b"]]).report.bleu
         XCTAssertEqual(empty.score, 0)
         XCTAssertEqual(empty.bp, 0)
     }
 
     func testReportJSONUsesSacrebleuFieldNames() throws {
-        let report = try scoreCorpus(hypotheses: ["a cheap pub"], references: [["a cheap pub ."]])
+        let report = try scoreSegments(hypotheses: ["a cheap pub"], references: [["a cheap pub ."]]).report
         let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
         for key in ["\"sys_len\"", "\"ref_len\"", "\"precisions\"", "\"rougeL_f\"", "\"bleu_signature\""] {
             XCTAssertTrue(json.contains(key), key)

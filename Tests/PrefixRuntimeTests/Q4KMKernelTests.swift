@@ -54,17 +54,6 @@ final class Q4KMKernelTests: XCTestCase {
         return (w, expected)
     }
 
-    static func product(_ w: WeightMatrix, _ x: [Float], exact: Bool, threads: Int) -> [Float] {
-        var out = [Float](repeating: .nan, count: w.rows)
-        x.withUnsafeBufferPointer { xp in
-            out.withUnsafeMutableBufferPointer { op in
-                QuantizedMatVec.multiply(w.blocks!, xp.baseAddress!, op.baseAddress!, accumulate: false,
-                                         threads: threads, exactActivations: exact)
-            }
-        }
-        return out
-    }
-
     func testRepackedBlocksDequantizeBitIdentically() throws {
         var rng = SeededGenerator(seed: 21)
         for (type, format) in Self.formats {
@@ -86,17 +75,8 @@ final class Q4KMKernelTests: XCTestCase {
             for isa in KernelISA.supported {
                 XCTAssertTrue(KernelISA.select(isa))
                 for threads in [1, 2] {
-                    let out = Self.product(w, x, exact: true, threads: threads)
-                    var worst = 0.0, worstRelative = 0.0
-                    for r in 0..<rows {
-                        var dot = 0.0, magnitude = 0.0
-                        for c in 0..<cols {
-                            dot += Double(elements[r * cols + c]) * Double(x[c])
-                            magnitude += abs(Double(elements[r * cols + c]) * Double(x[c]))
-                        }
-                        worst = max(worst, abs(Double(out[r]) - dot))
-                        worstRelative = max(worstRelative, abs(Double(out[r]) - dot) / magnitude)
-                    }
+                    let errors = ProductErrors.rows(ProductErrors.product(w, x, exact: true, threads: threads), elements: elements, x: x)
+                    let worst = errors.map(\.error).max()!, worstRelative = errors.map { $0.error / $0.magnitude }.max()!
                     report("\(format) exact fused product (\(isa), \(threads) threads) vs Float64 dot; relative \(worstRelative)", Float(worst))
                     XCTAssertLessThan(worstRelative, 1e-5, "\(format) \(isa) threads \(threads)")
                 }
@@ -114,20 +94,12 @@ final class Q4KMKernelTests: XCTestCase {
             for isa in KernelISA.supported {
                 XCTAssertTrue(KernelISA.select(isa))
                 for threads in [1, 2] {
-                    let out = Self.product(w, x, exact: false, threads: threads)
-                    var worstRelative = 0.0, worstBoundExcess = -Double.infinity
-                    for r in 0..<rows {
-                        var rounded = 0.0, exact = 0.0, magnitude = 0.0, bound = 0.0
-                        for c in 0..<cols {
-                            let e = Double(elements[r * cols + c])
-                            rounded += e * Double(xq[c])
-                            exact += e * Double(x[c])
-                            magnitude += abs(e * Double(xq[c]))
-                            bound += abs(e) * Double(blockScale[c / 32]) / 2
-                        }
-                        worstRelative = max(worstRelative, abs(Double(out[r]) - rounded) / magnitude)
-                        worstBoundExcess = max(worstBoundExcess, abs(Double(out[r]) - exact) - bound - 1e-5 * magnitude)
-                    }
+                    let out = ProductErrors.product(w, x, exact: false, threads: threads)
+                    let rounded = ProductErrors.rows(out, elements: elements, x: xq)
+                    let exact = ProductErrors.rows(out, elements: elements, x: x)
+                    let bounds = ProductErrors.roundingBounds(elements: elements, rows: rows, blockScale: blockScale)
+                    let worstRelative = rounded.map { $0.error / $0.magnitude }.max()!
+                    let worstBoundExcess = (0..<rows).map { exact[$0].error - bounds[$0] - 1e-5 * rounded[$0].magnitude }.max()!
                     report("\(format) int16 fused product (\(isa), \(threads) threads) vs int16-activation dot, relative", Float(worstRelative))
                     XCTAssertLessThan(worstRelative, 1e-5, "\(format) \(isa) threads \(threads)")
                     XCTAssertLessThan(worstBoundExcess, 0, "\(format) \(isa): error beyond Σ|w|·d/2")
@@ -145,7 +117,7 @@ final class Q4KMKernelTests: XCTestCase {
         var matrices = try Self.formats.map { try Self.make($0.0, $0.1, rows: 200, cols: cols, rng: &rng).0 }
         matrices.append(SyntheticBlocks.make(.q8_0, .q8_0, rows: 64, cols: cols, rng: &rng).0)
         for exact in [true, false] {
-            let separate = matrices.map { Self.product($0, x, exact: exact, threads: 1) }
+            let separate = matrices.map { ProductErrors.product($0, x, exact: exact, threads: 1) }
             let outs = matrices.map { w in UnsafeMutablePointer<Float>.allocate(capacity: w.rows) }
             defer { outs.forEach { $0.deallocate() } }
             x.withUnsafeBufferPointer { xp in

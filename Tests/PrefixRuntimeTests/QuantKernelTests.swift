@@ -37,25 +37,11 @@ final class QuantKernelTests: XCTestCase {
             for isa in KernelISA.supported {
                 XCTAssertTrue(KernelISA.select(isa))
                 for threads in [1, 2] {
-                    var out = [Float](repeating: 0, count: rows)
-                    x.withUnsafeBufferPointer { xp in
-                        out.withUnsafeMutableBufferPointer { op in
-                            QuantizedMatVec.multiply(w.blocks!, xp.baseAddress!, op.baseAddress!, accumulate: false,
-                                                     threads: threads, exactActivations: false)
-                        }
-                    }
-                    var worstRounded = 0.0, worstBoundExcess = -Double.infinity
-                    for r in 0..<rows {
-                        var rounded = 0.0, exact = 0.0, bound = 0.0
-                        for c in 0..<cols {
-                            let e = Double(elements[r * cols + c])
-                            rounded += e * Double(xq[c])
-                            exact += e * Double(x[c])
-                            bound += abs(e) * Double(blockScale[c / 32]) / 2
-                        }
-                        worstRounded = max(worstRounded, abs(Double(out[r]) - rounded))
-                        worstBoundExcess = max(worstBoundExcess, abs(Double(out[r]) - exact) - bound - 1e-4)
-                    }
+                    let out = ProductErrors.product(w, x, exact: false, threads: threads)
+                    let worstRounded = ProductErrors.rows(out, elements: elements, x: xq).map(\.error).max()!
+                    let exact = ProductErrors.rows(out, elements: elements, x: x)
+                    let bounds = ProductErrors.roundingBounds(elements: elements, rows: rows, blockScale: blockScale)
+                    let worstBoundExcess = (0..<rows).map { exact[$0].error - bounds[$0] - 1e-4 }.max()!
                     report("\(format) fast path (\(isa), \(threads) threads) vs int16-activation reference", Float(worstRounded))
                     XCTAssertLessThan(worstRounded, 1e-4, "\(format) \(isa) threads \(threads)")
                     XCTAssertLessThan(worstBoundExcess, 0, "\(format) \(isa): error beyond Σ|w|·d/2")

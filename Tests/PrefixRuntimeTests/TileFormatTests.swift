@@ -72,16 +72,8 @@ final class TileFormatTests: XCTestCase {
             for isa in KernelISA.supported {
                 XCTAssertTrue(KernelISA.select(isa))
                 for (threads, exact) in [(1, true), (2, true), (2, false)] {
-                    let out = Q4KMKernelTests.product(w, x, exact: exact, threads: threads)
-                    var worstRelative = 0.0
-                    for r in 0..<rows {
-                        var dot = 0.0, magnitude = 0.0
-                        for c in 0..<cols {
-                            dot += Double(elements[r * cols + c]) * Double(x[c])
-                            magnitude += abs(Double(elements[r * cols + c]) * Double(x[c]))
-                        }
-                        worstRelative = max(worstRelative, abs(Double(out[r]) - dot) / magnitude)
-                    }
+                    let out = ProductErrors.product(w, x, exact: exact, threads: threads)
+                    let worstRelative = ProductErrors.rows(out, elements: elements, x: x).map { $0.error / $0.magnitude }.max()!
                     report("\(format) row product (\(isa), \(threads) threads, exact flag \(exact)) vs Float64 dot, relative",
                            Float(worstRelative))
                     XCTAssertLessThan(worstRelative, 1e-5, "\(format) \(isa) threads \(threads)")

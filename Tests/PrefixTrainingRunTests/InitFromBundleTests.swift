@@ -19,7 +19,7 @@ final class InitFromBundleTests: XCTestCase {
         let n = PrefixMLP.peftNames, c = checkpoint.config
         let e = try XCTUnwrap(encoder.descriptors[n.embedding]?.shape), h = try XCTUnwrap(encoder.descriptors[n.b1]?.shape[0])
         let contents = try BundleContents.reparameterized(
-            fingerprint: TrainedBundle.fingerprint(of: c), tokenizerHash: checkpoint.tokenizerHash,
+            fingerprint: c.fingerprint, tokenizerHash: checkpoint.tokenizerHash,
             prefixLength: e[0], layers: Array(0..<c.layerCount), embeddingDim: e[1], hiddenDim: h,
             embedding: try encoder.floats(n.embedding), mlp0Weight: try encoder.floats(n.w1), mlp0Bias: try encoder.floats(n.b1),
             mlp2Weight: try encoder.floats(n.w2), mlp2Bias: try encoder.floats(n.b2))
@@ -94,7 +94,7 @@ final class InitFromBundleTests: XCTestCase {
         }
         // A raw bundle has no MLP: asking for one is an error too.
         let raw = try BundleContents.raw(
-            fingerprint: TrainedBundle.fingerprint(of: checkpoint.config), tokenizerHash: checkpoint.tokenizerHash, prefixLength: 2,
+            fingerprint: checkpoint.config.fingerprint, tokenizerHash: checkpoint.tokenizerHash, prefixLength: 2,
             layers: [1], flatPrefix: [Float](repeating: 0.5, count: 2 * checkpoint.config.flatPrefixLayout(prefixedLayerCount: 1).rowWidth))
         let rawPath = path + ".raw.ptx"
         try BundleWriter().write(raw, to: rawPath)

@@ -98,7 +98,7 @@ final class TrainingDataTests: XCTestCase {
         XCTAssertEqual(skip.report.overlongSkipped, cut.report.truncatedExamples)
         XCTAssertEqual(skip.examples.count, 48 - skip.report.overlongSkipped)
 
-        let batch = try XCTUnwrap(try TrainingRun.batches(Array(full.examples[0..<2]), size: 2, padID: eos).first)
+        let batch = try XCTUnwrap(try TrainingBatch.batches(Array(full.examples[0..<2]), size: 2, padTokenID: eos).first)
         let a = full.examples[0], b = full.examples[1]
         XCTAssertEqual(batch.tokens, max(a.count, b.count))
         XCTAssertEqual(batch.labels[0], MaskedCrossEntropy.ignoreIndex)

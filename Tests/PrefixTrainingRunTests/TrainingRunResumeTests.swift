@@ -1,4 +1,5 @@
 import Foundation
+import PrefixData
 import PrefixTraining
 import PrefixTrainingRun
 import XCTest
@@ -88,7 +89,7 @@ final class TrainingRunResumeTests: XCTestCase {
         c.evaluateEvery = nil
         let (run, initial, _) = try TrainingRunFixtures.makeRun(configuration: c)
         let outcome = try run.run(initialParameters: initial, checkpointURL: nil, resume: false)
-        let batches = try TrainingRun.batches(run.train, size: 8, padID: run.padID)
+        let batches = try TrainingBatch.batches(run.train, size: 8, padTokenID: run.padID)
         let before = try PrefixTrainer(backpropagation: run.backpropagation, prefix: run.prefix, parameters: initial,
                                        options: .init(optimizer: c.optimizer)).meanLoss(on: batches)
         let after = try PrefixTrainer(backpropagation: run.backpropagation, prefix: run.prefix, parameters: outcome.parameters,

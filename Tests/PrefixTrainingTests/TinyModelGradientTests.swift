@@ -137,7 +137,6 @@ final class GradientAccumulationTests: XCTestCase {
             let diff = TrainingFixtures.maxAbsDiff(try split.values(name), reference)
             XCTAssertLessThanOrEqual(diff, 1e-5 * reference.map { abs($0) }.max()! + 1e-7, name)
         }
-        XCTAssertThrowsError(try batch.sequences(2..<4))
         // Dev loss over micro-batches: the token-weighted mean equals the full batch's loss.
         let devLoss = try trainer.meanLoss(on: [try batch.sequences(0..<2), try batch.sequences(2..<3)])
         XCTAssertEqual(devLoss, fullLoss, accuracy: 1e-5)

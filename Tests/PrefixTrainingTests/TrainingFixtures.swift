@@ -54,3 +54,13 @@ enum TrainingFixtures {
     static let tinyModels = ["tiny-llama", "tiny-llama-untied", "tiny-gpt2"]
     static let prefixKinds = ["prefix_raw", "prefix_proj"]
 }
+
+extension TrainingBatch {
+    /// The sequences `range` as a batch of their own (same padded length): micro-batches cut from
+    /// a reference batch.
+    func sequences(_ range: Range<Int>) throws -> TrainingBatch {
+        let slice = range.lowerBound * tokens..<range.upperBound * tokens
+        return try TrainingBatch(sequences: range.count, tokens: tokens, inputIDs: Array(inputIDs[slice]),
+                                 attentionMask: Array(attentionMask[slice]), labels: Array(labels[slice]))
+    }
+}

@@ -73,17 +73,10 @@ public final class Checkpoint: Sendable {
 
     /// Loads a checkpoint from a file URL (see ``load(path:keepQuantized:)``).
     public static func load(url: URL, keepQuantized: Bool = true) throws -> Checkpoint {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw EngineError.checkpointNotFound(path: url.path)
+        switch try Format.detect(path: url.path) {
+        case .huggingFace: return try loadHuggingFaceFolder(url)
+        case .gguf: return try loadGGUFFile(url, keepQuantized: keepQuantized)
         }
-        if isDirectory.boolValue { return try loadHuggingFaceFolder(url) }
-        let head = try readHead(url, count: 512)
-        let kind = DetectedFileKind.sniff(head)
-        guard kind == .gguf else {
-            throw EngineError.unrecognizedCheckpoint(path: url.path, found: kind.rawValue)
-        }
-        return try loadGGUFFile(url, keepQuantized: keepQuantized)
     }
 
     /// Reads only the tokenizer of a checkpoint (GGUF metadata or the folder's
@@ -91,33 +84,15 @@ public final class Checkpoint: Sendable {
     /// - Throws: ``EngineError``, `TensorFileError`, `TokenizerError`.
     public static func loadTokenizer(path: String) throws -> BPETokenizer {
         let url = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw EngineError.checkpointNotFound(path: url.path)
+        switch try Format.detect(path: url.path) {
+        case .huggingFace: return try huggingFaceTokenizer(url)
+        case .gguf: return try ggufTokenizer(GGUFFile(contentsOf: url))
         }
-        if isDirectory.boolValue {
-            let tokenizerURL = url.appendingPathComponent("tokenizer.json")
-            guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
-                throw EngineError.missingTokenizer(path: url.path, expected: "tokenizer.json in the model folder")
-            }
-            return try BPETokenizer(huggingFaceDirectory: url)
-        }
-        let kind = DetectedFileKind.sniff(try readHead(url, count: 512))
-        guard kind == .gguf else { throw EngineError.unrecognizedCheckpoint(path: url.path, found: kind.rawValue) }
-        return try ggufTokenizer(GGUFFile(contentsOf: url))
-    }
-
-    /// The first `count` bytes of a regular file (a FIFO or device is refused, never read).
-    private static func readHead(_ url: URL, count: Int) throws -> [UInt8] {
-        let file = try TensorFileError.reading { () throws(FileAccessError) in try MappedFile(path: url.path) }
-        return [UInt8](file.bytes.prefix(count))
     }
 
     private static func loadGGUFFile(_ url: URL, keepQuantized: Bool) throws -> Checkpoint {
         let file = try GGUFFile(contentsOf: url)
-        let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.descriptors["output.weight"] != nil, file: file.label)
-        let model = try LanguageModel(config: config, store: file, naming: .gguf, file: file.label,
-                                      keepQuantized: keepQuantized)
+        let model = try LanguageModel.loadGGUF(file: file, keepQuantized: keepQuantized)
         let tokenizer = try ggufTokenizer(file)
         try checkVocabulary(tokenizer, model, url)
         let template = file.string("tokenizer.chat_template").flatMap {
@@ -151,11 +126,7 @@ public final class Checkpoint: Sendable {
             throw EngineError.unrecognizedCheckpoint(path: url.path, found: "a folder without config.json")
         }
         let model = try LanguageModel.loadHuggingFace(folder: url)
-        let tokenizerURL = url.appendingPathComponent("tokenizer.json")
-        guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
-            throw EngineError.missingTokenizer(path: url.path, expected: "tokenizer.json in the model folder")
-        }
-        let tokenizer = try BPETokenizer(huggingFaceDirectory: url)
+        let tokenizer = try huggingFaceTokenizer(url)
         try checkVocabulary(tokenizer, model, url)
         let tokenizerConfigURL = url.appendingPathComponent("tokenizer_config.json")
         let settings = FileManager.default.fileExists(atPath: tokenizerConfigURL.path)
@@ -169,6 +140,14 @@ public final class Checkpoint: Sendable {
         if let name = modelNameOrPath(url.appendingPathComponent("config.json")) { names.insert(name, at: 0) }
         return Checkpoint(url: url, format: .huggingFace, model: model, tokenizer: tokenizer,
                           chatTemplate: template, addsBOS: settings?.addBOSToken ?? false, names: names)
+    }
+
+    /// The `tokenizer.json` of a Hugging Face folder.
+    private static func huggingFaceTokenizer(_ url: URL) throws -> BPETokenizer {
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("tokenizer.json").path) else {
+            throw EngineError.missingTokenizer(path: url.path, expected: "tokenizer.json in the model folder")
+        }
+        return try BPETokenizer(huggingFaceDirectory: url)
     }
 
     private static func checkVocabulary(_ tokenizer: BPETokenizer, _ model: LanguageModel, _ url: URL) throws {
@@ -195,6 +174,24 @@ public final class Checkpoint: Sendable {
         }
         if ids.isEmpty { throw EngineError.emptyPrompt }
         return ids
+    }
+}
+
+extension Checkpoint.Format {
+    /// The layout of the checkpoint at `path`: a folder is read as Hugging Face, a regular file
+    /// starting with `GGUF` as GGUF (a FIFO or device is refused, never read).
+    /// - Throws: ``EngineError/checkpointNotFound(path:)``, ``EngineError/unrecognizedCheckpoint(path:found:)``,
+    ///   `TensorFileError.cannotOpen` for a file that cannot be opened.
+    static func detect(path: String) throws -> Checkpoint.Format {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw EngineError.checkpointNotFound(path: path)
+        }
+        if isDirectory.boolValue { return .huggingFace }
+        let file = try TensorFileError.reading { () throws(FileAccessError) in try MappedFile(path: path) }
+        let kind = DetectedFileKind.sniff([UInt8](file.bytes.prefix(512)))
+        guard kind == .gguf else { throw EngineError.unrecognizedCheckpoint(path: path, found: kind.rawValue) }
+        return .gguf
     }
 }
 

@@ -119,7 +119,7 @@ extension CheckpointDescription {
         let tensors: [Tensor]
         switch store {
         case .gguf(let file):
-            config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.descriptors["output.weight"] != nil, file: file.label)
+            config = try ModelConfig.fromGGUF(file)
             tensors = file.tensorInfos.map { Tensor(name: $0.name, type: $0.type.name, shape: $0.shape, bytes: $0.byteCount) }
         case .huggingFace(let folder, let url):
             let configPath = url.appendingPathComponent("config.json").path
@@ -196,20 +196,11 @@ private enum CheckpointTensors {
 
     static func open(path: String) throws -> CheckpointTensors {
         let url = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw EngineError.checkpointNotFound(path: path)
+        guard try Checkpoint.Format.detect(path: path) == .huggingFace else { return .gguf(try GGUFFile(contentsOf: url)) }
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
+            throw EngineError.unrecognizedCheckpoint(path: path, found: "a folder without config.json")
         }
-        if isDirectory.boolValue {
-            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
-                throw EngineError.unrecognizedCheckpoint(path: path, found: "a folder without config.json")
-            }
-            return .huggingFace(try SafetensorsFolder(folder: url), url)
-        }
-        let file = try TensorFileError.reading { () throws(FileAccessError) in try MappedFile(path: path) }
-        let kind = DetectedFileKind.sniff([UInt8](file.bytes.prefix(512)))
-        guard kind == .gguf else { throw EngineError.unrecognizedCheckpoint(path: path, found: kind.rawValue) }
-        return .gguf(try GGUFFile(contentsOf: url))
+        return .huggingFace(try SafetensorsFolder(folder: url), url)
     }
 
     var store: any TensorStore {

@@ -1,70 +1,51 @@
 import Foundation
 import PrefixSupport
 
-extension JSONNode {
-    /// The value in words for config.json messages.
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number(let text): "the number \(text)"
-        case .string(let s): "the string \"\(s.count > 80 ? String(s.prefix(80)) + "…" : s)\""
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-}
-
 /// Typed access to a config.json object with errors naming the file and key.
 struct JSONConfigReader {
     let file: String
     let object: JSONObject
 
-    func has(_ key: String) -> Bool {
-        if case .some(.null) = object[key] { return false }
-        return object[key] != nil
-    }
+    func has(_ key: String) -> Bool { object[key].map { !$0.isNull } ?? false }
 
     func int(_ key: String) throws -> Int {
-        guard let value = object[key], !isNull(value) else { throw RuntimeError.missingConfigKey(file: file, key: key) }
+        guard let value = object[key], !value.isNull else { throw RuntimeError.missingConfigKey(file: file, key: key) }
         return try intValue(value, key: key)
     }
 
     func optionalInt(_ key: String) throws -> Int? {
-        guard let value = object[key], !isNull(value) else { return nil }
+        guard let value = object[key], !value.isNull else { return nil }
         if case .array(let items) = value, let first = items.first { return try intValue(first, key: key) }
         return try intValue(value, key: key)
     }
 
     func double(_ key: String) throws -> Double {
-        guard let value = object[key], !isNull(value) else { throw RuntimeError.missingConfigKey(file: file, key: key) }
+        guard let value = object[key], !value.isNull else { throw RuntimeError.missingConfigKey(file: file, key: key) }
         guard let d = value.double else {
-            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "a number")
+            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.summary, expected: "a number")
         }
         return d
     }
 
     func string(_ key: String) throws -> String? {
-        guard let value = object[key], !isNull(value) else { return nil }
+        guard let value = object[key], !value.isNull else { return nil }
         guard case .string(let s) = value else {
-            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "a string")
+            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.summary, expected: "a string")
         }
         return s
     }
 
     func bool(_ key: String, default fallback: Bool) throws -> Bool {
-        guard let value = object[key], !isNull(value) else { return fallback }
+        guard let value = object[key], !value.isNull else { return fallback }
         guard case .bool(let b) = value else {
-            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "true or false")
+            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.summary, expected: "true or false")
         }
         return b
     }
 
-    private func isNull(_ v: JSONNode) -> Bool { if case .null = v { return true } else { return false } }
-
     private func intValue(_ value: JSONNode, key: String) throws -> Int {
         guard let n = value.integer(Int.self), abs(n) <= 1 << 40 else {
-            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.typeName, expected: "an integer")
+            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.summary, expected: "an integer")
         }
         return n
     }
@@ -89,7 +70,7 @@ extension ModelConfig {
             throw RuntimeError.invalidConfigValue(file: file, key: "(document)", found: "invalid JSON (\(error.detail))", expected: "a JSON object")
         }
         guard case .object(let object) = root else {
-            throw RuntimeError.invalidConfigValue(file: file, key: "(document)", found: root.typeName, expected: "a JSON object")
+            throw RuntimeError.invalidConfigValue(file: file, key: "(document)", found: root.summary, expected: "a JSON object")
         }
         let r = JSONConfigReader(file: file, object: object)
         var classes: [String] = []
@@ -168,7 +149,7 @@ extension ModelConfig {
             config.slidingLayers = try types.map {
                 guard case .string(let kind) = $0, ["sliding_attention", "full_attention"].contains(kind) else {
                     throw RuntimeError.invalidConfigValue(
-                        file: r.file, key: "layer_types", found: $0.typeName, expected: "\"sliding_attention\" or \"full_attention\"")
+                        file: r.file, key: "layer_types", found: $0.summary, expected: "\"sliding_attention\" or \"full_attention\"")
                 }
                 return kind == "sliding_attention"
             }

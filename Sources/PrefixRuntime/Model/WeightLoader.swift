@@ -44,12 +44,8 @@ struct WeightReader {
                 guard heads > 0, rows % heads == 0, (rows / heads) % 2 == 0 else {
                     throw RuntimeError.tensorShapeMismatch(file: file, name: name, found: [rows, cols], expected: [heads, cols])
                 }
-                // HF row h*hd + j*hd/2 + i comes from GGUF row h*hd + 2i + j.
-                let hd = rows / heads, half = hd / 2
-                sourceRow = { r in
-                    let h = r / hd, within = r % hd
-                    return h * hd + 2 * (within % half) + within / half
-                }
+                let headDim = rows / heads
+                sourceRow = { LlamaQKPermutation.ggufRow(ofHuggingFaceRow: $0, headDim: headDim) }
             }
             let blocks = QuantizedBlocks(ggml: info.type, format: format, rows: rows, blocksPerRow: bpr,
                                          source: source, sourceRow: sourceRow)
@@ -57,8 +53,7 @@ struct WeightReader {
         }
         let floats = try FloatTensor(count: rows * cols) { buffer in
             try store.floats(name, into: buffer)
-            // Undo llama.cpp's interleaved-RoPE row permutation (GGUF row h*hd + 2i + j ← HF row
-            // h*hd + j*hd/2 + i), giving Hugging Face rotate_half row order.
+            // Undo llama.cpp's interleaved-RoPE row permutation, giving Hugging Face rotate_half row order.
             if let heads = unpermuteHeads {
                 try LlamaQKPermutation.unpermute(buffer, rows: rows, columns: cols, heads: heads)
             }
