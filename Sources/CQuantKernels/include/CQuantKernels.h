@@ -128,6 +128,17 @@ void pp_pool_run_batched(const pp_batched_product *products, int count, int thre
 void pp_sgemv(int transposed, int rows, int cols, float alpha, const float *w, long ld, const float *x,
               float beta, float *y);
 
+/// The gated activations over `n` elements on the calling thread (activations.c: exp by a
+/// polynomial, AVX2 or portable, the same bits on both; within a few float ulps of libm's).
+/// `h[i] = gate[i] · σ(gate[i]) · up[i]` (SwiGLU; `h` may alias `gate`).
+void pp_swiglu(const float *gate, const float *up, long n, float *h);
+/// SwiGLU's backward, added into `dgate` and `dup`.
+void pp_swiglu_backward(const float *dh, const float *gate, const float *up, long n, float *dgate, float *dup);
+/// `h[i] = gelu_tanh(x[i]) · up[i]` (GeGLU), or `gelu_tanh(x[i])` when `up` is NULL (`h` may alias `x`).
+void pp_gelu_tanh(const float *x, const float *up, long n, float *h);
+/// The backward of `pp_gelu_tanh`, added into `dx` and (when `up` and `dup` are given) `dup`.
+void pp_gelu_tanh_backward(const float *dh, const float *x, const float *up, long n, float *dx, float *dup);
+
 /// Number of threads a dispatch can use at most (the calling thread included): the online CPUs.
 int pp_pool_capacity(void);
 

@@ -1,16 +1,17 @@
-import Foundation
+import CQuantKernels
+
+// The activations run in C (`CQuantKernels/activations.c`): exp is a polynomial eight lanes at a
+// time on AVX2 (the portable path gives the same bits), within a few float ulps of libm's
+// (`ActivationKernelTests`); the formulas below say what is computed, in that order.
 
 /// The gated SwiGLU activation (Llama, Qwen), `h = silu(gate) ⊙ up`, `silu(g) = g·σ(g)`, and its
-/// backward: `dgate = dh ⊙ up ⊙ σ(g)(1 + g(1 − σ(g)))`, `dup = dh ⊙ silu(g)`.
+/// backward: `dgate = dh ⊙ up ⊙ σ(g)(1 + g(1 − σ(g)))`, `dup = dh ⊙ g·σ(g)`.
 package enum SwiGLUOp {
-    /// `h[i] = silu(gate[i]) · up[i]` for `i < count` (`h` may be `gate`).
+    /// `h[i] = gate[i]·σ(gate[i]) · up[i]` for `i < count` (`h` may be `gate`).
     package static func forward(
         gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, into h: UnsafeMutablePointer<Float>
     ) {
-        for i in 0..<count {
-            let g = gate[i]
-            h[i] = g / (1 + Foundation.exp(-g)) * up[i]
-        }
+        pp_swiglu(gate, up, count, h)
     }
 
     /// Adds the gradients with respect to `gate` and `up` into `dGate` and `dUp`.
@@ -18,43 +19,25 @@ package enum SwiGLUOp {
         _ dh: UnsafePointer<Float>, gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int,
         addingIntoGate dGate: UnsafeMutablePointer<Float>, addingIntoUp dUp: UnsafeMutablePointer<Float>
     ) {
-        for i in 0..<count {
-            let g = gate[i]
-            let sigma = 1 / (1 + Foundation.exp(-g))
-            dGate[i] += dh[i] * up[i] * sigma * (1 + g * (1 - sigma))
-            dUp[i] += dh[i] * g * sigma
-        }
+        pp_swiglu_backward(dh, gate, up, count, dGate, dUp)
     }
 }
 
 /// GELU with the tanh approximation (`gelu_new`, `gelu_pytorch_tanh`):
-/// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, and its backward. GPT-2's MLP activation, and
-/// the gate of ``GeGLUOp``.
+/// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` with `tanh(u) = 1 − 2/(e^{2u} + 1)`, and its
+/// backward `0.5(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)`. GPT-2's MLP activation,
+/// and the gate of ``GeGLUOp``.
 package enum GELUTanhOp {
-    static let c: Float = (2 / Float.pi).squareRoot()
-    static let k: Float = 0.044715
-
-    /// `gelu_tanh(x)` for one value.
-    @inline(__always)
-    static func value(_ v: Float) -> Float { 0.5 * v * (1 + Foundation.tanh(c * (v + k * v * v * v))) }
-
-    /// `gelu_tanh′(x)` for one value.
-    @inline(__always)
-    static func derivative(_ v: Float) -> Float {
-        let t = Foundation.tanh(c * (v + k * v * v * v))
-        return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * k * v * v)
-    }
-
     /// `y[i] = gelu_tanh(x[i])` (`y` may be `x`).
     package static func forward(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { y[i] = value(x[i]) }
+        pp_gelu_tanh(x, nil, count, y)
     }
 
     /// Adds `dy ⊙ gelu_tanh′(x)` into `dx`.
     package static func backward(
         _ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, count: Int, addingInto dx: UnsafeMutablePointer<Float>
     ) {
-        for i in 0..<count { dx[i] += dy[i] * derivative(x[i]) }
+        pp_gelu_tanh_backward(dy, x, nil, count, dx, nil)
     }
 }
 
@@ -65,7 +48,7 @@ package enum GeGLUOp {
     package static func forward(
         gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, into h: UnsafeMutablePointer<Float>
     ) {
-        for i in 0..<count { h[i] = GELUTanhOp.value(gate[i]) * up[i] }
+        pp_gelu_tanh(gate, up, count, h)
     }
 
     /// Adds the gradients with respect to `gate` and `up` into `dGate` and `dUp`.
@@ -73,9 +56,6 @@ package enum GeGLUOp {
         _ dh: UnsafePointer<Float>, gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int,
         addingIntoGate dGate: UnsafeMutablePointer<Float>, addingIntoUp dUp: UnsafeMutablePointer<Float>
     ) {
-        for i in 0..<count {
-            dGate[i] += dh[i] * up[i] * GELUTanhOp.derivative(gate[i])
-            dUp[i] += dh[i] * GELUTanhOp.value(gate[i])
-        }
+        pp_gelu_tanh_backward(dh, gate, up, count, dGate, dUp)
     }
 }
