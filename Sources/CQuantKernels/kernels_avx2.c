@@ -5,7 +5,7 @@
 #include "kernels_internal.h"
 
 #include "avx2_common.h"
-#include "q5_0_avx2.h"
+#include "int16_blocks_avx2.h"
 
 
 /// The 32 nibbles of a 4-bit block as unsigned bytes in element order (low nibbles, then high).
@@ -62,12 +62,11 @@ PP_AVX2 static float dot_exact(const pp_qmatrix *w, const pp_activation *a, int 
 /// `format` is a constant in every call, so the loop specializes.
 PP_AVX2 static inline __attribute__((always_inline)) float row_int(const pp_qmatrix *w, const pp_activation *a,
                                                                     const int format, int r) {
-    const int is_q8_0 = format == PP_FORMAT_Q8_0, is_q4_0 = format == PP_FORMAT_Q4_0, is_q4_1 = format == PP_FORMAT_Q4_1;
-    const int is_q5_0 = format == PP_FORMAT_Q5_0, bpr = w->blocks_per_row, qb = is_q5_0 ? 20 : pp_quant_bytes(format);
+    const int is_q4_0 = format == PP_FORMAT_Q4_0, is_q4_1 = format == PP_FORMAT_Q4_1;
+    const int bpr = w->blocks_per_row, qb = pp_quant_bytes(format);
     const uint8_t *q = (const uint8_t *)w->quants + (size_t)r * bpr * qb;
     const float *d = w->scales + (size_t)r * bpr;
     const float *m = is_q4_1 ? w->minimums + (size_t)r * bpr : 0;
-    const __m128i mask = _mm_set1_epi8(15);
     __m256 acc = _mm256_setzero_ps();
     for (int b0 = 0; b0 < bpr; b0 += 8) {
         const int n = bpr - b0 < 8 ? bpr - b0 : 8;
@@ -76,18 +75,7 @@ PP_AVX2 static inline __attribute__((always_inline)) float row_int(const pp_qmat
             if (i >= n) { v[i] = _mm256_setzero_si256(); continue; }
             const int b = b0 + i;
             __m256i lo, hi;
-            if (is_q8_0) {
-                lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b)));
-                hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b + 16)));
-            } else if (is_q5_0) {
-                const __m256i values = pp_q5_0_values(q + 20 * b);
-                lo = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(values));
-                hi = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(values, 1));
-            } else {
-                const __m128i bytes = _mm_loadu_si128((const __m128i *)(q + 16 * b));
-                lo = _mm256_cvtepu8_epi16(_mm_and_si128(bytes, mask));
-                hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask));
-            }
+            pp_block_int16(format, q + qb * b, &lo, &hi);
             v[i] = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)(a->q + 32 * b))),
                                     _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(a->q + 32 * b + 16))));
         }

@@ -43,8 +43,11 @@ void pp_rows_multi_avx2(const pp_qmatrix *w, const pp_activation *a, int columns
                         int row_start, int row_end, int accumulate);
 #endif
 
-/// Bytes of quants per block of a format (32 for Q8_0, 16 for the 4-bit formats).
-static inline int pp_quant_bytes(int format) { return format == PP_FORMAT_Q8_0 ? 32 : 16; }
+/// Bytes of quants per block of a format with one block per 32 weights and no packed header
+/// (32 for Q8_0, 20 for Q5_0: qh then nibbles, 16 for Q4_0/Q4_1).
+static inline int pp_quant_bytes(int format) {
+    return format == PP_FORMAT_Q8_0 ? 32 : (format == PP_FORMAT_Q5_0 ? 20 : 16);
+}
 
 /// Stores `v` into out[r], adding the old value when accumulating.
 static inline void pp_store(float *out, int r, float v, int accumulate) {

@@ -11,7 +11,7 @@
 #include "kernels_internal.h"
 
 #include "avx2_common.h"
-#include "q5_0_avx2.h"
+#include "int16_blocks_avx2.h"
 #define PP_INLINE __attribute__((always_inline)) inline
 
 
@@ -90,29 +90,17 @@ static int gather_scalars(const pp_activation *a, int n, int bpr, column_scalars
 /// k, k + 8, … in order; they are added in `pp_hsum256`'s tree.
 PP_AVX2 static PP_INLINE void row_int(const pp_qmatrix *w, const pp_activation *a, const column_scalars *t,
                                       const int format, const int n, float *out, long stride, int r, int accumulate) {
-    const int is_q8_0 = format == PP_FORMAT_Q8_0, is_q4_0 = format == PP_FORMAT_Q4_0, is_q4_1 = format == PP_FORMAT_Q4_1;
-    const int is_q5_0 = format == PP_FORMAT_Q5_0, bpr = w->blocks_per_row, qb = is_q5_0 ? 20 : pp_quant_bytes(format);
+    const int is_q4_0 = format == PP_FORMAT_Q4_0, is_q4_1 = format == PP_FORMAT_Q4_1;
+    const int bpr = w->blocks_per_row, qb = pp_quant_bytes(format);
     const uint8_t *q = (const uint8_t *)w->quants + (size_t)r * bpr * qb;
     const float *d = w->scales + (size_t)r * bpr;
     const float *m = is_q4_1 ? w->minimums + (size_t)r * bpr : 0;
-    const __m128i mask = _mm_set1_epi8(15);
     __m256 lane[8];
     for (int k = 0; k < 8; k++) {
         __m256 acc = _mm256_setzero_ps();
         for (int b = k; b < bpr; b += 8) {
             __m256i lo, hi;
-            if (is_q8_0) {
-                lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b)));
-                hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 32 * b + 16)));
-            } else if (is_q5_0) {
-                const __m256i values = pp_q5_0_values(q + 20 * b);
-                lo = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(values));
-                hi = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(values, 1));
-            } else {
-                const __m128i bytes = _mm_loadu_si128((const __m128i *)(q + 16 * b));
-                lo = _mm256_cvtepu8_epi16(_mm_and_si128(bytes, mask));
-                hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask));
-            }
+            pp_block_int16(format, q + qb * b, &lo, &hi);
             __m256i v[8];
             for (int c = 0; c < 8; c++) {
                 if (c >= n) { v[c] = _mm256_setzero_si256(); continue; }

@@ -9,7 +9,7 @@
 #include "kquant_internal.h"
 
 #include "avx2_common.h"
-#include "q5_0_avx2.h"
+#include "int16_blocks_avx2.h"
 
 
 /// Σ over 16 signed bytes `w` times 16 floats `x`, as eight lanes.
