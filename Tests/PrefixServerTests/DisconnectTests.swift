@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import PrefixSupport
 import XCTest
+import PrefixRuntime
 @testable import PrefixServer
 
 /// Real clients that go away (live server, raw socket): one that closes its connection
@@ -13,24 +14,17 @@ import XCTest
 final class DisconnectTests: XCTestCase {
     func testClientClosingMidStreamFreesItsSlot() async throws {
         let c = try ServerFixtures.smolLM2()  // slow enough that 300 tokens cannot finish before the close
-        let dir = try ServerFixtures.temporaryDirectory("empty")
-        var options = ServerOptions()
-        options.port = 0
-        let server = try ServerFixtures.server(c, dir: dir, options: options)
+        let server = try Self.liveServer(c)
         try await server.application(logger: LogCollector().logger).test(.live) { client in
             let port = try XCTUnwrap(client.port)
             let body = #"{"model": "SmolLM2-135M-Instruct.Q4_1", "prompt": "Tell me a long story.", "max_tokens": 300, "temperature": 0.7, "stream": true}"#
             let socket = try RawHTTPSocket(port: port)
-            try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            try socket.postCompletion(body)
             let start = try socket.receive(until: "data: ")
             XCTAssertTrue(start.hasPrefix("HTTP/1.1 200"), start)
             socket.close()
-            var running = 1
-            for _ in 0..<400 where running > 0 {
-                try await Task.sleep(for: .milliseconds(25))
-                running = server.scheduler.occupancy.running
-            }
-            XCTAssertEqual(running, 0, "the closed request should have left the batch")
+            let freed = try await Self.poll(upTo: 400) { server.scheduler.occupancy.running == 0 }
+            XCTAssertTrue(freed, "the closed request should have left the batch")
             let health = try await client.get("/health")
             XCTAssertEqual(health.status, .ok)
             let after = try await client.post("/v1/completions", json: #"{"model": "SmolLM2-135M-Instruct.Q4_1", "prompt": "Hi", "max_tokens": 3}"#)
@@ -44,15 +38,12 @@ final class DisconnectTests: XCTestCase {
 
     func testClientClosingWhileWaitingForAWholeAnswerFreesItsSlot() async throws {
         let c = try ServerFixtures.smolLM2()
-        let dir = try ServerFixtures.temporaryDirectory("empty")
-        var options = ServerOptions()
-        options.port = 0
-        let server = try ServerFixtures.server(c, dir: dir, options: options)
+        let server = try Self.liveServer(c)
         let maxTokens = 1000  // with ignore_eos only a cancel ends it earlier
         try await server.application(logger: LogCollector().logger).test(.live) { client in
             let socket = try RawHTTPSocket(port: try XCTUnwrap(client.port))
             let body = #"{"model": "SmolLM2-135M-Instruct.Q4_1", "prompt": "Tell me a long story.", "max_tokens": \#(maxTokens), "ignore_eos": true}"#
-            try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            try socket.postCompletion(body)
             let decoding = try await Self.poll(upTo: 2400) { Self.generatedTokens(server) > 0 }
             XCTAssertTrue(decoding, "the request never started decoding")
             XCTAssertEqual(server.scheduler.occupancy.running, 1)
@@ -67,15 +58,12 @@ final class DisconnectTests: XCTestCase {
 
     func testClientShuttingDownItsSendingSideIsTreatedAsGone() async throws {
         let c = try ServerFixtures.smolLM2()
-        let dir = try ServerFixtures.temporaryDirectory("empty")
-        var options = ServerOptions()
-        options.port = 0
-        let server = try ServerFixtures.server(c, dir: dir, options: options)
+        let server = try Self.liveServer(c)
         let maxTokens = 1000
         try await server.application(logger: LogCollector().logger).test(.live) { client in
             let socket = try RawHTTPSocket(port: try XCTUnwrap(client.port))
             let body = #"{"model": "SmolLM2-135M-Instruct.Q4_1", "prompt": "Tell me a long story.", "max_tokens": \#(maxTokens), "ignore_eos": true}"#
-            try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            try socket.postCompletion(body)
             socket.shutdownWrite()
             // The answer still arrives on the open receiving side: cut short, as `length`.
             let (head, answer) = try socket.receiveResponse()
@@ -89,15 +77,12 @@ final class DisconnectTests: XCTestCase {
 
     func testKeepAliveClientSendingRequestsOneAfterAnotherIsUnaffected() async throws {
         let c = try ServerFixtures.tiny()
-        let dir = try ServerFixtures.temporaryDirectory("empty")
-        var options = ServerOptions()
-        options.port = 0
-        let server = try ServerFixtures.server(c, dir: dir, options: options)
+        let server = try Self.liveServer(c)
         try await server.application(logger: LogCollector().logger).test(.live) { client in
             let socket = try RawHTTPSocket(port: try XCTUnwrap(client.port))
             for index in 0..<3 {
                 let body = #"{"model": "hf", "prompt": "the quick brown fox \#(index)", "max_tokens": 12, "ignore_eos": true, "temperature": 0}"#
-                try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                try socket.postCompletion(body)
                 let (head, answer) = try socket.receiveResponse()
                 XCTAssertTrue(head.hasPrefix("HTTP/1.1 200"), head)
                 let json = try JSONField.parse(Array(answer.utf8), file: "response")
@@ -106,6 +91,13 @@ final class DisconnectTests: XCTestCase {
             }
             socket.close()
         }
+    }
+
+    /// A server for `checkpoint` on a free loopback port with an empty bundles directory.
+    static func liveServer(_ checkpoint: Checkpoint) throws -> ModelServer {
+        var options = ServerOptions()
+        options.port = 0
+        return try ServerFixtures.server(checkpoint, dir: try ServerFixtures.temporaryDirectory("empty"), options: options)
     }
 
     /// `prefixpack_generated_tokens_total` of `server`'s metrics.

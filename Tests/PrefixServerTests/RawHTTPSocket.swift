@@ -30,6 +30,12 @@ final class RawHTTPSocket {
         }
     }
 
+    /// Sends `POST /v1/completions` with the JSON `body`.
+    func postCompletion(_ body: String) throws {
+        try send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                 + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+    }
+
     /// Reads until `marker` has arrived (or the peer closes); returns what was read.
     func receive(until marker: String) throws -> String {
         var data: [UInt8] = []

@@ -12,6 +12,21 @@ final class BeamSearchDecoderTests: XCTestCase {
         return row.map { Double($0) - z }
     }
 
+    /// Greedy reference: argmax until a stop token, a newline token or 6 tokens.
+    func greedyTokens(_ checkpoint: Checkpoint, _ prompt: [Int], stops: Set<Int>, exactActivations: Bool) throws -> [Int] {
+        let session = checkpoint.model.makeSession()
+        session.exactActivations = exactActivations
+        var logits = try session.forward(prompt, logits: .last)
+        var greedy: [Int] = []
+        for _ in 0..<6 {
+            let next = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+            if stops.contains(next) || checkpoint.tokenizer.decode([next]).contains("\n") { break }
+            greedy.append(next)
+            logits = try session.forward([next], logits: .last)
+        }
+        return greedy
+    }
+
     func testWidthOneIsGreedyAndScoresAreExact() throws {
         let checkpoint = try Checkpoint.load(path: TrainingRunFixtures.tinyModel)
         let tokenizer = checkpoint.tokenizer
@@ -19,16 +34,7 @@ final class BeamSearchDecoderTests: XCTestCase {
         let vocab = checkpoint.config.vocabSize
         let stops: Set<Int> = [try XCTUnwrap(tokenizer.eosTokenID)]
 
-        // Greedy reference: argmax until a stop token, a newline token or 6 tokens.
-        let session = checkpoint.model.makeSession()
-        var logits = try session.forward(prompt, logits: .last)
-        var greedy: [Int] = []
-        for _ in 0..<6 {
-            let next = logits.indices.max { logits[$0] < logits[$1] } ?? 0
-            if stops.contains(next) || tokenizer.decode([next]).contains("\n") { break }
-            greedy.append(next)
-            logits = try session.forward([next], logits: .last)
-        }
+        let greedy = try greedyTokens(checkpoint, prompt, stops: stops, exactActivations: true)
         let one = try BeamSearchDecoder(model: checkpoint.model, prefix: nil, tokenizer: tokenizer, width: 1,
                                         maxTokens: 6, stopTokenIDs: stops, stopStrings: ["\n"]).decode(prompt: prompt)
         XCTAssertEqual(one.tokens, greedy)
@@ -67,16 +73,7 @@ final class BeamSearchDecoderTests: XCTestCase {
         let tokenizer = checkpoint.tokenizer
         let prompt = tokenizer.encode("name[The Eagle], food[French] => ")
         let stops: Set<Int> = [try XCTUnwrap(tokenizer.eosTokenID)]
-        let session = checkpoint.model.makeSession()
-        session.exactActivations = false
-        var logits = try session.forward(prompt, logits: .last)
-        var greedy: [Int] = []
-        for _ in 0..<6 {
-            let next = logits.indices.max { logits[$0] < logits[$1] } ?? 0
-            if stops.contains(next) || tokenizer.decode([next]).contains("\n") { break }
-            greedy.append(next)
-            logits = try session.forward([next], logits: .last)
-        }
+        let greedy = try greedyTokens(checkpoint, prompt, stops: stops, exactActivations: false)
         func beam(_ width: Int, exact: Bool) throws -> BeamSearchDecoder {
             try BeamSearchDecoder(model: checkpoint.model, prefix: nil, tokenizer: tokenizer, width: width, maxTokens: 6,
                                   stopTokenIDs: stops, stopStrings: ["\n"], exactActivations: exact)
