@@ -34,7 +34,8 @@ void pp_rows_neon(const pp_qmatrix *w, const pp_activation *a, float *out,
 /// Most activation vectors a multi-vector kernel takes at once (more are done in groups).
 enum { PP_MULTI_MAX = 8 };
 
-/// One instruction-set path's multi-vector row kernel (Q8_0/Q4_0/Q4_1; 1 ≤ columns ≤
+/// One instruction-set path's multi-vector row kernel (Q8_0/Q4_0/Q4_1, and on AVX2 Q5_0 with int16
+/// activations; batched_dispatch.c decides; 1 ≤ columns ≤
 /// PP_MULTI_MAX; all activations on the same path): column c's result equals the row kernel's.
 void pp_rows_multi_scalar(const pp_qmatrix *w, const pp_activation *a, int columns, float *out, long out_stride,
                           int row_start, int row_end, int accumulate);

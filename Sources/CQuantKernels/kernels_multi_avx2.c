@@ -170,10 +170,6 @@ PP_AVX2 void pp_rows_multi_avx2(const pp_qmatrix *w, const pp_activation *a, int
         multi_int(w, a, columns, out, out_stride, row_start, row_end, accumulate);
         return;
     }
-    if (w->format == PP_FORMAT_Q5_0) {  // no exact multi-vector kernel: the single-vector one per column
-        for (int c = 0; c < columns; c++) pp_matvec_rows(w, &a[c], out + c * out_stride, row_start, row_end, accumulate);
-        return;
-    }
     switch (columns) {
     PP_MULTI_CASE(1) PP_MULTI_CASE(2) PP_MULTI_CASE(3) PP_MULTI_CASE(4)
     PP_MULTI_CASE(5) PP_MULTI_CASE(6) PP_MULTI_CASE(7) PP_MULTI_CASE(8)
