@@ -25,6 +25,7 @@ fi
 [ -x .build/release/prefixpack ] || swift build -c release --product prefixpack
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "OPENBLAS_CORETYPE: ${OPENBLAS_CORETYPE:-unset (OpenBLAS chooses its kernels for the CPU)}"
 llama=$("$VENV/bin/python" - "$MODEL" "$THREADS" "$PROMPT_TOKENS" "$DECODE_TOKENS" <<'PY'
 import random, sys, time
 import numpy as np

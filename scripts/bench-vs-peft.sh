@@ -23,6 +23,7 @@ fi
 [ -x .build/release/prefixpack ] || swift build -c release --product prefixpack
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "OPENBLAS_CORETYPE: ${OPENBLAS_CORETYPE:-unset (OpenBLAS chooses its kernels for the CPU)}"
 results=()
 for round in $(seq "$ROUNDS"); do
     peft=$("$VENV/bin/python" scripts/bench-vs-peft.py --threads "$THREADS" --steps "$STEPS")

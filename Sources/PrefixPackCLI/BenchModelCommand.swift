@@ -84,7 +84,7 @@ struct BenchModelCommand: ParsableCommand {
 
             let activations = exact ? "exact Float" : "int16"
             if !json {
-                StandardOutput.print("model: \(model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS threads: \(blasThreadCount())")
+                StandardOutput.print("model: \(model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize), vocab \(c.vocabSize)); BLAS: \(blasKernelName()) kernels, \(blasThreadCount()) threads")
                 print("quantized products: \(KernelISA.current.rawValue) kernels, \(activations) activations, \(session.matVecThreadCount) threads")
                 print(String(format: "load: %.3f s", loadSeconds))
                 StandardOutput.print("prefix: \(prefixLabel)")
@@ -121,7 +121,7 @@ struct BenchModelCommand: ParsableCommand {
             let peak = PeakMemory.residentBytes()
             if json {
                 let report = ModelBenchmarkReport(
-                    model: model, kernelISA: KernelISA.current.rawValue, activations: exact ? "exact" : "int16",
+                    model: model, kernelISA: KernelISA.current.rawValue, blasKernels: blasKernelName(), activations: exact ? "exact" : "int16",
                     threads: session.matVecThreadCount, promptTokens: promptTokens, decodeTokens: decodeTokens,
                     batch: batch, loadSeconds: loadSeconds, plain: figures[0], prefix: figures[1],
                     prefixDescription: prefixLabel, peakRSSBytes: peak)

@@ -63,7 +63,7 @@ struct BenchTrainCommand: ParsableCommand {
             }
             let median = BenchClock.median(times)
             let report = TrainingBenchmarkReport(
-                model: checkpointOption.model, blasThreads: blasThreadCount(), batch: batch, tokens: tokens,
+                model: checkpointOption.model, blasKernels: blasKernelName(), blasThreads: blasThreadCount(), batch: batch, tokens: tokens,
                 prefixLength: prefixLength, hidden: hidden, steps: steps, loadSeconds: load.wall,
                 stepSeconds: median.wall, stepCPUSeconds: median.cpu, stepSecondsAll: times.map(\.wall),
                 losses: losses, peakRSSBytes: PeakMemory.residentBytes())
@@ -71,7 +71,7 @@ struct BenchTrainCommand: ParsableCommand {
                 try BenchmarkJSON.print(report)
                 return
             }
-            StandardOutput.print("model: \(checkpointOption.model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize)); BLAS threads: \(blasThreadCount())")
+            StandardOutput.print("model: \(checkpointOption.model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize)); BLAS: \(blasKernelName()) kernels, \(blasThreadCount()) threads")
             print("step: batch \(batch) x \(tokens) tokens, P = \(prefixLength), MLP hidden \(hidden)")
             print(String(format: "load: %.3f s", load.wall))
             print(String(format: "training step (median of %d): %.3f s wall, %.3f s CPU (%.2f cores busy)",
@@ -94,6 +94,8 @@ struct BenchTrainCommand: ParsableCommand {
 /// What `bench train --json` prints (``BenchmarkJSON``: keys sorted, snake_case); times in seconds.
 struct TrainingBenchmarkReport: Encodable {
     var model: String
+    /// OpenBLAS's kernel family (`blasKernelName()`).
+    var blasKernels: String
     var blasThreads: Int
     var batch: Int
     var tokens: Int

@@ -22,6 +22,8 @@ struct ModelBenchmarkReport: Encodable {
 
     var model: String
     var kernelISA: String
+    /// OpenBLAS's kernel family for the prefill tiles (`blasKernelName()`).
+    var blasKernels: String
     var activations: String
     var threads: Int
     var promptTokens: Int
@@ -34,7 +36,7 @@ struct ModelBenchmarkReport: Encodable {
     var peakRSSBytes: Int?
 
     enum CodingKeys: CodingKey {
-        case model, kernelISA, activations, threads, promptTokens, decodeTokens, batch, loadSeconds, prefix
+        case model, kernelISA, blasKernels, activations, threads, promptTokens, decodeTokens, batch, loadSeconds, prefix
         case prefixDescription, peakRSSBytes
     }
 
@@ -45,6 +47,7 @@ struct ModelBenchmarkReport: Encodable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(model, forKey: .model)
         try c.encode(kernelISA, forKey: .kernelISA)
+        try c.encode(blasKernels, forKey: .blasKernels)
         try c.encode(activations, forKey: .activations)
         try c.encode(threads, forKey: .threads)
         try c.encode(promptTokens, forKey: .promptTokens)

@@ -86,6 +86,10 @@ public func setBLASThreadCount(_ count: Int) {
 /// The current number of OpenBLAS worker threads.
 public func blasThreadCount() -> Int { Int(openblas_get_num_threads()) }
 
+/// OpenBLAS's name for the kernels it runs ("Haswell", "Cooperlake", …): chosen for the CPU when
+/// the library loads, unless the environment's `OPENBLAS_CORETYPE` names them.
+public func blasKernelName() -> String { String(cString: openblas_get_corename()) }
+
 /// `out[T×W.rows] = x[T×W.columns] · Wᵀ + beta · out` (beta 0 or 1) for a `WeightMatrix`.
 ///
 /// `Float` matrices go straight to BLAS. Quantized ones use the C mat-vec kernels for one row
