@@ -91,6 +91,22 @@ void pp_activation_prepare(pp_activation *a, const float *x, int blocks, int exa
         a->isum[b] = sum;
         a->s[b] = d * (float)sum;
     }
+    if (!exact) {
+        // Nibble order (CQuantKernels.h): blocks in pairs, an odd last block alone.
+        for (int b = 0; b < blocks; b += 2) {
+            const int pair = b + 1 < blocks, width = pair ? 16 : 8;
+            for (int half = 0; half <= pair; half++) {
+                const int16_t *q = a->q + 32 * (b + half);
+                int16_t *n = a->q_nibble + 32 * b + 8 * half;
+                for (int k = 0; k < 8; k++) {
+                    n[k] = q[2 * k];
+                    n[width + k] = q[2 * k + 1];
+                    n[2 * width + k] = q[2 * k + 16];
+                    n[3 * width + k] = q[2 * k + 17];
+                }
+            }
+        }
+    }
 }
 
 void pp_matvec_rows(const pp_qmatrix *w, const pp_activation *a, float *out,

@@ -6,6 +6,7 @@
 
 #include "avx2_common.h"
 #include "int16_blocks_avx2.h"
+#include "nibble_words_avx2.h"
 
 
 /// The 32 nibbles of a 4-bit block as unsigned bytes in element order (low nibbles, then high).
@@ -58,7 +59,9 @@ PP_AVX2 static float dot_exact(const pp_qmatrix *w, const pp_activation *a, int 
 /// per block `acc[b mod 8] = fma(d_r[b]·d_x[b], (float)isum, acc[b mod 8])` and, for Q4_1,
 /// `acc[b mod 8] = fma(m_r[b], s_x[b], acc[b mod 8])`; the row's value is `pp_hsum256(acc)`.
 /// Here the eight lanes of one vector are the eight accumulators: eight blocks' integer products
-/// are summed across their lanes at once (`pp_lane_sums8`), then scaled and accumulated together.
+/// are summed across their lanes at once, then scaled and accumulated together. Q4_0/Q4_1 get the
+/// eight integer products from nibble words (nibble_words_avx2.h: shifts and masks, two blocks per
+/// vector, three horizontal adds), the other formats from widened blocks and `pp_lane_sums8`.
 /// `format` is a constant in every call, so the loop specializes.
 PP_AVX2 static inline __attribute__((always_inline)) float row_int(const pp_qmatrix *w, const pp_activation *a,
                                                                     const int format, int r) {
@@ -70,16 +73,25 @@ PP_AVX2 static inline __attribute__((always_inline)) float row_int(const pp_qmat
     __m256 acc = _mm256_setzero_ps();
     for (int b0 = 0; b0 < bpr; b0 += 8) {
         const int n = bpr - b0 < 8 ? bpr - b0 : 8;
-        __m256i v[8];
-        for (int i = 0; i < 8; i++) {
-            if (i >= n) { v[i] = _mm256_setzero_si256(); continue; }
-            const int b = b0 + i;
-            __m256i lo, hi;
-            pp_block_int16(format, q + qb * b, &lo, &hi);
-            v[i] = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)(a->q + 32 * b))),
-                                    _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(a->q + 32 * b + 16))));
+        __m256i isum;
+        if (is_q4_0 || is_q4_1) {
+            const uint8_t *qg = q + 16 * b0;
+            const int16_t *xg = a->q_nibble + 32 * b0;
+            isum = pp_nibble_block_sums8(pp_nibble_partials(qg, xg, n), pp_nibble_partials(qg + 32, xg + 64, n - 2),
+                                         pp_nibble_partials(qg + 64, xg + 128, n - 4),
+                                         pp_nibble_partials(qg + 96, xg + 192, n - 6));
+        } else {
+            __m256i v[8];
+            for (int i = 0; i < 8; i++) {
+                if (i >= n) { v[i] = _mm256_setzero_si256(); continue; }
+                const int b = b0 + i;
+                __m256i lo, hi;
+                pp_block_int16(format, q + qb * b, &lo, &hi);
+                v[i] = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)(a->q + 32 * b))),
+                                        _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(a->q + 32 * b + 16))));
+            }
+            isum = pp_lane_sums8(v);
         }
-        __m256i isum = pp_lane_sums8(v);
         if (n == 8) {
             if (is_q4_0) isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(a->isum + b0)), 3));
             const __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(d + b0), _mm256_loadu_ps(a->d + b0));

@@ -12,17 +12,11 @@ extension QuantizedMatVec {
         precondition(products.allSatisfy { $0.weight.blocksPerRow == bpr }, "products over one input share its width")
         let elements = rows * products.reduce(0) { $0 + $1.weight.rows * bpr * 32 }
         let parallel = elements >= minimumParallelElements ? threads : 1
-        // Per row and block: 32 int16 quants, then scale, scaled sum, integer sum and Float block sum.
-        let rowBytes = max(bpr, 1) * (64 + 16)
+        let rowBytes = activationBytes(blocks: bpr)
         withUnsafeTemporaryAllocation(byteCount: rowBytes * rows, alignment: 32) { scratch in
             withUnsafeTemporaryAllocation(of: pp_activation.self, capacity: rows) { activations in
                 for r in 0..<rows {
-                    let base = scratch.baseAddress! + r * rowBytes
-                    let floats = (base + bpr * 64).bindMemory(to: Float.self, capacity: bpr * 4)
-                    activations[r] = pp_activation(
-                        blocks: 0, exact: 0, x: nil, block_sums: floats + 3 * bpr,
-                        q: base.bindMemory(to: Int16.self, capacity: bpr * 32), d: floats, s: floats + bpr,
-                        isum: UnsafeMutableRawPointer(floats + 2 * bpr).bindMemory(to: Int32.self, capacity: bpr))
+                    activations[r] = activation(in: scratch.baseAddress! + r * rowBytes, blocks: bpr)
                     pp_activation_prepare(activations.baseAddress! + r, x + r * bpr * 32, Int32(bpr),
                                           exactActivations ? 1 : 0)
                 }

@@ -26,15 +26,8 @@ enum QuantizedMatVec {
         precondition(products.allSatisfy { $0.weight.blocksPerRow == bpr }, "products over one input share its width")
         let elements = products.reduce(0) { $0 + $1.weight.rows * bpr * 32 }
         let parallel = elements >= minimumParallelElements ? threads : 1
-        // Per block: 32 int16 quants, then scale, scaled sum, integer sum and Float block sum.
-        let scratchBytes = max(bpr, 1) * (64 + 16)
-        withUnsafeTemporaryAllocation(byteCount: scratchBytes, alignment: 32) { scratch in
-            let base = scratch.baseAddress!
-            let floats = (base + bpr * 64).bindMemory(to: Float.self, capacity: bpr * 4)
-            var activation = pp_activation(
-                blocks: 0, exact: 0, x: nil, block_sums: floats + 3 * bpr,
-                q: base.bindMemory(to: Int16.self, capacity: bpr * 32), d: floats, s: floats + bpr,
-                isum: UnsafeMutableRawPointer(floats + 2 * bpr).bindMemory(to: Int32.self, capacity: bpr))
+        withUnsafeTemporaryAllocation(byteCount: activationBytes(blocks: bpr), alignment: 32) { scratch in
+            var activation = activation(in: scratch.baseAddress!, blocks: bpr)
             pp_activation_prepare(&activation, x, Int32(bpr), exactActivations ? 1 : 0)
             withUnsafePointer(to: &activation) { a in
                 withUnsafeTemporaryAllocation(of: pp_product.self, capacity: products.count) { list in
@@ -46,6 +39,21 @@ enum QuantizedMatVec {
                 }
             }
         }
+    }
+
+    /// Bytes of one activation's buffers (``activation(in:blocks:)``) for rows of `blocks` blocks.
+    static func activationBytes(blocks: Int) -> Int { max(blocks, 1) * (64 + 64 + 16) }
+
+    /// An activation whose buffers are carved from `base` (``activationBytes(blocks:)`` bytes,
+    /// 32-byte aligned): per block 32 int16 quants, the same in nibble order, then scale, scaled
+    /// sum, integer sum and Float block sum.
+    static func activation(in base: UnsafeMutableRawPointer, blocks bpr: Int) -> pp_activation {
+        let quants = base.bindMemory(to: Int16.self, capacity: bpr * 64)
+        let floats = (base + bpr * 128).bindMemory(to: Float.self, capacity: bpr * 4)
+        return pp_activation(
+            blocks: 0, exact: 0, x: nil, block_sums: floats + 3 * bpr, q: quants, q_nibble: quants + bpr * 32,
+            d: floats, s: floats + bpr,
+            isum: UnsafeMutableRawPointer(floats + 2 * bpr).bindMemory(to: Int32.self, capacity: bpr))
     }
 
     /// `out = W · x (+ out when accumulate)` over all rows on up to `threads` threads

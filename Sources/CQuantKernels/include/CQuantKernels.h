@@ -48,13 +48,21 @@ typedef struct {
 
 /// An activation vector prepared for products with matrices of `blocks` blocks per row.
 /// exact != 0: `x` and `block_sums[b] = Σ x[32b..<32b+32]` are set.
-/// exact == 0: `q` (int16), `d` (block scale), `s` (d · Σ q, for Q4_1's minimum) and `isum` (Σ q) are set.
+/// exact == 0: `q` (int16), `d` (block scale), `s` (d · Σ q, for Q4_1's minimum) and `isum` (Σ q) are
+/// set, and `q_nibble` (the same int16 quants in the order the 4-bit kernels take them, below).
+///
+/// Nibble order: a 4-bit block's 16 quant bytes read as eight 16-bit words give, per word k, the
+/// elements 2k (bits 0–3), 2k+1 (bits 8–11), 2k+16 (bits 4–7) and 2k+17 (bits 12–15), with shifts
+/// and masks and no byte shuffles. `q_nibble` holds each pair of blocks (b, b+1), b even, as 64
+/// values: A_b A_b+1 B_b B_b+1 C_b C_b+1 D_b D_b+1, eight each, with A_k = q[2k], B_k = q[2k+1],
+/// C_k = q[2k+16], D_k = q[2k+17] of that block; an odd last block as A B C D.
 typedef struct {
     int blocks;
     int exact;
     const float *x;
     float *block_sums;
     int16_t *q;
+    int16_t *q_nibble;
     float *d;
     float *s;
     int32_t *isum;
