@@ -1,5 +1,6 @@
 import HTTPTypes
 import PrefixBundle
+import PrefixSupport
 
 /// An error answered in OpenAI's JSON shape,
 /// `{"error": {"message": ..., "type": ..., "param": ..., "code": ...}}`, with its HTTP status
@@ -64,7 +65,7 @@ public struct APIError: Error, Sendable, Equatable {
 
     /// The JSON body.
     public var json: String {
-        func quoted(_ s: String?) -> String { s.map(JSONText.quote) ?? "null" }
+        func quoted(_ s: String?) -> String { s.map(\.jsonLiteral) ?? "null" }
         return "{\"error\":{\"message\":\(quoted(message)),\"type\":\(quoted(type)),\"param\":\(quoted(param)),\"code\":\(quoted(code))}}"
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import PrefixSupport
 
 /// An opened `.ptx` bundle: memory-mapped, structurally validated, with zero-copy tensor access.
@@ -28,11 +27,6 @@ public final class BundleReader: Sendable {
     /// Opens the bundle at `path` by memory-mapping it; throws the first structural finding.
     public convenience init(path: String) throws(BundleError) {
         try self.init(storage: BundleError.mapping { () throws(FileAccessError) in try MappedFile(path: path) }, file: path)
-    }
-
-    /// Opens the bundle at a file URL.
-    public convenience init(contentsOf url: URL) throws(BundleError) {
-        try self.init(path: url.path)
     }
 
     /// Opens a bundle held in memory (the bytes are copied into aligned memory); `name` is used

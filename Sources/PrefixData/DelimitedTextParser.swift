@@ -1,5 +1,3 @@
-import Foundation
-
 /// One record of a CSV/TSV document.
 public struct DelimitedRecord: Sendable, Equatable {
     /// The 1-based line on which the record starts.

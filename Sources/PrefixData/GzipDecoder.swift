@@ -20,25 +20,19 @@ public enum GzipDecoder {
     public static func decodeFile(path: String, document: String, maxOutputBytes: Int) throws(DataError) -> [UInt8] {
         let file: MappedFile
         do { file = try MappedFile(path: path) } catch { throw .unreadable(path: path, detail: error.reason) }
-        var decoder = try Stream(document: document, maxOutputBytes: maxOutputBytes)
-        defer { decoder.close() }
-        var offset = 0
-        while offset < file.count {
-            let end = min(offset + (1 << 16), file.count)
-            try decoder.feed([UInt8](UnsafeRawBufferPointer(rebasing: file.bytes[offset..<end])))
-            offset = end
-        }
-        return try decoder.finish()
+        return try decode(file.bytes, document: document, maxOutputBytes: maxOutputBytes)
     }
 
     /// Decodes gzip bytes held in memory; `document` names them in errors.
     /// - Throws: ``DataError/corruptGzip(document:detail:)``, ``DataError/tooLarge(document:limit:)``.
-    public static func decode(_ bytes: [UInt8], document: String, maxOutputBytes: Int) throws(DataError) -> [UInt8] {
+    public static func decode<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, document: String, maxOutputBytes: Int
+    ) throws(DataError) -> [UInt8] where Bytes.Index == Int {
         var decoder = try Stream(document: document, maxOutputBytes: maxOutputBytes)
         defer { decoder.close() }
-        var start = 0
-        while start < bytes.count {
-            let end = min(bytes.count, start + (1 << 16))
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = min(bytes.endIndex, start + (1 << 16))
             try decoder.feed(Array(bytes[start..<end]))
             start = end
         }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A chrF result.
 public struct CHRFScore: Codable, Sendable, Equatable {
     /// chrF on the 0–100 scale (sacrebleu's `score`, unrounded).

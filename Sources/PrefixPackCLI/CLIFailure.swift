@@ -6,8 +6,7 @@ import PrefixBundle
 enum CLIExitCode: Int32, CaseIterable {
     /// Success; for `validate`, the bundle is valid.
     case success = 0
-    /// Usage or I/O problem: bad arguments, a missing or unreadable file, a feature that is not
-    /// available in this build.
+    /// Usage or I/O problem: bad arguments, a missing or unreadable file.
     case usageOrIO = 1
     /// An input file is malformed, truncated, corrupt or of an unsupported kind.
     case malformed = 2
@@ -26,8 +25,6 @@ enum CLIExitCode: Int32, CaseIterable {
 
 /// Failures raised by the command-line layer itself (not by a library).
 enum CLIError: PrefixError {
-    /// An option or command needs a component this build does not contain.
-    case notAvailable(feature: String, reason: String)
     /// A command-line value is out of range or inconsistent.
     case invalidArgument(option: String, found: String, expected: String)
     /// Writing or removing a file the command itself manages failed.
@@ -35,7 +32,6 @@ enum CLIError: PrefixError {
 
     var code: String {
         switch self {
-        case .notAvailable: return "not-available"
         case .invalidArgument: return "invalid-argument"
         case .io: return "io-error"
         }
@@ -48,8 +44,6 @@ enum CLIError: PrefixError {
 
     var description: String {
         switch self {
-        case .notAvailable(let feature, let reason):
-            return "\(feature) is not available in this build: \(reason)"
         case .invalidArgument(let option, let found, let expected):
             return "\(option) is \(found), expected \(expected)"
         case .io(let path, let operation, let detail):

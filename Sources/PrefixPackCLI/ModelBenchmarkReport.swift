@@ -2,14 +2,6 @@
 struct ModelBenchmarkReport: Encodable {
     /// Figures of one prefix setting (none, or the prefix).
     struct Figures: Encodable {
-        init(prefillTokensPerSecond: Double, decodeTokensPerSecond: Double, prefillTokensPerCPUSecond: Double,
-             decodeTokensPerCPUSecond: Double) {
-            self.prefillTokensPerSecond = prefillTokensPerSecond
-            self.decodeTokensPerSecond = decodeTokensPerSecond
-            self.prefillTokensPerCPUSecond = prefillTokensPerCPUSecond
-            self.decodeTokensPerCPUSecond = decodeTokensPerCPUSecond
-        }
-
         var prefillTokensPerSecond: Double
         var decodeTokensPerSecond: Double
         /// Tokens per second of process CPU time (the work, nearly independent of other load).

@@ -71,19 +71,19 @@ enum ServerRequestFuzzer {
 
     /// A body that states every parameter explicitly (the chat form reads `max_tokens` too).
     static func canonicalBody(_ p: CompletionParameters) -> String {
-        var fields = ["\"model\":" + JSONText.quote(p.model)]
+        var fields = ["\"model\":" + p.model.jsonLiteral]
         switch p.input {
         case .text(let prompt):
-            fields.append("\"prompt\":" + JSONText.quote(prompt))
+            fields.append("\"prompt\":" + prompt.jsonLiteral)
         case .chat(let messages):
-            let items = messages.map { "{\"role\":\(JSONText.quote($0.role)),\"content\":\(JSONText.quote($0.content))}" }
+            let items = messages.map { "{\"role\":\($0.role.jsonLiteral),\"content\":\($0.content.jsonLiteral)}" }
             fields.append("\"messages\":[" + items.joined(separator: ",") + "]")
         }
         if let maxTokens = p.maxTokens { fields.append("\"max_tokens\":\(maxTokens)") }
         fields.append("\"temperature\":\(Double(p.temperature))")
         fields.append("\"top_p\":\(Double(p.topP))")
         if let seed = p.seed { fields.append("\"seed\":\(Int64(bitPattern: seed))") }
-        fields.append("\"stop\":[" + p.stop.map(JSONText.quote).joined(separator: ",") + "]")
+        fields.append("\"stop\":[" + p.stop.map(\.jsonLiteral).joined(separator: ",") + "]")
         fields.append("\"stream\":\(p.stream)")
         fields.append("\"stream_options\":{\"include_usage\":\(p.includeUsage)}")
         fields.append("\"ignore_eos\":\(p.ignoreEOS)")

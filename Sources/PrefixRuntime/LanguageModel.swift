@@ -59,20 +59,6 @@ extension LanguageModel {
     }
 }
 
-/// GGUF files supply model configuration through `ModelConfig.fromGGUF`.
-extension GGUFFile: GGUFMetadataSource {
-    /// The integer value of `key`.
-    public func integerValue(_ key: String) -> Int? { int(key) }
-    /// The floating-point value of `key`.
-    public func floatValue(_ key: String) -> Double? { double(key) }
-    /// The string value of `key`.
-    public func stringValue(_ key: String) -> String? { string(key) }
-    /// The element count of the array value of `key`.
-    public func arrayCount(_ key: String) -> Int? { array(key)?.count }
-    /// Whether `key` is present.
-    public func hasKey(_ key: String) -> Bool { metadata[key] != nil }
-}
-
 extension ModelConfig {
     /// The configuration of a GGUF file; no `output.weight` means a tied head.
     public static func fromGGUF(_ file: GGUFFile) throws -> ModelConfig {

@@ -4,30 +4,17 @@ import PrefixBundle
 public enum ServerSetupError: PrefixError, Equatable {
     /// `--bundles` is missing or not a directory.
     case notADirectory(String)
-    /// A served name is used twice (the base model's name and a bundle's).
-    case nameClash(String)
 
     /// Stable name of the case.
-    public var code: String {
-        switch self {
-        case .notADirectory: return "not-a-directory"
-        case .nameClash: return "name-clash"
-        }
-    }
+    public var code: String { "not-a-directory" }
 
-    /// A missing directory is an I/O problem, a clash a usage one (both exit with 1).
-    public var category: ErrorCategory {
-        switch self {
-        case .notADirectory: return .io
-        case .nameClash: return .usage
-        }
-    }
+    /// A missing directory is an I/O problem (exit 1).
+    public var category: ErrorCategory { .io }
 
     /// The message.
     public var description: String {
         switch self {
         case .notADirectory(let path): return "\(path): the bundles directory does not exist or is not a directory"
-        case .nameClash(let name): return "the served name '\(name)' is both the base model's and a bundle's"
         }
     }
 }

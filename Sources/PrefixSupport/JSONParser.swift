@@ -67,12 +67,6 @@ private struct Parser {
     var stack: [Frame] = []
     var scratch: [UInt8] = []
 
-    init(bytes: UnsafeRawBufferPointer, maxDepth: Int, documentName: String) {
-        self.bytes = bytes
-        self.maxDepth = maxDepth
-        self.documentName = documentName
-    }
-
     var peek: UInt8? { i < bytes.count ? bytes[i] : nil }
 
     func fail(_ problem: String, at offset: Int? = nil) -> JSONSyntaxError {

@@ -39,7 +39,7 @@ final class WriterTests: XCTestCase {
         let target = dir.appendingPathComponent("task.ptx")
         try BundleWriter().write(try TestSupport.rawContents(p: 2), to: target)
         try BundleWriter(compress: true).write(try TestSupport.rawContents(p: 5), to: target)
-        XCTAssertEqual(try BundleReader(contentsOf: target).manifest.prefixLength, 5)
+        XCTAssertEqual(try BundleReader(path: target.path).manifest.prefixLength, 5)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["task.ptx"])
     }
 

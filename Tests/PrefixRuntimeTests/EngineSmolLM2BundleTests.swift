@@ -35,7 +35,7 @@ final class EngineSmolLM2BundleTests: XCTestCase {
             try Data(bytes).write(to: Self.bundleURL, options: .atomic)
         }
         XCTAssertEqual([UInt8](try Data(contentsOf: Self.bundleURL)), bytes, "the committed bundle is stale")
-        let reader = try BundleReader(contentsOf: Self.bundleURL)
+        let reader = try BundleReader(path: Self.bundleURL.path)
         XCTAssertEqual(reader.validate(), [])
         var flat: [Float] = []
         let expected = try Fixtures.npy("smollm2/prefix_raw_prompt_encoder_output.npy").values
@@ -49,7 +49,7 @@ final class EngineSmolLM2BundleTests: XCTestCase {
 
     func testBundleOnSmolLM2MatchesPEFTLogits() throws {
         let c = try EngineFixtures.smolLM2()
-        let prefix = try c.attach(BundleReader(contentsOf: Self.bundleURL))
+        let prefix = try c.attach(BundleReader(path: Self.bundleURL.path))
         XCTAssertEqual(prefix.warnings, [], "base model name matches the GGUF's general.basename")
         for k in try SmolLM2Greedy.cases() where k.prefix == "raw" && k.name != "plain_fox" {
             let logits = try c.makeSession(prefix: prefix).inference.forward(k.input_ids, logits: .last)

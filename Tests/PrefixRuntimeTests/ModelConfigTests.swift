@@ -1,15 +1,28 @@
 import Foundation
+import TensorFiles
 import XCTest
 @testable import PrefixRuntime
 
-/// A dictionary-backed GGUF metadata source for configuration tests.
-struct DictionaryMetadata: GGUFMetadataSource {
-    var values: [String: Any]
-    func integerValue(_ key: String) -> Int? { values[key] as? Int }
-    func floatValue(_ key: String) -> Double? { (values[key] as? Double) ?? (values[key] as? Int).map(Double.init) }
-    func stringValue(_ key: String) -> String? { values[key] as? String }
-    func arrayCount(_ key: String) -> Int? { (values[key] as? [String])?.count }
-    func hasKey(_ key: String) -> Bool { values[key] != nil }
+/// A GGUF file (version 3, no tensors) holding `values` as metadata, for configuration tests:
+/// `Int` as int64, `Double` as float64, `String`, and `[String]` as an array of strings.
+func ggufMetadata(_ values: [String: Any]) throws -> GGUFFile {
+    var out = Data()
+    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    func string(_ s: String) { u64(UInt64(s.utf8.count)); out.append(contentsOf: Array(s.utf8)) }
+    u32(0x4655_4747); u32(3); u64(0); u64(UInt64(values.count))
+    for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+        string(key)
+        switch value {
+        case let v as Int: u32(GGUFValueType.int64.rawValue); u64(UInt64(bitPattern: Int64(v)))
+        case let v as Double: u32(GGUFValueType.float64.rawValue); u64(v.bitPattern)
+        case let v as String: u32(GGUFValueType.string.rawValue); string(v)
+        case let v as [String]: u32(GGUFValueType.array.rawValue); u32(GGUFValueType.string.rawValue); u64(UInt64(v.count)); v.forEach(string)
+        default: XCTFail("unsupported metadata value \(value)")
+        }
+    }
+    while out.count % 32 != 0 { out.append(0) }
+    return try GGUFFile(data: out, label: "metadata.gguf")
 }
 
 final class ModelConfigTests: XCTestCase {
@@ -91,7 +104,7 @@ final class ModelConfigTests: XCTestCase {
     }
 
     func testGGUFMetadata() throws {
-        let c = try ModelConfig.fromGGUF(DictionaryMetadata(values: tinyLlamaGGUF), hasOutputTensor: false, file: "t.gguf")
+        let c = try ModelConfig.fromGGUF(try ggufMetadata(tinyLlamaGGUF), hasOutputTensor: false, file: "t.gguf")
         XCTAssertEqual(c, ModelConfig(
             architecture: .llama, layerCount: 3, hiddenSize: 64, headCount: 4, kvHeadCount: 2, headDim: 16,
             ffnSize: 128, vocabSize: 512, ropeTheta: 10000, normEps: 1e-5, maxPositions: 256,
@@ -100,34 +113,35 @@ final class ModelConfigTests: XCTestCase {
             "general.architecture": "gpt2", "gpt2.block_count": 3, "gpt2.context_length": 256,
             "gpt2.embedding_length": 64, "gpt2.feed_forward_length": 256, "gpt2.attention.head_count": 4,
             "gpt2.attention.layer_norm_epsilon": 1e-5, "tokenizer.ggml.tokens": [String](repeating: "x", count: 512)]
-        let g = try ModelConfig.fromGGUF(DictionaryMetadata(values: gpt2), hasOutputTensor: true, file: "g.gguf")
+        let g = try ModelConfig.fromGGUF(try ggufMetadata(gpt2), hasOutputTensor: true, file: "g.gguf")
         XCTAssertEqual(g.architecture, .gpt2)
         XCTAssertEqual(g.kvHeadCount, 4)
         XCTAssertFalse(g.tiedEmbeddings)
     }
 
-    func testGGUFMetadataErrors() {
-        var m = tinyLlamaGGUF
-        m["general.architecture"] = "falcon"
-        XCTAssertThrowsError(try ModelConfig.fromGGUF(DictionaryMetadata(values: m), hasOutputTensor: false, file: "t.gguf")) { error in
+    func testGGUFMetadataErrors() throws {
+        /// tinyLlamaGGUF with `key` set to `value`, built outside the assertions (only fromGGUF may throw there).
+        func file(_ key: String, _ value: Any?) throws -> GGUFFile {
+            var m = tinyLlamaGGUF
+            m[key] = value
+            return try ggufMetadata(m)
+        }
+        let falcon = try file("general.architecture", "falcon")
+        XCTAssertThrowsError(try ModelConfig.fromGGUF(falcon, hasOutputTensor: false, file: "t.gguf")) { error in
             guard case RuntimeError.unknownArchitecture(_, "falcon", _) = error else { return XCTFail("\(error)") }
         }
-        m = tinyLlamaGGUF
-        m["llama.block_count"] = nil
-        XCTAssertThrowsError(try ModelConfig.fromGGUF(DictionaryMetadata(values: m), hasOutputTensor: false, file: "t.gguf")) { error in
+        let noBlocks = try file("llama.block_count", nil)
+        XCTAssertThrowsError(try ModelConfig.fromGGUF(noBlocks, hasOutputTensor: false, file: "t.gguf")) { error in
             XCTAssertEqual(error as? RuntimeError, .missingConfigKey(file: "t.gguf", key: "llama.block_count"))
         }
-        m = tinyLlamaGGUF
-        m["llama.attention.head_count"] = "four"
-        XCTAssertThrowsError(try ModelConfig.fromGGUF(DictionaryMetadata(values: m), hasOutputTensor: false, file: "t.gguf"))
-        m = tinyLlamaGGUF
-        m["llama.attention.head_count_kv"] = 3
-        XCTAssertThrowsError(try ModelConfig.fromGGUF(DictionaryMetadata(values: m), hasOutputTensor: false, file: "t.gguf")) { error in
+        let wordHeads = try file("llama.attention.head_count", "four")
+        XCTAssertThrowsError(try ModelConfig.fromGGUF(wordHeads, hasOutputTensor: false, file: "t.gguf"))
+        let oddKV = try file("llama.attention.head_count_kv", 3)
+        XCTAssertThrowsError(try ModelConfig.fromGGUF(oddKV, hasOutputTensor: false, file: "t.gguf")) { error in
             guard case RuntimeError.inconsistentConfig = error else { return XCTFail("\(error)") }
         }
-        m = tinyLlamaGGUF
-        m["llama.embedding_length"] = Int.max
-        XCTAssertThrowsError(try ModelConfig.fromGGUF(DictionaryMetadata(values: m), hasOutputTensor: false, file: "t.gguf"))
+        let huge = try file("llama.embedding_length", Int.max)
+        XCTAssertThrowsError(try ModelConfig.fromGGUF(huge, hasOutputTensor: false, file: "t.gguf"))
     }
 
     /// Weight shape checks name the tensor, the found and the expected shape.

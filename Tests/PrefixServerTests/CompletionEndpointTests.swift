@@ -70,11 +70,11 @@ final class CompletionEndpointTests: XCTestCase {
         server.registry.release("alpha")
         try await server.application(logger: LogCollector().logger).test(.router) { client in
             let whole = try await client.post("/v1/completions", json: """
-                {"model": "alpha", "prompt": \(JSONText.quote(prompt)), "max_tokens": 30, "temperature": 0}
+                {"model": "alpha", "prompt": \(prompt.jsonLiteral), "max_tokens": 30, "temperature": 0}
                 """)
             XCTAssertEqual(try whole.json().at("choices[0].text").string(), free.text)
             let cut = try await client.post("/v1/completions", json: """
-                {"model": "alpha", "prompt": \(JSONText.quote(prompt)), "max_tokens": 30, "temperature": 0, "stop": [\(JSONText.quote(stop))]}
+                {"model": "alpha", "prompt": \(prompt.jsonLiteral), "max_tokens": 30, "temperature": 0, "stop": [\(stop.jsonLiteral)]}
                 """)
             XCTAssertEqual(try cut.json().at("choices[0].text").string(), stopped.text)
             XCTAssertEqual(try cut.json().at("choices[0].finish_reason").string(), "stop")

@@ -1,4 +1,3 @@
-import Foundation
 import TextTokenizers
 
 /// One generated token and the text it made final.

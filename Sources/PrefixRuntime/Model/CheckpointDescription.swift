@@ -117,11 +117,14 @@ extension CheckpointDescription {
         let store = try CheckpointTensors.open(path: path)
         let config: ModelConfig
         let tensors: [Tensor]
+        let format: Checkpoint.Format
         switch store {
         case .gguf(let file):
+            format = .gguf
             config = try ModelConfig.fromGGUF(file)
             tensors = file.tensorInfos.map { Tensor(name: $0.name, type: $0.type.name, shape: $0.shape, bytes: $0.byteCount) }
         case .huggingFace(let folder, let url):
+            format = .huggingFace
             let configPath = url.appendingPathComponent("config.json").path
             let data = Data(try TensorFileError.reading { () throws(FileAccessError) in
                 try MappedFile.contents(path: configPath, limit: 16 << 20)
@@ -135,7 +138,7 @@ extension CheckpointDescription {
         }
         let tokenizer = try Checkpoint.loadTokenizer(path: path)
         return CheckpointDescription(
-            path: path, format: store.format.rawValue, architecture: config.architecture.name,
+            path: path, format: format.rawValue, architecture: config.architecture.name,
             config: configValues(config),
             tokenizer: Tokenizer(
                 alphabet: tokenizer.alphabet.rawValue, preTokenizer: tokenizer.preTokenizer.rawValue,
@@ -207,13 +210,6 @@ private enum CheckpointTensors {
         switch self {
         case .gguf(let file): return file
         case .huggingFace(let folder, _): return folder
-        }
-    }
-
-    var format: Checkpoint.Format {
-        switch self {
-        case .gguf: return .gguf
-        case .huggingFace: return .huggingFace
         }
     }
 }

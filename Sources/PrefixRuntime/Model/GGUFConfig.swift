@@ -1,23 +1,8 @@
-/// Read access to a GGUF file's key/value metadata, as much as model configuration needs.
-///
-/// TensorFiles' GGUF reader conforms to this (see `GGUFMetadata+Runtime.swift`); tests and other
-/// containers can conform too.
-public protocol GGUFMetadataSource {
-    /// An unsigned or signed integer value, or nil when the key is absent or not an integer.
-    func integerValue(_ key: String) -> Int?
-    /// A floating-point value (integers are accepted too), or nil.
-    func floatValue(_ key: String) -> Double?
-    /// A string value, or nil.
-    func stringValue(_ key: String) -> String?
-    /// The element count of an array value, or nil.
-    func arrayCount(_ key: String) -> Int?
-    /// Whether the key is present at all (with any type).
-    func hasKey(_ key: String) -> Bool
-}
+import TensorFiles
 
 extension ModelConfig {
-    /// Builds a configuration from GGUF metadata (`general.architecture` names a registered
-    /// architecture, ``ArchitectureRegistry``).
+    /// Builds a configuration from a GGUF file's metadata (`general.architecture` names a
+    /// registered architecture, ``ArchitectureRegistry``).
     ///
     /// Keys read (with `A` the architecture's GGUF name): `A.block_count`, `A.embedding_length`,
     /// `A.attention.head_count`, `A.attention.head_count_kv` (default: head count),
@@ -30,10 +15,10 @@ extension ModelConfig {
     ///   - hasOutputTensor: whether the file holds `output.weight` (absent = tied head).
     ///   - file: named in errors.
     public static func fromGGUF(
-        _ meta: some GGUFMetadataSource, hasOutputTensor: Bool, file: String
+        _ meta: GGUFFile, hasOutputTensor: Bool, file: String
     ) throws -> ModelConfig {
-        guard let archName = meta.stringValue("general.architecture") else {
-            if meta.hasKey("general.architecture") {
+        guard let archName = meta.string("general.architecture") else {
+            if meta.metadata["general.architecture"] != nil {
                 throw RuntimeError.invalidConfigValue(file: file, key: "general.architecture", found: "a non-string", expected: "a string")
             }
             throw RuntimeError.missingConfigKey(file: file, key: "general.architecture")
@@ -43,16 +28,16 @@ extension ModelConfig {
         }
         let a = archName
         func int(_ key: String) throws -> Int {
-            if let v = meta.integerValue(key) { return v }
-            if meta.hasKey(key) {
+            if let v = meta.int(key) { return v }
+            if meta.metadata[key] != nil {
                 throw RuntimeError.invalidConfigValue(file: file, key: key, found: "a non-integer", expected: "an integer")
             }
             throw RuntimeError.missingConfigKey(file: file, key: key)
         }
-        func optionalInt(_ key: String) throws -> Int? { meta.hasKey(key) ? try int(key) : nil }
+        func optionalInt(_ key: String) throws -> Int? { meta.metadata[key] != nil ? try int(key) : nil }
         func float(_ key: String) throws -> Double? {
-            guard meta.hasKey(key) else { return nil }
-            guard let v = meta.floatValue(key), v.isFinite else {
+            guard meta.metadata[key] != nil else { return nil }
+            guard let v = meta.double(key), v.isFinite else {
                 throw RuntimeError.invalidConfigValue(file: file, key: key, found: "a non-number", expected: "a finite number")
             }
             return v
@@ -68,7 +53,7 @@ extension ModelConfig {
             throw RuntimeError.unsupportedFeature(file: file, feature: "value_length \(valueLength) != key_length \(headDim)")
         }
         var vocab = try optionalInt("\(a).vocab_size")
-        if vocab == nil { vocab = meta.arrayCount("tokenizer.ggml.tokens") }
+        if vocab == nil { vocab = meta.array("tokenizer.ggml.tokens")?.count }
         guard let vocab else { throw RuntimeError.missingConfigKey(file: file, key: "tokenizer.ggml.tokens") }
         let epsKey = arch.norm != .layer ? "\(a).attention.layer_norm_rms_epsilon" : "\(a).attention.layer_norm_epsilon"
         guard let eps = try float(epsKey) else { throw RuntimeError.missingConfigKey(file: file, key: epsKey) }
@@ -76,7 +61,7 @@ extension ModelConfig {
             if let dims = try optionalInt("\(a).rope.dimension_count"), dims != headDim {
                 throw RuntimeError.unsupportedFeature(file: file, feature: "partial RoPE (\(dims) of \(headDim) dims)")
             }
-            if let scaling = meta.stringValue("\(a).rope.scaling.type"), scaling != "none" {
+            if let scaling = meta.string("\(a).rope.scaling.type"), scaling != "none" {
                 throw RuntimeError.unsupportedFeature(file: file, feature: "RoPE scaling '\(scaling)'")
             }
         }

@@ -1,7 +1,8 @@
 import Foundation
 import PrefixSupport
 
-/// Typed access to a config.json object with errors naming the file and key.
+/// Typed access to a config.json object through PrefixSupport's one typed reader (``JSONField``),
+/// with errors naming the file and key.
 struct JSONConfigReader {
     let file: String
     let object: JSONObject
@@ -9,44 +10,40 @@ struct JSONConfigReader {
     func has(_ key: String) -> Bool { object[key].map { !$0.isNull } ?? false }
 
     func int(_ key: String) throws -> Int {
-        guard let value = object[key], !value.isNull else { throw RuntimeError.missingConfigKey(file: file, key: key) }
-        return try intValue(value, key: key)
+        guard let value = try optional(key, Self.int) else { throw RuntimeError.missingConfigKey(file: file, key: key) }
+        return value
     }
 
     func optionalInt(_ key: String) throws -> Int? {
-        guard let value = object[key], !value.isNull else { return nil }
-        if case .array(let items) = value, let first = items.first { return try intValue(first, key: key) }
-        return try intValue(value, key: key)
+        guard case .array(let items)? = object[key], let first = items.first else { return try optional(key, Self.int) }
+        return try read(first, key, Self.int)
     }
 
-    func double(_ key: String) throws -> Double {
-        guard let value = object[key], !value.isNull else { throw RuntimeError.missingConfigKey(file: file, key: key) }
-        guard let d = value.double else {
-            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.summary, expected: "a number")
-        }
-        return d
-    }
+    func double(_ key: String) throws -> Double? { try optional(key) { f throws(JSONFieldError) in try f.double() } }
 
-    func string(_ key: String) throws -> String? {
-        guard let value = object[key], !value.isNull else { return nil }
-        guard case .string(let s) = value else {
-            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.summary, expected: "a string")
-        }
-        return s
-    }
+    func string(_ key: String) throws -> String? { try optional(key) { f throws(JSONFieldError) in try f.string() } }
 
     func bool(_ key: String, default fallback: Bool) throws -> Bool {
-        guard let value = object[key], !value.isNull else { return fallback }
-        guard case .bool(let b) = value else {
-            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.summary, expected: "true or false")
-        }
-        return b
+        try optional(key) { f throws(JSONFieldError) in try f.bool() } ?? fallback
     }
 
-    private func intValue(_ value: JSONNode, key: String) throws -> Int {
-        guard let n = value.integer(Int.self), abs(n) <= 1 << 40 else {
-            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.summary, expected: "an integer")
+    /// `key`'s value read by `body`; nil when absent or `null`.
+    private func optional<T>(_ key: String, _ body: (JSONField) throws(JSONFieldError) -> T) throws -> T? {
+        guard let value = object[key], !value.isNull else { return nil }
+        return try read(value, key, body)
+    }
+
+    /// `value` read by `body`; a failure is `invalidConfigValue` quoting the value found.
+    private func read<T>(_ value: JSONNode, _ key: String, _ body: (JSONField) throws(JSONFieldError) -> T) throws -> T {
+        do { return try body(JSONField(value, file: file, path: key)) } catch {
+            throw RuntimeError.invalidConfigValue(file: file, key: key, found: value.summary, expected: error.expected)
         }
+    }
+
+    /// An integer within ±2^40.
+    private static func int(_ field: JSONField) throws(JSONFieldError) -> Int {
+        let n = try field.int()
+        guard abs(n) <= 1 << 40 else { throw field.error(expected: "an integer") }
         return n
     }
 }
@@ -120,14 +117,14 @@ extension ModelConfig {
             ?? r.int(keys.maxPositions)
         var theta: Double?
         if architecture.positions == .rotary {
-            theta = r.has("rope_theta") ? try r.double("rope_theta") : nil
+            theta = try r.double("rope_theta")
             for key in ["rope_parameters", "rope_scaling"] {
                 guard case .some(.object(let params)) = r.object[key] else { continue }
                 let sub = JSONConfigReader(file: r.file, object: params)
                 if let type = try sub.string("rope_type") ?? sub.string("type"), type != "default" {
                     throw RuntimeError.unsupportedFeature(file: r.file, feature: "\(key).rope_type '\(type)' (only default RoPE)")
                 }
-                if theta == nil, sub.has("rope_theta") { theta = try sub.double("rope_theta") }
+                if theta == nil { theta = try sub.double("rope_theta") }
             }
         }
         let tiedDefault = hasSeparateOutputHead.map { !$0 } ?? keys.tiedByDefault
@@ -135,12 +132,10 @@ extension ModelConfig {
             architecture: architecture, layerCount: try r.int(keys.layers), hiddenSize: hidden,
             headCount: heads, kvHeadCount: kvHeads, headDim: headDim, ffnSize: ffn, vocabSize: try r.int(keys.vocab),
             ropeTheta: architecture.positions == .rotary ? Float(theta ?? 10000) : 0,
-            normEps: Float(r.has(keys.normEps) ? try r.double(keys.normEps) : keys.normEpsDefault),
+            normEps: Float(try r.double(keys.normEps) ?? keys.normEpsDefault),
             maxPositions: maxPositions, tiedEmbeddings: try r.bool("tie_word_embeddings", default: tiedDefault),
             bosTokenID: try r.optionalInt("bos_token_id"), eosTokenID: try r.optionalInt("eos_token_id"))
-        if let key = keys.queryScalar, r.has(key) {
-            config.queryScale = Float(1 / (try r.double(key)).squareRoot())
-        }
+        if let key = keys.queryScalar, let scalar = try r.double(key) { config.queryScale = Float(1 / scalar.squareRoot()) }
         if let key = keys.slidingWindow, let window = try r.optionalInt(key) {
             guard case .some(.array(let types)) = r.object["layer_types"] else {
                 throw RuntimeError.missingConfigKey(file: r.file, key: "layer_types")
@@ -153,7 +148,7 @@ extension ModelConfig {
                 }
                 return kind == "sliding_attention"
             }
-            if let thetaKey = keys.slidingRopeTheta, r.has(thetaKey) { config.slidingRopeTheta = Float(try r.double(thetaKey)) }
+            if let thetaKey = keys.slidingRopeTheta, let t = try r.double(thetaKey) { config.slidingRopeTheta = Float(t) }
         }
         return config
     }

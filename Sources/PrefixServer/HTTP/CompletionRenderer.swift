@@ -1,4 +1,5 @@
 import Foundation
+import PrefixSupport
 
 /// The JSON of completion responses and streamed chunks, in OpenAI's shapes: `text_completion`
 /// for `/v1/completions`, `chat.completion` and `chat.completion.chunk` for
@@ -22,12 +23,12 @@ struct CompletionRenderer: Sendable {
 
     private var head: String {
         let object = chat ? "chat.completion" : "text_completion"
-        return "{\"id\":\(JSONText.quote(id)),\"object\":\"\(object)\",\"created\":\(created),\"model\":\(JSONText.quote(model)),"
+        return "{\"id\":\(id.jsonLiteral),\"object\":\"\(object)\",\"created\":\(created),\"model\":\(model.jsonLiteral),"
     }
 
     private var chunkHead: String {
         let object = chat ? "chat.completion.chunk" : "text_completion"
-        return "{\"id\":\(JSONText.quote(id)),\"object\":\"\(object)\",\"created\":\(created),\"model\":\(JSONText.quote(model)),"
+        return "{\"id\":\(id.jsonLiteral),\"object\":\"\(object)\",\"created\":\(created),\"model\":\(model.jsonLiteral),"
     }
 
     static func usage(_ summary: GenerationSummary) -> String {
@@ -36,10 +37,10 @@ struct CompletionRenderer: Sendable {
 
     /// The whole (non-streamed) response.
     func complete(text: String, summary: GenerationSummary) -> String {
-        let reason = JSONText.quote(summary.reason.openAIName)
+        let reason = summary.reason.openAIName.jsonLiteral
         let choice = chat
-            ? "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\(JSONText.quote(text))},\"logprobs\":null,\"finish_reason\":\(reason)}"
-            : "{\"index\":0,\"text\":\(JSONText.quote(text)),\"logprobs\":null,\"finish_reason\":\(reason)}"
+            ? "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\(text.jsonLiteral)},\"logprobs\":null,\"finish_reason\":\(reason)}"
+            : "{\"index\":0,\"text\":\(text.jsonLiteral),\"logprobs\":null,\"finish_reason\":\(reason)}"
         return head + "\"choices\":[\(choice)],\"usage\":\(Self.usage(summary))}"
     }
 
@@ -51,14 +52,14 @@ struct CompletionRenderer: Sendable {
     /// A chunk carrying `text`.
     func textChunk(_ text: String) -> String {
         let choice = chat
-            ? "{\"index\":0,\"delta\":{\"content\":\(JSONText.quote(text))},\"logprobs\":null,\"finish_reason\":null}"
-            : "{\"index\":0,\"text\":\(JSONText.quote(text)),\"logprobs\":null,\"finish_reason\":null}"
+            ? "{\"index\":0,\"delta\":{\"content\":\(text.jsonLiteral)},\"logprobs\":null,\"finish_reason\":null}"
+            : "{\"index\":0,\"text\":\(text.jsonLiteral),\"logprobs\":null,\"finish_reason\":null}"
         return chunkHead + "\"choices\":[\(choice)]}"
     }
 
     /// The chunk carrying the finish reason.
     func finishChunk(_ summary: GenerationSummary) -> String {
-        let reason = JSONText.quote(summary.reason.openAIName)
+        let reason = summary.reason.openAIName.jsonLiteral
         let choice = chat
             ? "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\(reason)}"
             : "{\"index\":0,\"text\":\"\",\"logprobs\":null,\"finish_reason\":\(reason)}"

@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import NIOCore
 import PrefixSupport
@@ -48,13 +47,13 @@ public enum ServerRoutes {
         router.delete("/v1/prefixes/:name") { _, context -> Response in
             let name = context.parameters.get("name") ?? ""
             try server.registry.unload(name)
-            return JSONResponse.make("{\"id\":\(JSONText.quote(name)),\"object\":\"model\",\"deleted\":true}")
+            return JSONResponse.make("{\"id\":\(name.jsonLiteral),\"object\":\"model\",\"deleted\":true}")
         }
         return router
     }
 
     static func modelObject(_ name: String) -> String {
-        "{\"id\":\(JSONText.quote(name)),\"object\":\"model\",\"created\":0,\"owned_by\":\"prefixpack\"}"
+        "{\"id\":\(name.jsonLiteral),\"object\":\"model\",\"created\":0,\"owned_by\":\"prefixpack\"}"
     }
 
     static func modelList(_ names: [String]) -> String {
