@@ -79,6 +79,11 @@ final class ModelConfigTests: XCTestCase {
         XCTAssertThrowsError(try ModelConfig.fromHuggingFace(configJSON: Data(negative.utf8))) { error in
             guard case RuntimeError.invalidConfigValue(_, "layer count", "-3", _) = error else { return XCTFail("\(error)") }
         }
+        // Int.min, whose absolute value does not exist: an error, not a trap.
+        let smallest = llamaJSON.replacingOccurrences(of: #""vocab_size": 512"#, with: #""vocab_size": -9223372036854775808"#)
+        XCTAssertThrowsError(try ModelConfig.fromHuggingFace(configJSON: Data(smallest.utf8))) { error in
+            guard case RuntimeError.invalidConfigValue(_, "vocab_size", _, _) = error else { return XCTFail("\(error)") }
+        }
         XCTAssertThrowsError(try ModelConfig.fromHuggingFace(configJSON: Data("[1,2]".utf8)))
         XCTAssertThrowsError(try ModelConfig.fromHuggingFace(configJSON: Data("{not json".utf8)))
     }

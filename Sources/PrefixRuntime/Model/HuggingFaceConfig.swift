@@ -43,7 +43,7 @@ struct JSONConfigReader {
     /// An integer within ±2^40.
     private static func int(_ field: JSONField) throws(JSONFieldError) -> Int {
         let n = try field.int()
-        guard abs(n) <= 1 << 40 else { throw field.error(expected: "an integer") }
+        guard n.magnitude <= 1 << 40 else  // magnitude: abs(Int.min) would trap { throw field.error(expected: "an integer") }
         return n
     }
 }
