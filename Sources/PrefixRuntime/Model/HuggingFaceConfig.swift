@@ -43,7 +43,8 @@ struct JSONConfigReader {
     /// An integer within ±2^40.
     private static func int(_ field: JSONField) throws(JSONFieldError) -> Int {
         let n = try field.int()
-        guard n.magnitude <= 1 << 40 else  // magnitude: abs(Int.min) would trap { throw field.error(expected: "an integer") }
+        // magnitude, not abs: abs(Int.min) traps.
+        guard n.magnitude <= 1 << 40 else { throw field.error(expected: "an integer") }
         return n
     }
 }
