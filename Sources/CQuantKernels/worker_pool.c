@@ -40,6 +40,8 @@ static struct {
     _Atomic uint64_t ticket;
     _Atomic int finished;           // chunks of the current dispatch done
     const pp_batched_product *products;
+    pp_task task;                   // when set, chunk k is task(task_context, k, slot) instead
+    void *task_context;
     int count;
     int total_chunks;
     int chunks[PP_MAX_PRODUCTS];    // chunks per product
@@ -49,8 +51,15 @@ static struct {
     .wake = PTHREAD_COND_INITIALIZER,
 };
 
+/// Which thread this is for pp_task's `slot`: 0 the caller, 1 … the workers in start order.
+static _Thread_local int worker_slot = 0;
+
 /// Runs chunk `k` of the current dispatch.
 static void run_chunk(int k) {
+    if (pool.task) {
+        pool.task(pool.task_context, k, worker_slot);
+        return;
+    }
     int i = 0;
     while (k >= pool.chunks[i]) k -= pool.chunks[i++];
     const pp_batched_product *p = &pool.products[i];
@@ -84,8 +93,17 @@ static uint32_t current_generation(void) {
     return (uint32_t)(atomic_load_explicit(&pool.ticket, memory_order_acquire) >> 32);
 }
 
+/// What a worker starts with: the generation current then, and its slot.
+typedef struct {
+    uint32_t generation;
+    int slot;
+} worker_start_state;
+static worker_start_state worker_start[PP_MAX_THREADS];
+
 static void *worker_main(void *arg) {
-    uint32_t seen = (uint32_t)(uintptr_t)arg;  // the generation current when it was started
+    const worker_start_state *start_state = arg;
+    worker_slot = start_state->slot;
+    uint32_t seen = start_state->generation;
     for (;;) {
         struct timespec start;
         clock_gettime(CLOCK_MONOTONIC, &start);
@@ -127,7 +145,10 @@ static void grow_workers(int wanted) {
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        const int failed = pthread_create(&thread, &attr, worker_main, (void *)(uintptr_t)current_generation());
+        const int slot = pool.workers + 1;
+        worker_start[slot].generation = current_generation();
+        worker_start[slot].slot = slot;
+        const int failed = pthread_create(&thread, &attr, worker_main, &worker_start[slot]);
         pthread_attr_destroy(&attr);
         if (failed) return;  // fewer workers: the caller claims more chunks
         pool.workers++;
@@ -160,6 +181,10 @@ void pp_pool_run(const pp_product *products, int count, int threads) {
     pp_pool_run_batched(batched, count, threads);
 }
 
+static void dispatch_locked(int threads);
+/// Most tasks one dispatch takes (the ticket's 16-bit chunk fields); more run on the caller.
+static const int count_limit = 0xFFFF;
+
 void pp_pool_run_batched(const pp_batched_product *products, int count, int threads) {
     const int capacity = pp_pool_capacity();
     if (threads > capacity) threads = capacity;
@@ -167,8 +192,8 @@ void pp_pool_run_batched(const pp_batched_product *products, int count, int thre
         run_alone(products, count);
         return;
     }
-    grow_workers(threads - 1);
     pool.products = products;
+    pool.task = 0;
     pool.count = count;
     pool.total_chunks = 0;
     for (int i = 0; i < count; i++) {
@@ -177,6 +202,27 @@ void pp_pool_run_batched(const pp_batched_product *products, int count, int thre
         pool.chunks[i] = n < 1 ? 1 : n;
         pool.total_chunks += pool.chunks[i];
     }
+    dispatch_locked(threads);
+}
+
+void pp_pool_run_tasks(pp_task task, void *context, int count, int threads) {
+    const int capacity = pp_pool_capacity();
+    if (threads > capacity) threads = capacity;
+    if (count > count_limit) threads = 1;
+    if (threads <= 1 || count < 2 || pthread_mutex_trylock(&pool.dispatch_lock) != 0) {
+        for (int i = 0; i < count; i++) task(context, i, 0);
+        return;
+    }
+    pool.task = task;
+    pool.task_context = context;
+    pool.total_chunks = count;
+    dispatch_locked(threads);
+}
+
+/// Publishes the dispatch prepared in `pool` (dispatch lock held), runs chunks on the calling
+/// thread too, waits for all, and releases the lock.
+static void dispatch_locked(int threads) {
+    grow_workers(threads - 1);
     atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
     const uint32_t generation = current_generation() + 1;
     atomic_store_explicit(&pool.ticket, (uint64_t)generation << 32 | (uint64_t)pool.total_chunks << 16,

@@ -150,6 +150,16 @@ void pp_gelu_tanh_backward(const float *dh, const float *x, const float *up, lon
 /// Number of threads a dispatch can use at most (the calling thread included): the online CPUs.
 int pp_pool_capacity(void);
 
+/// One task of `pp_pool_run_tasks`: `index` in [0, count); `slot` says which thread runs it (0 the
+/// calling thread, 1 … pp_pool_capacity() - 1 the workers), for per-thread scratch.
+typedef void (*pp_task)(void *context, int index, int slot);
+
+/// Runs `task(context, i, slot)` for every i in [0, count) on the calling thread plus up to
+/// `threads - 1` pool workers; returns when all are done. Each index runs exactly once, on one
+/// thread. When the pool is busy (another caller) or `threads` ≤ 1, all run on the calling thread
+/// in order with slot 0.
+void pp_pool_run_tasks(pp_task task, void *context, int count, int threads);
+
 #ifdef __cplusplus
 }
 #endif

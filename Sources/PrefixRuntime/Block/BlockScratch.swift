@@ -16,6 +16,10 @@ package final class BlockScratch {
     /// A sublayer's output before its post-norm (sandwich placement).
     var branch: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     var scores: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    /// One row of scores per pool thread (``WorkerPool/slotCount`` rows of `taskScoreStride`
+    /// floats): a one-row sequence's probabilities when its attention runs as a pool task.
+    private(set) var taskScores: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var taskScoreStride = 0
     var logits: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     /// Rotary cos/sin per row (nil for learned positions), and those of the sliding layers when
     /// their RoPE base differs.
@@ -36,7 +40,7 @@ package final class BlockScratch {
     }
 
     deinit {
-        for p in [x, xn, q, k, v, attn, ffA, ffB, branch, scores, logits] { p.deallocate() }
+        for p in [x, xn, q, k, v, attn, ffA, ffB, branch, scores, taskScores, logits] { p.deallocate() }
     }
 
     private static func regrow(_ p: inout UnsafeMutablePointer<Float>, _ n: Int) {
@@ -63,6 +67,10 @@ package final class BlockScratch {
             let n = max(t * slots, 2 * scoreCapacity)
             Self.regrow(&scores, n)
             scoreCapacity = n
+        }
+        if slots > taskScoreStride {
+            Self.regrow(&taskScores, slots * WorkerPool.slotCount)
+            taskScoreStride = slots
         }
         if lr > logitRows {
             Self.regrow(&logits, lr * c.vocabSize)
