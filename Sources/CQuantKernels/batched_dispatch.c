@@ -1,12 +1,15 @@
 // The multi-vector entry point: which kernel runs several activation vectors against one matrix.
 #include "kernels_internal.h"
+#include "kquant_internal.h"
 
-/// Whether a multi-vector kernel exists for this format on path `isa` (Q5_0: the AVX2 int16 path only).
+/// Whether a multi-vector kernel exists for this format on path `isa` (Q5_0, Q4_K and Q6_K: the
+/// AVX2 int16 path only).
 static int has_multi_kernel(int format, pp_isa isa, int exact) {
     if (format == PP_FORMAT_Q8_0 || format == PP_FORMAT_Q4_0 || format == PP_FORMAT_Q4_1) {
         return isa == PP_ISA_SCALAR || isa == PP_ISA_AVX2;
     }
-    return format == PP_FORMAT_Q5_0 && isa == PP_ISA_AVX2 && !exact;
+    const int int16_avx2 = format == PP_FORMAT_Q5_0 || format == PP_FORMAT_Q4_K || format == PP_FORMAT_Q6_K;
+    return int16_avx2 && isa == PP_ISA_AVX2 && !exact;
 }
 
 void pp_matmul_rows(const pp_qmatrix *w, const pp_activation *activations, int columns, float *out,
@@ -25,6 +28,10 @@ void pp_matmul_rows(const pp_qmatrix *w, const pp_activation *activations, int c
     for (int c = 0; c < columns; c += PP_MULTI_MAX) {
         const int n = columns - c < PP_MULTI_MAX ? columns - c : PP_MULTI_MAX;
 #if defined(__x86_64__) || defined(__i386__)
+        if (isa == PP_ISA_AVX2 && (w->format == PP_FORMAT_Q4_K || w->format == PP_FORMAT_Q6_K)) {
+            pp_rows_kquant_multi_avx2(w, activations + c, n, out + c * out_stride, out_stride, row_start, row_end, accumulate);
+            continue;
+        }
         if (isa == PP_ISA_AVX2) {
             pp_rows_multi_avx2(w, activations + c, n, out + c * out_stride, out_stride, row_start, row_end, accumulate);
             continue;

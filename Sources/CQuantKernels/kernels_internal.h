@@ -29,13 +29,14 @@ void pp_rows_neon(const pp_qmatrix *w, const pp_activation *a, float *out,
 /// for b = 0, 1, … in order, and the result is pp_hsum256 of the eight accumulators
 /// ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)). The single-vector kernel keeps the eight accumulators
 /// in the lanes of one vector (eight blocks at a time); the multi-vector kernel keeps the columns
-/// in the lanes and the eight accumulators in eight vectors.
+/// in the lanes and the eight accumulators in eight vectors. Q4_K and Q6_K follow the same pattern
+/// per sub-block (their order is written down in kquant_blocks_avx2.h).
 
 /// Most activation vectors a multi-vector kernel takes at once (more are done in groups).
 enum { PP_MULTI_MAX = 8 };
 
 /// One instruction-set path's multi-vector row kernel (Q8_0/Q4_0/Q4_1, and on AVX2 Q5_0 with int16
-/// activations; batched_dispatch.c decides; 1 ≤ columns ≤
+/// activations; Q4_K/Q6_K have theirs in kquant_multi_avx2.c; batched_dispatch.c decides; 1 ≤ columns ≤
 /// PP_MULTI_MAX; all activations on the same path): column c's result equals the row kernel's.
 void pp_rows_multi_scalar(const pp_qmatrix *w, const pp_activation *a, int columns, float *out, long out_stride,
                           int row_start, int row_end, int accumulate);

@@ -10,6 +10,7 @@
 
 #include "avx2_common.h"
 #include "int16_blocks_avx2.h"
+#include "kquant_blocks_avx2.h"
 
 
 /// Σ over 16 signed bytes `w` times 16 floats `x`, as eight lanes.
@@ -54,69 +55,104 @@ PP_AVX2 static inline __m256i dot32u_int(__m256i w, const int16_t *y) {
                             _mm256_madd_epi16(b, _mm256_loadu_si256((const __m256i *)(y + 16))));
 }
 
-PP_AVX2 static float q4_k_dot(const pp_qmatrix *w, const pp_activation *a, int r) {
+/// The exact path of a Q4_K row: per sub-block a fused multiply-add of its float dot product into
+/// one vector accumulator, the minimums subtracted from a scalar offset.
+PP_AVX2 static float q4_k_dot_exact(const pp_qmatrix *w, const pp_activation *a, int r) {
     const int supers = w->blocks_per_row / 8;
-    const __m256i mask = _mm256_set1_epi8(15);
     __m256 acc = _mm256_setzero_ps();
     float offset = 0;
     for (int sb = 0; sb < supers; sb++) {
         const uint8_t *q = pp_kquant_block(w, r, sb);
         const float d = w->scales[(size_t)r * supers + sb], dmin = w->minimums[(size_t)r * supers + sb];
         for (int p = 0; p < 4; p++) {
-            const __m256i bytes = _mm256_loadu_si256((const __m256i *)(q + 12 + 32 * p));
-            const __m256i halves[2] = {_mm256_and_si256(bytes, mask), _mm256_and_si256(_mm256_srli_epi16(bytes, 4), mask)};
+            __m256i halves[2];
+            pp_q4k_pair(q, p, &halves[0], &halves[1]);
             for (int h = 0; h < 2; h++) {
                 const int j = 2 * p + h, blk = 8 * sb + j;
                 int sc, m;
                 pp_q4k_scale_min(q, j, &sc, &m);
-                if (a->exact) {
-                    acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)sc), dot32u_exact(halves[h], a->x + 32 * blk), acc);
-                    offset -= dmin * (float)m * a->block_sums[blk];
-                } else {
-                    const __m256 s = _mm256_cvtepi32_ps(dot32u_int(halves[h], a->q + 32 * blk));
-                    acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)sc * a->d[blk]), s, acc);
-                    offset -= dmin * (float)m * a->s[blk];
-                }
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)sc), dot32u_exact(halves[h], a->x + 32 * blk), acc);
+                offset -= dmin * (float)m * a->block_sums[blk];
             }
         }
     }
     return pp_hsum256(acc) + offset;
 }
 
-/// The 32 weights 128n + 32s + l (l = 0..<31) of a Q6_K block minus 32, as signed bytes: `src` is
-/// ql[64n + 32(s % 2) ..< +32], `qh` is qh[32n ..< 32n + 32].
-PP_AVX2 static inline __m256i q6_k_values(__m256i src, __m256i qh, int s) {
-    const __m256i low_mask = _mm256_set1_epi8(15), high_mask = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);
-    const __m256i low = _mm256_and_si256(s < 2 ? src : _mm256_srli_epi16(src, 4), low_mask);
-    const __m256i high = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * s), high_mask), 4);
-    return _mm256_sub_epi8(_mm256_or_si256(low, high), bias);
+/// The int16 path of a Q4_K row (kquant_blocks_avx2.h, "int16-path arithmetic"): the lanes of one
+/// vector are the eight accumulators, so the eight sub-blocks of a super-block are summed across
+/// their lanes at once (`pp_lane_sums8`), then scaled, accumulated and their minimums applied.
+PP_AVX2 static float q4_k_dot_int(const pp_qmatrix *w, const pp_activation *a, int r) {
+    const int supers = w->blocks_per_row / 8;
+    __m256 acc = _mm256_setzero_ps();
+    for (int sb = 0; sb < supers; sb++) {
+        const uint8_t *q = pp_kquant_block(w, r, sb);
+        const int16_t *y = a->q + 256 * sb;
+        __m256i v[8];
+        for (int p = 0; p < 4; p++) {
+            __m256i low, high;
+            pp_q4k_pair(q, p, &low, &high);
+            v[2 * p] = dot32u_int(low, y + 64 * p);
+            v[2 * p + 1] = dot32u_int(high, y + 64 * p + 32);
+        }
+        int32_t sc[8], m[8];
+        pp_q4k_scales_mins(q, sc, m);
+        const __m256 d = _mm256_set1_ps(w->scales[(size_t)r * supers + sb]);
+        const __m256 dmin = _mm256_set1_ps(w->minimums[(size_t)r * supers + sb]);
+        const __m256 scale = _mm256_mul_ps(_mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)sc))),
+                                           _mm256_loadu_ps(a->d + 8 * sb));
+        acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(pp_lane_sums8(v)), acc);
+        const __m256 min = _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)m)));
+        acc = _mm256_fnmadd_ps(min, _mm256_loadu_ps(a->s + 8 * sb), acc);
+    }
+    return pp_hsum256(acc);
 }
 
-PP_AVX2 static float q6_k_dot(const pp_qmatrix *w, const pp_activation *a, int r) {
+/// The exact path of a Q6_K row: per 16-weight group a fused multiply-add of its float dot product.
+PP_AVX2 static float q6_k_dot_exact(const pp_qmatrix *w, const pp_activation *a, int r) {
     const int supers = w->blocks_per_row / 8;
     __m256 acc = _mm256_setzero_ps();
     for (int sb = 0; sb < supers; sb++) {
         const uint8_t *ql = pp_kquant_block(w, r, sb);
         const int8_t *scales = (const int8_t *)(ql + 192);
         const float d = w->scales[(size_t)r * supers + sb];
-        for (int n = 0; n < 2; n++) {
-            const __m256i qh = _mm256_loadu_si256((const __m256i *)(ql + 128 + 32 * n));
-            for (int s = 0; s < 4; s++) {
-                const int blk = 8 * sb + 4 * n + s;
-                const __m256i v = q6_k_values(_mm256_loadu_si256((const __m256i *)(ql + 64 * n + 32 * (s % 2))), qh, s);
-                const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
-                const float da = d * (float)scales[8 * n + 2 * s], db = d * (float)scales[8 * n + 2 * s + 1];
-                if (a->exact) {
-                    const float *x = a->x + 32 * blk;
-                    acc = _mm256_fmadd_ps(_mm256_set1_ps(da), dot16_exact(lo, x), acc);
-                    acc = _mm256_fmadd_ps(_mm256_set1_ps(db), dot16_exact(hi, x + 16), acc);
-                } else {
-                    const int16_t *y = a->q + 32 * blk;
-                    acc = _mm256_fmadd_ps(_mm256_set1_ps(da * a->d[blk]), _mm256_cvtepi32_ps(dot16_int(lo, y)), acc);
-                    acc = _mm256_fmadd_ps(_mm256_set1_ps(db * a->d[blk]), _mm256_cvtepi32_ps(dot16_int(hi, y + 16)), acc);
-                }
-            }
+        for (int j = 0; j < 8; j++) {
+            const __m256i v = pp_q6k_block(ql, j);
+            const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
+            const float da = d * (float)scales[2 * j], db = d * (float)scales[2 * j + 1];
+            const float *x = a->x + 32 * (8 * sb + j);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(da), dot16_exact(lo, x), acc);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(db), dot16_exact(hi, x + 16), acc);
         }
+    }
+    return pp_hsum256(acc);
+}
+
+/// The int16 path of a Q6_K row (kquant_blocks_avx2.h, "int16-path arithmetic"): the lanes of one
+/// vector are the eight accumulators; per super-block the exact sums of the eight blocks' first
+/// halves, then of their second halves, are gathered into lanes (`pp_lane_sums8`) and each is
+/// scaled by its 16-weight group's scale and accumulated.
+PP_AVX2 static float q6_k_dot_int(const pp_qmatrix *w, const pp_activation *a, int r) {
+    const int supers = w->blocks_per_row / 8;
+    // Even bytes (the first half's scale of each block), then odd bytes (the second half's).
+    const __m128i split = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    __m256 acc = _mm256_setzero_ps();
+    for (int sb = 0; sb < supers; sb++) {
+        const uint8_t *ql = pp_kquant_block(w, r, sb);
+        const int16_t *y = a->q + 256 * sb;
+        __m256i lo[8], hi[8];
+        for (int j = 0; j < 8; j++) {
+            const __m256i v = pp_q6k_block(ql, j);
+            lo[j] = dot16_int(_mm256_castsi256_si128(v), y + 32 * j);
+            hi[j] = dot16_int(_mm256_extracti128_si256(v, 1), y + 32 * j + 16);
+        }
+        const __m128i scales = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(ql + 192)), split);
+        const __m256 d = _mm256_set1_ps(w->scales[(size_t)r * supers + sb]), dx = _mm256_loadu_ps(a->d + 8 * sb);
+        const __m256 scale_lo = _mm256_mul_ps(_mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(scales))), dx);
+        const __m256 scale_hi = _mm256_mul_ps(
+            _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scales, 8)))), dx);
+        acc = _mm256_fmadd_ps(scale_lo, _mm256_cvtepi32_ps(pp_lane_sums8(lo)), acc);
+        acc = _mm256_fmadd_ps(scale_hi, _mm256_cvtepi32_ps(pp_lane_sums8(hi)), acc);
     }
     return pp_hsum256(acc);
 }
@@ -170,7 +206,7 @@ PP_AVX2 void pp_dequantize_block_avx2(const pp_qmatrix *w, int r, int b, float *
         for (int n = 0; n < 2; n++) {
             const __m256i qh = _mm256_loadu_si256((const __m256i *)(q + 128 + 32 * n));
             for (int s = 0; s < 4; s++) {
-                const __m256i v = q6_k_values(_mm256_loadu_si256((const __m256i *)(q + 64 * n + 32 * (s % 2))), qh, s);
+                const __m256i v = pp_q6k_values(_mm256_loadu_si256((const __m256i *)(q + 64 * n + 32 * (s % 2))), qh, s);
                 float *out = o + 128 * n + 32 * s;
                 store_scaled16(out, _mm256_castsi256_si128(v), _mm256_set1_ps(d * (float)scales[8 * n + 2 * s]));
                 store_scaled16(out + 16, _mm256_extracti128_si256(v, 1), _mm256_set1_ps(d * (float)scales[8 * n + 2 * s + 1]));
@@ -193,8 +229,8 @@ PP_AVX2 void pp_rows_kquant_avx2(const pp_qmatrix *w, const pp_activation *a, fl
         float v;
         switch (w->format) {
         case PP_FORMAT_Q5_0: v = q5_0_dot_exact(w, a, r); break;
-        case PP_FORMAT_Q4_K: v = q4_k_dot(w, a, r); break;
-        default: v = q6_k_dot(w, a, r); break;
+        case PP_FORMAT_Q4_K: v = a->exact ? q4_k_dot_exact(w, a, r) : q4_k_dot_int(w, a, r); break;
+        default: v = a->exact ? q6_k_dot_exact(w, a, r) : q6_k_dot_int(w, a, r); break;
         }
         pp_store(out, r, v, accumulate);
     }

@@ -95,6 +95,18 @@ void pp_rows_kquant_scalar(const pp_qmatrix *w, const pp_activation *a, float *o
 void pp_rows_kquant_avx2(const pp_qmatrix *w, const pp_activation *a, float *out,
                          int row_start, int row_end, int accumulate);
 #endif
+#if defined(__x86_64__) || defined(__i386__)
+/// Fewest columns for which the Q4_K (4) or Q6_K (2) multi-vector kernel runs; with fewer the
+/// single-vector kernel per column is as fast or faster (one-thread C harness, 2026-12-03) and
+/// gives the same results.
+static inline int pp_kquant_multi_min(int format) {
+    return format == PP_FORMAT_Q4_K ? 4 : 2;
+}
+/// The AVX2 multi-vector kernel of Q4_K and Q6_K, int16 activations only (kquant_multi_avx2.c;
+/// 1 ≤ columns ≤ PP_MULTI_MAX): column c's result equals `pp_rows_kquant_avx2`'s bit for bit.
+void pp_rows_kquant_multi_avx2(const pp_qmatrix *w, const pp_activation *a, int columns, float *out,
+                               long out_stride, int row_start, int row_end, int accumulate);
+#endif
 /// Dequantizes storage block `b` of row `r` (pp_kquant_weights floats) on the portable path.
 void pp_dequantize_block_scalar(const pp_qmatrix *w, int r, int b, float *out);
 #if defined(__x86_64__) || defined(__i386__)
