@@ -13,8 +13,10 @@ final class WorkerPoolTests: XCTestCase {
             WorkerPool.forEach(count: count, threads: threads) { index, slot in
                 runs[index] += 1  // each index belongs to one call, so no two threads write one element
                 slots[index] = slot
+                // About 10 µs of work a task (5000 tasks: ~50 ms), so a worker that has to be
+                // started or woken first still finds tasks left to claim.
                 var spin = 0.0
-                for i in 0..<200 { spin += Double(i) }  // enough work for a worker to claim some
+                for i in 0..<4000 { spin += Double(i).squareRoot() }
                 XCTAssertGreaterThan(spin, 0)
             }
             for i in 0..<count {
