@@ -12,6 +12,7 @@
 
 #include "avx2_common.h"
 #include "int16_blocks_avx2.h"
+#include "multi_columns_avx2.h"
 #define PP_INLINE __attribute__((always_inline)) inline
 
 
@@ -59,36 +60,13 @@ PP_AVX2 static PP_INLINE void row_exact(const pp_qmatrix *w, const pp_activation
     for (int c = 0; c < n; c++) pp_store(out + c * stride, r, pp_hsum256(acc[c]) + offset[c], accumulate);
 }
 
-/// Per block, the int16-path scale, scaled sum and integer sum of up to 8 columns side by side
-/// (`d[8b + c]`; columns beyond n are zero), so the columns' scalars load as one vector.
-typedef struct {
-    float *d, *s;
-    int32_t *isum;
-} column_scalars;
-
-static int gather_scalars(const pp_activation *a, int n, int bpr, column_scalars *t) {
-    void *memory = 0;
-    if (posix_memalign(&memory, 32, (size_t)bpr * 3 * 8 * 4) != 0) return 0;
-    t->d = memory;
-    t->s = t->d + (size_t)bpr * 8;
-    t->isum = (int32_t *)(t->s + (size_t)bpr * 8);
-    for (int b = 0; b < bpr; b++) {
-        for (int c = 0; c < 8; c++) {
-            t->d[8 * b + c] = c < n ? a[c].d[b] : 0;
-            t->s[8 * b + c] = c < n ? a[c].s[b] : 0;
-            t->isum[8 * b + c] = c < n ? a[c].isum[b] : 0;
-        }
-    }
-    return 1;
-}
-
 /// int16-activation path for row `r` and `n` columns: per column exactly kernels_avx2.c's
 /// `row_int` (kernels_internal.h, "int16-path arithmetic"), with the columns in the lanes. Per
 /// block the widened weights meet each column's activations (`_mm256_madd_epi16`), `pp_lane_sums8`
 /// turns the n vectors into one vector of the columns' exact integer products, and the scale,
 /// minimum and accumulation run once for all columns. Accumulator k of the eight takes blocks
 /// k, k + 8, … in order; they are added in `pp_hsum256`'s tree.
-PP_AVX2 static PP_INLINE void row_int(const pp_qmatrix *w, const pp_activation *a, const column_scalars *t,
+PP_AVX2 static PP_INLINE void row_int(const pp_qmatrix *w, const pp_activation *a, const pp_column_scalars *t,
                                       const int format, const int n, float *out, long stride, int r, int accumulate) {
     const int is_q4_0 = format == PP_FORMAT_Q4_0, is_q4_1 = format == PP_FORMAT_Q4_1;
     const int bpr = w->blocks_per_row, qb = pp_quant_bytes(format);
@@ -101,14 +79,7 @@ PP_AVX2 static PP_INLINE void row_int(const pp_qmatrix *w, const pp_activation *
         for (int b = k; b < bpr; b += 8) {
             __m256i lo, hi;
             pp_block_int16(format, q + qb * b, &lo, &hi);
-            __m256i v[8];
-            for (int c = 0; c < 8; c++) {
-                if (c >= n) { v[c] = _mm256_setzero_si256(); continue; }
-                const int16_t *y = a[c].q + 32 * b;
-                v[c] = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)y)),
-                                        _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(y + 16))));
-            }
-            __m256i isum = pp_lane_sums8(v);
+            __m256i isum = pp_column_sums32(lo, hi, a, n, 32 * (size_t)b);
             if (is_q4_0) isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(_mm256_load_si256((const __m256i *)(t->isum + 8 * b)), 3));
             const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(d[b]), _mm256_load_ps(t->d + 8 * b));
             acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
@@ -116,15 +87,11 @@ PP_AVX2 static PP_INLINE void row_int(const pp_qmatrix *w, const pp_activation *
         }
         lane[k] = acc;
     }
-    const __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(lane[0], lane[4]), _mm256_add_ps(lane[2], lane[6])),
-                                     _mm256_add_ps(_mm256_add_ps(lane[1], lane[5]), _mm256_add_ps(lane[3], lane[7])));
-    float v[8];
-    _mm256_storeu_ps(v, sum);
-    for (int c = 0; c < n; c++) pp_store(out + c * stride, r, v[c], accumulate);
+    pp_store_columns(lane, n, out, stride, r, accumulate);
 }
 
 /// The int16 path of N columns (a constant) over rows [row_start, row_end) of a format constant.
-PP_AVX2 static PP_INLINE void rows_int(const pp_qmatrix *w, const pp_activation *a, const column_scalars *t,
+PP_AVX2 static PP_INLINE void rows_int(const pp_qmatrix *w, const pp_activation *a, const pp_column_scalars *t,
                                        const int format, const int n, float *out, long out_stride, int row_start,
                                        int row_end, int accumulate) {
     for (int r = row_start; r < row_end; r++) row_int(w, a, t, format, n, out, out_stride, r, accumulate);
@@ -141,8 +108,8 @@ PP_AVX2 static PP_INLINE void rows_int(const pp_qmatrix *w, const pp_activation 
 /// The int16 path: per column count an instantiation with the column loop unrolled.
 PP_AVX2 static void multi_int(const pp_qmatrix *w, const pp_activation *a, int columns, float *out, long out_stride,
                               int row_start, int row_end, int accumulate) {
-    column_scalars t;
-    if (columns <= 2 || !gather_scalars(a, columns, w->blocks_per_row, &t)) {
+    pp_column_scalars t;
+    if (columns <= 2 || !pp_gather_column_scalars(a, columns, w->blocks_per_row, &t)) {
         // The single-vector kernel per column gives the same results: faster for one or two
         // columns (the lanes of the other columns would idle), and needs no memory.
         for (int c = 0; c < columns; c++) pp_rows_avx2(w, &a[c], out + c * out_stride, row_start, row_end, accumulate);

@@ -10,27 +10,8 @@
 
 #include "avx2_common.h"
 #include "kquant_blocks_avx2.h"
+#include "multi_columns_avx2.h"
 #define PP_INLINE __attribute__((always_inline)) inline
-
-/// Per activation block b, the columns' int16-path scale `d[8b + c]` and scaled sum `s[8b + c]`
-/// side by side (columns beyond n are zero), so they load as one vector.
-typedef struct {
-    float *d, *s;
-} column_scalars;
-
-static int gather_scalars(const pp_activation *a, int n, int bpr, column_scalars *t) {
-    void *memory = 0;
-    if (posix_memalign(&memory, 32, (size_t)bpr * 2 * 8 * sizeof(float)) != 0) return 0;
-    t->d = memory;
-    t->s = t->d + (size_t)bpr * 8;
-    for (int b = 0; b < bpr; b++) {
-        for (int c = 0; c < 8; c++) {
-            t->d[8 * b + c] = c < n ? a[c].d[b] : 0;
-            t->s[8 * b + c] = c < n ? a[c].s[b] : 0;
-        }
-    }
-    return 1;
-}
 
 /// Lane c = the exact integer product of the 16 int16 weights `w` with column c's activations at
 /// offset `at` (zero beyond the n columns).
@@ -42,31 +23,8 @@ PP_AVX2 static PP_INLINE __m256i column_sums16(__m256i w, const pp_activation *a
     return pp_lane_sums8(v);
 }
 
-/// Lane c = the exact integer product of the 32 int16 weights `lo`, `hi` with column c's
-/// activation block at offset `at`.
-PP_AVX2 static PP_INLINE __m256i column_sums32(__m256i lo, __m256i hi, const pp_activation *a, const int n, size_t at) {
-    __m256i v[8];
-    for (int c = 0; c < 8; c++) {
-        if (c >= n) { v[c] = _mm256_setzero_si256(); continue; }
-        const int16_t *y = a[c].q + at;
-        v[c] = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)y)),
-                                _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(y + 16))));
-    }
-    return pp_lane_sums8(v);
-}
-
-/// Stores the columns' results: the eight accumulators added in pp_hsum256's tree.
-PP_AVX2 static PP_INLINE void store_columns(const __m256 acc[8], const int n, float *out, long stride, int r,
-                                            int accumulate) {
-    const __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[0], acc[4]), _mm256_add_ps(acc[2], acc[6])),
-                                     _mm256_add_ps(_mm256_add_ps(acc[1], acc[5]), _mm256_add_ps(acc[3], acc[7])));
-    float v[8];
-    _mm256_storeu_ps(v, sum);
-    for (int c = 0; c < n; c++) pp_store(out + c * stride, r, v[c], accumulate);
-}
-
 /// Q4_K row `r` for `n` columns: accumulator j takes sub-block j of each super-block in order.
-PP_AVX2 static PP_INLINE void q4_k_row(const pp_qmatrix *w, const pp_activation *a, const column_scalars *t,
+PP_AVX2 static PP_INLINE void q4_k_row(const pp_qmatrix *w, const pp_activation *a, const pp_column_scalars *t,
                                        const int n, float *out, long stride, int r, int accumulate) {
     const int supers = w->blocks_per_row / 8;
     const float *d = w->scales + (size_t)r * supers, *dmin = w->minimums + (size_t)r * supers;
@@ -81,7 +39,7 @@ PP_AVX2 static PP_INLINE void q4_k_row(const pp_qmatrix *w, const pp_activation 
             const __m256i lo = _mm256_cvtepu8_epi16(_mm256_castsi256_si128(bytes));
             const __m256i hi = _mm256_cvtepu8_epi16(_mm256_extracti128_si256(bytes, 1));
             const int b = 8 * sb + j;
-            const __m256i isum = column_sums32(lo, hi, a, n, 32 * (size_t)b);
+            const __m256i isum = pp_column_sums32(lo, hi, a, n, 32 * (size_t)b);
             int sc, m;
             pp_q4k_scale_min(q, j, &sc, &m);
             const float scale = d[sb] * (float)sc, min = dmin[sb] * (float)m;
@@ -91,12 +49,12 @@ PP_AVX2 static PP_INLINE void q4_k_row(const pp_qmatrix *w, const pp_activation 
         }
         acc[j] = sum;
     }
-    store_columns(acc, n, out, stride, r, accumulate);
+    pp_store_columns(acc, n, out, stride, r, accumulate);
 }
 
 /// Q6_K row `r` for `n` columns: accumulator j takes activation block j of each super-block, its
 /// first 16-weight group, then its second.
-PP_AVX2 static PP_INLINE void q6_k_row(const pp_qmatrix *w, const pp_activation *a, const column_scalars *t,
+PP_AVX2 static PP_INLINE void q6_k_row(const pp_qmatrix *w, const pp_activation *a, const pp_column_scalars *t,
                                        const int n, float *out, long stride, int r, int accumulate) {
     const int supers = w->blocks_per_row / 8;
     const float *d = w->scales + (size_t)r * supers;
@@ -117,11 +75,11 @@ PP_AVX2 static PP_INLINE void q6_k_row(const pp_qmatrix *w, const pp_activation 
         }
         acc[j] = sum;
     }
-    store_columns(acc, n, out, stride, r, accumulate);
+    pp_store_columns(acc, n, out, stride, r, accumulate);
 }
 
 /// Rows [row_start, row_end) of N columns (a constant, so the column loops unroll).
-PP_AVX2 static PP_INLINE void rows_n(const pp_qmatrix *w, const pp_activation *a, const column_scalars *t,
+PP_AVX2 static PP_INLINE void rows_n(const pp_qmatrix *w, const pp_activation *a, const pp_column_scalars *t,
                                      const int n, float *out, long stride, int row_start, int row_end,
                                      int accumulate) {
     if (w->format == PP_FORMAT_Q4_K) {
@@ -136,8 +94,8 @@ PP_AVX2 static PP_INLINE void rows_n(const pp_qmatrix *w, const pp_activation *a
 
 PP_AVX2 void pp_rows_kquant_multi_avx2(const pp_qmatrix *w, const pp_activation *a, int columns, float *out,
                                        long out_stride, int row_start, int row_end, int accumulate) {
-    column_scalars t;
-    if (columns < pp_kquant_multi_min(w->format) || !gather_scalars(a, columns, w->blocks_per_row, &t)) {
+    pp_column_scalars t;
+    if (columns < pp_kquant_multi_min(w->format) || !pp_gather_column_scalars(a, columns, w->blocks_per_row, &t)) {
         // The single-vector kernel per column gives the same results (and needs no memory).
         for (int c = 0; c < columns; c++) {
             pp_rows_kquant_avx2(w, &a[c], out + c * out_stride, row_start, row_end, accumulate);
