@@ -29,7 +29,7 @@ FEATURES=(
     "Qwen2/Qwen3/Gemma 3 architectures (issue 9)|PrefixRuntime/Model/Architectures/Qwen2.swift PrefixRuntime/Model/Architectures/Qwen3.swift PrefixRuntime/Model/Architectures/Gemma3.swift"
     "K-quant and IQ4 dequantizers (issue 9)|TensorFiles/KQuantBlocks.swift TensorFiles/IQ4QuantBlocks.swift"
     "Qwen and Gemma tokenizers (issue 9)|TextTokenizers/Qwen2Split.swift TextTokenizers/ScoredMerges.swift TextTokenizers/BPEAlphabet.swift"
-    "C kernel target, CPU dispatch, worker pool (issue 10)|$(cd Sources && find CQuantKernels -type f \( -name '*.c' -o -name '*.h' \) | sort | tr '\n' ' ')PrefixRuntime/KernelISA.swift PrefixRuntime/SIMDWiden.swift PrefixRuntime/WorkerPool.swift"
+    "C kernel target, CPU dispatch, worker pool (issue 10)|$(cd Sources && find CQuantKernels -type f \( -name '*.c' -o -name '*.h' \) | sort | tr '\n' ' ')PrefixRuntime/KernelISA.swift PrefixRuntime/WorkerPool.swift"
     "Batched decode (issue 10)|PrefixRuntime/BatchDecoder.swift PrefixRuntime/BatchedQuantizedProducts.swift PrefixRuntime/Block/SequenceCaches.swift PrefixRuntime/Ops/SequenceRowsLinear.swift"
     "Block-form K-quant-file formats (issue 9)|PrefixRuntime/QuantizedBlockLayout.swift"
     "inspect-model (issue 9)|PrefixRuntime/Model/CheckpointDescription.swift PrefixPackCLI/InspectModelCommand.swift"

@@ -174,6 +174,30 @@ PP_AVX2 void pp_dequantize_block_avx2(const pp_qmatrix *w, int r, int b, float *
     const uint8_t *q = pp_kquant_block(w, r, b);
     const float d = w->scales[i];
     switch (w->format) {
+    case PP_FORMAT_Q8_0: {
+        const __m256 scale = _mm256_set1_ps(d);
+        store_scaled16(o, _mm_loadu_si128((const __m128i *)q), scale);
+        store_scaled16(o + 16, _mm_loadu_si128((const __m128i *)(q + 16)), scale);
+        return;
+    }
+    case PP_FORMAT_Q4_0: {
+        const __m128i bytes = _mm_loadu_si128((const __m128i *)q), mask = _mm_set1_epi8(15), eight = _mm_set1_epi8(8);
+        const __m256 scale = _mm256_set1_ps(d);
+        store_scaled16(o, _mm_sub_epi8(_mm_and_si128(bytes, mask), eight), scale);
+        store_scaled16(o + 16, _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(bytes, 4), mask), eight), scale);
+        return;
+    }
+    case PP_FORMAT_Q4_1: {
+        // d · q + m as d · q − (−m): the same rounded sum.
+        const __m128i bytes = _mm_loadu_si128((const __m128i *)q), mask = _mm_set1_epi8(15);
+        const __m128i lo = _mm_and_si128(bytes, mask), hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask);
+        const __m256 scale = _mm256_set1_ps(d), negated_min = _mm256_set1_ps(-w->minimums[i]);
+        store_scaled(o, _mm256_cvtepu8_epi32(lo), scale, &negated_min);
+        store_scaled(o + 8, _mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8)), scale, &negated_min);
+        store_scaled(o + 16, _mm256_cvtepu8_epi32(hi), scale, &negated_min);
+        store_scaled(o + 24, _mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8)), scale, &negated_min);
+        return;
+    }
     case PP_FORMAT_Q5_0: {
         const __m256i v = pp_q5_0_values(q);
         const __m256 scale = _mm256_set1_ps(d);

@@ -9,6 +9,8 @@
 //   bit of weight j), then 16 nibble bytes (weight j low nibble, j + 16 high nibble);
 //   w = d · (q − 16).
 // - Q5_1 (32): d, `minimums[b]` = m; 20 quant bytes as Q5_0; w = d · q + m.
+// - Q8_0, Q4_0, Q4_1 (32; kernels_internal.h's formats, decoded here for tiles): d (and m);
+//   32 signed bytes, or 16 nibble bytes as Q5_0's; w = d · q, d · (q − 8), d · q + m.
 // - IQ4_NL (32): d; 16 nibble bytes as Q5_0's; w = d · level[q] (pp_iq4_levels).
 // - Q4_K (256 weights): `scales[b]` = d, `minimums[b]` = dmin; 140 quant bytes: the 12 packed
 //   6-bit sub-block scales/mins, then 128 nibble bytes (sub-blocks 2p, 2p+1 are the low and high
@@ -44,9 +46,12 @@ static inline int pp_is_fused_kquant_format(int format) {
     return format == PP_FORMAT_Q5_0 || format == PP_FORMAT_Q4_K || format == PP_FORMAT_Q6_K;
 }
 
-/// Quant bytes per storage block of a K-quant-file format.
+/// Quant bytes per storage block of a K-quant-file format (and of Q8_0, Q4_0, Q4_1, which
+/// `pp_dequantize_rows` decodes too).
 static inline int pp_kquant_bytes(int format) {
     switch (format) {
+    case PP_FORMAT_Q8_0: return 32;
+    case PP_FORMAT_Q4_0: case PP_FORMAT_Q4_1: return 16;
     case PP_FORMAT_Q5_0: case PP_FORMAT_Q5_1: return 20;
     case PP_FORMAT_IQ4_NL: return 16;
     case PP_FORMAT_Q4_K: return 140;
@@ -58,9 +63,10 @@ static inline int pp_kquant_bytes(int format) {
     }
 }
 
-/// Weights per storage block (32 for Q5_0, Q5_1 and IQ4_NL, 256 for the super-block formats).
+/// Weights per storage block (32 for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 and IQ4_NL, 256 for the
+/// super-block formats).
 static inline int pp_kquant_weights(int format) {
-    return format == PP_FORMAT_Q5_0 || format == PP_FORMAT_Q5_1 || format == PP_FORMAT_IQ4_NL ? 32 : 256;
+    return format <= PP_FORMAT_Q5_0 || format == PP_FORMAT_Q5_1 || format == PP_FORMAT_IQ4_NL ? 32 : 256;
 }
 
 /// The 16 levels a 4-bit IQ4 index selects (ggml's `kvalues_iq4nl`).

@@ -31,6 +31,22 @@ static void five_bit_block(const uint8_t *q, float d, const float *minimum, floa
     }
 }
 
+/// Q8_0 (w = d · q), Q4_0 (`minimum` NULL: w = d · (q − 8)) or Q4_1 (w = d · q + m).
+static void legacy_block(int format, const uint8_t *q, float d, const float *minimum, float *o) {
+    for (int j = 0; j < 16; j++) {
+        if (format == PP_FORMAT_Q8_0) {
+            o[j] = d * (float)(int8_t)q[j];
+            o[j + 16] = d * (float)(int8_t)q[j + 16];
+        } else if (minimum) {
+            o[j] = d * (float)(q[j] & 15) + *minimum;
+            o[j + 16] = d * (float)(q[j] >> 4) + *minimum;
+        } else {
+            o[j] = d * (float)((q[j] & 15) - 8);
+            o[j + 16] = d * (float)((q[j] >> 4) - 8);
+        }
+    }
+}
+
 /// Q4_K (`fifth_bits` NULL) or Q5_K: eight 32-weight sub-blocks with 6-bit scales and mins.
 static void scaled_nibbles_block(const uint8_t *packed, const uint8_t *fifth_bits, const uint8_t *nibbles,
                                  float d, float dmin, float *o) {
@@ -111,6 +127,8 @@ void pp_dequantize_block_scalar(const pp_qmatrix *w, int r, int b, float *o) {
     const uint8_t *q = pp_kquant_block(w, r, b);
     const float d = w->scales[i], dmin = w->minimums ? w->minimums[i] : 0;
     switch (w->format) {
+    case PP_FORMAT_Q8_0: case PP_FORMAT_Q4_0: legacy_block(w->format, q, d, NULL, o); break;
+    case PP_FORMAT_Q4_1: legacy_block(w->format, q, d, &w->minimums[i], o); break;
     case PP_FORMAT_Q5_0: five_bit_block(q, d, NULL, o); break;
     case PP_FORMAT_Q5_1: five_bit_block(q, d, &w->minimums[i], o); break;
     case PP_FORMAT_IQ4_NL: iq4_nibbles(q, d, o); break;
@@ -134,7 +152,7 @@ static void (*block_decoder(pp_isa isa))(const pp_qmatrix *, int, int, float *) 
 }
 
 void pp_dequantize_rows(const pp_qmatrix *w, int row_start, int row_count, float *out) {
-    if (!pp_is_kquant_format(w->format)) return;
+    if (w->format < PP_FORMAT_Q8_0 || w->format > PP_FORMAT_IQ4_XS) return;
     void (*decode)(const pp_qmatrix *, int, int, float *) = block_decoder(pp_isa_current());
     const int weights = pp_kquant_weights(w->format), per_row = w->blocks_per_row * 32 / weights;
     for (int r = 0; r < row_count; r++) {

@@ -161,42 +161,10 @@ final class QuantizedBlocks: @unchecked Sendable {
     }
 
     /// Dequantizes rows `start ..< start+count` into `out` with gguf-py's arithmetic in its order,
-    /// no fused multiply-add (`d * q`, `d * (q - 8)`, `d * q + m` here; the formats of K-quant
-    /// files in `CQuantKernels`' `pp_dequantize_rows`, on the selected instruction-set path), so
-    /// every element equals TensorFiles' decoders bit for bit.
-    @_optimize(speed)  // also fast in debug builds (tests)
+    /// no fused multiply-add (`CQuantKernels`' `pp_dequantize_rows`, on the selected
+    /// instruction-set path), so every element equals TensorFiles' decoders bit for bit.
     func dequantize(rows start: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
-        switch format {
-        case .q8_0, .q4_0, .q4_1, .float32: break
-        case .q5_0, .q4_K, .q6_K, .q5_1, .q2_K, .q3_K, .q5_K, .iq4_NL, .iq4_XS:
-            var matrix = cMatrix
-            pp_dequantize_rows(&matrix, Int32(start), Int32(count), out)
-            return
-        }
-        let first = start * blocksPerRow
-        for i in 0..<(count * blocksPerRow) {
-            let block = first + i
-            let q = UnsafeRawPointer(quants + block * quantBytes)
-            let d = SIMD16<Float>(repeating: scales[block])
-            let o = UnsafeMutableRawPointer(out + i * 32)
-            switch format {
-            case .q8_0:
-                let a = q.loadUnaligned(as: SIMD16<Int8>.self), b = q.loadUnaligned(fromByteOffset: 16, as: SIMD16<Int8>.self)
-                o.storeBytes(of: d * SIMDWiden.floats(a), as: SIMD16<Float>.self)
-                o.storeBytes(of: d * SIMDWiden.floats(b), toByteOffset: 64, as: SIMD16<Float>.self)
-            case .q4_0:
-                let n = q.loadUnaligned(as: SIMD16<UInt8>.self)
-                o.storeBytes(of: d * SIMDWiden.floats(n & 0x0F, minus: 8), as: SIMD16<Float>.self)
-                o.storeBytes(of: d * SIMDWiden.floats(n &>> 4, minus: 8), toByteOffset: 64, as: SIMD16<Float>.self)
-            case .q4_1:
-                let m = SIMD16<Float>(repeating: minimums?[block] ?? 0)
-                let n = q.loadUnaligned(as: SIMD16<UInt8>.self)
-                let dl = d * SIMDWiden.floats(n & 0x0F, minus: 0), dh = d * SIMDWiden.floats(n &>> 4, minus: 0)
-                o.storeBytes(of: dl + m, as: SIMD16<Float>.self)
-                o.storeBytes(of: dh + m, toByteOffset: 64, as: SIMD16<Float>.self)
-            case .float32, .q5_0, .q4_K, .q6_K, .q5_1, .q2_K, .q3_K, .q5_K, .iq4_NL, .iq4_XS:
-                return
-            }
-        }
+        var matrix = cMatrix
+        pp_dequantize_rows(&matrix, Int32(start), Int32(count), out)
     }
 }

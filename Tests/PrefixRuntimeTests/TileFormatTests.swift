@@ -4,8 +4,8 @@ import XCTest
 @testable import PrefixRuntime
 import TensorFiles
 
-/// The formats of K-quant files in block form: the C tile dequantizer of every instruction-set
-/// path this CPU runs equals TensorFiles' decoders (gguf-py) bit for bit, on the shared random
+/// The formats of K-quant files in block form (and Q8_0, Q4_0, Q4_1): the C tile dequantizer of
+/// every instruction-set path this CPU runs equals TensorFiles' decoders (gguf-py) bit for bit, on the shared random
 /// reference blocks and on synthetic matrices; the tile formats (Q5_1, Q2_K, Q3_K, Q5_K, IQ4_NL,
 /// IQ4_XS) multiply through dequantized blocks; and a model whose matrices are kept in a tile
 /// format gives the logits of the same GGUF expanded to `Float` on load.
@@ -25,6 +25,11 @@ final class TileFormatTests: XCTestCase {
         (.q5_1, .q5_1), (.q2_K, .q2_K), (.q3_K, .q3_K), (.q5_K, .q5_K), (.iq4_NL, .iq4_NL), (.iq4_XS, .iq4_XS),
     ]
 
+    /// Every format `pp_dequantize_rows` decodes (prefill tiles): the K-quant-file formats and
+    /// Q8_0, Q4_0, Q4_1.
+    static let dequantizedFormats: [(GGMLType, WeightStorageFormat)] =
+        [(.q8_0, .q8_0), (.q4_0, .q4_0), (.q4_1, .q4_1)] + kQuantFileFormats
+
     /// The formats without fused kernels.
     static let tileFormats = Array(kQuantFileFormats.dropFirst(3))
 
@@ -35,7 +40,7 @@ final class TileFormatTests: XCTestCase {
         let file = try GGUFFile(contentsOf: folder.appendingPathComponent("quants.gguf"))
         let expected = try SafetensorsFile(contentsOf: folder.appendingPathComponent("expected.safetensors"))
         let reader = WeightReader(store: file, file: "quants.gguf")
-        for (type, format) in Self.kQuantFileFormats {
+        for (type, format) in Self.dequantizedFormats {
             let w = try reader.matrix(type.name, rows: 8, cols: 512)
             XCTAssertEqual(w.format, format, type.name)
             let reference = try expected.floats(type.name)
@@ -52,7 +57,7 @@ final class TileFormatTests: XCTestCase {
     /// Synthetic matrices (random quant bytes, finite scales) equal TensorFiles on every path.
     func testSyntheticMatricesDequantizeBitExactlyOnEveryPath() throws {
         var rng = SeededGenerator(seed: 91)
-        for (type, format) in Self.kQuantFileFormats {
+        for (type, format) in Self.dequantizedFormats {
             let (w, expected) = try Q4KMKernelTests.make(type, format, rows: 7, cols: 1024, rng: &rng)
             for isa in KernelISA.supported {
                 XCTAssertTrue(KernelISA.select(isa))

@@ -110,7 +110,7 @@ void pp_matvec_rows(const pp_qmatrix *w, const pp_activation *a, float *out,
 /// Writes rows [row_start, row_start + row_count) of `w` as floats into `out` (row-major,
 /// `blocks_per_row * 32` per row) with gguf-py's arithmetic, in its order and without fused
 /// multiply-add, so every path gives the same bits as gguf-py / ggml's `dequantize_row_*`.
-/// Formats: Q5_0, Q4_K, Q6_K, Q5_1, Q2_K, Q3_K, Q5_K, IQ4_NL, IQ4_XS (others: nothing written).
+/// Every quantized format (Q8_0, Q4_0, Q4_1 and the K-quant-file formats).
 void pp_dequantize_rows(const pp_qmatrix *w, int row_start, int row_count, float *out);
 
 /// `pp_matvec_rows` for `columns` activation vectors at once: the supported formats read each
