@@ -53,7 +53,7 @@ final class EngineSmolLM2BundleTests: XCTestCase {
         XCTAssertEqual(prefix.warnings, [], "base model name matches the GGUF's general.basename")
         for k in try SmolLM2Greedy.cases() where k.prefix == "raw" && k.name != "plain_fox" {
             let logits = try c.makeSession(prefix: prefix).inference.forward(k.input_ids, logits: .last)
-            let d = maxAbsDiff(logits, try Fixtures.npy("smollm2/prefix_raw_\(k.name)_logits_last.npy").values)
+            let d = maxAbsDiff(logits, try Fixtures.npy("smollm2/prefix_raw_\(k.name)_logits_last_float64.npy").values)
             report("engine SmolLM2 bundle \(k.name)", d)
             XCTAssertLessThan(d, 1e-3, k.name)
         }
