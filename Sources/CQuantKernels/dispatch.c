@@ -70,7 +70,11 @@ void pp_activation_prepare(pp_activation *a, const float *x, int blocks, int exa
     a->blocks = blocks;
     a->exact = exact;
     a->x = x;
-    for (int b = 0; b < blocks; b++) {
+    int first = 0;  // blocks before it are quantized (and in nibble order) already
+#if defined(__x86_64__) || defined(__i386__)
+    if (!exact && pp_isa_current() == PP_ISA_AVX2) first = pp_activation_quantize_avx2(a, x, blocks);
+#endif
+    for (int b = first; b < blocks; b++) {
         const float *v = x + 32 * b;
         if (exact) {
             float s = 0;
@@ -93,7 +97,7 @@ void pp_activation_prepare(pp_activation *a, const float *x, int blocks, int exa
     }
     if (!exact) {
         // Nibble order (CQuantKernels.h): blocks in pairs, an odd last block alone.
-        for (int b = 0; b < blocks; b += 2) {
+        for (int b = first; b < blocks; b += 2) {
             const int pair = b + 1 < blocks, width = pair ? 16 : 8;
             for (int half = 0; half <= pair; half++) {
                 const int16_t *q = a->q + 32 * (b + half);

@@ -12,6 +12,10 @@ typedef void (*pp_rows_kernel)(const pp_qmatrix *w, const pp_activation *a, floa
 void pp_rows_scalar(const pp_qmatrix *w, const pp_activation *a, float *out,
                     int row_start, int row_end, int accumulate);
 #if defined(__x86_64__) || defined(__i386__)
+/// pp_activation_prepare's int16 quantization on AVX2 (activation_quant_avx2.c), bit-identical to
+/// the portable loop: quantizes blocks from 0 on and returns how many it did (a whole number of
+/// pairs, or all); the caller quantizes the rest.
+int pp_activation_quantize_avx2(pp_activation *a, const float *x, int blocks);
 void pp_rows_avx2(const pp_qmatrix *w, const pp_activation *a, float *out,
                   int row_start, int row_end, int accumulate);
 #endif
