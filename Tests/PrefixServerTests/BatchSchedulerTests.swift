@@ -158,8 +158,12 @@ final class BatchSchedulerTests: XCTestCase {
     /// The first token's logits after a chunked prefill against one pass over the whole prompt
     /// (what `generate` does for prompts up to 512 tokens): not bit-identical (the batched
     /// products' rounding depends on the row count), but within 1e-4 of the largest logit and
-    /// with the same argmax, on the tiny f32 model and on SmolLM2 Q4_1 when present. Prompts
-    /// within one `--prefill-chunk` (default 512) are prefilled in one pass, exactly as `generate`.
+    /// with the same argmax, on the tiny f32 model and on SmolLM2 Q4_1 when present. Prompt pieces
+    /// of at most ``LinearScratch/rowByRowLimit`` rows of a quantized model run row by row with
+    /// int16 activations (fast path), which moves SmolLM2's chunked-vs-whole difference to 1.2e-4
+    /// of the largest logit with OpenBLAS's Haswell kernels (0 with its AVX-512 ones): the bound
+    /// there is 3e-4.
+    /// Prompts within one `--prefill-chunk` (default 512) are prefilled in one pass, exactly as `generate`.
     func testChunkedPrefillGivesTheSameLogitBitsAsOnePass() throws {
         var checkpoints = [try ServerFixtures.tiny()]
         if let smol = try? ServerFixtures.smolLM2() { checkpoints.append(smol) }
@@ -180,12 +184,14 @@ final class BatchSchedulerTests: XCTestCase {
             }
             let whole = try lastLogits(chunk: nil)
             let scale = whole.map(abs).max() ?? 1
+            let quantized = c.model.blocks[0].weights.query.matrix.format != .float32
             for chunk in [8, 16] {
                 let chunked = try lastLogits(chunk: chunk)
                 let differing = zip(whole, chunked).filter { $0.bitPattern != $1.bitPattern }.count
                 let maxDiff = zip(whole, chunked).map { abs($0 - $1) }.max() ?? 0
                 print("chunked prefill \(c.config.vocabSize)-vocab model, chunk \(chunk): \(differing) of \(whole.count) logits differ, max |diff| \(maxDiff), max |logit| \(scale)")
-                XCTAssertLessThan(maxDiff, 1e-4 * scale)
+                let rowByRow = quantized && chunk <= LinearScratch.rowByRowLimit
+                XCTAssertLessThan(maxDiff, (rowByRow ? 3e-4 : 1e-4) * scale, "chunk \(chunk)")
                 XCTAssertEqual(whole.indices.max { whole[$0] < whole[$1] }, chunked.indices.max { chunked[$0] < chunked[$1] })
             }
         }

@@ -30,7 +30,7 @@ package enum LinearOp {
             }
             beta = 1
         }
-        if rows > 1 && scratch.rowsAreSequences {
+        if rows > 1 && scratch.runsRowByRow(rows: rows, quantized: weight.blocks != nil) {
             SequenceRowsLinear.forward(x, rows: rows, weight: weight, into: y, beta: beta, scratch: scratch)
             return
         }
@@ -44,7 +44,7 @@ package enum LinearOp {
     package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, sharing projections: [SharedInputProjection], scratch: LinearScratch
     ) {
-        if rows > 1 && scratch.rowsAreSequences {
+        if rows > 1 && scratch.runsRowByRow(rows: rows, quantized: projections.allSatisfy { $0.weight.blocks != nil }) {
             SequenceRowsLinear.forward(x, rows: rows, sharing: projections, scratch: scratch)
             return
         }
@@ -65,7 +65,8 @@ package enum LinearOp {
 }
 
 /// What a product with a quantized `WeightMatrix` needs besides its operands: a reusable tile for
-/// dequantized rows (batched products) and the worker-thread count (single-row products).
+/// dequantized rows (batched products), the worker-thread count (single-row products) and the
+/// choice between the two for several rows (``runsRowByRow(rows:quantized:)``).
 package final class LinearScratch {
     /// Worker threads for single-row products with quantized weights (1 = calling thread).
     package var threads: Int
@@ -80,6 +81,20 @@ package final class LinearScratch {
 
     /// Largest tile: one layer matrix of SmolLM2-size models, or a slice of a larger one.
     static let maxTile = 1 << 20
+
+    /// Most rows of a product with quantized weights that, with int16 activations, run as that
+    /// many one-row products (multi-vector kernels, each weight block read once per 8 rows)
+    /// instead of a dequantized tile and `sgemm`: a tile costs a fixed write and read of the
+    /// whole matrix as `Float`, about what 30 rows cost in the kernels (SmolLM2 Q4_1 and Gemma 3
+    /// Q4_K_M prompts of 8–32 tokens prefill 1.3–3.7× faster this way; docs/performance.md).
+    /// Short prompts and prompt chunks are the server's common case.
+    package static let rowByRowLimit = 32
+
+    /// Whether a product of `rows` rows runs row by row: always for sequence rows, and for up
+    /// to ``rowByRowLimit`` rows with quantized weights and int16 activations.
+    func runsRowByRow(rows: Int, quantized: Bool) -> Bool {
+        rowsAreSequences || (quantized && !exactActivations && rows <= Self.rowByRowLimit)
+    }
 
     package init(threads: Int) { self.threads = threads }
 

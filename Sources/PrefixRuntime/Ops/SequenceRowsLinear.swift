@@ -1,6 +1,7 @@
-/// Linear layers over rows that are separate decoding sequences (a batched decode step, one row
-/// per sequence): every row is computed exactly as a one-row product, so each sequence's result
-/// is bit-identical to that sequence decoded alone. Quantized weights go through the
+/// Linear layers computed row by row: every row exactly as a one-row product. For a batched
+/// decode step (one row per sequence) each sequence's result is then bit-identical to that
+/// sequence decoded alone; short prompts with int16 activations take this path too
+/// (``LinearScratch/runsRowByRow(rows:quantized:)``). Quantized weights go through the
 /// multi-vector kernels (each weight block read once for up to 8 rows); `Float` weights through
 /// one BLAS `sgemv` per row, as a single row would.
 enum SequenceRowsLinear {
