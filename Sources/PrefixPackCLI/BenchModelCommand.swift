@@ -125,7 +125,7 @@ struct BenchModelCommand: ParsableCommand {
                     threads: session.matVecThreadCount, promptTokens: promptTokens, decodeTokens: decodeTokens,
                     batch: batch, loadSeconds: loadSeconds, plain: figures[0], prefix: figures[1],
                     prefixDescription: prefixLabel, peakRSSBytes: peak)
-                try BenchmarkJSON.print(report)
+                try JSONOutput.printLine(report)
                 return
             }
             if let peak { print(String(format: "peak resident memory: %.1f MiB", Double(peak) / 1048576)) }

@@ -1,4 +1,3 @@
-import Foundation
 import PrefixBundle
 
 /// Everything `prefixpack inspect` shows, as one value: rendered as text or as the stable JSON
@@ -99,13 +98,5 @@ struct InspectReport: Encodable {
         try c.encode(provenance, forKey: .provenance)
         try c.encodeIfPresent(tensors, forKey: .tensors)
         try c.encodeIfPresent(statistics, forKey: .statistics)
-    }
-
-    /// The stable JSON document: sorted keys, pretty-printed, slashes unescaped, newline-terminated.
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try encoder.encode(self)
-        return String(decoding: data, as: UTF8.self)
     }
 }

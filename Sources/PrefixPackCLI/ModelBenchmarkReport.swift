@@ -1,4 +1,4 @@
-/// What `bench model --json` prints (``BenchmarkJSON``: keys sorted, snake_case); throughputs in tokens per second.
+/// What `bench model --json` prints (``JSONOutput/printLine(_:)``: keys sorted, snake_case); throughputs in tokens per second.
 struct ModelBenchmarkReport: Encodable {
     /// Figures of one prefix setting (none, or the prefix).
     struct Figures: Encodable {
