@@ -61,23 +61,11 @@ public struct CheckpointDescription: Sendable, Encodable {
     /// Every stored tensor, by name.
     public var tensors: [Tensor]
     /// Total bytes of the tensors.
-    public var tensorBytes: Int { tensors.reduce(0) { $0 + $1.bytes } }
+    public var tensorBytes: Int
 
     enum CodingKeys: String, CodingKey {
         case schema, path, format, architecture, config, tokenizer, tensors
         case tensorBytes = "tensor_bytes"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schema, forKey: .schema)
-        try c.encode(path, forKey: .path)
-        try c.encode(format, forKey: .format)
-        try c.encode(architecture, forKey: .architecture)
-        try c.encode(config, forKey: .config)
-        try c.encode(tokenizer, forKey: .tokenizer)
-        try c.encode(tensors, forKey: .tensors)
-        try c.encode(tensorBytes, forKey: .tensorBytes)
     }
 
     /// A configuration value: integer, number, flag or list of flags.
@@ -144,7 +132,7 @@ extension CheckpointDescription {
                 alphabet: tokenizer.alphabet.rawValue, preTokenizer: tokenizer.preTokenizer.rawValue,
                 vocabularySize: tokenizer.vocabularySize, hash: tokenizer.tokenizerHash,
                 bosTokenID: tokenizer.bosTokenID, eosTokenID: tokenizer.eosTokenID),
-            tensors: tensors)
+            tensors: tensors, tensorBytes: tensors.reduce(0) { $0 + $1.bytes })
     }
 
     /// The hyper-parameters by their `config.json`-style names.
