@@ -120,11 +120,10 @@ struct BenchModelCommand: ParsableCommand {
             }
             let peak = PeakMemory.residentBytes()
             if json {
-                let report = ModelBenchmarkReport(
+                let report = ModelBenchmarkReport(plain: figures[0], run: .init(
                     model: model, kernelISA: KernelISA.current.rawValue, blasKernels: blasKernelName(), activations: exact ? "exact" : "int16",
                     threads: session.matVecThreadCount, promptTokens: promptTokens, decodeTokens: decodeTokens,
-                    batch: batch, loadSeconds: loadSeconds, plain: figures[0], prefix: figures[1],
-                    prefixDescription: prefixLabel, peakRSSBytes: peak)
+                    batch: batch, loadSeconds: loadSeconds, prefix: figures[1], prefixDescription: prefixLabel, peakRSSBytes: peak))
                 try JSONOutput.printLine(report)
                 return
             }
