@@ -40,7 +40,7 @@ struct InspectModelCommand: ParsableCommand {
                 return
             }
             let description = try CheckpointDescription.describe(path: checkpoint)
-            print(json ? try JSONOutput.document(description) : Self.text(description))
+            print(json ? try JSONOutput.document(description, keys: .convertToSnakeCase) : Self.text(description))
         }
     }
 

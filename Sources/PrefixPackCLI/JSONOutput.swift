@@ -6,8 +6,10 @@ import PrefixBundle
 enum JSONOutput {
     /// A document (pretty-printed: `inspect`, `inspect-model`; one line: `tokenize`) whose Unicode
     /// line breaks and format controls are escaped as well (``PrintableText/jsonEscaped(_:)``).
-    static func document<Value: Encodable>(_ value: Value, pretty: Bool = true) throws -> String {
-        PrintableText.jsonEscaped(try encode(value, pretty ? [.prettyPrinted] : [], keys: .useDefaultKeys))
+    static func document<Value: Encodable>(
+        _ value: Value, pretty: Bool = true, keys: JSONEncoder.KeyEncodingStrategy = .useDefaultKeys
+    ) throws -> String {
+        PrintableText.jsonEscaped(try encode(value, pretty ? [.prettyPrinted] : [], keys: keys))
     }
 
     /// Every `bench … --json` report: one line, property names in snake_case

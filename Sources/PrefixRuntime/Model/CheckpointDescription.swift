@@ -8,8 +8,8 @@ import TextTokenizers
 /// the architecture and hyper-parameters as the registry understood them, the tokenizer's kind
 /// and bundle hash, and the tensor table as stored (name, type, shape, bytes).
 ///
-/// `Encodable` as the stable JSON document of `inspect-model --json` (schema 1; keys in
-/// snake_case; encode with sorted keys for byte-stable output).
+/// `Encodable` as the stable JSON document of `inspect-model --json` (schema 1): encode with
+/// snake_case keys (`convertToSnakeCase`: `tensorBytes` → `tensor_bytes`) and sorted keys.
 public struct CheckpointDescription: Sendable, Encodable {
     /// One stored tensor.
     public struct Tensor: Sendable, Encodable, Equatable {
@@ -36,14 +36,6 @@ public struct CheckpointDescription: Sendable, Encodable {
         /// BOS and EOS ids, when the tokenizer names them.
         public var bosTokenID: Int?
         public var eosTokenID: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case alphabet, hash
-            case preTokenizer = "pre_tokenizer"
-            case vocabularySize = "vocabulary_size"
-            case bosTokenID = "bos_token_id"
-            case eosTokenID = "eos_token_id"
-        }
     }
 
     /// Schema version of the JSON document.
@@ -62,11 +54,6 @@ public struct CheckpointDescription: Sendable, Encodable {
     public var tensors: [Tensor]
     /// Total bytes of the tensors.
     public var tensorBytes: Int
-
-    enum CodingKeys: String, CodingKey {
-        case schema, path, format, architecture, config, tokenizer, tensors
-        case tensorBytes = "tensor_bytes"
-    }
 
     /// A configuration value: integer, number, flag or list of flags.
     public enum ConfigValue: Sendable, Encodable, Equatable, CustomStringConvertible {
