@@ -30,12 +30,13 @@ public struct CheckpointSummary: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InteropError.fileMissing(path: path, what: "the checkpoint")
         }
-        if isDirectory.boolValue { return try readHuggingFace(path) }
-        if path.lowercased().hasSuffix(".gguf") { return try readGGUF(path) }
-        throw InteropError.unrecognizedCheckpoint(path: path)
+        guard isDirectory.boolValue || path.lowercased().hasSuffix(".gguf") else { throw InteropError.unrecognizedCheckpoint(path: path) }
+        let (config, tokenizer) = try isDirectory.boolValue ? readHuggingFace(path) : readGGUF(path)
+        return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
+                                 weightsDigest: try InteropError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: path) })
     }
 
-    private static func readHuggingFace(_ path: String) throws -> CheckpointSummary {
+    private static func readHuggingFace(_ path: String) throws -> (ModelConfig, BPETokenizer) {
         let folder = URL(fileURLWithPath: path)
         let configURL = folder.appendingPathComponent("config.json")
         let tokenizerURL = folder.appendingPathComponent("tokenizer.json")
@@ -53,16 +54,12 @@ public struct CheckpointSummary: Sendable {
         let configBytes = try PEFTAdapterFiles.readRegularFile(configURL.path, limit: 16 << 20)
         // Tying only matters for loading weights; the fields a prefix depends on do not change with it.
         let config = try ModelConfig.fromHuggingFace(configJSON: Data(configBytes), file: configURL.path, hasSeparateOutputHead: nil)
-        let tokenizer = try BPETokenizer(tokenizerJSONFile: tokenizerURL)
-        return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
-                                 weightsDigest: try InteropError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: path) })
+        return (config, try BPETokenizer(tokenizerJSONFile: tokenizerURL))
     }
 
-    private static func readGGUF(_ path: String) throws -> CheckpointSummary {
+    private static func readGGUF(_ path: String) throws -> (ModelConfig, BPETokenizer) {
         let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
         let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.tensorInfo("output.weight") != nil, file: path)
-        let tokenizer = try Checkpoint.ggufTokenizer(file)
-        return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
-                                 weightsDigest: try InteropError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: path) })
+        return (config, try Checkpoint.ggufTokenizer(file))
     }
 }

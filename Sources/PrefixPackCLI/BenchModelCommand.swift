@@ -120,12 +120,11 @@ struct BenchModelCommand: ParsableCommand {
             }
             let peak = PeakMemory.residentBytes()
             if json {
-                let report = ModelBenchmarkReport(
+                let report = ModelBenchmarkReport(plain: figures[0], run: .init(
                     model: model, kernelISA: KernelISA.current.rawValue, blasKernels: blasKernelName(), activations: exact ? "exact" : "int16",
                     threads: session.matVecThreadCount, promptTokens: promptTokens, decodeTokens: decodeTokens,
-                    batch: batch, loadSeconds: loadSeconds, plain: figures[0], prefix: figures[1],
-                    prefixDescription: prefixLabel, peakRSSBytes: peak)
-                try BenchmarkJSON.print(report)
+                    batch: batch, loadSeconds: loadSeconds, prefix: figures[1], prefixDescription: prefixLabel, peakRSSBytes: peak))
+                try JSONOutput.printLine(report)
                 return
             }
             if let peak { print(String(format: "peak resident memory: %.1f MiB", Double(peak) / 1048576)) }
@@ -145,13 +144,14 @@ struct BenchModelCommand: ParsableCommand {
     /// Median prefill and decode times (seconds) over `repeats` runs after a warm-up.
     private func measure(_ session: InferenceSession, _ prefix: PrefixKV?, _ prompt: [Int]) throws -> (BenchClock, BenchClock) {
         var prefills: [BenchClock] = [], decodes: [BenchClock] = []
+        var greedy = TokenSampler(options: .greedy)
         for run in 0...repeats {
             try session.attach(prefix)
             let t0 = BenchClock.now()
-            var next = try session.forwardLast(prompt) { BenchModelCommand.argmax($0) }
+            var next = try session.forwardLast(prompt) { greedy.sample($0) }
             let t1 = BenchClock.now()
             for _ in 0..<decodeTokens {
-                next = try session.forwardLast(token: next) { BenchModelCommand.argmax($0) }
+                next = try session.forwardLast(token: next) { greedy.sample($0) }
             }
             let t2 = BenchClock.now()
             if run > 0 {
@@ -169,17 +169,17 @@ struct BenchModelCommand: ParsableCommand {
         let sessions = (0..<batch).map { _ in model.makeSession() }
         let decoder = BatchDecoder(model: model, exactActivations: exact)
         decoder.matVecThreadCount = threads
-        var times: [BenchClock] = []
+        var times: [BenchClock] = [], greedy = TokenSampler(options: .greedy)
         for run in 0...repeats {
             var next: [Int] = []
             for s in sessions {
                 s.exactActivations = exact
                 try s.attach(prefix)
-                next.append(try s.forwardLast(prompt) { BenchModelCommand.argmax($0) })
+                next.append(try s.forwardLast(prompt) { greedy.sample($0) })
             }
             let t0 = BenchClock.now()
             for _ in 0..<decodeTokens {
-                try decoder.step(sessions, tokens: next) { i, logits in next[i] = BenchModelCommand.argmax(logits) }
+                try decoder.step(sessions, tokens: next) { i, logits in next[i] = greedy.sample(logits) }
             }
             if run > 0 { times.append(BenchClock.now().since(t0)) }
         }
@@ -189,12 +189,6 @@ struct BenchModelCommand: ParsableCommand {
     static func median(_ xs: [Double]) -> Double {
         let s = xs.sorted()
         return s.isEmpty ? 0 : s[s.count / 2]
-    }
-
-    static func argmax(_ v: UnsafeBufferPointer<Float>) -> Int {
-        var best = 0
-        for i in v.indices where v[i] > v[best] { best = i }
-        return best
     }
 
     /// A prefix on every layer with seeded uniform values in [-1, 1).

@@ -68,7 +68,7 @@ struct BenchTrainCommand: ParsableCommand {
                 stepSeconds: median.wall, stepCPUSeconds: median.cpu, stepSecondsAll: times.map(\.wall),
                 losses: losses, peakRSSBytes: PeakMemory.residentBytes())
             if json {
-                try BenchmarkJSON.print(report)
+                try JSONOutput.printLine(report)
                 return
             }
             StandardOutput.print("model: \(checkpointOption.model) (\(c.architecture.name), \(c.layerCount) layers, hidden \(c.hiddenSize)); BLAS: \(blasKernelName()) kernels, \(blasThreadCount()) threads")
@@ -91,7 +91,7 @@ struct BenchTrainCommand: ParsableCommand {
     }
 }
 
-/// What `bench train --json` prints (``BenchmarkJSON``: keys sorted, snake_case); times in seconds.
+/// What `bench train --json` prints (``JSONOutput/printLine(_:)``: keys sorted, snake_case); times in seconds.
 struct TrainingBenchmarkReport: Encodable {
     var model: String
     /// OpenBLAS's kernel family (`blasKernelName()`).

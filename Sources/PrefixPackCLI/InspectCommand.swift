@@ -29,7 +29,7 @@ struct InspectCommand: ParsableCommand {
         try CLIFailure.guarded {
             let reader = try BundleReader(path: bundle)
             let report = try InspectReport(bundle: reader, includeTensors: tensors, includeStatistics: stats)
-            print(json ? PrintableText.jsonEscaped(try report.json()) : InspectTextRenderer.render(report))
+            print(json ? try JSONOutput.document(report) : InspectTextRenderer.render(report))
         }
     }
 }

@@ -40,13 +40,7 @@ struct InspectModelCommand: ParsableCommand {
                 return
             }
             let description = try CheckpointDescription.describe(path: checkpoint)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                print(PrintableText.jsonEscaped(String(decoding: try encoder.encode(description), as: UTF8.self)))
-            } else {
-                print(Self.text(description))
-            }
+            print(json ? try JSONOutput.document(description, keys: .convertToSnakeCase) : Self.text(description))
         }
     }
 

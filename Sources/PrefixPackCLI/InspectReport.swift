@@ -1,4 +1,3 @@
-import Foundation
 import PrefixBundle
 
 /// Everything `prefixpack inspect` shows, as one value: rendered as text or as the stable JSON
@@ -16,7 +15,8 @@ struct InspectReport: Encodable {
     var layers: [Int]
     var fingerprint: ModelFingerprint
     var tokenizerHash: String
-    var reparameterization: Reparameterization?
+    /// `null` for the raw form.
+    @NullWhenAbsent var reparameterization: Reparameterization?
     var compression: Compression
     var tensorCount: Int
     var provenance: Provenance
@@ -80,32 +80,5 @@ struct InspectReport: Encodable {
                                   ratio: decoded > 0 ? Double(stored) / Double(decoded) : 1)
         tensors = includeTensors ? m.tensors : nil
         statistics = includeStatistics ? try BundleStatistics(bundle: bundle) : nil
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schema, forKey: .schema)
-        try c.encode(file, forKey: .file)
-        try c.encode(fileSize, forKey: .fileSize)
-        try c.encode(formatVersion, forKey: .formatVersion)
-        try c.encode(form, forKey: .form)
-        try c.encode(prefixLength, forKey: .prefixLength)
-        try c.encode(layers, forKey: .layers)
-        try c.encode(fingerprint, forKey: .fingerprint)
-        try c.encode(tokenizerHash, forKey: .tokenizerHash)
-        try c.encode(reparameterization, forKey: .reparameterization)  // null for the raw form
-        try c.encode(compression, forKey: .compression)
-        try c.encode(tensorCount, forKey: .tensorCount)
-        try c.encode(provenance, forKey: .provenance)
-        try c.encodeIfPresent(tensors, forKey: .tensors)
-        try c.encodeIfPresent(statistics, forKey: .statistics)
-    }
-
-    /// The stable JSON document: sorted keys, pretty-printed, slashes unescaped, newline-terminated.
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try encoder.encode(self)
-        return String(decoding: data, as: UTF8.self)
     }
 }

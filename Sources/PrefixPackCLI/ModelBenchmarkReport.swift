@@ -1,4 +1,4 @@
-/// What `bench model --json` prints (``BenchmarkJSON``: keys sorted, snake_case); throughputs in tokens per second.
+/// What `bench model --json` prints (``JSONOutput/printLine(_:)``: keys sorted, snake_case); throughputs in tokens per second.
 struct ModelBenchmarkReport: Encodable {
     /// Figures of one prefix setting (none, or the prefix).
     struct Figures: Encodable {
@@ -12,42 +12,30 @@ struct ModelBenchmarkReport: Encodable {
         var batchedDecodeTokensPerCPUSecond: Double?
     }
 
-    var model: String
-    var kernelISA: String
-    /// OpenBLAS's kernel family for the prefill tiles (`blasKernelName()`).
-    var blasKernels: String
-    var activations: String
-    var threads: Int
-    var promptTokens: Int
-    var decodeTokens: Int
-    var batch: Int?
-    var loadSeconds: Double
+    /// The figures without a prefix, written at the top level beside ``run``'s members.
     var plain: Figures
-    var prefix: Figures
-    var prefixDescription: String
-    var peakRSSBytes: Int?
+    var run: Run
 
-    enum CodingKeys: CodingKey {
-        case model, kernelISA, blasKernels, activations, threads, promptTokens, decodeTokens, batch, loadSeconds, prefix
-        case prefixDescription, peakRSSBytes
+    /// What was measured, and the figures with the prefix (under `prefix`).
+    struct Run: Encodable {
+        var model: String
+        var kernelISA: String
+        /// OpenBLAS's kernel family for the prefill tiles (`blasKernelName()`).
+        var blasKernels: String
+        var activations: String
+        var threads: Int
+        var promptTokens: Int
+        var decodeTokens: Int
+        var batch: Int?
+        var loadSeconds: Double
+        var prefix: Figures
+        var prefixDescription: String
+        var peakRSSBytes: Int?
     }
 
-    /// The figures without a prefix sit at the top level (written by `Figures` itself into the
-    /// same object), those with the prefix under `prefix`.
+    /// One object: `plain`'s members and `run`'s (Figures and Run write into the same container).
     func encode(to encoder: any Encoder) throws {
         try plain.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model)
-        try c.encode(kernelISA, forKey: .kernelISA)
-        try c.encode(blasKernels, forKey: .blasKernels)
-        try c.encode(activations, forKey: .activations)
-        try c.encode(threads, forKey: .threads)
-        try c.encode(promptTokens, forKey: .promptTokens)
-        try c.encode(decodeTokens, forKey: .decodeTokens)
-        try c.encodeIfPresent(batch, forKey: .batch)
-        try c.encode(loadSeconds, forKey: .loadSeconds)
-        try c.encode(prefix, forKey: .prefix)
-        try c.encode(prefixDescription, forKey: .prefixDescription)
-        try c.encodeIfPresent(peakRSSBytes, forKey: .peakRSSBytes)
+        try run.encode(to: encoder)
     }
 }

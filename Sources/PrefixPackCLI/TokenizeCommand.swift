@@ -50,7 +50,7 @@ struct TokenizeCommand: ParsableCommand {
                 }
                 let text = tokenizer.decode(ids)
                 if json {
-                    print(try TokenIDList.json(["text": text]))
+                    print(try JSONOutput.document(["text": text], pretty: false))
                 } else {
                     print(text)
                 }
@@ -58,15 +58,18 @@ struct TokenizeCommand: ParsableCommand {
             }
             let ids = tokenizer.encode(text ?? "")
             if json {
-                print(try TokenIDList.json(["ids": ids, "pieces": ids.map { tokenizer.token(forID: $0) ?? "" }]))
+                print(try JSONOutput.document(Pieces(ids: ids, pieces: ids.map { tokenizer.token(forID: $0) ?? "" }), pretty: false))
             } else {
                 print(ids.map(String.init).joined(separator: ","))
             }
         }
     }
+
+    /// What `--text … --json` prints.
+    private struct Pieces: Encodable { var ids: [Int], pieces: [String] }
 }
 
-/// Parsing and printing of token id lists for the engine commands.
+/// Parsing of token id lists for the engine commands.
 enum TokenIDList {
     /// Parses `1,2,3` (spaces allowed) into non-negative ids.
     static func parse(_ text: String, option: String) throws -> [Int] {
@@ -79,11 +82,5 @@ enum TokenIDList {
             }
             return id
         }
-    }
-
-    /// Stable JSON (sorted keys) for CLI output.
-    static func json(_ object: [String: Any]) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return PrintableText.jsonEscaped(String(decoding: data, as: UTF8.self))
     }
 }

@@ -8,8 +8,8 @@ import TextTokenizers
 /// the architecture and hyper-parameters as the registry understood them, the tokenizer's kind
 /// and bundle hash, and the tensor table as stored (name, type, shape, bytes).
 ///
-/// `Encodable` as the stable JSON document of `inspect-model --json` (schema 1; keys in
-/// snake_case; encode with sorted keys for byte-stable output).
+/// `Encodable` as the stable JSON document of `inspect-model --json` (schema 1): encode with
+/// snake_case keys (`convertToSnakeCase`: `tensorBytes` → `tensor_bytes`) and sorted keys.
 public struct CheckpointDescription: Sendable, Encodable {
     /// One stored tensor.
     public struct Tensor: Sendable, Encodable, Equatable {
@@ -36,14 +36,6 @@ public struct CheckpointDescription: Sendable, Encodable {
         /// BOS and EOS ids, when the tokenizer names them.
         public var bosTokenID: Int?
         public var eosTokenID: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case alphabet, hash
-            case preTokenizer = "pre_tokenizer"
-            case vocabularySize = "vocabulary_size"
-            case bosTokenID = "bos_token_id"
-            case eosTokenID = "eos_token_id"
-        }
     }
 
     /// Schema version of the JSON document.
@@ -61,24 +53,7 @@ public struct CheckpointDescription: Sendable, Encodable {
     /// Every stored tensor, by name.
     public var tensors: [Tensor]
     /// Total bytes of the tensors.
-    public var tensorBytes: Int { tensors.reduce(0) { $0 + $1.bytes } }
-
-    enum CodingKeys: String, CodingKey {
-        case schema, path, format, architecture, config, tokenizer, tensors
-        case tensorBytes = "tensor_bytes"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schema, forKey: .schema)
-        try c.encode(path, forKey: .path)
-        try c.encode(format, forKey: .format)
-        try c.encode(architecture, forKey: .architecture)
-        try c.encode(config, forKey: .config)
-        try c.encode(tokenizer, forKey: .tokenizer)
-        try c.encode(tensors, forKey: .tensors)
-        try c.encode(tensorBytes, forKey: .tensorBytes)
-    }
+    public var tensorBytes: Int
 
     /// A configuration value: integer, number, flag or list of flags.
     public enum ConfigValue: Sendable, Encodable, Equatable, CustomStringConvertible {
@@ -144,7 +119,7 @@ extension CheckpointDescription {
                 alphabet: tokenizer.alphabet.rawValue, preTokenizer: tokenizer.preTokenizer.rawValue,
                 vocabularySize: tokenizer.vocabularySize, hash: tokenizer.tokenizerHash,
                 bosTokenID: tokenizer.bosTokenID, eosTokenID: tokenizer.eosTokenID),
-            tensors: tensors)
+            tensors: tensors, tensorBytes: tensors.reduce(0) { $0 + $1.bytes })
     }
 
     /// The hyper-parameters by their `config.json`-style names.
