@@ -2,8 +2,12 @@ import PrefixSupport
 import TextTokenizers
 
 /// The fields of `POST /v1/completions` and `/v1/chat/completions`, checked: every value is in
-/// range or the request is refused with a 400 naming the field. Fields the server does not use
-/// (`user`, `logit_bias`, ...) are ignored, as OpenAI clients send them freely.
+/// range or the request is refused with a 400 naming the field. Fields that would change the
+/// answer but are not implemented are refused when they ask for anything but the default
+/// (``refuseUnimplemented(_:)``: nonzero `presence_penalty`/`frequency_penalty`, `best_of` other
+/// than 1, `echo: true`, a non-empty `logit_bias`), so a client never gets a silently different
+/// answer. Fields that do not change the answer (`user`, `metadata`, ...) are ignored, as OpenAI
+/// clients send them freely.
 package struct CompletionParameters: Sendable {
     /// What the model continues.
     package enum Input: Sendable {
@@ -86,6 +90,28 @@ package struct CompletionParameters: Sendable {
         }
         try RequestBodyReader.field { () throws(JSONFieldError) in
             if let field = root.member("n"), !field.isNull, try field.int() != 1 { throw field.error(expected: "1 (one choice per request)") }
+        }
+        try Self.refuseUnimplemented(root)
+    }
+
+    /// Refuses the OpenAI fields this server does not implement unless they hold their default
+    /// (absent or null is the default too): `presence_penalty` and `frequency_penalty` 0,
+    /// `best_of` 1, `echo` false, `logit_bias` an empty object.
+    private static func refuseUnimplemented(_ root: JSONField) throws(APIError) {
+        try RequestBodyReader.field { () throws(JSONFieldError) in
+            for name in ["presence_penalty", "frequency_penalty"] {
+                guard let field = root.member(name), !field.isNull else { continue }
+                guard try field.double() == 0 else { throw field.error(expected: "0 (\(name) is not implemented)") }
+            }
+            if let field = root.member("best_of"), !field.isNull, try field.int() != 1 {
+                throw field.error(expected: "1 (best_of is not implemented)")
+            }
+            if let field = root.member("echo"), !field.isNull, try field.bool() {
+                throw field.error(expected: "false (echo is not implemented)")
+            }
+            if let field = root.member("logit_bias"), !field.isNull, !(try field.object()).isEmpty {
+                throw field.error(expected: "an empty object (logit_bias is not implemented)")
+            }
         }
     }
 
