@@ -31,9 +31,17 @@ package struct CompletionParameters: Sendable {
     /// `ignore_eos` (a prefixpack extension, vLLM's name; default false): the end-of-sequence
     /// token does not end generation, so a request runs to `max_tokens` or a stop string.
     package var ignoreEOS: Bool
+    /// nil: no logprobs. k: each output token's log probability and the k most likely tokens at
+    /// its position. Completions: `logprobs: k` (0...``maxCompletionLogprobs``); chat:
+    /// `logprobs: true` with `top_logprobs: k` (0...``maxChatTopLogprobs``, default 0).
+    package var logprobs: Int?
 
     /// Largest number of stop strings, as OpenAI.
     package static let maxStopStrings = 4
+    /// Largest `logprobs` of a completion, as OpenAI.
+    package static let maxCompletionLogprobs = 5
+    /// Largest `top_logprobs` of a chat completion, as OpenAI.
+    package static let maxChatTopLogprobs = 20
 
     /// Reads a completion (`chat` false) or chat completion body.
     package init(_ root: JSONField, chat: Bool) throws(APIError) {
@@ -91,7 +99,30 @@ package struct CompletionParameters: Sendable {
         try RequestBodyReader.field { () throws(JSONFieldError) in
             if let field = root.member("n"), !field.isNull, try field.int() != 1 { throw field.error(expected: "1 (one choice per request)") }
         }
+        logprobs = try Self.logprobs(root, chat: chat)
         try Self.refuseUnimplemented(root)
+    }
+
+    /// `logprobs` (completions: an integer or null; chat: a boolean) and chat's `top_logprobs`,
+    /// which needs `logprobs: true`.
+    private static func logprobs(_ root: JSONField, chat: Bool) throws(APIError) -> Int? {
+        try RequestBodyReader.field { () throws(JSONFieldError) -> Int? in
+            func count(_ field: JSONField, limit: Int) throws(JSONFieldError) -> Int {
+                guard let k = field.node.integer(Int.self), (0...limit).contains(k) else {
+                    throw field.error(expected: "an integer in 0...\(limit)")
+                }
+                return k
+            }
+            if !chat {
+                guard let field = root.member("logprobs"), !field.isNull else { return nil }
+                return try count(field, limit: maxCompletionLogprobs)
+            }
+            var wanted = false
+            if let field = root.member("logprobs"), !field.isNull { wanted = try field.bool() }
+            guard let field = root.member("top_logprobs"), !field.isNull else { return wanted ? 0 : nil }
+            guard wanted else { throw field.error(expected: "null unless logprobs is true") }
+            return try count(field, limit: maxChatTopLogprobs)
+        }
     }
 
     /// Refuses the OpenAI fields this server does not implement unless they hold their default
