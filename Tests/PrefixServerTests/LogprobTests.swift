@@ -38,6 +38,20 @@ final class LogprobTests: XCTestCase {
         }
     }
 
+    func testLogSoftmaxOnSmolLM2sVocabularyEqualsADirectFloat64Computation() throws {
+        let c = try ServerFixtures.smolLM2()
+        let l = try logits(c, "The capital of France is")
+        let z = Foundation.log(l.reduce(0.0) { $0 + Foundation.exp(Double($1)) })  // logits ~ tens: no overflow in Float64
+        let calculator = LogprobCalculator(top: 20, tokenizer: c.tokenizer)
+        let greedy = l.indices.max { l[$0] < l[$1] || (l[$0] == l[$1] && $0 > $1) }!
+        let result = l.withUnsafeBufferPointer { calculator.logprobs($0, chosen: greedy) }
+        var worst = 0.0
+        for candidate in [result.chosen] + result.top { worst = max(worst, abs(candidate.logprob - (Double(l[candidate.id]) - z))) }
+        XCTAssertLessThan(worst, 1e-9, "\(l.count) logits")
+        XCTAssertEqual(result.top.first, result.chosen)  // greedy's token is the top-1, same value
+        print("SmolLM2 log-softmax: \(l.count) logits, greedy \(result.chosen.text.debugDescription) logprob \(result.chosen.logprob), largest difference to Float64 direct \(worst)")
+    }
+
     func testLogSumExpIsStableForHugeLogitsAndKeepsTiesInIDOrder() {
         let logits: [Float] = [1000, 1000, -.infinity, 999]
         logits.withUnsafeBufferPointer { buffer in
@@ -160,6 +174,24 @@ final class LogprobTests: XCTestCase {
             streamed += try logprobs.at("content").array().map { try $0.at("token").string() }
         }
         XCTAssertEqual(streamed, try content.map { try $0.at("token").string() })
+    }
+
+    func testSampledOutputIsTheSameWithLogprobsAndItsValuesAreAtMostTheTopOne() async throws {
+        let c = try ServerFixtures.tiny()
+        let server = try ServerFixtures.server(c)
+        let bodies = try await server.application(logger: LogCollector().logger).test(.router) { client -> [String] in
+            let body = #"{"model": "hf", "prompt": "hello world", "max_tokens": 16, "temperature": 0.9, "seed": 7"#
+            let plain = try await client.post("/v1/completions", json: body + "}")
+            let observed = try await client.post("/v1/completions", json: body + #", "logprobs": 1}"#)
+            return [plain.text, observed.text]
+        }
+        let plain = try JSONField.parse(Array(bodies[0].utf8), file: "plain")
+        let observed = try JSONField.parse(Array(bodies[1].utf8), file: "observed")
+        XCTAssertEqual(try observed.at("choices[0].text").string(), try plain.at("choices[0].text").string())
+        let values = try observed.at("choices[0].logprobs.token_logprobs").array().map { try $0.double() }
+        let tops = try observed.at("choices[0].logprobs.top_logprobs").array().map { try $0.object()[0].value.double() }
+        XCTAssertEqual(values.count, tops.count)
+        for (value, top) in zip(values, tops) { XCTAssertLessThanOrEqual(value, top) }
     }
 
     func testLogprobFieldsOutOfRangeAreRefused() async throws {
