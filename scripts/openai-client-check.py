@@ -98,6 +98,36 @@ def main():
         chunks = list(chat_stream)
         check(chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0, "chat stream ends with a usage chunk")
 
+        # logprobs through the client's typed objects; greedy's chosen token is the top-1.
+        got = client.completions.create(model="raw", prompt="Once upon a time", max_tokens=8, temperature=0, logprobs=3)
+        lp = got.choices[0].logprobs
+        n = got.usage.completion_tokens
+        check(got.choices[0].text == whole[:len(got.choices[0].text)], "completion with logprobs has the same greedy text")
+        check(len(lp.tokens) == len(lp.token_logprobs) == len(lp.top_logprobs) == len(lp.text_offset) == n
+              and all(len(t) == 3 for t in lp.top_logprobs) and all(x <= 0 for x in lp.token_logprobs)
+              and lp.text_offset[0] == 0 and all(a <= b for a, b in zip(lp.text_offset, lp.text_offset[1:])),
+              f"completion logprobs shape: {n} tokens, top {[len(t) for t in lp.top_logprobs]}, offsets {lp.text_offset}")
+        check(all(max(t.values()) == x and t.get(tok) == x for tok, x, t in zip(lp.tokens, lp.token_logprobs, lp.top_logprobs)),
+              f"greedy completion token is the top-1: {list(zip(lp.tokens, lp.token_logprobs))[:3]}")
+        got = client.chat.completions.create(model="proj", messages=[{"role": "user", "content": "Name three colours."}],
+                                             max_tokens=8, temperature=0, logprobs=True, top_logprobs=2)
+        content = got.choices[0].logprobs.content
+        check(len(content) == got.usage.completion_tokens
+              and all(len(c.top_logprobs) == 2 and c.logprob <= 0 and bytes(c.bytes).decode("utf-8", "replace") == c.token
+                      for c in content) and bytes(b for c in content for b in c.bytes).decode("utf-8", "replace") == got.choices[0].message.content,
+              f"chat logprobs shape: {len(content)} tokens, bytes join to the content")
+        check(all(c.top_logprobs[0].token == c.token and c.top_logprobs[0].logprob == c.logprob for c in content),
+              f"greedy chat token is the top-1: {[(c.token, round(c.logprob, 4)) for c in content[:3]]}")
+        streamed = [c.choices[0].logprobs for c in client.chat.completions.create(
+            model="proj", messages=[{"role": "user", "content": "Name three colours."}], max_tokens=8, temperature=0,
+            logprobs=True, top_logprobs=2, stream=True) if c.choices and c.choices[0].logprobs]
+        check([t.token for s in streamed for t in s.content] == [t.token for t in content], "streamed chat logprobs equal the whole ones")
+        try:
+            client.completions.create(model="raw", prompt="x", max_tokens=2, presence_penalty=0.5)
+            check(False, "presence_penalty 0.5 refused")
+        except openai.BadRequestError as e:
+            check(e.body.get("param") == "presence_penalty", f"presence_penalty 0.5 refused: {e.body.get('message')}")
+
         prompts = ["The capital of France is", "List the planets:", "Translate 'cat' to French:", "2 + 2 ="]
         jobs = [(["raw", "proj", base][i % 3], prompts[i % 4]) for i in range(16)]
         solo = {}

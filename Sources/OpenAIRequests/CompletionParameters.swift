@@ -2,8 +2,12 @@ import PrefixSupport
 import TextTokenizers
 
 /// The fields of `POST /v1/completions` and `/v1/chat/completions`, checked: every value is in
-/// range or the request is refused with a 400 naming the field. Fields the server does not use
-/// (`user`, `logit_bias`, ...) are ignored, as OpenAI clients send them freely.
+/// range or the request is refused with a 400 naming the field. Fields that would change the
+/// answer but are not implemented are refused when they ask for anything but the default
+/// (``refuseUnimplemented(_:)``: nonzero `presence_penalty`/`frequency_penalty`, `best_of` other
+/// than 1, `echo: true`, a non-empty `logit_bias`), so a client never gets a silently different
+/// answer. Fields that do not change the answer (`user`, `metadata`, ...) are ignored, as OpenAI
+/// clients send them freely.
 package struct CompletionParameters: Sendable {
     /// What the model continues.
     package enum Input: Sendable {
@@ -27,9 +31,17 @@ package struct CompletionParameters: Sendable {
     /// `ignore_eos` (a prefixpack extension, vLLM's name; default false): the end-of-sequence
     /// token does not end generation, so a request runs to `max_tokens` or a stop string.
     package var ignoreEOS: Bool
+    /// nil: no logprobs. k: each output token's log probability and the k most likely tokens at
+    /// its position. Completions: `logprobs: k` (0...``maxCompletionLogprobs``); chat:
+    /// `logprobs: true` with `top_logprobs: k` (0...``maxChatTopLogprobs``, default 0).
+    package var logprobs: Int?
 
     /// Largest number of stop strings, as OpenAI.
     package static let maxStopStrings = 4
+    /// Largest `logprobs` of a completion, as OpenAI.
+    package static let maxCompletionLogprobs = 5
+    /// Largest `top_logprobs` of a chat completion, as OpenAI.
+    package static let maxChatTopLogprobs = 20
 
     /// Reads a completion (`chat` false) or chat completion body.
     package init(_ root: JSONField, chat: Bool) throws(APIError) {
@@ -86,6 +98,51 @@ package struct CompletionParameters: Sendable {
         }
         try RequestBodyReader.field { () throws(JSONFieldError) in
             if let field = root.member("n"), !field.isNull, try field.int() != 1 { throw field.error(expected: "1 (one choice per request)") }
+        }
+        logprobs = try Self.logprobs(root, chat: chat)
+        try Self.refuseUnimplemented(root)
+    }
+
+    /// `logprobs` (completions: an integer or null; chat: a boolean) and chat's `top_logprobs`,
+    /// which needs `logprobs: true`.
+    private static func logprobs(_ root: JSONField, chat: Bool) throws(APIError) -> Int? {
+        try RequestBodyReader.field { () throws(JSONFieldError) -> Int? in
+            func count(_ field: JSONField, limit: Int) throws(JSONFieldError) -> Int {
+                guard let k = field.node.integer(Int.self), (0...limit).contains(k) else {
+                    throw field.error(expected: "an integer in 0...\(limit)")
+                }
+                return k
+            }
+            if !chat {
+                guard let field = root.member("logprobs"), !field.isNull else { return nil }
+                return try count(field, limit: maxCompletionLogprobs)
+            }
+            var wanted = false
+            if let field = root.member("logprobs"), !field.isNull { wanted = try field.bool() }
+            guard let field = root.member("top_logprobs"), !field.isNull else { return wanted ? 0 : nil }
+            guard wanted else { throw field.error(expected: "null unless logprobs is true") }
+            return try count(field, limit: maxChatTopLogprobs)
+        }
+    }
+
+    /// Refuses the OpenAI fields this server does not implement unless they hold their default
+    /// (absent or null is the default too): `presence_penalty` and `frequency_penalty` 0,
+    /// `best_of` 1, `echo` false, `logit_bias` an empty object.
+    private static func refuseUnimplemented(_ root: JSONField) throws(APIError) {
+        try RequestBodyReader.field { () throws(JSONFieldError) in
+            for name in ["presence_penalty", "frequency_penalty"] {
+                guard let field = root.member(name), !field.isNull else { continue }
+                guard try field.double() == 0 else { throw field.error(expected: "0 (\(name) is not implemented)") }
+            }
+            if let field = root.member("best_of"), !field.isNull, try field.int() != 1 {
+                throw field.error(expected: "1 (best_of is not implemented)")
+            }
+            if let field = root.member("echo"), !field.isNull, try field.bool() {
+                throw field.error(expected: "false (echo is not implemented)")
+            }
+            if let field = root.member("logit_bias"), !field.isNull, !(try field.object()).isEmpty {
+                throw field.error(expected: "an empty object (logit_bias is not implemented)")
+            }
         }
     }
 

@@ -67,7 +67,7 @@ public final class ModelServer: Sendable {
             let deadline = ContinuousClock.now + .seconds(options.requestTimeoutSeconds)
             let job = GenerationJob(promptTokens: tokens, modelName: name, prefix: prefix, maxTokens: maxTokens,
                                     sampling: sampling, stopStrings: parameters.stop, deadline: deadline,
-                                    ignoreEOS: parameters.ignoreEOS)
+                                    ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs)
             let submission = try scheduler.submit(job, onEnd: release)
             return StartedCompletion(submission: submission,
                                      renderer: CompletionRenderer(chat: chat, requestID: submission.id, model: name))

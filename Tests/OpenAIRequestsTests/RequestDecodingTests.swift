@@ -54,4 +54,31 @@ final class RequestDecodingTests: XCTestCase {
         XCTAssertFalse(retitle.unicodeScalars.contains { $0.value < 0x20 }, retitle)
         XCTAssertEqual(APIError.modelNotFound("alpha").message, "The model 'alpha' does not exist or is not loaded")
     }
+
+    func testUnimplementedFieldsAreRefusedNamingTheFieldAndTheirDefaultsAccepted() throws {
+        let refused: [(String, String, String)] = [
+            ("presence_penalty", "0.5", "0.5"), ("frequency_penalty", "-1", "-1"), ("best_of", "2", "2"),
+            ("echo", "true", "true"), ("logit_bias", #"{"50256": -100}"#, "an object"),
+        ]
+        for chat in [false, true] {
+            let input = chat ? #""messages":[{"role":"user","content":"x"}]"# : #""prompt":"x""#
+            for (name, value, found) in refused {
+                let error = try XCTUnwrap(rejection("{\"model\":\"m\",\(input),\"\(name)\":\(value)}", chat: chat), name)
+                XCTAssertEqual(error.status.code, 400, name)
+                XCTAssertEqual(error.param, name)
+                XCTAssertEqual(error.type, "invalid_request_error")
+                XCTAssertTrue(error.message.contains("'\(name)': found \(found), expected"), error.message)
+                XCTAssertTrue(error.message.contains("not implemented"), error.message)
+            }
+            // Defaults, written or null, are accepted.
+            for body in [#""presence_penalty":0,"frequency_penalty":0.0,"best_of":1,"echo":false,"logit_bias":{}"#,
+                         #""presence_penalty":null,"frequency_penalty":null,"best_of":null,"echo":null,"logit_bias":null"#] {
+                XCTAssertNil(rejection("{\"model\":\"m\",\(input),\(body)}", chat: chat), body)
+            }
+            // A wrong type is a 400 too, not a crash.
+            XCTAssertEqual(rejection("{\"model\":\"m\",\(input),\"presence_penalty\":\"high\"}", chat: chat)?.param, "presence_penalty")
+            XCTAssertEqual(rejection("{\"model\":\"m\",\(input),\"logit_bias\":[1]}", chat: chat)?.param, "logit_bias")
+            XCTAssertEqual(rejection("{\"model\":\"m\",\(input),\"best_of\":1.5}", chat: chat)?.param, "best_of")
+        }
+    }
 }

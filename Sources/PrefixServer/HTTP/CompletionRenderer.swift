@@ -35,12 +35,18 @@ struct CompletionRenderer: Sendable {
         "{\"prompt_tokens\":\(summary.promptTokens),\"completion_tokens\":\(summary.completionTokens),\"total_tokens\":\(summary.promptTokens + summary.completionTokens)}"
     }
 
-    /// The whole (non-streamed) response.
-    func complete(text: String, summary: GenerationSummary) -> String {
+    /// The `logprobs` of a choice for `entries` in this endpoint's shape (``LogprobJSON``);
+    /// `offset` is the completion's `text_offset` so far and is advanced.
+    func logprobs(_ entries: [TokenLogprob], offset: inout Int) -> String {
+        chat ? LogprobJSON.chat(entries) : LogprobJSON.completion(entries, offset: &offset)
+    }
+
+    /// The whole (non-streamed) response; `logprobs` is the choice's (``logprobs(_:offset:)``).
+    func complete(text: String, summary: GenerationSummary, logprobs: String = "null") -> String {
         let reason = summary.reason.openAIName.jsonLiteral
         let choice = chat
-            ? "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\(text.jsonLiteral)},\"logprobs\":null,\"finish_reason\":\(reason)}"
-            : "{\"index\":0,\"text\":\(text.jsonLiteral),\"logprobs\":null,\"finish_reason\":\(reason)}"
+            ? "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\(text.jsonLiteral)},\"logprobs\":\(logprobs),\"finish_reason\":\(reason)}"
+            : "{\"index\":0,\"text\":\(text.jsonLiteral),\"logprobs\":\(logprobs),\"finish_reason\":\(reason)}"
         return head + "\"choices\":[\(choice)],\"usage\":\(Self.usage(summary))}"
     }
 
@@ -49,11 +55,11 @@ struct CompletionRenderer: Sendable {
         chat ? chunkHead + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}" : nil
     }
 
-    /// A chunk carrying `text`.
-    func textChunk(_ text: String) -> String {
+    /// A chunk carrying `text` and the `logprobs` of its tokens (``logprobs(_:offset:)``).
+    func textChunk(_ text: String, logprobs: String = "null") -> String {
         let choice = chat
-            ? "{\"index\":0,\"delta\":{\"content\":\(text.jsonLiteral)},\"logprobs\":null,\"finish_reason\":null}"
-            : "{\"index\":0,\"text\":\(text.jsonLiteral),\"logprobs\":null,\"finish_reason\":null}"
+            ? "{\"index\":0,\"delta\":{\"content\":\(text.jsonLiteral)},\"logprobs\":\(logprobs),\"finish_reason\":null}"
+            : "{\"index\":0,\"text\":\(text.jsonLiteral),\"logprobs\":\(logprobs),\"finish_reason\":null}"
         return chunkHead + "\"choices\":[\(choice)]}"
     }
 

@@ -110,7 +110,10 @@ public enum ServerRoutes {
         for await event in started.submission.events {
             switch event {
             case .text(let piece): text += piece
-            case .finished(let summary): return JSONResponse.make(started.renderer.complete(text: text, summary: summary))
+            case .finished(let summary):
+                var offset = 0
+                let logprobs = started.submission.logprobs.map { started.renderer.logprobs($0.rest(), offset: &offset) } ?? "null"
+                return JSONResponse.make(started.renderer.complete(text: text, summary: summary, logprobs: logprobs))
             case .failed(let message):
                 throw APIError(status: .internalServerError, message: "Generation failed: \(message)", type: "server_error", code: "generation_failed")
             }
@@ -122,16 +125,22 @@ public enum ServerRoutes {
                                        cancel: CancelHandle) -> Response {
         let renderer = started.renderer
         let events = started.submission.events
+        let log = started.submission.logprobs
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do {
                 do {
                     var chunks: [String] = renderer.roleChunk().map { [$0] } ?? []
+                    var offset = 0  // text_offset of the next token (completions)
                     for await event in events {
                         switch event {
                         case .text(let piece):
-                            chunks.append(renderer.textChunk(piece))
+                            chunks.append(renderer.textChunk(piece, logprobs: log.map { renderer.logprobs($0.next(), offset: &offset) } ?? "null"))
                         case .finished(let summary):
+                            // Tokens whose text was never released (inside a stop string, say) still had logprobs.
+                            if let rest = log?.rest(), !rest.isEmpty {
+                                chunks.append(renderer.textChunk("", logprobs: renderer.logprobs(rest, offset: &offset)))
+                            }
                             chunks.append(renderer.finishChunk(summary))
                             if includeUsage { chunks.append(renderer.usageChunk(summary)) }
                         case .failed(let message):

@@ -25,7 +25,7 @@ public final class BatchScheduler: @unchecked Sendable {
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var queue: [(id: UInt64, job: GenerationJob, sink: AsyncStream<GenerationEvent>.Continuation,
-                         submitted: ContinuousClock.Instant, onEnd: @Sendable () -> Void)] = []
+                         submitted: ContinuousClock.Instant, onEnd: @Sendable () -> Void, log: TokenLogprobLog?)] = []
     private var active: Set<UInt64> = []
     private var cancelled: Set<UInt64> = []
     private var nextID: UInt64 = 1
@@ -77,6 +77,9 @@ public final class BatchScheduler: @unchecked Sendable {
         /// Text pieces, then one `finished` or `failed`; dropping or ending the iteration early
         /// cancels the request (its slot is freed at the next step).
         public let events: AsyncStream<GenerationEvent>
+        /// The logprobs of the output tokens, in step with `events`, when the job asked for
+        /// them (``GenerationJob/logprobs``); nil otherwise.
+        public let logprobs: TokenLogprobLog?
     }
 
     /// Queues `job`; `onEnd` runs once when it has left the scheduler (finished, failed or
@@ -85,19 +88,20 @@ public final class BatchScheduler: @unchecked Sendable {
     ///   requests already wait; ``APIError/shuttingDown`` (503) once draining began.
     public func submit(_ job: GenerationJob, onEnd: @escaping @Sendable () -> Void = {}) throws(APIError) -> Submission {
         let (events, sink) = AsyncStream<GenerationEvent>.makeStream(bufferingPolicy: .unbounded)
+        let log = job.logprobs == nil ? nil : TokenLogprobLog()
         condition.lock()
         guard accepting else { condition.unlock(); throw APIError.shuttingDown }
         guard queue.count < limits.maxQueue else { condition.unlock(); throw APIError.queueFull(capacity: limits.maxQueue) }
         let id = nextID
         nextID += 1
-        queue.append((id, job, sink, clock.now, onEnd))
+        queue.append((id, job, sink, clock.now, onEnd, log))
         active.insert(id)
         metrics.occupancy(queue: queue.count, batch: runningCount)
         condition.signal()
         condition.unlock()
         metrics.requestAdmitted(model: job.modelName, promptTokens: job.promptTokens.count)
         sink.onTermination = { [weak self] _ in self?.cancel(id) }
-        return Submission(id: id, events: events)
+        return Submission(id: id, events: events, logprobs: log)
     }
 
     /// Cancels request `id`: a waiting one leaves the queue, a running one leaves the batch at
@@ -186,7 +190,7 @@ public final class BatchScheduler: @unchecked Sendable {
                 return true
             }
             var joining: [(id: UInt64, job: GenerationJob, sink: AsyncStream<GenerationEvent>.Continuation,
-                           submitted: ContinuousClock.Instant, onEnd: @Sendable () -> Void)] = []
+                           submitted: ContinuousClock.Instant, onEnd: @Sendable () -> Void, log: TokenLogprobLog?)] = []
             while running.count + joining.count < limits.maxBatch, !queue.isEmpty { joining.append(queue.removeFirst()) }
             runningCount = running.count + joining.count
             peakRunning = max(peakRunning, runningCount)
@@ -194,7 +198,7 @@ public final class BatchScheduler: @unchecked Sendable {
 
             for entry in dropped { Self.end(entry.sink, entry.job, .cancelled); entry.onEnd() }
             for sequence in running where cancelledNow.contains(sequence.id) { sequence.finish(.cancelled) }
-            for entry in joining { admit(entry.id, entry.job, entry.sink, entry.submitted, entry.onEnd) }
+            for entry in joining { admit(entry.id, entry.job, entry.sink, entry.submitted, entry.onEnd, entry.log) }
             let now = clock.now
             for sequence in running where sequence.finished == nil && now >= sequence.job.deadline { sequence.finish(.timeout) }
             retireFinished()
@@ -211,12 +215,12 @@ public final class BatchScheduler: @unchecked Sendable {
     }
 
     private func admit(_ id: UInt64, _ job: GenerationJob, _ sink: AsyncStream<GenerationEvent>.Continuation,
-                       _ submitted: ContinuousClock.Instant, _ onEnd: @escaping @Sendable () -> Void) {
+                       _ submitted: ContinuousClock.Instant, _ onEnd: @escaping @Sendable () -> Void, _ log: TokenLogprobLog?) {
         let session = idleSessions.popLast() ?? checkpoint.model.makeSession()
         session.exactActivations = false  // as `prefixpack generate`
         session.maxBatchTokens = max(session.maxBatchTokens, limits.prefillChunk)
         let sequence = RunningSequence(id: id, job: job, session: session, tokenizer: checkpoint.tokenizer,
-                                       eosTokenID: checkpoint.config.eosTokenID, sink: sink, submitted: submitted)
+                                       eosTokenID: checkpoint.config.eosTokenID, sink: sink, submitted: submitted, log: log)
         running.append(sequence)
         endHandlers[id] = onEnd
         do {

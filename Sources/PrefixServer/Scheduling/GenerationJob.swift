@@ -21,11 +21,15 @@ public struct GenerationJob: Sendable {
     /// The end-of-sequence token does not end generation (the `ignore_eos` request extension):
     /// it is output like any token and the request runs to `maxTokens` or a stop string.
     public var ignoreEOS: Bool
+    /// nil: no logprobs (nothing is computed). k: each output token's log probability and the
+    /// k most likely tokens at its position (``TokenLogprob``), reported through
+    /// ``BatchScheduler/Submission/logprobs``. Observation only: the tokens are the same.
+    public var logprobs: Int?
 
     /// A job with every field given.
     public init(promptTokens: [Int], modelName: String, prefix: AttachedPrefix?, maxTokens: Int,
                 sampling: SamplingOptions, stopStrings: [String], deadline: ContinuousClock.Instant,
-                ignoreEOS: Bool = false) {
+                ignoreEOS: Bool = false, logprobs: Int? = nil) {
         self.promptTokens = promptTokens
         self.modelName = modelName
         self.prefix = prefix
@@ -34,5 +38,6 @@ public struct GenerationJob: Sendable {
         self.stopStrings = stopStrings
         self.deadline = deadline
         self.ignoreEOS = ignoreEOS
+        self.logprobs = logprobs
     }
 }

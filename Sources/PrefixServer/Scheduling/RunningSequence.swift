@@ -15,6 +15,11 @@ final class RunningSequence {
     private(set) var sampler: TokenSampler
     private var streamer: TextStreamer
     private let stopTokens: Set<Int>
+    /// Where output tokens' logprobs go, and how they are computed (nil unless the job asked).
+    private let log: TokenLogprobLog?
+    private let calculator: LogprobCalculator?
+    /// The logprobs of the token sampled last, until ``accept(_:at:)`` takes it.
+    private var sampledLogprob: TokenLogprob?
     /// Prompt tokens already in the cache.
     private(set) var prefilled = 0
     /// The token chosen last, to be fed at the next decode step (nil while prefilling or when done).
@@ -28,7 +33,8 @@ final class RunningSequence {
     private var ending: GenerationEvent?
 
     init(id: UInt64, job: GenerationJob, session: InferenceSession, tokenizer: any TextTokenizer,
-         eosTokenID: Int?, sink: AsyncStream<GenerationEvent>.Continuation, submitted: ContinuousClock.Instant) {
+         eosTokenID: Int?, sink: AsyncStream<GenerationEvent>.Continuation, submitted: ContinuousClock.Instant,
+         log: TokenLogprobLog? = nil) {
         self.id = id
         self.job = job
         self.session = session
@@ -37,6 +43,8 @@ final class RunningSequence {
         sampler = TokenSampler(options: job.sampling)
         streamer = TextStreamer(tokenizer: tokenizer, stopStrings: job.stopStrings)
         stopTokens = job.ignoreEOS ? [] : eosTokenID.map { [$0] } ?? []
+        self.log = log
+        calculator = log == nil ? nil : job.logprobs.map { LogprobCalculator(top: $0, tokenizer: tokenizer) }
     }
 
     /// True while prompt tokens remain to be fed.
@@ -52,23 +60,32 @@ final class RunningSequence {
             try session.forward(piece, logits: .none)
             prefilled += n
         } else {
-            let token = try session.forwardLast(piece) { sampler.sample($0) }
+            let token = try session.forwardLast(piece) { sample($0) }
             prefilled += n
             accept(token, at: now())
         }
         return n
     }
 
-    /// Samples from the logits of the decode step that fed ``pendingToken``.
-    func sample(_ logits: UnsafeBufferPointer<Float>) -> Int { sampler.sample(logits) }
+    /// Samples from the logits of the decode step that fed ``pendingToken`` (or of the last
+    /// prompt token); when the job asked for logprobs, computes the chosen token's from the
+    /// same logits (read only: the choice is the same either way).
+    func sample(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        let token = sampler.sample(logits)
+        if let calculator { sampledLogprob = calculator.logprobs(logits, chosen: token) }
+        return token
+    }
 
     /// Applies a chosen token: EOS ends (unless the job ignores it); otherwise it is output, its text released, and a stop
     /// string or the token limit may end the sequence; else it is fed at the next step.
     func accept(_ token: Int, at time: ContinuousClock.Instant) {
         pendingToken = nil
         lastTokenTime = time
+        let logprob = sampledLogprob
+        sampledLogprob = nil
         if stopTokens.contains(token) { return finish(.endOfSequence) }
         generated += 1
+        if let log, let logprob { log.add(logprob) }
         emit(streamer.push(token))
         if streamer.stopHit != nil { return finish(.stopString) }
         if generated >= job.maxTokens { return finish(.tokenLimit) }
@@ -104,6 +121,8 @@ final class RunningSequence {
     }
 
     private func emit(_ text: String) {
-        if !text.isEmpty { sink.yield(.text(text)) }
+        guard !text.isEmpty else { return }
+        log?.seal()
+        sink.yield(.text(text))
     }
 }

@@ -1,0 +1,63 @@
+import Foundation
+import TextTokenizers
+
+/// Computes ``TokenLogprob``s from a step's logits: the log-softmax of the raw logits (before
+/// temperature and top-p; see ``TokenLogprob``), over the whole vocabulary, in natural log.
+///
+/// Stable: the largest logit is subtracted before exponentiating and the sum of exponentials
+/// is accumulated in `Float64`, so ln Σ exp(lᵢ − max) is exact to about 1e-12 relative even for
+/// a 262 144-token vocabulary. Runs only for requests that asked for logprobs: two passes over
+/// the logits (max and sum) plus a selection of the `top` largest.
+public struct LogprobCalculator: Sendable {
+    /// Number of most likely tokens reported per position (0 = only the chosen token).
+    public let top: Int
+    private let tokenizer: any TextTokenizer
+
+    /// A calculator reporting `top` alternatives per position, naming tokens with `tokenizer`.
+    public init(top: Int, tokenizer: any TextTokenizer) {
+        self.top = max(0, top)
+        self.tokenizer = tokenizer
+    }
+
+    /// ln Σ exp(logits): the log of the softmax's normalizer (`-infinity` when every logit is).
+    public static func logSumExp(_ logits: UnsafeBufferPointer<Float>) -> Double {
+        guard var peak = logits.first else { return -.infinity }
+        for value in logits where value > peak { peak = value }
+        guard peak.isFinite else { return Double(peak) }
+        let shift = Double(peak)
+        var sum = 0.0
+        for value in logits { sum += Foundation.exp(Double(value) - shift) }
+        return shift + Foundation.log(sum)
+    }
+
+    /// The ids of the `count` largest logits, largest first; equal logits keep the lower id first.
+    public static func topIDs(_ logits: UnsafeBufferPointer<Float>, count: Int) -> [Int] {
+        guard count > 0 else { return [] }
+        var ids: [Int] = []
+        ids.reserveCapacity(count + 1)
+        for i in 0..<logits.count {
+            let value = logits[i]
+            if ids.count == count {
+                guard value > logits[ids[count - 1]] else { continue }
+                ids.removeLast()
+            }
+            // After every id whose logit is >= value: ties stay in id order.
+            var at = ids.count
+            while at > 0 && logits[ids[at - 1]] < value { at -= 1 }
+            ids.insert(i, at: at)
+        }
+        return ids
+    }
+
+    /// The log probabilities of `chosen` and of the ``top`` most likely tokens under `logits`.
+    public func logprobs(_ logits: UnsafeBufferPointer<Float>, chosen: Int) -> TokenLogprob {
+        let normalizer = Self.logSumExp(logits)
+        func candidate(_ id: Int) -> TokenLogprob.Candidate {
+            let logit = logits.indices.contains(id) ? Double(logits[id]) : -.infinity
+            let bytes = tokenizer.bytes(forID: id)
+            return TokenLogprob.Candidate(id: id, text: String(decoding: bytes, as: UTF8.self), bytes: bytes,
+                                          logprob: logit - normalizer)
+        }
+        return TokenLogprob(chosen: candidate(chosen), top: Self.topIDs(logits, count: top).map(candidate))
+    }
+}
