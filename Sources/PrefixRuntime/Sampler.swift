@@ -53,15 +53,15 @@ public struct TokenSampler {
             order = [Int32](repeating: 0, count: n)
             probs = [Float](repeating: 0, count: n)
         }
-        for i in 0..<n { order[i] = Int32(i) }
         // Candidates sorted by descending logit (only the top-k when k is set).
         var count = n
         if options.topK > 0 && options.topK < n {
             count = options.topK
             order.withUnsafeMutableBufferPointer { o in
-                Self.partialSortDescending(o, count: count, by: logits)
+                Self.largest(logits, into: UnsafeMutableBufferPointer(rebasing: o[0..<count]))
             }
         } else {
+            for i in 0..<n { order[i] = Int32(i) }
             order.sort { logits[Int($0)] > logits[Int($1)] }
         }
         let inv = 1 / options.temperature
@@ -94,19 +94,26 @@ public struct TokenSampler {
         return Int(order[count - 1])
     }
 
-    /// Moves the `count` largest entries (by `logits`) to the front in descending order.
-    private static func partialSortDescending(_ o: UnsafeMutableBufferPointer<Int32>, count: Int, by logits: UnsafeBufferPointer<Float>) {
-        // Selection into a small sorted front segment (count is small in practice).
-        for i in 0..<o.count {
-            let v = logits[Int(o[i])]
-            if i < count {
-                var j = i
-                while j > 0 && logits[Int(o[j - 1])] < v { o.swapAt(j, j - 1); j -= 1 }
-            } else if v > logits[Int(o[count - 1])] {
-                o.swapAt(i, count - 1)
-                var j = count - 1
-                while j > 0 && logits[Int(o[j - 1])] < v { o.swapAt(j, j - 1); j -= 1 }
+    /// Writes the ids of the `front.count` largest `logits` into `front`, largest first; equal
+    /// logits keep the lower id first (as greedy's argmax). Top-k sampling and the server's
+    /// `top_logprobs` both use it. Selection into the small sorted `front` (k is small in practice).
+    public static func largest(_ logits: UnsafeBufferPointer<Float>, into front: UnsafeMutableBufferPointer<Int32>) {
+        let k = min(front.count, logits.count)
+        guard k > 0 else { return }
+        var filled = 0
+        for i in 0..<logits.count {
+            let value = logits[i]
+            if filled == k {
+                guard value > logits[Int(front[k - 1])] else { continue }
+                filled -= 1
             }
+            var at = filled
+            while at > 0 && logits[Int(front[at - 1])] < value {
+                front[at] = front[at - 1]
+                at -= 1
+            }
+            front[at] = Int32(i)
+            filled += 1
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixRuntime
 import TextTokenizers
 
 /// Computes ``TokenLogprob``s from a step's logits: the log-softmax of the raw logits (before
@@ -30,23 +31,12 @@ public struct LogprobCalculator: Sendable {
         return shift + Foundation.log(sum)
     }
 
-    /// The ids of the `count` largest logits, largest first; equal logits keep the lower id first.
+    /// The ids of the `count` largest logits, largest first; equal logits keep the lower id first
+    /// (``TokenSampler/largest(_:into:)``, as top-k sampling selects them).
     public static func topIDs(_ logits: UnsafeBufferPointer<Float>, count: Int) -> [Int] {
-        guard count > 0 else { return [] }
-        var ids: [Int] = []
-        ids.reserveCapacity(count + 1)
-        for i in 0..<logits.count {
-            let value = logits[i]
-            if ids.count == count {
-                guard value > logits[ids[count - 1]] else { continue }
-                ids.removeLast()
-            }
-            // After every id whose logit is >= value: ties stay in id order.
-            var at = ids.count
-            while at > 0 && logits[ids[at - 1]] < value { at -= 1 }
-            ids.insert(i, at: at)
-        }
-        return ids
+        var ids = [Int32](repeating: 0, count: max(0, min(count, logits.count)))
+        ids.withUnsafeMutableBufferPointer { TokenSampler.largest(logits, into: $0) }
+        return ids.map(Int.init)
     }
 
     /// The log probabilities of `chosen` and of the ``top`` most likely tokens under `logits`.
