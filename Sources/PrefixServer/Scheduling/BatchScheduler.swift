@@ -22,10 +22,13 @@ public final class BatchScheduler: @unchecked Sendable {
     private let metrics: ServerMetrics
     private let clock = ContinuousClock()
 
+    /// A submitted request waiting to join the batch.
+    private typealias Waiting = (id: UInt64, job: GenerationJob, sink: AsyncStream<GenerationEvent>.Continuation,
+                                 submitted: ContinuousClock.Instant, onEnd: @Sendable () -> Void, log: TokenLogprobLog?)
+
     // Guarded by `condition`.
     private let condition = NSCondition()
-    private var queue: [(id: UInt64, job: GenerationJob, sink: AsyncStream<GenerationEvent>.Continuation,
-                         submitted: ContinuousClock.Instant, onEnd: @Sendable () -> Void, log: TokenLogprobLog?)] = []
+    private var queue: [Waiting] = []
     private var active: Set<UInt64> = []
     private var cancelled: Set<UInt64> = []
     private var nextID: UInt64 = 1
@@ -189,8 +192,7 @@ public final class BatchScheduler: @unchecked Sendable {
                 active.remove(entry.id)
                 return true
             }
-            var joining: [(id: UInt64, job: GenerationJob, sink: AsyncStream<GenerationEvent>.Continuation,
-                           submitted: ContinuousClock.Instant, onEnd: @Sendable () -> Void, log: TokenLogprobLog?)] = []
+            var joining: [Waiting] = []
             while running.count + joining.count < limits.maxBatch, !queue.isEmpty { joining.append(queue.removeFirst()) }
             runningCount = running.count + joining.count
             peakRunning = max(peakRunning, runningCount)
