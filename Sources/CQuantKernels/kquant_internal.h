@@ -50,9 +50,8 @@ static inline int pp_is_fused_kquant_format(int format) {
 /// `pp_dequantize_rows` decodes too).
 static inline int pp_kquant_bytes(int format) {
     switch (format) {
-    case PP_FORMAT_Q8_0: return 32;
-    case PP_FORMAT_Q4_0: case PP_FORMAT_Q4_1: return 16;
-    case PP_FORMAT_Q5_0: case PP_FORMAT_Q5_1: return 20;
+    case PP_FORMAT_Q8_0: case PP_FORMAT_Q4_0: case PP_FORMAT_Q4_1: case PP_FORMAT_Q5_0: return pp_quant_bytes(format);
+    case PP_FORMAT_Q5_1: return 20;
     case PP_FORMAT_IQ4_NL: return 16;
     case PP_FORMAT_Q4_K: return 140;
     case PP_FORMAT_Q5_K: return 172;
