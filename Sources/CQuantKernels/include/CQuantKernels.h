@@ -147,6 +147,11 @@ void pp_gelu_tanh(const float *x, const float *up, long n, float *h);
 /// The backward of `pp_gelu_tanh`, added into `dx` and (when `up` and `dup` are given) `dup`.
 void pp_gelu_tanh_backward(const float *dh, const float *x, const float *up, long n, float *dx, float *dup);
 
+/// Σ exp(x[i] − shift) over `n` floats, in double precision (sum_exp.c: exp by a polynomial within
+/// about 1e-15 relative, four running sums, AVX2 or portable with the same bits), on the calling
+/// thread. Terms below exp(−708) count as exp(−708); NaN in gives NaN.
+double pp_sum_exp(const float *x, long n, double shift);
+
 /// Number of threads a dispatch can use at most (the calling thread included): the online CPUs.
 int pp_pool_capacity(void);
 

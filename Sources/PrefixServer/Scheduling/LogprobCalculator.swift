@@ -5,10 +5,9 @@ import TextTokenizers
 /// Computes ``TokenLogprob``s from a step's logits: the log-softmax of the raw logits (before
 /// temperature and top-p; see ``TokenLogprob``), over the whole vocabulary, in natural log.
 ///
-/// Stable: the largest logit is subtracted before exponentiating and the sum of exponentials
-/// is accumulated in `Float64`, so ln Σ exp(lᵢ − max) is exact to about 1e-12 relative even for
-/// a 262 144-token vocabulary. Runs only for requests that asked for logprobs: two passes over
-/// the logits (max and sum) plus a selection of the `top` largest.
+/// The normalizer is ``SoftmaxOp/logSumExp(_:)`` (max-subtracted, Float64, within about 1e-12
+/// relative even for a 262 144-token vocabulary). Runs only for requests that asked for
+/// logprobs: two passes over the logits (max and sum) plus a selection of the `top` largest.
 public struct LogprobCalculator: Sendable {
     /// Number of most likely tokens reported per position (0 = only the chosen token).
     public let top: Int
@@ -18,17 +17,6 @@ public struct LogprobCalculator: Sendable {
     public init(top: Int, tokenizer: any TextTokenizer) {
         self.top = max(0, top)
         self.tokenizer = tokenizer
-    }
-
-    /// ln Σ exp(logits): the log of the softmax's normalizer (`-infinity` when every logit is).
-    public static func logSumExp(_ logits: UnsafeBufferPointer<Float>) -> Double {
-        guard var peak = logits.first else { return -.infinity }
-        for value in logits where value > peak { peak = value }
-        guard peak.isFinite else { return Double(peak) }
-        let shift = Double(peak)
-        var sum = 0.0
-        for value in logits { sum += Foundation.exp(Double(value) - shift) }
-        return shift + Foundation.log(sum)
     }
 
     /// The ids of the `count` largest logits, largest first; equal logits keep the lower id first
@@ -41,7 +29,7 @@ public struct LogprobCalculator: Sendable {
 
     /// The log probabilities of `chosen` and of the ``top`` most likely tokens under `logits`.
     public func logprobs(_ logits: UnsafeBufferPointer<Float>, chosen: Int) -> TokenLogprob {
-        let normalizer = Self.logSumExp(logits)
+        let normalizer = SoftmaxOp.logSumExp(logits)
         func candidate(_ id: Int) -> TokenLogprob.Candidate {
             let logit = logits.indices.contains(id) ? Double(logits[id]) : -.infinity
             let bytes = tokenizer.bytes(forID: id)
