@@ -18,6 +18,14 @@ struct BenchClock {
 
     /// The median wall time and the median CPU time of `runs` (each taken separately).
     static func median(_ runs: [BenchClock]) -> BenchClock {
-        BenchClock(wall: BenchModelCommand.median(runs.map(\.wall)), cpu: BenchModelCommand.median(runs.map(\.cpu)))
+        BenchClock(wall: median(runs.map(\.wall)), cpu: median(runs.map(\.cpu)))
+    }
+
+    /// The median of `xs` (the mean of the two middle values for an even count; 0 for none):
+    /// the one median of every benchmark.
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        guard !s.isEmpty else { return 0 }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }

@@ -186,11 +186,6 @@ struct BenchModelCommand: ParsableCommand {
         return BenchClock.median(times)
     }
 
-    static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.isEmpty ? 0 : s[s.count / 2]
-    }
-
     /// A prefix on every layer with seeded uniform values in [-1, 1).
     static func randomPrefix(config c: ModelConfig, tokens p: Int, seed: UInt64) throws -> PrefixKV {
         var random = SeededGenerator(seed: seed)

@@ -1,4 +1,5 @@
 import Foundation
+import PrefixBundle
 import PrefixData
 import PrefixTrainingRun
 
@@ -87,8 +88,11 @@ final class BuildProgress {
     /// One line (JSON object or plain text).
     func emit(_ object: [String: Any], text: String) {
         if mode == .json {
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-               let line = String(data: data, encoding: .utf8) { Self.write(line + "\n") }
+            // As every JSON output of the CLI: keys sorted, slashes plain, Unicode line breaks and
+            // format controls (a path may hold them) escaped too.
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                Self.write(PrintableText.jsonEscaped(String(decoding: data, as: UTF8.self)) + "\n")
+            }
             return
         }
         guard !text.isEmpty else { return }

@@ -103,8 +103,8 @@ struct BundleBenchmark {
         }
         let decoded = reader.tensors.reduce(UInt64(0)) { $0 &+ $1.decodedLength }
         return Row(targetMB: targetMB, encoding: encoding, prefixLength: prefixLength, fileBytes: reader.fileSize,
-                   decodedBytes: decoded, openMedian: BundleBenchmark.median(openTimes), openMax: openTimes.max() ?? 0,
-                   validateMedian: BundleBenchmark.median(validateTimes))
+                   decodedBytes: decoded, openMedian: BenchClock.median(openTimes), openMax: openTimes.max() ?? 0,
+                   validateMedian: BenchClock.median(validateTimes))
     }
 
     /// A raw f32 bundle with every layer prefixed and deterministic values in [-1, 1).
@@ -133,12 +133,6 @@ struct BundleBenchmark {
         try body()
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-
-    static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        guard !s.isEmpty else { return 0 }
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     /// The results as an aligned text table.
