@@ -13,6 +13,9 @@ package struct CompletionParameters: Sendable {
     package enum Input: Sendable {
         /// `prompt` of a completion.
         case text(String)
+        /// `prompt` of a completion given as token ids (an array of integers, or an array of one
+        /// such array): fed to the model as they are, no BOS added (as vLLM).
+        case tokens([Int])
         /// `messages` of a chat completion.
         case chat([ChatMessage])
     }
@@ -49,7 +52,7 @@ package struct CompletionParameters: Sendable {
         if chat {
             input = .chat(try Self.messages(root))
         } else {
-            input = .text(try Self.prompt(root))
+            input = try Self.prompt(root)
         }
         maxTokens = try RequestBodyReader.field { () throws(JSONFieldError) -> Int? in
             let field = root.member(chat && root.member("max_completion_tokens") != nil ? "max_completion_tokens" : "max_tokens")
@@ -146,14 +149,32 @@ package struct CompletionParameters: Sendable {
         }
     }
 
-    private static func prompt(_ root: JSONField) throws(APIError) -> String {
-        try RequestBodyReader.field { () throws(JSONFieldError) -> String in
-            let field = try root.required("prompt", expected: "a string")
-            if case .string(let s) = field.node { return s }
+    /// `prompt`: a string, an array of token ids, or an array holding one of either (one prompt
+    /// per request).
+    private static func prompt(_ root: JSONField) throws(APIError) -> Input {
+        try RequestBodyReader.field { () throws(JSONFieldError) -> Input in
+            let field = try root.required("prompt", expected: "a string or an array of token ids")
+            if case .string(let s) = field.node { return .text(s) }
             let items = try field.array()
-            guard items.count == 1 else { throw field.error(expected: "a string or an array of one string") }
-            return try items[0].string()
+            if items.count == 1, case .string(let s) = items[0].node { return .text(s) }
+            if items.count == 1, case .array = items[0].node { return .tokens(try tokenIDs(items[0])) }
+            return .tokens(try tokenIDs(field))
         }
+    }
+
+    /// A non-empty array of token ids (integers >= 0; the server checks them against the vocabulary).
+    private static func tokenIDs(_ field: JSONField) throws(JSONFieldError) -> [Int] {
+        let items = try field.array()
+        guard !items.isEmpty else { throw field.error(expected: "a string, or a non-empty array of token ids (one prompt per request)") }
+        var ids: [Int] = []
+        ids.reserveCapacity(items.count)
+        for item in items {
+            guard let id = item.node.integer(Int.self), id >= 0 else {
+                throw item.error(expected: "a token id (an integer >= 0), or one string instead of the array")
+            }
+            ids.append(id)
+        }
+        return ids
     }
 
     private static func messages(_ root: JSONField) throws(APIError) -> [ChatMessage] {

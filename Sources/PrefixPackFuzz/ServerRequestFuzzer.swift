@@ -75,6 +75,8 @@ enum ServerRequestFuzzer {
         switch p.input {
         case .text(let prompt):
             fields.append("\"prompt\":" + prompt.jsonLiteral)
+        case .tokens(let ids):
+            fields.append("\"prompt\":[" + ids.map(String.init).joined(separator: ",") + "]")
         case .chat(let messages):
             let items = messages.map { "{\"role\":\($0.role.jsonLiteral),\"content\":\($0.content.jsonLiteral)}" }
             fields.append("\"messages\":[" + items.joined(separator: ",") + "]")
@@ -95,6 +97,7 @@ enum ServerRequestFuzzer {
         let input: Bool
         switch (a.input, b.input) {
         case (.text(let x), .text(let y)): input = x == y
+        case (.tokens(let x), .tokens(let y)): input = x == y
         case (.chat(let x), .chat(let y)): input = x == y
         default: input = false
         }

@@ -82,6 +82,14 @@ public final class ModelServer: Sendable {
             switch input {
             case .text(let prompt):
                 return try checkpoint.promptTokens(prompt)
+            case .tokens(let ids):
+                let vocabulary = checkpoint.config.vocabSize
+                if let bad = ids.firstIndex(where: { $0 >= vocabulary }) {
+                    throw APIError.invalidRequest(
+                        "'prompt[\(bad)]' is token id \(ids[bad]); this model's vocabulary has ids 0...\(vocabulary - 1)",
+                        param: "prompt", code: "invalid_prompt")
+                }
+                return ids
             case .chat(let messages):
                 guard let template = checkpoint.chatTemplate else {
                     throw APIError.invalidRequest("The model '\(baseName)' has no chat template; use /v1/completions",
