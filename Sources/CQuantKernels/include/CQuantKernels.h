@@ -147,6 +147,13 @@ void pp_gelu_tanh(const float *x, const float *up, long n, float *h);
 /// The backward of `pp_gelu_tanh`, added into `dx` and (when `up` and `dup` are given) `dup`.
 void pp_gelu_tanh_backward(const float *dh, const float *x, const float *up, long n, float *dx, float *dup);
 
+/// Softmax of `row[0 ..< n)` in place (softmax.c): exp(row[j] − max) in double rounded to float
+/// (as accurate as libm's expf), the sum in double, one float reciprocal multiplied in; AVX2 and
+/// portable give the same bits. Terms that underflow in float (−∞ included) are exactly 0; a row
+/// whose maximum is −∞ (or empty; NaN is never the maximum) becomes zeros; a NaN beside a finite
+/// maximum makes the row NaN.
+void pp_softmax(float *row, long n);
+
 /// Σ exp(x[i] − shift) over `n` floats, in double precision (sum_exp.c: exp by a polynomial within
 /// about 1e-15 relative, four running sums, AVX2 or portable with the same bits), on the calling
 /// thread. Terms below exp(−708) count as exp(−708); NaN in gives NaN.
