@@ -31,12 +31,32 @@ static void sgemv_scalar(int transposed, int rows, int cols, float alpha, const 
 #include "avx2_common.h"
 
 
-/// `y[i] = alpha · W[i,:] · x + beta · y[i]`: eight lanes per row, four rows at a time, the
+/// `y[i] = alpha · W[i,:] · x + beta · y[i]`: eight lanes per row. Widths that are a multiple of
+/// 8 (a head's 64 or 256) go eight rows at a time, the eight row sums reduced together by one
+/// horizontal-add tree and stored as one vector; other widths four rows at a time with the
 /// remainder of a row (cols % 8) in scalar code.
 PP_AVX2 static void sgemv_n_avx2(int rows, int cols, float alpha, const float *w, long ld, const float *x,
                                  float beta, float *y) {
     const int vec = cols & ~7;
     int i = 0;
+    if (vec == cols) {
+        for (; i + 8 <= rows; i += 8) {
+            const float *r = w + (size_t)i * ld;
+            __m256 s[8];
+            for (int k = 0; k < 8; k++) s[k] = _mm256_setzero_ps();
+            for (int j = 0; j < cols; j += 8) {
+                const __m256 v = _mm256_loadu_ps(x + j);
+                for (int k = 0; k < 8; k++) s[k] = _mm256_fmadd_ps(_mm256_loadu_ps(r + k * ld + j), v, s[k]);
+            }
+            // Lane k of the result is row k's sum: pairs within halves, then the two halves.
+            const __m256 u0 = _mm256_hadd_ps(_mm256_hadd_ps(s[0], s[1]), _mm256_hadd_ps(s[2], s[3]));
+            const __m256 u1 = _mm256_hadd_ps(_mm256_hadd_ps(s[4], s[5]), _mm256_hadd_ps(s[6], s[7]));
+            __m256 t = _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
+            t = _mm256_mul_ps(t, _mm256_set1_ps(alpha));
+            if (beta != 0) t = _mm256_add_ps(t, _mm256_mul_ps(_mm256_set1_ps(beta), _mm256_loadu_ps(y + i)));
+            _mm256_storeu_ps(y + i, t);
+        }
+    }
     for (; i + 4 <= rows; i += 4) {
         const float *r0 = w + (size_t)i * ld, *r1 = r0 + ld, *r2 = r1 + ld, *r3 = r2 + ld;
         __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
@@ -63,6 +83,33 @@ PP_AVX2 static void sgemv_n_avx2(int rows, int cols, float alpha, const float *w
         float t = pp_hsum256(s0);
         for (int j = vec; j < cols; j++) t += r0[j] * x[j];
         y[i] = beta == 0 ? alpha * t : alpha * t + beta * y[i];
+    }
+}
+
+/// `sgemv_t_avx2` for widths that are a multiple of 8: the output is accumulated in registers,
+/// 64 columns (eight vectors) at a time over all rows, and written once.
+PP_AVX2 static void sgemv_t_columns_avx2(int rows, int cols, float alpha, const float *w, long ld, const float *x,
+                                         float beta, float *y) {
+    for (int c0 = 0; c0 < cols; c0 += 64) {
+        const int n = (cols - c0 < 64 ? cols - c0 : 64) / 8;
+        __m256 acc[8];
+        for (int k = 0; k < 8; k++) acc[k] = _mm256_setzero_ps();
+        const float *r = w + c0;
+        if (n == 8) {
+            for (int i = 0; i < rows; i++, r += ld) {
+                const __m256 a = _mm256_set1_ps(alpha * x[i]);
+                for (int k = 0; k < 8; k++) acc[k] = _mm256_fmadd_ps(a, _mm256_loadu_ps(r + 8 * k), acc[k]);
+            }
+        } else {
+            for (int i = 0; i < rows; i++, r += ld) {
+                const __m256 a = _mm256_set1_ps(alpha * x[i]);
+                for (int k = 0; k < n; k++) acc[k] = _mm256_fmadd_ps(a, _mm256_loadu_ps(r + 8 * k), acc[k]);
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            float *out = y + c0 + 8 * k;
+            _mm256_storeu_ps(out, beta == 0 ? acc[k] : _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(beta), _mm256_loadu_ps(out)), acc[k]));
+        }
     }
 }
 
@@ -107,7 +154,8 @@ void pp_sgemv(int transposed, int rows, int cols, float alpha, const float *w, l
     }
 #if defined(__x86_64__) || defined(__i386__)
     if (pp_isa_current() == PP_ISA_AVX2) {
-        if (transposed) sgemv_t_avx2(rows, cols, alpha, w, ld, x, beta, y);
+        if (transposed && cols % 8 == 0) sgemv_t_columns_avx2(rows, cols, alpha, w, ld, x, beta, y);
+        else if (transposed) sgemv_t_avx2(rows, cols, alpha, w, ld, x, beta, y);
         else sgemv_n_avx2(rows, cols, alpha, w, ld, x, beta, y);
         return;
     }

@@ -11,15 +11,16 @@ final class SmallGemvTests: XCTestCase {
         super.tearDown()
     }
 
-    /// Both orientations, row counts around the 4-row unrolling, widths with and without an
-    /// 8-lane remainder, alpha and beta, on every path: within 1e-5 of Float64 (entries in
-    /// [-1, 1], at most 150 terms); beta 0 never reads `y` (a NaN there does not leak).
+    /// Both orientations, row counts around the 8- and 4-row unrollings, widths with and without an
+    /// 8-lane remainder and around the 64-column register blocks of the transposed product, alpha
+    /// and beta, on every path: within 1e-5 of Float64 (entries in [-1, 1], at most 256 terms);
+    /// beta 0 never reads `y` (a NaN there does not leak).
     func testMatchesFloat64ReferenceOnEveryPath() {
         var rng = SeededGenerator(seed: 23)
         var worst: Float = 0
         for isa in KernelISA.supported {
             XCTAssertTrue(KernelISA.select(isa))
-            for (rows, cols) in [(1, 64), (3, 7), (4, 64), (5, 63), (150, 64), (9, 17)] {
+            for (rows, cols) in [(1, 64), (3, 7), (4, 64), (5, 63), (150, 64), (9, 17), (8, 8), (17, 256), (21, 72), (16, 40)] {
                 let w = (0..<rows * cols).map { _ in Float(rng.nextUniform() * 2 - 1) }
                 for transposed in [false, true] {
                     let inCount = transposed ? rows : cols, outCount = transposed ? cols : rows
