@@ -78,27 +78,37 @@ package struct DecoderBlock: Sendable {
             RotaryOp.rotate(q, rows: rows, heads: c.headCount, table: rotary)
             RotaryOp.rotate(s.k, rows: rows, heads: c.kvHeadCount, table: rotary)
         }
-        // Sequence b's slots and attention; `scores` holds its probabilities when there is no tape.
-        let attend = { (b: Int, scores: UnsafeMutablePointer<Float>) in
-            let slots = kv.store(layer: self.layer, sequence: b, keys: s.k + b * t * kd, values: s.v + b * t * kd,
-                                 rows: t, shape: self.headShape)
+        // Sequence b's slots and attention (`heads`, default all); `scores` holds its probabilities
+        // when there is no tape.
+        let store = { (b: Int) in
+            kv.store(layer: self.layer, sequence: b, keys: s.k + b * t * kd, values: s.v + b * t * kd, rows: t, shape: self.headShape)
+        }
+        let attend = { (b: Int, slots: AttentionSlots, scores: UnsafeMutablePointer<Float>, heads: Range<Int>?) in
             let shape = slots.shape
             let probabilities = tape.map { $0.probabilities.pointer + b * shape.probabilityCount } ?? scores
             AttentionOp.forward(
                 shape: shape, q: q + b * t * qd, prefixKeys: slots.prefixKeys, prefixValues: slots.prefixValues,
                 k: slots.keys, v: slots.values, keyMask: slots.keyMask,
                 into: s.attn + b * t * qd, probabilities: probabilities,
-                probabilityHeadStride: tape == nil ? 0 : shape.headProbabilityCount)
+                probabilityHeadStride: tape == nil ? 0 : shape.headProbabilityCount, heads: heads)
         }
         if tape == nil, t == 1, sequences > 1, s.linear.threads > 1 {
             // Batched decode: each sequence's attention is one pool task on one thread with that
             // thread's score row, the same arithmetic as the sequence alone; the sequences' KV
             // caches are separate objects.
             WorkerPool.forEach(count: sequences, threads: s.linear.threads) { b, slot in
-                attend(b, s.taskScores + slot * s.taskScoreStride)
+                attend(b, store(b), s.taskScores + slot * s.taskScoreStride, nil)
+            }
+        } else if tape == nil, t == 1, sequences == 1, s.linear.threads > 1 {
+            // One sequence's decode step: its query heads are pool tasks, each with its thread's
+            // score row (the same arithmetic per head as all heads on one thread, so a batched
+            // step still gives this sequence's bits); long contexts read the cache on both cores.
+            let slots = store(0)
+            WorkerPool.forEach(count: c.headCount, threads: s.linear.threads) { h, slot in
+                attend(0, slots, s.taskScores + slot * s.taskScoreStride, h..<(h + 1))
             }
         } else {
-            for b in 0..<sequences { attend(b, s.scores) }
+            for b in 0..<sequences { attend(b, store(b), s.scores, nil) }
         }
         addBranch(x, rows: rows, input: s.attn, w.output, postNorm: sandwich ? w.postAttentionNorm : nil, scratch: s,
                   saving: tape?.attentionBranch, inverse: tape?.attentionBranchInverse)

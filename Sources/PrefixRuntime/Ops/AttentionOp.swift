@@ -86,13 +86,16 @@ package enum AttentionOp {
     /// Computes the output with the prefix slots and the real slots in separate segments.
     /// `probabilities` receives the probabilities of head `h` at `h · probabilityHeadStride`
     /// (pass `shape.headProbabilityCount` to keep all heads for the backward, 0 to reuse one
-    /// `[queries, keys]` buffer). `pk`/`pv` are not read when `shape.prefixLength` is 0.
+    /// `[queries, keys]` buffer). `pk`/`pv` are not read when `shape.prefixLength` is 0. `heads`
+    /// (default all) computes only those query heads' outputs: each head's arithmetic is the
+    /// same whichever heads run together, so heads split over threads give the same bits.
     package static func forward(
         shape: AttentionShape, q: UnsafePointer<Float>, prefixKeys pk: UnsafePointer<Float>,
         prefixValues pv: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         keyMask: UnsafePointer<Bool>?, into output: UnsafeMutablePointer<Float>,
-        probabilities: UnsafeMutablePointer<Float>, probabilityHeadStride: Int
+        probabilities: UnsafeMutablePointer<Float>, probabilityHeadStride: Int, heads: Range<Int>? = nil
     ) {
+        let heads = heads ?? 0..<shape.queryHeads
         let n = shape.queries, s = shape.keys, d = shape.headDim, p = shape.prefixLength
         if n > 1 && p > 0 && !segmentsAreAdjacent(shape, pk, k) {
             // Several rows (a prompt): one product over all slots, as when the prefix was copied
@@ -113,12 +116,12 @@ package enum AttentionOp {
                 gathered.kvHeadStride = s * d
                 gathered.kvRowStride = d
                 attend(gathered, prefixLength: p, q: q, pk: gk, pv: gv, k: gk, v: gv, keyMask: keyMask, into: output,
-                       probabilities: probabilities, probabilityHeadStride: probabilityHeadStride)
+                       probabilities: probabilities, probabilityHeadStride: probabilityHeadStride, heads: heads)
             }
             return
         }
         attend(shape, prefixLength: 0, q: q, pk: pk, pv: pv, k: k, v: v, keyMask: keyMask, into: output,
-               probabilities: probabilities, probabilityHeadStride: probabilityHeadStride)
+               probabilities: probabilities, probabilityHeadStride: probabilityHeadStride, heads: heads)
     }
 
     /// True when each head's prefix slots end where its real slots begin (training's one array).
@@ -132,7 +135,8 @@ package enum AttentionOp {
     private static func attend(
         _ shape: AttentionShape, prefixLength gatheredPrefix: Int, q: UnsafePointer<Float>, pk: UnsafePointer<Float>,
         pv: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, keyMask: UnsafePointer<Bool>?,
-        into output: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>, probabilityHeadStride: Int
+        into output: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>, probabilityHeadStride: Int,
+        heads: Range<Int>
     ) {
         let n = shape.queries, s = shape.keys, d = shape.headDim
         let p = gatheredPrefix > 0 ? gatheredPrefix : shape.prefixLength
@@ -140,7 +144,7 @@ package enum AttentionOp {
         let past = shape.tokens - gatheredPrefix - n
         let firstReal = shape.firstRealPosition
         let group = shape.queryHeads / shape.kvHeads
-        for h in 0..<shape.queryHeads {
+        for h in heads {
             let kvHead = h / group
             let probs = probabilities + h * probabilityHeadStride
             let qp = q + h * d, op = output + h * d
@@ -152,13 +156,16 @@ package enum AttentionOp {
                    into: probs + segmentP)
             for i in 0..<n {
                 let row = probs + i * s
-                let lastVisible = p + past + i
-                for j in p..<s where j > lastVisible || !(keyMask?[j - p] ?? true) { row[j] = -Float.infinity }
+                // Real slots after the query's own (causal) and those the key mask hides.
+                let visibleEnd = min(p + past + i + 1, s)
+                mask(row, visibleEnd..<s)
+                if let keyMask { for j in p..<visibleEnd where !keyMask[j - p] { row[j] = -Float.infinity } }
                 if let w = shape.window {
-                    // Keys at positions ≤ query position − W drop out: prefix slots at 0..<P, then real slots.
+                    // Keys at positions ≤ query position − W drop out: prefix slot j sits at position j,
+                    // real slot j at firstReal + j − p.
                     let query = firstReal + past + i
-                    for j in 0..<p where query - j >= w { row[j] = -Float.infinity }
-                    for j in p..<s where query - (firstReal + j - p) >= w { row[j] = -Float.infinity }
+                    mask(row, 0..<max(0, min(p, query - w + 1)))
+                    mask(row, p..<max(p, min(s, query - w + 1 - firstReal + p)))
                 }
                 SoftmaxOp.forward(row, count: s)
             }
@@ -169,6 +176,12 @@ package enum AttentionOp {
             weighValues(shape, probs + segmentP, values: v + kvHead * shape.kvHeadStride, slots: shape.tokens,
                         rowStride: shape.kvRowStride, into: op, adding: segmentP > 0)
         }
+    }
+
+    /// Sets `row[range]` to `-∞` (masked scores).
+    @inline(__always)
+    private static func mask(_ row: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        if !range.isEmpty { (row + range.lowerBound).update(repeating: -Float.infinity, count: range.count) }
     }
 
     /// ``forward(shape:q:prefixKeys:prefixValues:k:v:keyMask:into:probabilities:probabilityHeadStride:)``
