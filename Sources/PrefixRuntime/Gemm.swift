@@ -45,14 +45,18 @@ package func gemm(
 /// portable): OpenBLAS would hand those above 9216 elements to its worker threads, which costs far
 /// more than the arithmetic (measured: 40 µs of CPU for an attention head's two products at 200
 /// slots against 1.7 µs single-threaded) and happened hundreds of times per decoded token.
-/// Larger ones go to OpenBLAS `cblas_sgemv`. The choice depends on the sizes only, so a product
-/// gives the same result wherever it is computed (batched decode equals a solo session).
+/// Larger ones go to OpenBLAS `cblas_sgemv`, unless `onCallingThread` (attention, whose heads
+/// or sequences already run as worker-pool tasks: OpenBLAS threads started from inside them
+/// would fight the pool for the two cores; measured on Gemma 3 at 2000 slots, 4 heads of 256,
+/// 48.7 ms per token). The choice depends on the sizes and the caller only, so a product gives
+/// the same result wherever it is computed (batched decode equals a solo session).
 @inline(__always)
 func gemv(
     rows: Int, cols: Int, _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-    _ y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0, transposed: Bool = false
+    _ y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0, transposed: Bool = false,
+    onCallingThread: Bool = false
 ) {
-    if rows * cols <= smallGemvElements {
+    if onCallingThread || rows * cols <= smallGemvElements {
         pp_sgemv(transposed ? 1 : 0, Int32(rows), Int32(cols), alpha, w, cols, x, beta, y)
         return
     }

@@ -206,7 +206,7 @@ package enum AttentionOp {
                                rowStride: Int, into probs: UnsafeMutablePointer<Float>) {
         let d = shape.headDim
         if shape.queries == 1 && rowStride == d {
-            gemv(rows: slots, cols: d, keys, q, probs, alpha: shape.scale)
+            gemv(rows: slots, cols: d, keys, q, probs, alpha: shape.scale, onCallingThread: true)
         } else {
             gemm(m: shape.queries, n: slots, k: d, q, lda: shape.queryWidth, keys, ldb: rowStride, transposeB: true,
                  probs, ldc: shape.keys, alpha: shape.scale)
@@ -218,7 +218,7 @@ package enum AttentionOp {
                                     slots: Int, rowStride: Int, into out: UnsafeMutablePointer<Float>, adding: Bool) {
         let d = shape.headDim, beta: Float = adding ? 1 : 0
         if shape.queries == 1 && rowStride == d {
-            gemv(rows: slots, cols: d, values, probs, out, beta: beta, transposed: true)
+            gemv(rows: slots, cols: d, values, probs, out, beta: beta, transposed: true, onCallingThread: true)
         } else {
             gemm(m: shape.queries, n: d, k: slots, probs, lda: shape.keys, values, ldb: rowStride, out,
                  ldc: shape.queryWidth, beta: beta)
