@@ -144,16 +144,28 @@ package enum AttentionOp {
         let past = shape.tokens - gatheredPrefix - n
         let firstReal = shape.firstRealPosition
         let group = shape.queryHeads / shape.kvHeads
+        // One query under a sliding window (decode on a local layer): only the slots inside the
+        // window are computed, from `prefixFrom` (prefix segment) and `realFrom` (real slots); the
+        // rest are masked anyway, and a zero probability adds nothing to the output. Otherwise all.
+        var prefixFrom = 0, realFrom = 0
+        if n == 1, gatheredPrefix == 0, let w = shape.window {
+            let query = firstReal + past
+            prefixFrom = min(segmentP, max(0, query - w + 1))
+            realFrom = min(shape.tokens - 1, max(0, query - w + 1 - firstReal))
+        }
+        let firstComputed = prefixFrom < segmentP ? prefixFrom : segmentP + realFrom
         for h in heads {
             let kvHead = h / group
             let probs = probabilities + h * probabilityHeadStride
             let qp = q + h * d, op = output + h * d
-            if segmentP > 0 {
-                scores(shape, qp, keys: pk + kvHead * shape.prefixHeadStride, slots: p, rowStride: shape.prefixRowStride,
-                       into: probs)
+            let prefixKeys = pk + kvHead * shape.prefixHeadStride, prefixValues = pv + kvHead * shape.prefixHeadStride
+            let keys = k + kvHead * shape.kvHeadStride, values = v + kvHead * shape.kvHeadStride
+            if prefixFrom < segmentP {
+                scores(shape, qp, keys: prefixKeys + prefixFrom * shape.prefixRowStride, slots: segmentP - prefixFrom,
+                       rowStride: shape.prefixRowStride, into: probs + prefixFrom)
             }
-            scores(shape, qp, keys: k + kvHead * shape.kvHeadStride, slots: shape.tokens, rowStride: shape.kvRowStride,
-                   into: probs + segmentP)
+            scores(shape, qp, keys: keys + realFrom * shape.kvRowStride, slots: shape.tokens - realFrom,
+                   rowStride: shape.kvRowStride, into: probs + segmentP + realFrom)
             for i in 0..<n {
                 let row = probs + i * s
                 // Real slots after the query's own (causal) and those the key mask hides.
@@ -167,14 +179,14 @@ package enum AttentionOp {
                     mask(row, 0..<max(0, min(p, query - w + 1)))
                     mask(row, p..<max(p, min(s, query - w + 1 - firstReal + p)))
                 }
-                SoftmaxOp.forward(row, count: s)
+                SoftmaxOp.forward(row + firstComputed, count: s - firstComputed)
             }
-            if segmentP > 0 {
-                weighValues(shape, probs, values: pv + kvHead * shape.prefixHeadStride, slots: segmentP,
-                            rowStride: shape.prefixRowStride, into: op, adding: false)
+            if prefixFrom < segmentP {
+                weighValues(shape, probs + prefixFrom, values: prefixValues + prefixFrom * shape.prefixRowStride,
+                            slots: segmentP - prefixFrom, rowStride: shape.prefixRowStride, into: op, adding: false)
             }
-            weighValues(shape, probs + segmentP, values: v + kvHead * shape.kvHeadStride, slots: shape.tokens,
-                        rowStride: shape.kvRowStride, into: op, adding: segmentP > 0)
+            weighValues(shape, probs + segmentP + realFrom, values: values + realFrom * shape.kvRowStride,
+                        slots: shape.tokens - realFrom, rowStride: shape.kvRowStride, into: op, adding: prefixFrom < segmentP)
         }
     }
 
