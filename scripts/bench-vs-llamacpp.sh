@@ -3,14 +3,15 @@
 # built from source for this CPU into .venv-llamacpp once; later runs reuse it) on the same GGUF
 # file, thread count, prompt length (seeded random ids) and number of decoded tokens.
 # prefixpack also decodes BATCH sequences together (aggregate tok/s against its own batch 1).
-# Usage: scripts/bench-vs-llamacpp.sh [MODEL.gguf] [THREADS] [BATCH]
+# Usage: [PROMPT_TOKENS=128] [DECODE_TOKENS=64] scripts/bench-vs-llamacpp.sh [MODEL.gguf] [THREADS] [BATCH]
+# (the issue's figure is at the default 128-token prompt; a longer one measures long-context decode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL=${1:-models/SmolLM2-135M-Instruct.Q4_1.gguf}
 THREADS=${2:-2}
 BATCH=${3:-8}
-PROMPT_TOKENS=128
-DECODE_TOKENS=64
+PROMPT_TOKENS=${PROMPT_TOKENS:-128}
+DECODE_TOKENS=${DECODE_TOKENS:-64}
 VENV=.venv-llamacpp
 
 if ! "$VENV/bin/python" -c "import llama_cpp" 2>/dev/null; then
@@ -31,7 +32,8 @@ import random, sys, time
 import numpy as np
 from llama_cpp import Llama
 model, threads, prompt_tokens, decode_tokens = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-llm = Llama(model_path=model, n_threads=threads, n_threads_batch=threads, n_ctx=512, n_batch=512, verbose=False)
+llm = Llama(model_path=model, n_threads=threads, n_threads_batch=threads, n_ctx=max(512, prompt_tokens + decode_tokens),
+            n_batch=512, verbose=False)
 rng = random.Random(42)
 prompt = [rng.randrange(llm.n_vocab()) for _ in range(prompt_tokens)]
 prefills, decodes = [], []
