@@ -32,8 +32,8 @@ import random, sys, time
 import numpy as np
 from llama_cpp import Llama
 model, threads, prompt_tokens, decode_tokens = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-llm = Llama(model_path=model, n_threads=threads, n_threads_batch=threads, n_ctx=max(512, prompt_tokens + decode_tokens),
-            n_batch=512, verbose=False)
+context = max(512, prompt_tokens + decode_tokens)  # one batch for the whole prompt, as at the default 128
+llm = Llama(model_path=model, n_threads=threads, n_threads_batch=threads, n_ctx=context, n_batch=context, verbose=False)
 rng = random.Random(42)
 prompt = [rng.randrange(llm.n_vocab()) for _ in range(prompt_tokens)]
 prefills, decodes = [], []
