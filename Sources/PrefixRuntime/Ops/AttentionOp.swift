@@ -130,8 +130,18 @@ package enum AttentionOp {
             && pk + shape.prefixLength * shape.prefixRowStride == k
     }
 
+    /// Query rows per block of a long prompt when the probabilities are not kept (inference).
+    static let queryBlock = 128
+
     /// The attention proper. `gatheredPrefix` > 0: the prefix slots were gathered in front of the
     /// real slots (the shape then has no prefix segment); masks and windows still treat them as prefix slots.
+    ///
+    /// Rows whose probabilities are not kept (`probabilityHeadStride` 0: inference) are computed in
+    /// blocks of ``queryBlock`` query rows (a prompt of at most twice that, or one decoded query,
+    /// is one block), each block only over the columns some row of it can see: from the window's
+    /// first slot for the block's first query (0 without a window) to the causal end for its last.
+    /// Masked columns inside that range are `-∞` as always; those outside are never read (a zero
+    /// probability adds nothing). Kept probabilities (training's tape) are whole rows, one block.
     private static func attend(
         _ shape: AttentionShape, prefixLength gatheredPrefix: Int, q: UnsafePointer<Float>, pk: UnsafePointer<Float>,
         pv: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, keyMask: UnsafePointer<Bool>?,
@@ -144,50 +154,66 @@ package enum AttentionOp {
         let past = shape.tokens - gatheredPrefix - n
         let firstReal = shape.firstRealPosition
         let group = shape.queryHeads / shape.kvHeads
-        // One query under a sliding window (decode on a local layer): only the slots inside the
-        // window are computed, from `prefixFrom` (prefix segment) and `realFrom` (real slots); the
-        // rest are masked anyway, and a zero probability adds nothing to the output. Otherwise all.
-        var prefixFrom = 0, realFrom = 0
-        if n == 1, gatheredPrefix == 0, let w = shape.window {
-            let query = firstReal + past
-            prefixFrom = min(segmentP, max(0, query - w + 1))
-            realFrom = min(shape.tokens - 1, max(0, query - w + 1 - firstReal))
+        let keep = probabilityHeadStride > 0
+        let blockRows = !keep && n > 2 * queryBlock ? queryBlock : n
+        /// Columns (slot indexes of a row) some query of rows `b0..<b1` sees: [lo, hi).
+        func columns(_ b0: Int, _ b1: Int) -> (lo: Int, hi: Int) {
+            guard !keep else { return (0, s) }
+            let hi = min(s, p + past + b1)
+            guard let w = shape.window else { return (0, hi) }
+            let first = firstReal + past + b0 - w + 1  // the earliest position the first row sees
+            return (first < p ? max(0, first) : p + max(0, first - firstReal), hi)
         }
-        let firstComputed = prefixFrom < segmentP ? prefixFrom : segmentP + realFrom
         for h in heads {
             let kvHead = h / group
             let probs = probabilities + h * probabilityHeadStride
             let qp = q + h * d, op = output + h * d
             let prefixKeys = pk + kvHead * shape.prefixHeadStride, prefixValues = pv + kvHead * shape.prefixHeadStride
             let keys = k + kvHead * shape.kvHeadStride, values = v + kvHead * shape.kvHeadStride
-            if prefixFrom < segmentP {
-                scores(shape, qp, keys: prefixKeys + prefixFrom * shape.prefixRowStride, slots: segmentP - prefixFrom,
-                       rowStride: shape.prefixRowStride, into: probs + prefixFrom)
-            }
-            scores(shape, qp, keys: keys + realFrom * shape.kvRowStride, slots: shape.tokens - realFrom,
-                   rowStride: shape.kvRowStride, into: probs + segmentP + realFrom)
-            for i in 0..<n {
-                let row = probs + i * s
-                // Real slots after the query's own (causal) and those the key mask hides.
-                let visibleEnd = min(p + past + i + 1, s)
-                mask(row, visibleEnd..<s)
-                if let keyMask { for j in p..<visibleEnd where !keyMask[j - p] { row[j] = -Float.infinity } }
-                if let w = shape.window {
-                    // Keys at positions ≤ query position − W drop out: prefix slot j sits at position j,
-                    // real slot j at firstReal + j − p.
-                    let query = firstReal + past + i
-                    mask(row, 0..<max(0, min(p, query - w + 1)))
-                    mask(row, p..<max(p, min(s, query - w + 1 - firstReal + p)))
+            for b0 in stride(from: 0, to: n, by: blockRows) {
+                let b1 = min(n, b0 + blockRows), rows = b1 - b0
+                let (lo, hi) = columns(b0, b1)
+                let block = probs + b0 * s, blockQ = qp + b0 * shape.queryWidth
+                // The prefix segment's columns [lo, segmentP), then the real segment's [max(lo, segmentP), hi).
+                let realLo = max(lo, segmentP)
+                if lo < segmentP {
+                    scores(shape, blockQ, rows: rows, keys: prefixKeys + lo * shape.prefixRowStride, slots: segmentP - lo,
+                           rowStride: shape.prefixRowStride, into: block + lo)
                 }
-                SoftmaxOp.forward(row + firstComputed, count: s - firstComputed)
+                scores(shape, blockQ, rows: rows, keys: keys + (realLo - segmentP) * shape.kvRowStride, slots: hi - realLo,
+                       rowStride: shape.kvRowStride, into: block + realLo)
+                for i in b0..<b1 {
+                    let row = probs + i * s
+                    // Real slots after the query's own (causal) and those the key mask hides.
+                    let visibleEnd = min(p + past + i + 1, s)
+                    mask(row, clamp(visibleEnd..<hi, lo, hi))
+                    if let keyMask { for j in max(p, lo)..<max(max(p, lo), visibleEnd) where !keyMask[j - p] { row[j] = -Float.infinity } }
+                    if let w = shape.window {
+                        // Keys at positions ≤ query position − W drop out: prefix slot j sits at position j,
+                        // real slot j at firstReal + j − p.
+                        let query = firstReal + past + i
+                        mask(row, clamp(0..<max(0, min(p, query - w + 1)), lo, hi))
+                        mask(row, clamp(p..<max(p, min(s, query - w + 1 - firstReal + p)), lo, hi))
+                    }
+                    SoftmaxOp.forward(row + lo, count: hi - lo)
+                }
+                if lo < segmentP {
+                    weighValues(shape, block + lo, rows: rows, values: prefixValues + lo * shape.prefixRowStride,
+                                slots: segmentP - lo, rowStride: shape.prefixRowStride,
+                                into: op + b0 * shape.queryWidth, adding: false)
+                }
+                weighValues(shape, block + realLo, rows: rows, values: values + (realLo - segmentP) * shape.kvRowStride,
+                            slots: hi - realLo, rowStride: shape.kvRowStride, into: op + b0 * shape.queryWidth,
+                            adding: lo < segmentP)
             }
-            if prefixFrom < segmentP {
-                weighValues(shape, probs + prefixFrom, values: prefixValues + prefixFrom * shape.prefixRowStride,
-                            slots: segmentP - prefixFrom, rowStride: shape.prefixRowStride, into: op, adding: false)
-            }
-            weighValues(shape, probs + segmentP + realFrom, values: values + realFrom * shape.kvRowStride,
-                        slots: shape.tokens - realFrom, rowStride: shape.kvRowStride, into: op, adding: prefixFrom < segmentP)
         }
+    }
+
+    /// `range` cut to `lo..<hi`.
+    @inline(__always)
+    private static func clamp(_ range: Range<Int>, _ lo: Int, _ hi: Int) -> Range<Int> {
+        let a = min(max(range.lowerBound, lo), hi)
+        return a..<max(a, min(range.upperBound, hi))
     }
 
     /// Sets `row[range]` to `-∞` (masked scores).
@@ -212,27 +238,29 @@ package enum AttentionOp {
                 keyMask: keyMask, into: output, probabilities: probabilities, probabilityHeadStride: probabilityHeadStride)
     }
 
-    /// `probs[i, 0..<slots] = scale · q_i · keys_jᵀ` for one head's segment (`probs` rows are
-    /// `shape.keys` long). A decode step over head-major slots is a matrix-vector product.
-    private static func scores(_ shape: AttentionShape, _ q: UnsafePointer<Float>, keys: UnsafePointer<Float>, slots: Int,
-                               rowStride: Int, into probs: UnsafeMutablePointer<Float>) {
+    /// `probs[i, 0..<slots] = scale · q_i · keys_jᵀ` for `rows` query rows of one head and a run of
+    /// one segment's slots (`probs` rows are `shape.keys` long). One query over head-major slots
+    /// is a matrix-vector product.
+    private static func scores(_ shape: AttentionShape, _ q: UnsafePointer<Float>, rows: Int, keys: UnsafePointer<Float>,
+                               slots: Int, rowStride: Int, into probs: UnsafeMutablePointer<Float>) {
         let d = shape.headDim
-        if shape.queries == 1 && rowStride == d {
+        if rows == 1 && rowStride == d {
             gemv(rows: slots, cols: d, keys, q, probs, alpha: shape.scale, onCallingThread: true)
         } else {
-            gemm(m: shape.queries, n: slots, k: d, q, lda: shape.queryWidth, keys, ldb: rowStride, transposeB: true,
+            gemm(m: rows, n: slots, k: d, q, lda: shape.queryWidth, keys, ldb: rowStride, transposeB: true,
                  probs, ldc: shape.keys, alpha: shape.scale)
         }
     }
 
-    /// `out[i] (+)= Σ_j probs[i, j] · values_j` over one head's segment.
-    private static func weighValues(_ shape: AttentionShape, _ probs: UnsafePointer<Float>, values: UnsafePointer<Float>,
-                                    slots: Int, rowStride: Int, into out: UnsafeMutablePointer<Float>, adding: Bool) {
+    /// `out[i] (+)= Σ_j probs[i, j] · values_j` for `rows` query rows over a run of one segment's slots.
+    private static func weighValues(_ shape: AttentionShape, _ probs: UnsafePointer<Float>, rows: Int,
+                                    values: UnsafePointer<Float>, slots: Int, rowStride: Int,
+                                    into out: UnsafeMutablePointer<Float>, adding: Bool) {
         let d = shape.headDim, beta: Float = adding ? 1 : 0
-        if shape.queries == 1 && rowStride == d {
+        if rows == 1 && rowStride == d {
             gemv(rows: slots, cols: d, values, probs, out, beta: beta, transposed: true, onCallingThread: true)
         } else {
-            gemm(m: shape.queries, n: d, k: slots, probs, lda: shape.keys, values, ldb: rowStride, out,
+            gemm(m: rows, n: d, k: slots, probs, lda: shape.keys, values, ldb: rowStride, out,
                  ldc: shape.queryWidth, beta: beta)
         }
     }
