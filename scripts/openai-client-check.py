@@ -6,6 +6,8 @@ Started by scripts/openai-client-check.sh (which makes the venv and the bundles)
 
 Starts the server on a free loopback port with the bundles of BUNDLES_DIR, then checks:
 models listed; greedy completion and chat per prefix equal `prefixpack generate`; streaming;
+logprobs; n choices (greedy equal, seeded reproducible, streamed chat indexes); logit_bias forcing a
+token and refusing an unknown id; penalties changing a greedy text;
 16 concurrent requests over mixed prefixes equal their solo outputs; a client that disconnects
 mid-stream leaves the server healthy and frees its slot; a non-streaming client that gives up
 (openai's `timeout=`) frees its slot long before its max_tokens; bad requests get their statuses
@@ -122,11 +124,42 @@ def main():
             model="proj", messages=[{"role": "user", "content": "Name three colours."}], max_tokens=8, temperature=0,
             logprobs=True, top_logprobs=2, stream=True) if c.choices and c.choices[0].logprobs]
         check([t.token for s in streamed for t in s.content] == [t.token for t in content], "streamed chat logprobs equal the whole ones")
+
+        # n choices, logit_bias and penalties through the client's typed parameters.
+        three = client.completions.create(model="raw", prompt="Once upon a time", max_tokens=20, temperature=0, n=3)
+        check([c.index for c in three.choices] == [0, 1, 2] and all(c.text == whole for c in three.choices)
+              and three.usage.completion_tokens == 3 * client.completions.create(
+                  model="raw", prompt="Once upon a time", max_tokens=20, temperature=0).usage.completion_tokens,
+              f"n=3 greedy completion: 3 choices equal to the n=1 answer, usage summed ({three.usage})")
+        seeded = [client.completions.create(model="raw", prompt="Write a story.", max_tokens=16, temperature=1.0, seed=7, n=3)
+                  for _ in range(2)]
+        texts = [[c.text for c in r.choices] for r in seeded]
+        check(texts[0] == texts[1] and len(set(texts[0])) > 1, f"n=3 with a seed: reproducible, choices differ: {texts[0]}")
+        indexes = {}
+        for chunk in client.chat.completions.create(model="proj", messages=[{"role": "user", "content": "Hi"}], max_tokens=8,
+                                                    temperature=0, n=2, stream=True):
+            for c in chunk.choices:
+                indexes.setdefault(c.index, []).append(c.finish_reason)
+        check(sorted(indexes) == [0, 1] and all(sum(r is not None for r in v) == 1 for v in indexes.values()),
+              f"n=2 chat stream: chunks of both choices, one finish each ({ {k: len(v) for k, v in indexes.items()} })")
+        ids = json.loads(subprocess.run([BINARY, "tokenize", "--model", MODEL, "--text", " banana", "--json"],
+                                        capture_output=True, text=True, check=True).stdout)
+        forced = ids["ids"][0]
+        got = client.completions.create(model="raw", prompt="Once upon a time", max_tokens=4, temperature=0, logprobs=0,
+                                        logit_bias={str(forced): 100})
+        piece = ids["pieces"][0].replace("\u0120", " ")
+        check(got.choices[0].logprobs.tokens == [piece] * 4, f"logit_bias +100 on {forced} ({piece!r}) forces it: {got.choices[0].text!r}")
         try:
-            client.completions.create(model="raw", prompt="x", max_tokens=2, presence_penalty=0.5)
-            check(False, "presence_penalty 0.5 refused")
+            client.completions.create(model="raw", prompt="x", max_tokens=2, logit_bias={"99999999": 1})
+            check(False, "logit_bias id beyond the vocabulary refused")
         except openai.BadRequestError as e:
-            check(e.body.get("param") == "presence_penalty", f"presence_penalty 0.5 refused: {e.body.get('message')}")
+            check(e.body.get("param") == "logit_bias", f"logit_bias id beyond the vocabulary refused: {e.body.get('message')}")
+        plain = client.completions.create(model="raw", prompt="Count: one, two, one, two,", max_tokens=24, temperature=0,
+                                          extra_body={"ignore_eos": True}).choices[0].text
+        penalized = client.completions.create(model="raw", prompt="Count: one, two, one, two,", max_tokens=24, temperature=0,
+                                              frequency_penalty=1.5, presence_penalty=0.5, extra_body={"ignore_eos": True})
+        check(penalized.usage.completion_tokens == 24 and penalized.choices[0].text != plain,
+              f"penalties accepted and change the greedy text: {plain!r} -> {penalized.choices[0].text!r}")
 
         prompts = ["The capital of France is", "List the planets:", "Translate 'cat' to French:", "2 + 2 ="]
         jobs = [(["raw", "proj", base][i % 3], prompts[i % 4]) for i in range(16)]

@@ -4,10 +4,10 @@ import TextTokenizers
 /// The fields of `POST /v1/completions` and `/v1/chat/completions`, checked: every value is in
 /// range or the request is refused with a 400 naming the field. Fields that would change the
 /// answer but are not implemented are refused when they ask for anything but the default
-/// (``refuseUnimplemented(_:)``: nonzero `presence_penalty`/`frequency_penalty`, `best_of` other
-/// than 1, `echo: true`, a non-empty `logit_bias`), so a client never gets a silently different
-/// answer. Fields that do not change the answer (`user`, `metadata`, ...) are ignored, as OpenAI
-/// clients send them freely.
+/// (``refuseUnimplemented(_:)``: `best_of` other than 1, `echo: true`), so a client never gets a
+/// silently different answer. Fields that do not change the answer (`user`, `metadata`, ...) are
+/// ignored, as OpenAI clients send them freely. `n`, the penalties and `logit_bias` are read by
+/// the fields of SamplingFields.swift (``choiceCount(_:)``, ``penalty(_:_:)``, ``logitBias(_:)``).
 package struct CompletionParameters: Sendable {
     /// What the model continues.
     package enum Input: Sendable {
@@ -38,6 +38,17 @@ package struct CompletionParameters: Sendable {
     /// its position. Completions: `logprobs: k` (0...``maxCompletionLogprobs``); chat:
     /// `logprobs: true` with `top_logprobs: k` (0...``maxChatTopLogprobs``, default 0).
     package var logprobs: Int?
+    /// `n`: the number of independent choices, 1...``maxChoices`` (default 1).
+    package var n: Int
+    /// `presence_penalty`, -2...2 (default 0): subtracted once from the logit of every token the
+    /// choice already generated (output tokens only, not the prompt).
+    package var presencePenalty: Float
+    /// `frequency_penalty`, -2...2 (default 0): subtracted from a token's logit once per time the
+    /// choice already generated it (output tokens only, not the prompt).
+    package var frequencyPenalty: Float
+    /// `logit_bias`: token id → a number in -100...100 added to its logit before every choice of
+    /// a token (default empty). The ids are not yet checked against a vocabulary.
+    package var logitBias: [Int: Float]
 
     /// Largest number of stop strings, as OpenAI.
     package static let maxStopStrings = 4
@@ -99,9 +110,10 @@ package struct CompletionParameters: Sendable {
             guard let field = options.member("include_usage"), !field.isNull else { _ = try options.object(); return false }
             return try field.bool()
         }
-        try RequestBodyReader.field { () throws(JSONFieldError) in
-            if let field = root.member("n"), !field.isNull, try field.int() != 1 { throw field.error(expected: "1 (one choice per request)") }
-        }
+        n = try Self.choiceCount(root)
+        presencePenalty = try Self.penalty(root, "presence_penalty")
+        frequencyPenalty = try Self.penalty(root, "frequency_penalty")
+        logitBias = try Self.logitBias(root)
         logprobs = try Self.logprobs(root, chat: chat)
         try Self.refuseUnimplemented(root)
     }
@@ -129,22 +141,14 @@ package struct CompletionParameters: Sendable {
     }
 
     /// Refuses the OpenAI fields this server does not implement unless they hold their default
-    /// (absent or null is the default too): `presence_penalty` and `frequency_penalty` 0,
-    /// `best_of` 1, `echo` false, `logit_bias` an empty object.
+    /// (absent or null is the default too): `best_of` 1, `echo` false.
     private static func refuseUnimplemented(_ root: JSONField) throws(APIError) {
         try RequestBodyReader.field { () throws(JSONFieldError) in
-            for name in ["presence_penalty", "frequency_penalty"] {
-                guard let field = root.member(name), !field.isNull else { continue }
-                guard try field.double() == 0 else { throw field.error(expected: "0 (\(name) is not implemented)") }
-            }
             if let field = root.member("best_of"), !field.isNull, try field.int() != 1 {
                 throw field.error(expected: "1 (best_of is not implemented)")
             }
             if let field = root.member("echo"), !field.isNull, try field.bool() {
                 throw field.error(expected: "false (echo is not implemented)")
-            }
-            if let field = root.member("logit_bias"), !field.isNull, !(try field.object()).isEmpty {
-                throw field.error(expected: "an empty object (logit_bias is not implemented)")
             }
         }
     }

@@ -10,7 +10,8 @@ import TextTokenizers
 /// `invalid_request_error` and a message under 16 KiB, whose `json` is OpenAI's error object
 /// (`{"error": {"message", "type", "param", "code"}}`, read back with the strict parser);
 /// accepted parameters are within the documented bounds (docs/serving.md: temperature in 0…2,
-/// top_p in (0, 1], max_tokens ≥ 0, at most 4 stop strings, at least one message), and the body
+/// top_p in (0, 1], max_tokens ≥ 0, at most 4 stop strings, at least one message, n in 1...8,
+/// penalties in -2...2, at most 300 logit_bias entries each in -100...100), and the body
 /// written back from them decodes to the same parameters.
 enum ServerRequestFuzzer {
     static func run(_ input: UnsafeRawBufferPointer) {
@@ -42,6 +43,14 @@ enum ServerRequestFuzzer {
         require((p.maxTokens ?? 0) >= 0, "max_tokens \(p.maxTokens ?? 0) < 0")
         require(p.stop.count <= CompletionParameters.maxStopStrings, "\(p.stop.count) stop strings")
         if case .chat(let messages) = p.input { require(!messages.isEmpty, "a chat without messages") }
+        require((1...CompletionParameters.maxChoices).contains(p.n), "n \(p.n) outside 1...\(CompletionParameters.maxChoices)")
+        for penalty in [p.presencePenalty, p.frequencyPenalty] {
+            require(CompletionParameters.penaltyRange.contains(Double(penalty)), "penalty \(penalty) outside -2...2")
+        }
+        require(p.logitBias.count <= CompletionParameters.maxLogitBiasEntries, "\(p.logitBias.count) logit_bias entries")
+        for (id, bias) in p.logitBias {
+            require(id >= 0 && CompletionParameters.biasRange.contains(Double(bias)), "logit_bias \(id): \(bias)")
+        }
     }
 
     static func checkRejection(_ error: APIError) {
@@ -89,7 +98,11 @@ enum ServerRequestFuzzer {
         fields.append("\"stream\":\(p.stream)")
         fields.append("\"stream_options\":{\"include_usage\":\(p.includeUsage)}")
         fields.append("\"ignore_eos\":\(p.ignoreEOS)")
-        fields.append("\"n\":1")
+        fields.append("\"n\":\(p.n)")
+        fields.append("\"presence_penalty\":\(Double(p.presencePenalty))")
+        fields.append("\"frequency_penalty\":\(Double(p.frequencyPenalty))")
+        let bias = p.logitBias.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\(Double($0.value))" }
+        fields.append("\"logit_bias\":{" + bias.joined(separator: ",") + "}")
         return "{" + fields.joined(separator: ",") + "}"
     }
 
@@ -103,6 +116,7 @@ enum ServerRequestFuzzer {
         }
         return input && a.model == b.model && a.maxTokens == b.maxTokens && a.temperature == b.temperature && a.topP == b.topP
             && a.seed == b.seed && a.stop == b.stop && a.stream == b.stream && a.includeUsage == b.includeUsage
-            && a.ignoreEOS == b.ignoreEOS
+            && a.ignoreEOS == b.ignoreEOS && a.n == b.n && a.presencePenalty == b.presencePenalty
+            && a.frequencyPenalty == b.frequencyPenalty && a.logitBias == b.logitBias
     }
 }

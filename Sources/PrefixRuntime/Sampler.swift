@@ -11,28 +11,42 @@ public struct SamplingOptions: Sendable, Equatable {
     public var topP: Float
     /// Seed of the random generator (same seed, same model, same prompt → same text).
     public var seed: UInt64
+    /// Penalties and biases applied to the logits before the choice (``LogitAdjustments``;
+    /// default ``LogitAdjustments/none``: the logits are used as they are).
+    public var adjustments: LogitAdjustments
 
     /// Greedy decoding.
     public static let greedy = SamplingOptions(temperature: 0, topK: 0, topP: 1, seed: 0)
 
     /// Sampling options; `temperature` 0 means greedy.
-    public init(temperature: Float = 0, topK: Int = 0, topP: Float = 1, seed: UInt64 = 0) {
+    public init(temperature: Float = 0, topK: Int = 0, topP: Float = 1, seed: UInt64 = 0,
+                adjustments: LogitAdjustments = .none) {
         self.temperature = temperature
         self.topK = topK
         self.topP = topP
         self.seed = seed
+        self.adjustments = adjustments
     }
 }
 
-/// Picks tokens from logits per `SamplingOptions`: temperature, then top-k, then top-p
-/// (the order Hugging Face's logits warpers apply). Buffers are allocated once per vocabulary
-/// size, so sampling in a decode loop allocates nothing.
+/// Picks tokens from logits per `SamplingOptions`: the ``LogitAdjustments`` (penalties and
+/// biases, on a copy of the logits; skipped entirely when they are ``LogitAdjustments/none``),
+/// then temperature, then top-k, then top-p (the order Hugging Face's logits warpers apply).
+/// Buffers are allocated once per vocabulary size, so sampling in a decode loop allocates
+/// nothing (but the token counts of a sequence with penalties).
+///
+/// A sampler is one sequence's: every token it returns counts as generated for the penalties
+/// (the caller outputs it or ends the sequence with it).
 public struct TokenSampler {
     /// The options in use.
     public let options: SamplingOptions
     private var random: SeededGenerator
     private var order: [Int32] = []
     private var probs: [Float] = []
+    /// The logits with the adjustments applied (only when there are adjustments).
+    private var adjusted: [Float] = []
+    /// How many times each token id was returned (only when there are penalties).
+    private var counts: [Int: Int] = [:]
 
     /// A sampler whose random sequence starts at `options.seed`.
     public init(options: SamplingOptions) {
@@ -40,8 +54,26 @@ public struct TokenSampler {
         random = SeededGenerator(seed: options.seed)
     }
 
-    /// Chooses the next token id from `logits`.
+    /// Chooses the next token id from `logits` (read only: the adjustments, if any, change a copy).
     public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        let adjustments = options.adjustments
+        if adjustments.isIdentity { return choose(logits) }
+        var buffer: [Float] = []
+        swap(&buffer, &adjusted)  // taken out of self while `choose` mutates self; put back below
+        if buffer.count != logits.count { buffer = [Float](repeating: 0, count: logits.count) }
+        let history = counts
+        let token = buffer.withUnsafeMutableBufferPointer { copy in
+            _ = copy.initialize(from: logits)
+            adjustments.apply(to: copy, counts: history)
+            return choose(UnsafeBufferPointer(copy))
+        }
+        swap(&buffer, &adjusted)
+        if adjustments.hasPenalties { counts[token, default: 0] += 1 }
+        return token
+    }
+
+    /// The choice from (possibly adjusted) logits: greedy, or temperature, top-k and top-p.
+    private mutating func choose(_ logits: UnsafeBufferPointer<Float>) -> Int {
         let n = logits.count
         guard n > 0 else { return 0 }
         if options.temperature <= 0 || options.topK == 1 {

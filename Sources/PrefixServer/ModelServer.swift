@@ -42,18 +42,21 @@ public final class ModelServer: Sendable {
     /// Every served name: the base model first, then the prefixes.
     public var servedModels: [String] { [baseName] + registry.servedNames.filter { $0 != baseName } }
 
-    /// A request checked, tokenized and queued.
+    /// A request checked, tokenized and queued: one submission per choice, in `index` order.
     struct StartedCompletion: Sendable {
-        let submission: BatchScheduler.Submission
+        let submissions: [BatchScheduler.Submission]
         let renderer: CompletionRenderer
     }
 
     /// Checks `parameters` against the model and the limits, leases the prefix, tokenizes and
-    /// queues the request.
+    /// queues the request's `n` choices together (each its own sequence, sampled with the seed
+    /// ``ChoiceSeeds`` derives for it).
     /// - Throws: 404 unknown model; 400 no chat template, empty prompt, `max_tokens` beyond the
-    ///   limit or prompt + prefix + `max_tokens` beyond the context; 429 queue full; 503 shutting
-    ///   down or prefix memory full.
+    ///   limit or prompt + prefix + `max_tokens` beyond the context, `n` above `--max-queue`, a
+    ///   `logit_bias` id outside the vocabulary; 429 queue full (fewer than `n` free places);
+    ///   503 shutting down or prefix memory full.
     func start(_ parameters: CompletionParameters, chat: Bool) throws(APIError) -> StartedCompletion {
+        try checkChoices(parameters)
         let name = parameters.model
         let prefix: AttachedPrefix? = name == baseName ? nil : try registry.lease(name)
         let registry = self.registry
@@ -62,18 +65,39 @@ public final class ModelServer: Sendable {
         do throws(APIError) {
             let tokens = try promptTokens(parameters.input)
             let maxTokens = try maxTokens(parameters, chat: chat, promptCount: tokens.count, prefixLength: prefix?.virtualTokenCount ?? 0)
-            let sampling = SamplingOptions(temperature: parameters.temperature, topK: 0, topP: parameters.topP,
-                                           seed: parameters.seed ?? UInt64.random(in: 0...UInt64.max))
+            let seed = parameters.seed ?? UInt64.random(in: 0...UInt64.max)
+            let adjustments = LogitAdjustments(presencePenalty: parameters.presencePenalty,
+                                               frequencyPenalty: parameters.frequencyPenalty, bias: parameters.logitBias)
             let deadline = ContinuousClock.now + .seconds(options.requestTimeoutSeconds)
-            let job = GenerationJob(promptTokens: tokens, modelName: name, prefix: prefix, maxTokens: maxTokens,
-                                    sampling: sampling, stopStrings: parameters.stop, deadline: deadline,
-                                    ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs)
-            let submission = try scheduler.submit(job, onEnd: release)
-            return StartedCompletion(submission: submission,
-                                     renderer: CompletionRenderer(chat: chat, requestID: submission.id, model: name))
+            let jobs = (0..<parameters.n).map { index in
+                let sampling = SamplingOptions(temperature: parameters.temperature, topK: 0, topP: parameters.topP,
+                                               seed: ChoiceSeeds.seed(forChoice: index, requestSeed: seed), adjustments: adjustments)
+                return GenerationJob(promptTokens: tokens, modelName: name, prefix: prefix, maxTokens: maxTokens,
+                                     sampling: sampling, stopStrings: parameters.stop, deadline: deadline,
+                                     ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs)
+            }
+            let submissions = try scheduler.submit(jobs, onEnd: release)
+            return StartedCompletion(submissions: submissions,
+                                     renderer: CompletionRenderer(chat: chat, requestID: submissions.first?.id ?? 0, model: name))
         } catch {
             release()
             throw error
+        }
+    }
+
+    /// `n` within the queue (each choice takes one place, so a larger `n` could never be queued)
+    /// and every `logit_bias` id within the model's vocabulary.
+    private func checkChoices(_ parameters: CompletionParameters) throws(APIError) {
+        if parameters.n > options.limits.maxQueue {
+            throw APIError.invalidRequest(
+                "'n': found \(parameters.n), expected at most \(options.limits.maxQueue) (this server's --max-queue: each choice takes one place of the queue)",
+                param: "n")
+        }
+        let vocabulary = checkpoint.config.vocabSize
+        if let id = parameters.logitBias.keys.filter({ $0 >= vocabulary }).min() {
+            throw APIError.invalidRequest(
+                "'logit_bias': found the token id \(id), expected token ids in 0...\(vocabulary - 1) (this model's vocabulary)",
+                param: "logit_bias")
         }
     }
 

@@ -57,8 +57,7 @@ final class RequestDecodingTests: XCTestCase {
 
     func testUnimplementedFieldsAreRefusedNamingTheFieldAndTheirDefaultsAccepted() throws {
         let refused: [(String, String, String)] = [
-            ("presence_penalty", "0.5", "0.5"), ("frequency_penalty", "-1", "-1"), ("best_of", "2", "2"),
-            ("echo", "true", "true"), ("logit_bias", #"{"50256": -100}"#, "an object"),
+            ("best_of", "2", "2"), ("echo", "true", "true"),
         ]
         for chat in [false, true] {
             let input = chat ? #""messages":[{"role":"user","content":"x"}]"# : #""prompt":"x""#
@@ -76,9 +75,53 @@ final class RequestDecodingTests: XCTestCase {
                 XCTAssertNil(rejection("{\"model\":\"m\",\(input),\(body)}", chat: chat), body)
             }
             // A wrong type is a 400 too, not a crash.
-            XCTAssertEqual(rejection("{\"model\":\"m\",\(input),\"presence_penalty\":\"high\"}", chat: chat)?.param, "presence_penalty")
-            XCTAssertEqual(rejection("{\"model\":\"m\",\(input),\"logit_bias\":[1]}", chat: chat)?.param, "logit_bias")
             XCTAssertEqual(rejection("{\"model\":\"m\",\(input),\"best_of\":1.5}", chat: chat)?.param, "best_of")
+        }
+    }
+
+    func testChoicesPenaltiesAndLogitBiasDecodeWithOpenAIRanges() throws {
+        for chat in [false, true] {
+            let input = chat ? #""messages":[{"role":"user","content":"x"}]"# : #""prompt":"x""#
+            let p = try decode("{\"model\":\"m\",\(input),\"n\":8,\"presence_penalty\":-2,\"frequency_penalty\":2,"
+                               + #""logit_bias":{"0":-100,"511":100,"7":0.5}}"#, chat: chat)
+            XCTAssertEqual(p.n, 8)
+            XCTAssertEqual(p.presencePenalty, -2)
+            XCTAssertEqual(p.frequencyPenalty, 2)
+            XCTAssertEqual(p.logitBias, [0: -100, 511: 100, 7: 0.5])
+            let defaults = try decode("{\"model\":\"m\",\(input)}", chat: chat)
+            XCTAssertEqual(defaults.n, 1)
+            XCTAssertEqual(defaults.presencePenalty, 0)
+            XCTAssertEqual(defaults.frequencyPenalty, 0)
+            XCTAssertEqual(defaults.logitBias, [:])
+            let written = try decode("{\"model\":\"m\",\(input),\"n\":null,\"presence_penalty\":null,\"logit_bias\":{}}", chat: chat)
+            XCTAssertEqual(written.n, 1)
+            XCTAssertEqual(written.logitBias, [:])
+        }
+        let many = "{" + (0...CompletionParameters.maxLogitBiasEntries).map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        let refused: [(String, String, String)] = [
+            (#""n":0"#, "n", "found 0, expected an integer in 1...8"),
+            (#""n":9"#, "n", "found 9, expected an integer in 1...8"),
+            (#""n":1.5"#, "n", "expected an integer in 1...8"),
+            (#""n":"2""#, "n", "expected an integer in 1...8"),
+            (#""presence_penalty":2.5"#, "presence_penalty", "found 2.5, expected a number in -2...2"),
+            (#""frequency_penalty":-3"#, "frequency_penalty", "found -3, expected a number in -2...2"),
+            (#""presence_penalty":"high""#, "presence_penalty", "expected a number"),
+            (#""logit_bias":[1]"#, "logit_bias", "expected an object"),
+            (#""logit_bias":{"abc":1}"#, "logit_bias", #"found "abc", expected token ids written as decimal strings"#),
+            (#""logit_bias":{"-1":1}"#, "logit_bias", #"found "-1", expected token ids"#),
+            (#""logit_bias":{"+5":1}"#, "logit_bias", #"found "+5", expected token ids"#),
+            (#""logit_bias":{"99999999999999999999999":1}"#, "logit_bias", "expected token ids"),
+            (#""logit_bias":{"5":1,"05":2}"#, "logit_bias", #"found "05", expected each token id once"#),
+            (#""logit_bias":{"5":101}"#, "logit_bias.5", "found 101, expected a number in -100...100"),
+            (#""logit_bias":{"5":"x"}"#, "logit_bias.5", "expected a number"),
+            ("\"logit_bias\":" + many, "logit_bias", "expected an object of at most 300 entries"),
+        ]
+        for (field, param, message) in refused {
+            let error = try XCTUnwrap(rejection("{\"model\":\"m\",\"prompt\":\"x\",\(field)}"), field)
+            XCTAssertEqual(error.status.code, 400, field)
+            XCTAssertEqual(error.param, param, field)
+            XCTAssertEqual(error.type, "invalid_request_error", field)
+            XCTAssertTrue(error.message.contains(message), "\(field): \(error.message)")
         }
     }
 }

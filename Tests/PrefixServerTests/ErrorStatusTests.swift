@@ -41,7 +41,8 @@ final class ErrorStatusTests: XCTestCase {
                                   (#"{"model": "hf", "prompt": "x", "max_tokens": -1}"#, "max_tokens"),
                                   (#"{"model": "hf", "prompt": "x", "max_tokens": 1.5}"#, "max_tokens"),
                                   (#"{"model": "hf", "prompt": "x", "stop": ["a", "b", "c", "d", "e"]}"#, "stop"),
-                                  (#"{"model": "hf", "prompt": "x", "n": 2}"#, "n"),
+                                  (#"{"model": "hf", "prompt": "x", "n": 0}"#, "n"),
+                                  (#"{"model": "hf", "prompt": "x", "n": 9}"#, "n"),
                                   (#"{"model": "hf", "prompt": "x", "stream": "yes"}"#, "stream"),
                                   (#"{"model": "hf", "prompt": "x", "ignore_eos": 1}"#, "ignore_eos"),
                                   (#"{"model": "hf", "prompt": "x", "model": "alpha"}"#, "model")] {

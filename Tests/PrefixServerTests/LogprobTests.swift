@@ -206,7 +206,7 @@ final class LogprobTests: XCTestCase {
             ("/v1/chat/completions", chat + #""top_logprobs": 2}"#, "top_logprobs", "expected null unless logprobs is true"),
             ("/v1/chat/completions", chat + #""logprobs": false, "top_logprobs": 2}"#, "top_logprobs", "expected null unless logprobs is true"),
             ("/v1/chat/completions", chat + #""logprobs": 3}"#, "logprobs", "expected true or false"),
-            ("/v1/completions", completion + #""frequency_penalty": 1}"#, "frequency_penalty", "expected 0"),
+            ("/v1/completions", completion + #""frequency_penalty": 3}"#, "frequency_penalty", "found 3, expected a number in -2...2"),
         ]
         let fineBody = chat + #""logprobs": false, "top_logprobs": null, "presence_penalty": 0}"#
         let results = try await server.application(logger: LogCollector().logger).test(.router) { client -> [(Int, String)] in

@@ -31,8 +31,12 @@ struct CompletionRenderer: Sendable {
         return "{\"id\":\(id.jsonLiteral),\"object\":\"\(object)\",\"created\":\(created),\"model\":\(model.jsonLiteral),"
     }
 
-    static func usage(_ summary: GenerationSummary) -> String {
-        "{\"prompt_tokens\":\(summary.promptTokens),\"completion_tokens\":\(summary.completionTokens),\"total_tokens\":\(summary.promptTokens + summary.completionTokens)}"
+    /// The `usage` object: the prompt counted once, the completion tokens of every choice summed
+    /// (as OpenAI counts `n` choices).
+    static func usage(_ summaries: [GenerationSummary]) -> String {
+        let prompt = summaries.first?.promptTokens ?? 0
+        let completion = summaries.reduce(0) { $0 + $1.completionTokens }
+        return "{\"prompt_tokens\":\(prompt),\"completion_tokens\":\(completion),\"total_tokens\":\(prompt + completion)}"
     }
 
     /// The `logprobs` of a choice for `entries` in this endpoint's shape (``LogprobJSON``);
@@ -41,39 +45,49 @@ struct CompletionRenderer: Sendable {
         chat ? LogprobJSON.chat(entries) : LogprobJSON.completion(entries, offset: &offset)
     }
 
-    /// The whole (non-streamed) response; `logprobs` is the choice's (``logprobs(_:offset:)``).
-    func complete(text: String, summary: GenerationSummary, logprobs: String = "null") -> String {
-        let reason = summary.reason.openAIName.jsonLiteral
-        let choice = chat
-            ? "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\(text.jsonLiteral)},\"logprobs\":\(logprobs),\"finish_reason\":\(reason)}"
-            : "{\"index\":0,\"text\":\(text.jsonLiteral),\"logprobs\":\(logprobs),\"finish_reason\":\(reason)}"
-        return head + "\"choices\":[\(choice)],\"usage\":\(Self.usage(summary))}"
+    /// One finished choice of a whole response: its text, its end and its `logprobs` JSON
+    /// (``logprobs(_:offset:)``).
+    struct Choice {
+        var text: String
+        var summary: GenerationSummary
+        var logprobs: String = "null"
     }
 
-    /// The first chunk of a chat stream (the assistant role); nil for completions.
-    func roleChunk() -> String? {
-        chat ? chunkHead + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}" : nil
+    /// The whole (non-streamed) response: `choices[i]` gets `index` i.
+    func complete(_ choices: [Choice]) -> String {
+        let rendered = choices.enumerated().map { index, choice in
+            let reason = choice.summary.reason.openAIName.jsonLiteral
+            return chat
+                ? "{\"index\":\(index),\"message\":{\"role\":\"assistant\",\"content\":\(choice.text.jsonLiteral)},\"logprobs\":\(choice.logprobs),\"finish_reason\":\(reason)}"
+                : "{\"index\":\(index),\"text\":\(choice.text.jsonLiteral),\"logprobs\":\(choice.logprobs),\"finish_reason\":\(reason)}"
+        }
+        return head + "\"choices\":[" + rendered.joined(separator: ",") + "],\"usage\":\(Self.usage(choices.map(\.summary)))}"
     }
 
-    /// A chunk carrying `text` and the `logprobs` of its tokens (``logprobs(_:offset:)``).
-    func textChunk(_ text: String, logprobs: String = "null") -> String {
+    /// The first chunk of choice `index` in a chat stream (the assistant role); nil for completions.
+    func roleChunk(index: Int = 0) -> String? {
+        chat ? chunkHead + "\"choices\":[{\"index\":\(index),\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}" : nil
+    }
+
+    /// A chunk of choice `index` carrying `text` and the `logprobs` of its tokens (``logprobs(_:offset:)``).
+    func textChunk(_ text: String, index: Int = 0, logprobs: String = "null") -> String {
         let choice = chat
-            ? "{\"index\":0,\"delta\":{\"content\":\(text.jsonLiteral)},\"logprobs\":\(logprobs),\"finish_reason\":null}"
-            : "{\"index\":0,\"text\":\(text.jsonLiteral),\"logprobs\":\(logprobs),\"finish_reason\":null}"
+            ? "{\"index\":\(index),\"delta\":{\"content\":\(text.jsonLiteral)},\"logprobs\":\(logprobs),\"finish_reason\":null}"
+            : "{\"index\":\(index),\"text\":\(text.jsonLiteral),\"logprobs\":\(logprobs),\"finish_reason\":null}"
         return chunkHead + "\"choices\":[\(choice)]}"
     }
 
-    /// The chunk carrying the finish reason.
-    func finishChunk(_ summary: GenerationSummary) -> String {
+    /// The chunk carrying choice `index`'s finish reason.
+    func finishChunk(_ summary: GenerationSummary, index: Int = 0) -> String {
         let reason = summary.reason.openAIName.jsonLiteral
         let choice = chat
-            ? "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\(reason)}"
-            : "{\"index\":0,\"text\":\"\",\"logprobs\":null,\"finish_reason\":\(reason)}"
+            ? "{\"index\":\(index),\"delta\":{},\"logprobs\":null,\"finish_reason\":\(reason)}"
+            : "{\"index\":\(index),\"text\":\"\",\"logprobs\":null,\"finish_reason\":\(reason)}"
         return chunkHead + "\"choices\":[\(choice)]}"
     }
 
-    /// The final usage chunk (`stream_options.include_usage`): no choices, the counts.
-    func usageChunk(_ summary: GenerationSummary) -> String {
-        chunkHead + "\"choices\":[],\"usage\":\(Self.usage(summary))}"
+    /// The final usage chunk (`stream_options.include_usage`): no choices, the counts of every choice.
+    func usageChunk(_ summaries: [GenerationSummary]) -> String {
+        chunkHead + "\"choices\":[],\"usage\":\(Self.usage(summaries))}"
     }
 }

@@ -78,21 +78,22 @@ public enum ServerRoutes {
         }
     }
 
-    /// A completion: parsed, queued, then answered as one JSON object or as server-sent events.
-    /// The request is cancelled, and leaves the batch at the next step, when its client goes
-    /// away: for a stream, the first failed write; for a whole answer, `connection` reporting
-    /// the client gone (its input ended or the connection closed while the answer is pending;
-    /// see ``ClientConnection``). A cancelled handler task or an event stream dropped unread
-    /// cancels it too. Without a `connection` (no ``ClientDisconnectHandler`` on the channel) a
-    /// non-streaming client that goes away is not noticed before the answer is written.
+    /// A completion: parsed, queued (its `n` choices together), then answered as one JSON object
+    /// or as server-sent events. The request (every choice) is cancelled, and leaves the batch at
+    /// the next step, when its client goes away: for a stream, the first failed write; for a
+    /// whole answer, `connection` reporting the client gone (its input ended or the connection
+    /// closed while the answer is pending; see ``ClientConnection``). A cancelled handler task or
+    /// an event stream dropped unread cancels it too. Without a `connection` (no
+    /// ``ClientDisconnectHandler`` on the channel) a non-streaming client that goes away is not
+    /// noticed before the answer is written.
     static func completion(_ request: Request, server: ModelServer, chat: Bool,
                            connection: ClientConnection?) async throws -> Response {
         let root = try RequestBodyReader.object(try await body(request, limit: server.options.maxBodyBytes))
         let parameters = try CompletionParameters(root, chat: chat)
         let started = try server.start(parameters, chat: chat)
         let handle = CancelHandle()
-        let id = started.submission.id
-        handle.set { [scheduler = server.scheduler] in scheduler.cancel(id) }
+        let ids = started.submissions.map(\.id)
+        handle.set { [scheduler = server.scheduler] in for id in ids { scheduler.cancel(id) } }
         if parameters.stream {
             return streamResponse(started, request: request, includeUsage: parameters.includeUsage, cancel: handle)
         }
@@ -105,47 +106,66 @@ public enum ServerRoutes {
         }
     }
 
+    /// Every choice read to its end, in index order (they run side by side meanwhile).
     private static func wholeResponse(_ started: ModelServer.StartedCompletion) async throws -> Response {
+        var choices: [CompletionRenderer.Choice] = []
+        for submission in started.submissions {
+            choices.append(try await wholeChoice(submission, renderer: started.renderer))
+        }
+        return JSONResponse.make(started.renderer.complete(choices))
+    }
+
+    private static func wholeChoice(_ submission: BatchScheduler.Submission, renderer: CompletionRenderer) async throws -> CompletionRenderer.Choice {
         var text = ""
-        for await event in started.submission.events {
+        for await event in submission.events {
             switch event {
             case .text(let piece): text += piece
             case .finished(let summary):
                 var offset = 0
-                let logprobs = started.submission.logprobs.map { started.renderer.logprobs($0.rest(), offset: &offset) } ?? "null"
-                return JSONResponse.make(started.renderer.complete(text: text, summary: summary, logprobs: logprobs))
+                let logprobs = submission.logprobs.map { renderer.logprobs($0.rest(), offset: &offset) } ?? "null"
+                return CompletionRenderer.Choice(text: text, summary: summary, logprobs: logprobs)
             case .failed(let message):
-                throw APIError(status: .internalServerError, message: "Generation failed: \(message)", type: "server_error", code: "generation_failed")
+                throw generationFailed(message)
             }
         }
         throw APIError(status: .internalServerError, message: "Generation ended without a result", type: "server_error")
     }
 
+    private static func generationFailed(_ message: String) -> APIError {
+        APIError(status: .internalServerError, message: "Generation failed: \(message)", type: "server_error", code: "generation_failed")
+    }
+
+    /// The chunks of every choice as they come (each with its `index`; a chat stream starts with
+    /// the role chunk of every choice), a finish chunk per choice when it ends, then the usage
+    /// chunk (when asked) and `[DONE]` once every choice has ended.
     private static func streamResponse(_ started: ModelServer.StartedCompletion, request: Request, includeUsage: Bool,
                                        cancel: CancelHandle) -> Response {
         let renderer = started.renderer
-        let events = started.submission.events
-        let log = started.submission.logprobs
+        let submissions = started.submissions
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do {
                 do {
-                    var chunks: [String] = renderer.roleChunk().map { [$0] } ?? []
-                    var offset = 0  // text_offset of the next token (completions)
-                    for await event in events {
-                        switch event {
+                    var chunks: [String] = submissions.indices.compactMap { renderer.roleChunk(index: $0) }
+                    var offsets = [Int](repeating: 0, count: submissions.count)  // text_offset of each choice's next token (completions)
+                    var summaries: [GenerationSummary] = []
+                    for await tagged in ChoiceEvents.merged(submissions) {
+                        let i = tagged.index
+                        let log = submissions[i].logprobs
+                        switch tagged.event {
                         case .text(let piece):
-                            chunks.append(renderer.textChunk(piece, logprobs: log.map { renderer.logprobs($0.next(), offset: &offset) } ?? "null"))
+                            let logprobs = log.map { renderer.logprobs($0.next(), offset: &offsets[i]) } ?? "null"
+                            chunks.append(renderer.textChunk(piece, index: i, logprobs: logprobs))
                         case .finished(let summary):
                             // Tokens whose text was never released (inside a stop string, say) still had logprobs.
                             if let rest = log?.rest(), !rest.isEmpty {
-                                chunks.append(renderer.textChunk("", logprobs: renderer.logprobs(rest, offset: &offset)))
+                                chunks.append(renderer.textChunk("", index: i, logprobs: renderer.logprobs(rest, offset: &offsets[i])))
                             }
-                            chunks.append(renderer.finishChunk(summary))
-                            if includeUsage { chunks.append(renderer.usageChunk(summary)) }
+                            chunks.append(renderer.finishChunk(summary, index: i))
+                            summaries.append(summary)
+                            if includeUsage && summaries.count == submissions.count { chunks.append(renderer.usageChunk(summaries)) }
                         case .failed(let message):
-                            chunks.append(APIError(status: .internalServerError, message: "Generation failed: \(message)",
-                                                   type: "server_error", code: "generation_failed").json)
+                            chunks.append(generationFailed(message).json)
                         }
                         try await writer.write(ByteBuffer(string: chunks.map { "data: " + $0 + "\n\n" }.joined()))
                         chunks.removeAll()

@@ -90,21 +90,43 @@ public final class BatchScheduler: @unchecked Sendable {
     /// - Throws: ``APIError/queueFull(capacity:)`` (429) when ``SchedulerLimits/maxQueue``
     ///   requests already wait; ``APIError/shuttingDown`` (503) once draining began.
     public func submit(_ job: GenerationJob, onEnd: @escaping @Sendable () -> Void = {}) throws(APIError) -> Submission {
-        let (events, sink) = AsyncStream<GenerationEvent>.makeStream(bufferingPolicy: .unbounded)
-        let log = job.logprobs == nil ? nil : TokenLogprobLog()
+        try submit([job], onEnd: onEnd)[0]
+    }
+
+    /// Queues `jobs` together, all or none: the `n` choices of one request. Each is a sequence
+    /// of its own (its own id, events, sampler and seed) and takes one place of the queue; they
+    /// are queued one after another, so they join the batch side by side when it has room.
+    /// `onEnd` runs once, after the last of them has left the scheduler. The request is counted
+    /// once in the metrics (`prefixpack_requests_total`, prompt tokens).
+    /// - Throws: ``APIError/queueFull(capacity:)`` (429) when fewer than `jobs.count` places of
+    ///   the queue are free; ``APIError/shuttingDown`` (503) once draining began.
+    public func submit(_ jobs: [GenerationJob], onEnd: @escaping @Sendable () -> Void = {}) throws(APIError) -> [Submission] {
+        guard let first = jobs.first else { onEnd(); return [] }
+        let group = GroupEnd(count: jobs.count, action: onEnd)
+        let streams = jobs.map { job in
+            (stream: AsyncStream<GenerationEvent>.makeStream(bufferingPolicy: .unbounded),
+             log: job.logprobs == nil ? nil : TokenLogprobLog())
+        }
         condition.lock()
         guard accepting else { condition.unlock(); throw APIError.shuttingDown }
-        guard queue.count < limits.maxQueue else { condition.unlock(); throw APIError.queueFull(capacity: limits.maxQueue) }
-        let id = nextID
-        nextID += 1
-        queue.append((id, job, sink, clock.now, onEnd, log))
-        active.insert(id)
+        guard queue.count + jobs.count <= limits.maxQueue else { condition.unlock(); throw APIError.queueFull(capacity: limits.maxQueue) }
+        var submissions: [Submission] = []
+        for (job, made) in zip(jobs, streams) {
+            let id = nextID
+            nextID += 1
+            queue.append((id, job, made.stream.continuation, clock.now, { group.jobEnded() }, made.log))
+            active.insert(id)
+            submissions.append(Submission(id: id, events: made.stream.stream, logprobs: made.log))
+        }
         metrics.occupancy(queue: queue.count, batch: runningCount)
         condition.signal()
         condition.unlock()
-        metrics.requestAdmitted(model: job.modelName, promptTokens: job.promptTokens.count)
-        sink.onTermination = { [weak self] _ in self?.cancel(id) }
-        return Submission(id: id, events: events, logprobs: log)
+        metrics.requestAdmitted(model: first.modelName, promptTokens: first.promptTokens.count)
+        for (submission, made) in zip(submissions, streams) {
+            let id = submission.id
+            made.stream.continuation.onTermination = { [weak self] _ in self?.cancel(id) }
+        }
+        return submissions
     }
 
     /// Cancels request `id`: a waiting one leaves the queue, a running one leaves the batch at

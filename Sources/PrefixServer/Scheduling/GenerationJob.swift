@@ -12,7 +12,7 @@ public struct GenerationJob: Sendable {
     public var prefix: AttachedPrefix?
     /// Largest number of new tokens (0 = none, as `generate --max-tokens 0`).
     public var maxTokens: Int
-    /// Token selection (temperature, top-p, seed).
+    /// Token selection (temperature, top-p, seed, penalties and logit bias).
     public var sampling: SamplingOptions
     /// Strings that end generation; they are not part of the output.
     public var stopStrings: [String]
