@@ -5,9 +5,9 @@ import TextTokenizers
 /// range or the request is refused with a 400 naming the field. Fields that would change the
 /// answer but are not implemented are refused when they ask for anything but the default
 /// (``refuseUnimplemented(_:)``: nonzero `presence_penalty`/`frequency_penalty`, `best_of` other
-/// than 1, `echo: true`, a non-empty `logit_bias`), so a client never gets a silently different
-/// answer. Fields that do not change the answer (`user`, `metadata`, ...) are ignored, as OpenAI
-/// clients send them freely.
+/// than 1, a non-empty `logit_bias`; `echo: true` on chat or with `stream`, ``echo(_:chat:stream:)``),
+/// so a client never gets a silently different answer. Fields that do not change the answer
+/// (`user`, `metadata`, ...) are ignored, as OpenAI clients send them freely.
 package struct CompletionParameters: Sendable {
     /// What the model continues.
     package enum Input: Sendable {
@@ -38,6 +38,10 @@ package struct CompletionParameters: Sendable {
     /// its position. Completions: `logprobs: k` (0...``maxCompletionLogprobs``); chat:
     /// `logprobs: true` with `top_logprobs: k` (0...``maxChatTopLogprobs``, default 0).
     package var logprobs: Int?
+    /// `echo` (completions only): the response's text is the prompt followed by the completion
+    /// and, with ``logprobs``, the logprobs cover the prompt's tokens first. Refused on chat
+    /// (which has no echo) and with `stream` (not implemented).
+    package var echo: Bool
 
     /// Largest number of stop strings, as OpenAI.
     package static let maxStopStrings = 4
@@ -103,6 +107,7 @@ package struct CompletionParameters: Sendable {
             if let field = root.member("n"), !field.isNull, try field.int() != 1 { throw field.error(expected: "1 (one choice per request)") }
         }
         logprobs = try Self.logprobs(root, chat: chat)
+        echo = try Self.echo(root, chat: chat, stream: stream)
         try Self.refuseUnimplemented(root)
     }
 
@@ -130,7 +135,7 @@ package struct CompletionParameters: Sendable {
 
     /// Refuses the OpenAI fields this server does not implement unless they hold their default
     /// (absent or null is the default too): `presence_penalty` and `frequency_penalty` 0,
-    /// `best_of` 1, `echo` false, `logit_bias` an empty object.
+    /// `best_of` 1, `logit_bias` an empty object.
     private static func refuseUnimplemented(_ root: JSONField) throws(APIError) {
         try RequestBodyReader.field { () throws(JSONFieldError) in
             for name in ["presence_penalty", "frequency_penalty"] {
@@ -140,12 +145,19 @@ package struct CompletionParameters: Sendable {
             if let field = root.member("best_of"), !field.isNull, try field.int() != 1 {
                 throw field.error(expected: "1 (best_of is not implemented)")
             }
-            if let field = root.member("echo"), !field.isNull, try field.bool() {
-                throw field.error(expected: "false (echo is not implemented)")
-            }
             if let field = root.member("logit_bias"), !field.isNull, !(try field.object()).isEmpty {
                 throw field.error(expected: "an empty object (logit_bias is not implemented)")
             }
+        }
+    }
+
+    /// `echo` (a boolean, default false): true only on `/v1/completions` without `stream`.
+    private static func echo(_ root: JSONField, chat: Bool, stream: Bool) throws(APIError) -> Bool {
+        try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
+            guard let field = root.member("echo"), !field.isNull, try field.bool() else { return false }
+            if chat { throw field.error(expected: "false (chat completions have no echo)") }
+            if stream { throw field.error(expected: "false when stream is true (echo is not implemented for streaming)") }
+            return true
         }
     }
 

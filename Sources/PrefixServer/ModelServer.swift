@@ -46,6 +46,8 @@ public final class ModelServer: Sendable {
     struct StartedCompletion: Sendable {
         let submission: BatchScheduler.Submission
         let renderer: CompletionRenderer
+        /// The prompt to repeat before the completion (`echo`); nil otherwise.
+        var echo: EchoedPrompt? = nil
     }
 
     /// Checks `parameters` against the model and the limits, leases the prefix, tokenizes and
@@ -67,10 +69,12 @@ public final class ModelServer: Sendable {
             let deadline = ContinuousClock.now + .seconds(options.requestTimeoutSeconds)
             let job = GenerationJob(promptTokens: tokens, modelName: name, prefix: prefix, maxTokens: maxTokens,
                                     sampling: sampling, stopStrings: parameters.stop, deadline: deadline,
-                                    ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs)
+                                    ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs,
+                                    promptLogprobs: parameters.echo)
             let submission = try scheduler.submit(job, onEnd: release)
             return StartedCompletion(submission: submission,
-                                     renderer: CompletionRenderer(chat: chat, requestID: submission.id, model: name))
+                                     renderer: CompletionRenderer(chat: chat, requestID: submission.id, model: name),
+                                     echo: parameters.echo ? echoedPrompt(parameters.input, tokens: tokens) : nil)
         } catch {
             release()
             throw error
@@ -105,6 +109,13 @@ public final class ModelServer: Sendable {
         } catch {
             throw APIError.invalidRequest("The prompt cannot be used: \(error)", param: "prompt", code: "invalid_prompt")
         }
+    }
+
+    /// What an `echo` response repeats: the prompt text, and whether its first token is a BOS
+    /// the server added (the tokens are one more than the text's own).
+    private func echoedPrompt(_ input: CompletionParameters.Input, tokens: [Int]) -> EchoedPrompt? {
+        guard case .text(let prompt) = input else { return nil }
+        return EchoedPrompt(text: prompt, firstIsAdded: tokens.count > checkpoint.tokenizer.encode(prompt).count)
     }
 
     private func maxTokens(_ parameters: CompletionParameters, chat: Bool, promptCount: Int, prefixLength: Int) throws(APIError) -> Int {

@@ -111,9 +111,15 @@ public enum ServerRoutes {
             switch event {
             case .text(let piece): text += piece
             case .finished(let summary):
-                var offset = 0
-                let logprobs = started.submission.logprobs.map { started.renderer.logprobs($0.rest(), offset: &offset) } ?? "null"
-                return JSONResponse.make(started.renderer.complete(text: text, summary: summary, logprobs: logprobs))
+                var logprobs = "null"
+                if let log = started.submission.logprobs, let echo = started.echo {
+                    logprobs = try echo.logprobs(prompt: log.prompt, completion: log.rest(), reason: summary.reason)
+                } else if let log = started.submission.logprobs {
+                    var offset = 0
+                    logprobs = started.renderer.logprobs(log.rest(), offset: &offset)
+                }
+                let echoed = (started.echo?.text ?? "") + text  // echo: the prompt, then the completion
+                return JSONResponse.make(started.renderer.complete(text: echoed, summary: summary, logprobs: logprobs))
             case .failed(let message):
                 throw APIError(status: .internalServerError, message: "Generation failed: \(message)", type: "server_error", code: "generation_failed")
             }
