@@ -235,6 +235,30 @@ final class EchoTests: XCTestCase {
         XCTAssertEqual(try echoed.at("choices[0].text").string(), "x", "echo, max_tokens 0, no logprobs: the prompt")
     }
 
+    /// A request that ends before its prompt was read (here its time limit, 0 s, ends it before
+    /// the first prefill step) answers 503 `prompt_not_scored` rather than partial logprobs;
+    /// without `logprobs` nothing needed scoring and the echoed prompt comes back.
+    func testAnEchoThatEndsBeforeItsPromptWasReadIsA503() async throws {
+        let c = try ServerFixtures.tiny()
+        var options = ServerOptions()
+        options.requestTimeoutSeconds = 0
+        let server = try ServerFixtures.server(c, options: options)
+        let results = try await server.application(logger: LogCollector().logger).test(.router) { client -> [(Int, String)] in
+            let body = #"{"model": "hf", "prompt": "the quick brown fox", "echo": true, "max_tokens": 4"#
+            let scored = try await client.post("/v1/completions", json: body + #", "logprobs": 1}"#)
+            let bare = try await client.post("/v1/completions", json: body + "}")
+            return [(scored.status.code, scored.text), (bare.status.code, bare.text)]
+        }
+        XCTAssertEqual(results[0].0, 503, results[0].1)
+        let error = try JSONField.parse(Array(results[0].1.utf8), file: "error").at("error")
+        XCTAssertEqual(try error.at("code").string(), "prompt_not_scored")
+        XCTAssertTrue(try error.at("message").string().contains("before its whole prompt was read"), results[0].1)
+        XCTAssertEqual(results[1].0, 200, results[1].1)
+        let bare = try JSONField.parse(Array(results[1].1.utf8), file: "bare")
+        XCTAssertEqual(try bare.at("choices[0].text").string(), "the quick brown fox")
+        XCTAssertEqual(try bare.at("choices[0].finish_reason").string(), "length")
+    }
+
     /// The tiny Llama copied with `add_bos_token: true` (the fixture itself adds none).
     private static func tinyWithBOS() throws -> Checkpoint {
         let folder = try ServerFixtures.temporaryDirectory("tiny-bos")
