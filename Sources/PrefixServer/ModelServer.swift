@@ -112,10 +112,17 @@ public final class ModelServer: Sendable {
     }
 
     /// What an `echo` response repeats: the prompt text, and whether its first token is a BOS
-    /// the server added (the tokens are one more than the text's own).
+    /// the server added (the tokens are one more than the text's own). A prompt of token ids is
+    /// fed as given (nothing added) and echoed as their decoded text, as vLLM does.
     private func echoedPrompt(_ input: CompletionParameters.Input, tokens: [Int]) -> EchoedPrompt? {
-        guard case .text(let prompt) = input else { return nil }
-        return EchoedPrompt(text: prompt, firstIsAdded: tokens.count > checkpoint.tokenizer.encode(prompt).count)
+        switch input {
+        case .text(let prompt):
+            return EchoedPrompt(text: prompt, firstIsAdded: tokens.count > checkpoint.tokenizer.encode(prompt).count)
+        case .tokens(let ids):
+            return EchoedPrompt(text: checkpoint.tokenizer.decode(ids), firstIsAdded: false)
+        case .chat:
+            return nil
+        }
     }
 
     private func maxTokens(_ parameters: CompletionParameters, chat: Bool, promptCount: Int, prefixLength: Int) throws(APIError) -> Int {

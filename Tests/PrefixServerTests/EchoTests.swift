@@ -235,6 +235,35 @@ final class EchoTests: XCTestCase {
         XCTAssertEqual(try echoed.at("choices[0].text").string(), "x", "echo, max_tokens 0, no logprobs: the prompt")
     }
 
+    /// A prompt of token ids (lm-evaluation-harness's default request) is fed as given, no BOS
+    /// added even for a checkpoint that asks for one: one entry per id, the first null, `text`
+    /// their decoded text. The same prompt sent as text gets the BOS (one entry more).
+    func testATokenIDPromptIsEchoedAsItsDecodedTextWithoutAnAddedBOS() async throws {
+        let c = try Self.tinyWithBOS()
+        let server = try ServerFixtures.server(c)
+        let text = "once upon a time"
+        let ids = c.tokenizer.encode(text)
+        XCTAssertEqual(try c.promptTokens(text), [try XCTUnwrap(c.tokenizer.bosTokenID)] + ids)
+        let model = server.baseName
+        let bodies = try await server.application(logger: LogCollector().logger).test(.router) { client -> [String] in
+            let body = #"{"model": \#(model.jsonLiteral), "echo": true, "logprobs": 2, "max_tokens": 0, "prompt": "#
+            let asIDs = try await client.post("/v1/completions", json: body + "[" + ids.map(String.init).joined(separator: ",") + "]}")
+            let asText = try await client.post("/v1/completions", json: body + text.jsonLiteral + "}")
+            return [asIDs.text, asText.text]
+        }
+        let json = try JSONField.parse(Array(bodies[0].utf8), file: "ids")
+        XCTAssertEqual(try json.at("choices[0].text").string(), c.tokenizer.decode(ids))
+        XCTAssertEqual(try json.at("usage.prompt_tokens").int(), ids.count)
+        let lp = try Logprobs(json.at("choices[0].logprobs"))
+        XCTAssertEqual(lp.tokens, ids.map { String(decoding: c.tokenizer.bytes(forID: $0), as: UTF8.self) })
+        XCTAssertNil(lp.values[0], "the first id has no predecessor")
+        XCTAssertEqual(lp.offsets.first, 0)
+        XCTAssertEqual(lp.tokens.joined(), text)
+        let withBOS = try Logprobs(JSONField.parse(Array(bodies[1].utf8), file: "text").at("choices[0].logprobs"))
+        XCTAssertEqual(withBOS.tokens.count, ids.count + 1)
+        XCTAssertNotNil(withBOS.values[1], "after the added BOS the first text token has a value")
+    }
+
     /// A request that ends before its prompt was read (here its time limit, 0 s, ends it before
     /// the first prefill step) answers 503 `prompt_not_scored` rather than partial logprobs;
     /// without `logprobs` nothing needed scoring and the echoed prompt comes back.

@@ -1,7 +1,7 @@
 /// The prompt a `/v1/completions` response with `echo: true` repeats: the choice's `text` is the
-/// prompt, exactly as the request gave it, followed by the completion; with `logprobs` the
-/// logprobs cover the prompt's tokens as fed to the model, then the completion's
-/// (``LogprobJSON/echoed(_:firstIsAdded:then:)``).
+/// prompt, exactly as the request gave it (a prompt of token ids: their decoded text, as vLLM),
+/// followed by the completion; with `logprobs` the logprobs cover the prompt's tokens as fed to
+/// the model, then the completion's (``LogprobJSON/echoed(_:firstIsAdded:then:)``).
 ///
 /// A BOS the server put in front of the prompt (a checkpoint that asks for one, e.g. Gemma) is
 /// reported as the first token, as vLLM does: `usage.prompt_tokens` counts it, so the entries are
@@ -10,7 +10,7 @@
 /// `text`. Its logprob is null as the first token's; the first text token then has a value,
 /// ln p(token | BOS).
 struct EchoedPrompt: Sendable {
-    /// The prompt exactly as the request gave it.
+    /// The prompt exactly as the request gave it, or the decoded text of its token ids.
     let text: String
     /// Whether the first prompt token is a BOS the server added (not written in the prompt).
     let firstIsAdded: Bool
