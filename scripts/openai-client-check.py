@@ -7,7 +7,8 @@ Started by scripts/openai-client-check.sh (which makes the venv and the bundles)
 Starts the server on a free loopback port with the bundles of BUNDLES_DIR, then checks:
 models listed; greedy completion and chat per prefix equal `prefixpack generate`; streaming;
 logprobs; n choices (greedy equal, seeded reproducible, streamed chat indexes); logit_bias forcing a
-token and refusing an unknown id; penalties changing a greedy text;
+token and refusing an unknown id; penalties changing a greedy text; echo with logprobs (the prompt
+scored under the prefix, max_tokens 0 and 4); a prompt given as token ids;
 16 concurrent requests over mixed prefixes equal their solo outputs; a client that disconnects
 mid-stream leaves the server healthy and frees its slot; a non-streaming client that gives up
 (openai's `timeout=`) frees its slot long before its max_tokens; bad requests get their statuses
@@ -124,6 +125,35 @@ def main():
             model="proj", messages=[{"role": "user", "content": "Name three colours."}], max_tokens=8, temperature=0,
             logprobs=True, top_logprobs=2, stream=True) if c.choices and c.choices[0].logprobs]
         check([t.token for s in streamed for t in s.content] == [t.token for t in content], "streamed chat logprobs equal the whole ones")
+        # echo: the prompt scored under the prefix (lm-evaluation-harness's log-likelihood requests).
+        prompt = "The capital of France is Paris. The capital of Italy is Rome."
+        scored = client.completions.create(model="raw", prompt=prompt, echo=True, logprobs=1, max_tokens=0)
+        lp = scored.choices[0].logprobs
+        bos = len(lp.tokens) > 1 and lp.text_offset[:2] == [0, 0]  # a BOS the server added (SmolLM2 adds none)
+        check(scored.choices[0].text == prompt and scored.choices[0].finish_reason == "length"
+              and scored.usage.completion_tokens == 0 and len(lp.tokens) == scored.usage.prompt_tokens
+              and "".join(lp.tokens[1:] if bos else lp.tokens) == prompt,
+              f"echo max_tokens 0: the prompt, one entry per prompt token ({len(lp.tokens)}, BOS {bos})")
+        check(lp.token_logprobs[0] is None and lp.top_logprobs[0] is None
+              and all(x is not None and -1e4 < x <= 0 for x in lp.token_logprobs[1:])
+              and all(len(t) == 1 and max(t.values()) >= x for t, x in zip(lp.top_logprobs[1:], lp.token_logprobs[1:])),
+              f"echo logprobs: first null, the rest finite and <= 0: {[round(x, 3) for x in lp.token_logprobs[1:6]]}")
+        other = client.completions.create(model="proj", prompt=prompt, echo=True, logprobs=1, max_tokens=0).choices[0].logprobs
+        check(other.tokens == lp.tokens and other.token_logprobs[1:] != lp.token_logprobs[1:],
+              f"echo logprobs depend on the prefix: raw {sum(lp.token_logprobs[1:]):.3f}, proj {sum(other.token_logprobs[1:]):.3f}")
+        plain = client.completions.create(model="raw", prompt=prompt, max_tokens=4, temperature=0, logprobs=1)
+        echoed = client.completions.create(model="raw", prompt=prompt, max_tokens=4, temperature=0, logprobs=1, echo=True)
+        n = len(lp.tokens)
+        check(echoed.choices[0].text == prompt + plain.choices[0].text
+              and echoed.choices[0].logprobs.token_logprobs[:n] == lp.token_logprobs
+              and echoed.choices[0].logprobs.token_logprobs[n:] == plain.choices[0].logprobs.token_logprobs,
+              f"echo max_tokens 4: prompt + the same greedy completion, same values: {echoed.choices[0].text[len(prompt):]!r}")
+        try:
+            client.completions.create(model="raw", prompt=prompt, echo=True, max_tokens=2, stream=True)
+            check(False, "echo with stream refused")
+        except openai.BadRequestError as e:
+            check(e.body.get("param") == "echo", f"echo with stream refused: {e.body.get('message')}")
+
 
         # n choices, logit_bias and penalties through the client's typed parameters.
         three = client.completions.create(model="raw", prompt="Once upon a time", max_tokens=20, temperature=0, n=3)
@@ -149,6 +179,12 @@ def main():
                                         logit_bias={str(forced): 100})
         piece = ids["pieces"][0].replace("\u0120", " ")
         check(got.choices[0].logprobs.tokens == [piece] * 4, f"logit_bias +100 on {forced} ({piece!r}) forces it: {got.choices[0].text!r}")
+        # A prompt given as token ids (lm-evaluation-harness's default): fed as given, the same greedy text.
+        story = json.loads(subprocess.run([BINARY, "tokenize", "--model", MODEL, "--text", "Once upon a time", "--json"],
+                                          capture_output=True, text=True, check=True).stdout)["ids"]
+        by_ids = client.completions.create(model="raw", prompt=story, max_tokens=20, temperature=0)
+        check(by_ids.choices[0].text == whole and by_ids.usage.prompt_tokens == len(story),
+              f"prompt as {len(story)} token ids gives the text prompt's completion")
         try:
             client.completions.create(model="raw", prompt="x", max_tokens=2, logit_bias={"99999999": 1})
             check(False, "logit_bias id beyond the vocabulary refused")

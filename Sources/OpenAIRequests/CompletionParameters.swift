@@ -4,10 +4,11 @@ import TextTokenizers
 /// The fields of `POST /v1/completions` and `/v1/chat/completions`, checked: every value is in
 /// range or the request is refused with a 400 naming the field. Fields that would change the
 /// answer but are not implemented are refused when they ask for anything but the default
-/// (``refuseUnimplemented(_:)``: `best_of` other than 1, `echo: true`), so a client never gets a
-/// silently different answer. Fields that do not change the answer (`user`, `metadata`, ...) are
-/// ignored, as OpenAI clients send them freely. `n`, the penalties and `logit_bias` are read by
-/// the fields of SamplingFields.swift (``choiceCount(_:)``, ``penalty(_:_:)``, ``logitBias(_:)``).
+/// (``refuseUnimplemented(_:)``: `best_of` other than 1; `echo: true` on chat or with `stream`,
+/// ``echo(_:chat:stream:)``), so a client never gets a silently different answer. Fields that do
+/// not change the answer (`user`, `metadata`, ...) are ignored, as OpenAI clients send them
+/// freely. `n`, the penalties and `logit_bias` are read by the fields of SamplingFields.swift
+/// (``choiceCount(_:)``, ``penalty(_:_:)``, ``logitBias(_:)``).
 package struct CompletionParameters: Sendable {
     /// What the model continues.
     package enum Input: Sendable {
@@ -49,6 +50,10 @@ package struct CompletionParameters: Sendable {
     /// `logit_bias`: token id → a number in -100...100 added to its logit before every choice of
     /// a token (default empty). The ids are not yet checked against a vocabulary.
     package var logitBias: [Int: Float]
+    /// `echo` (completions only): the response's text is the prompt followed by the completion
+    /// and, with ``logprobs``, the logprobs cover the prompt's tokens first. Refused on chat
+    /// (which has no echo) and with `stream` (not implemented).
+    package var echo: Bool
 
     /// Largest number of stop strings, as OpenAI.
     package static let maxStopStrings = 4
@@ -115,6 +120,7 @@ package struct CompletionParameters: Sendable {
         frequencyPenalty = try Self.penalty(root, "frequency_penalty")
         logitBias = try Self.logitBias(root)
         logprobs = try Self.logprobs(root, chat: chat)
+        echo = try Self.echo(root, chat: chat, stream: stream)
         try Self.refuseUnimplemented(root)
     }
 
@@ -141,15 +147,22 @@ package struct CompletionParameters: Sendable {
     }
 
     /// Refuses the OpenAI fields this server does not implement unless they hold their default
-    /// (absent or null is the default too): `best_of` 1, `echo` false.
+    /// (absent or null is the default too): `best_of` 1.
     private static func refuseUnimplemented(_ root: JSONField) throws(APIError) {
         try RequestBodyReader.field { () throws(JSONFieldError) in
             if let field = root.member("best_of"), !field.isNull, try field.int() != 1 {
                 throw field.error(expected: "1 (best_of is not implemented)")
             }
-            if let field = root.member("echo"), !field.isNull, try field.bool() {
-                throw field.error(expected: "false (echo is not implemented)")
-            }
+        }
+    }
+
+    /// `echo` (a boolean, default false): true only on `/v1/completions` without `stream`.
+    private static func echo(_ root: JSONField, chat: Bool, stream: Bool) throws(APIError) -> Bool {
+        try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
+            guard let field = root.member("echo"), !field.isNull, try field.bool() else { return false }
+            if chat { throw field.error(expected: "false (chat completions have no echo)") }
+            if stream { throw field.error(expected: "false when stream is true (echo is not implemented for streaming)") }
+            return true
         }
     }
 

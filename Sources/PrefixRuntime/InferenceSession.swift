@@ -140,7 +140,7 @@ public final class InferenceSession {
         return result
     }
 
-    private func validate(_ tokens: [Int]) throws {
+    func validate(_ tokens: [Int]) throws {
         let c = model.config
         for tok in tokens where tok < 0 || tok >= c.vocabSize {
             throw RuntimeError.tokenOutOfRange(token: tok, vocabSize: c.vocabSize)
@@ -173,7 +173,9 @@ public final class InferenceSession {
         return try body(UnsafeBufferPointer(start: scratch.logits, count: model.config.vocabSize))
     }
 
-    private func run(_ tokens: [Int], logits: LogitsSelection, capture: Bool) throws -> Int {
+    /// Runs one batch; the final-norm outputs of its rows are left in `scratch.xn` whatever `logits` is
+    /// (``forward(_:eachRow:)`` projects them itself).
+    func run(_ tokens: [Int], logits: LogitsSelection, capture: Bool) throws -> Int {
         try tokens.withUnsafeBufferPointer { try run($0, logits: logits, capture: capture) }
     }
 

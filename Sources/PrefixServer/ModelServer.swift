@@ -46,6 +46,8 @@ public final class ModelServer: Sendable {
     struct StartedCompletion: Sendable {
         let submissions: [BatchScheduler.Submission]
         let renderer: CompletionRenderer
+        /// The prompt to repeat before the completion (`echo`); nil otherwise.
+        var echo: EchoedPrompt? = nil
     }
 
     /// Checks `parameters` against the model and the limits, leases the prefix, tokenizes and
@@ -74,11 +76,13 @@ public final class ModelServer: Sendable {
                                                seed: ChoiceSeeds.seed(forChoice: index, requestSeed: seed), adjustments: adjustments)
                 return GenerationJob(promptTokens: tokens, modelName: name, prefix: prefix, maxTokens: maxTokens,
                                      sampling: sampling, stopStrings: parameters.stop, deadline: deadline,
-                                     ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs)
+                                     ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs,
+                                     promptLogprobs: parameters.echo)
             }
             let submissions = try scheduler.submit(jobs, onEnd: release)
             return StartedCompletion(submissions: submissions,
-                                     renderer: CompletionRenderer(chat: chat, requestID: submissions.first?.id ?? 0, model: name))
+                                     renderer: CompletionRenderer(chat: chat, requestID: submissions.first?.id ?? 0, model: name),
+                                     echo: parameters.echo ? echoedPrompt(parameters.input, tokens: tokens) : nil)
         } catch {
             release()
             throw error
@@ -128,6 +132,20 @@ public final class ModelServer: Sendable {
             throw error
         } catch {
             throw APIError.invalidRequest("The prompt cannot be used: \(error)", param: "prompt", code: "invalid_prompt")
+        }
+    }
+
+    /// What an `echo` response repeats: the prompt text, and whether its first token is a BOS
+    /// the server added (the tokens are one more than the text's own). A prompt of token ids is
+    /// fed as given (nothing added) and echoed as their decoded text, as vLLM does.
+    private func echoedPrompt(_ input: CompletionParameters.Input, tokens: [Int]) -> EchoedPrompt? {
+        switch input {
+        case .text(let prompt):
+            return EchoedPrompt(text: prompt, firstIsAdded: tokens.count > checkpoint.tokenizer.encode(prompt).count)
+        case .tokens(let ids):
+            return EchoedPrompt(text: checkpoint.tokenizer.decode(ids), firstIsAdded: false)
+        case .chat:
+            return nil
         }
     }
 

@@ -110,20 +110,27 @@ public enum ServerRoutes {
     private static func wholeResponse(_ started: ModelServer.StartedCompletion) async throws -> Response {
         var choices: [CompletionRenderer.Choice] = []
         for submission in started.submissions {
-            choices.append(try await wholeChoice(submission, renderer: started.renderer))
+            choices.append(try await wholeChoice(submission, renderer: started.renderer, echo: started.echo))
         }
         return JSONResponse.make(started.renderer.complete(choices))
     }
 
-    private static func wholeChoice(_ submission: BatchScheduler.Submission, renderer: CompletionRenderer) async throws -> CompletionRenderer.Choice {
+    private static func wholeChoice(_ submission: BatchScheduler.Submission, renderer: CompletionRenderer,
+                                    echo: EchoedPrompt?) async throws -> CompletionRenderer.Choice {
         var text = ""
         for await event in submission.events {
             switch event {
             case .text(let piece): text += piece
             case .finished(let summary):
-                var offset = 0
-                let logprobs = submission.logprobs.map { renderer.logprobs($0.rest(), offset: &offset) } ?? "null"
-                return CompletionRenderer.Choice(text: text, summary: summary, logprobs: logprobs)
+                var logprobs = "null"
+                if let log = submission.logprobs, let echo {
+                    logprobs = try echo.logprobs(prompt: log.prompt, completion: log.rest(), reason: summary.reason)
+                } else if let log = submission.logprobs {
+                    var offset = 0
+                    logprobs = renderer.logprobs(log.rest(), offset: &offset)
+                }
+                // echo: the prompt, then the completion
+                return CompletionRenderer.Choice(text: (echo?.text ?? "") + text, summary: summary, logprobs: logprobs)
             case .failed(let message):
                 throw generationFailed(message)
             }

@@ -253,7 +253,7 @@ public final class BatchScheduler: @unchecked Sendable {
             sequence.fail("\(error)")
             return
         }
-        if job.maxTokens <= 0 { sequence.finish(.tokenLimit) }
+        if job.maxTokens <= 0 && !sequence.scoresPrompt { sequence.finish(.tokenLimit) }  // nothing to read or generate
     }
 
     /// Feeds prompt chunks of joining sequences, first come first served, while this step's

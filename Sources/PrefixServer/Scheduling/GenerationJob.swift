@@ -25,11 +25,17 @@ public struct GenerationJob: Sendable {
     /// k most likely tokens at its position (``TokenLogprob``), reported through
     /// ``BatchScheduler/Submission/logprobs``. Observation only: the tokens are the same.
     public var logprobs: Int?
+    /// The prompt's tokens are scored too (`echo` with `logprobs`): every prompt token after the
+    /// first gets its log probability given the tokens before it (and the prefix), with the
+    /// ``logprobs`` most likely alternatives (``PromptLogprobs``, through
+    /// ``TokenLogprobLog/prompt``). The prompt is then read even when ``maxTokens`` is 0.
+    /// Ignored when ``logprobs`` is nil.
+    public var promptLogprobs: Bool
 
     /// A job with every field given.
     public init(promptTokens: [Int], modelName: String, prefix: AttachedPrefix?, maxTokens: Int,
                 sampling: SamplingOptions, stopStrings: [String], deadline: ContinuousClock.Instant,
-                ignoreEOS: Bool = false, logprobs: Int? = nil) {
+                ignoreEOS: Bool = false, logprobs: Int? = nil, promptLogprobs: Bool = false) {
         self.promptTokens = promptTokens
         self.modelName = modelName
         self.prefix = prefix
@@ -39,5 +45,6 @@ public struct GenerationJob: Sendable {
         self.deadline = deadline
         self.ignoreEOS = ignoreEOS
         self.logprobs = logprobs
+        self.promptLogprobs = promptLogprobs
     }
 }

@@ -18,6 +18,8 @@ final class RunningSequence {
     /// Where output tokens' logprobs go, and how they are computed (nil unless the job asked).
     private let log: TokenLogprobLog?
     private let calculator: LogprobCalculator?
+    /// Scores the prompt's tokens while it is prefilled (nil unless the job asked, `echo`).
+    private let promptScorer: PromptScorer?
     /// The logprobs of the token sampled last, until ``accept(_:at:)`` takes it.
     private var sampledLogprob: TokenLogprob?
     /// Prompt tokens already in the cache.
@@ -45,18 +47,27 @@ final class RunningSequence {
         stopTokens = job.ignoreEOS ? [] : eosTokenID.map { [$0] } ?? []
         self.log = log
         calculator = log == nil ? nil : job.logprobs.map { LogprobCalculator(top: $0, tokenizer: tokenizer) }
+        promptScorer = log == nil || !job.promptLogprobs ? nil
+            : job.logprobs.map { PromptScorer(prompt: job.promptTokens, top: $0, tokenizer: tokenizer) }
     }
+
+    /// True when the prompt's tokens are scored (``GenerationJob/promptLogprobs``): the prompt
+    /// is read even when no token is to be generated.
+    var scoresPrompt: Bool { promptScorer != nil }
 
     /// True while prompt tokens remain to be fed.
     var isPrefilling: Bool { finished == nil && prefilled < job.promptTokens.count }
 
     /// Feeds the next prefill chunk of at most `chunk` tokens (``PrefillPlan``); after the last
-    /// one, samples the first token. Returns the number of tokens fed.
+    /// one, samples the first token (or, scoring a prompt with `max_tokens` 0, finishes).
+    /// Returns the number of tokens fed.
     func prefillStep(chunk: Int, now: () -> ContinuousClock.Instant) throws -> Int {
         let prompt = job.promptTokens
         let n = PrefillPlan.nextChunk(remaining: prompt.count - prefilled, chunk: chunk)
         let piece = Array(prompt[prefilled..<prefilled + n])
-        if prefilled + n < prompt.count {
+        if let promptScorer {
+            try scoringPrefillStep(piece, scorer: promptScorer, now: now)
+        } else if prefilled + n < prompt.count {
             try session.forward(piece, logits: .none)
             prefilled += n
         } else {
@@ -65,6 +76,24 @@ final class RunningSequence {
             accept(token, at: now())
         }
         return n
+    }
+
+    /// A prefill chunk whose every row of logits is scored (``PromptScorer``); the last prompt
+    /// row's logits, bit-identical to those of the unscored path, choose the first token.
+    private func scoringPrefillStep(_ piece: [Int], scorer: PromptScorer, now: () -> ContinuousClock.Instant) throws {
+        let start = prefilled
+        var token: Int?
+        try session.forward(piece, eachRow: { row, logits in
+            if scorer.predictsPromptToken(after: start + row) {
+                scorer.score(logits, after: start + row)
+            } else if job.maxTokens > 0 {
+                token = sample(logits)
+            }
+        })
+        prefilled += piece.count
+        guard prefilled == job.promptTokens.count else { return }
+        log?.prompt = scorer.result
+        if let token { accept(token, at: now()) } else { finish(.tokenLimit) }
     }
 
     /// Samples from the logits of the decode step that fed ``pendingToken`` (or of the last

@@ -14,6 +14,7 @@ public final class TokenLogprobLog: @unchecked Sendable {
     private var sealed: [[TokenLogprob]] = []
     private var next_ = 0
     private var open: [TokenLogprob] = []
+    private var prompt_: PromptLogprobs?
 
     /// An empty log.
     public init() {}
@@ -29,6 +30,14 @@ public final class TokenLogprobLog: @unchecked Sendable {
             sealed.append(open)
             open.removeAll()
         }
+    }
+
+    /// The prompt's logprobs (`echo`), set once the whole prompt was read and before its first
+    /// output token is added (scheduler thread); nil until then or when the job did not ask
+    /// (``GenerationJob/promptLogprobs``).
+    public var prompt: PromptLogprobs? {
+        get { lock.withLock { prompt_ } }
+        set { lock.withLock { prompt_ = newValue } }
     }
 
     /// The tokens of the next text event, in order (reader).
