@@ -36,6 +36,7 @@ FEATURES=(
     "bench --json, peak memory (issue 10)|PrefixPackCLI/BenchClock.swift PrefixPackCLI/PeakMemory.swift PrefixPackCLI/ModelBenchmarkReport.swift"
     "bench train, training buffers kept between steps (issue 10)|PrefixPackCLI/BenchTrainCommand.swift PrefixTraining/TrainingWorkspace.swift"
     "Prefix K/V stored once, shared by its sequences (issue 11)|PrefixRuntime/PrefixSlotStorage.swift"
+    "Penalties/logit bias in the sampler, prompt scoring for echo (issue 11)|PrefixRuntime/LogitAdjustments.swift PrefixRuntime/InferenceSession+RowLogits.swift"
     "The server (issue 11)|$(cd Sources && find PrefixServer OpenAIRequests -type f -name '*.swift' | sort | tr '\n' ' ')PrefixPackCLI/ServeCommand.swift"
     "Parser fuzzers (issue 12)|$(cd Sources && find PrefixPackFuzz FuzzSupport -type f -name '*.swift' | sort | tr '\n' ' ')"
     "Hardening caps and escaping (issue 12)|PrefixBundle/DerivedSizes.swift PrefixBundle/PrintableText.swift PrefixBundle/FiniteValues.swift TensorFiles/GGUFArray.swift PrefixPackCLI/TerminalOutput.swift"
