@@ -77,7 +77,7 @@ public final class ModelServer: Sendable {
                 return GenerationJob(promptTokens: tokens, modelName: name, prefix: prefix, maxTokens: maxTokens,
                                      sampling: sampling, stopStrings: parameters.stop, deadline: deadline,
                                      ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs,
-                                     promptLogprobs: parameters.echo)
+                                     promptLogprobs: parameters.echo && index == 0)  // one scoring serves every choice
             }
             let submissions = try scheduler.submit(jobs, onEnd: release)
             return StartedCompletion(submissions: submissions,

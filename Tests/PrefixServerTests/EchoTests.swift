@@ -201,6 +201,27 @@ final class EchoTests: XCTestCase {
         }
     }
 
+    /// `echo` with `n` choices: the prompt is scored once (by choice 0) and every choice reports
+    /// those values, equal to the `n: 1` answer's; each choice then has its own completion.
+    func testEveryChoiceOfAnEchoCarriesThePromptsValues() async throws {
+        let c = try ServerFixtures.tiny()
+        let server = try ServerFixtures.server(c)
+        let request = #"{"model": "alpha", "prompt": "the quick brown fox", "echo": true, "logprobs": 2, "max_tokens": 3, "temperature": 0"#
+        let bodies = try await server.application(logger: LogCollector().logger).test(.router) { client -> [String] in
+            [try await client.post("/v1/completions", json: request + "}").text,
+             try await client.post("/v1/completions", json: request + #", "n": 3}"#).text]
+        }
+        let single = try Logprobs(JSONField.parse(Array(bodies[0].utf8), file: "n1").at("choices[0].logprobs"))
+        let json = try JSONField.parse(Array(bodies[1].utf8), file: "n3")
+        let prompt = try c.promptTokens("the quick brown fox").count
+        for i in 0..<3 {
+            let choice = try Logprobs(json.at("choices[\(i)].logprobs"))
+            XCTAssertEqual(choice.tokens, single.tokens, "choice \(i)")
+            XCTAssertEqual(Array(choice.values.prefix(prompt)), Array(single.values.prefix(prompt)), "choice \(i): the prompt's values")
+            XCTAssertEqual(choice.values, single.values, "choice \(i): greedy, so the completion's too")
+        }
+    }
+
     /// `echo` refused where it is not implemented or not meaningful, and its value checked.
     func testEchoRefusals() async throws {
         let c = try ServerFixtures.tinyWithChatTemplate()

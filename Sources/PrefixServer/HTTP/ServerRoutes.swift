@@ -106,17 +106,21 @@ public enum ServerRoutes {
         }
     }
 
-    /// Every choice read to its end, in index order (they run side by side meanwhile).
+    /// Every choice read to its end, in index order (they run side by side meanwhile). With
+    /// `echo`, choice 0 alone scored the prompt (the same prompt, prefix and activation path for
+    /// every choice); its values are every choice's, and it is read first.
     private static func wholeResponse(_ started: ModelServer.StartedCompletion) async throws -> Response {
         var choices: [CompletionRenderer.Choice] = []
+        let scored = started.submissions.first?.logprobs
         for submission in started.submissions {
-            choices.append(try await wholeChoice(submission, renderer: started.renderer, echo: started.echo))
+            choices.append(try await wholeChoice(submission, renderer: started.renderer, echo: started.echo, scored: scored))
         }
         return JSONResponse.make(started.renderer.complete(choices))
     }
 
+    /// One choice read to its end; `scored` holds the prompt's logprobs when `echo` asked for them.
     private static func wholeChoice(_ submission: BatchScheduler.Submission, renderer: CompletionRenderer,
-                                    echo: EchoedPrompt?) async throws -> CompletionRenderer.Choice {
+                                    echo: EchoedPrompt?, scored: TokenLogprobLog?) async throws -> CompletionRenderer.Choice {
         var text = ""
         for await event in submission.events {
             switch event {
@@ -124,7 +128,7 @@ public enum ServerRoutes {
             case .finished(let summary):
                 var logprobs = "null"
                 if let log = submission.logprobs, let echo {
-                    logprobs = try echo.logprobs(prompt: log.prompt, completion: log.rest(), reason: summary.reason)
+                    logprobs = try echo.logprobs(prompt: scored?.prompt, completion: log.rest(), reason: summary.reason)
                 } else if let log = submission.logprobs {
                     var offset = 0
                     logprobs = renderer.logprobs(log.rest(), offset: &offset)
