@@ -246,10 +246,7 @@ final class EchoTests: XCTestCase {
             return results
         }
         for (i, (uri, body, param, message)) in cases.enumerated() {
-            XCTAssertEqual(results[i].0, 400, "\(uri) \(body)")
-            let error = try JSONField.parse(Array(results[i].1.utf8), file: "error").at("error")
-            XCTAssertEqual(try error.at("param").string(), param, body)
-            XCTAssertTrue(try error.at("message").string().contains(message), results[i].1)
+            try assertBadRequest(results[i], param: param, message: message, "\(uri) \(body)")
         }
         for (i, (uri, body)) in fine.enumerated() { XCTAssertEqual(results[cases.count + i].0, 200, "\(uri) \(body)") }
         let echoed = try JSONField.parse(Array(results[results.count - 1].1.utf8), file: "echoed")

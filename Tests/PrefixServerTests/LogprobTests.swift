@@ -220,10 +220,7 @@ final class LogprobTests: XCTestCase {
             return results
         }
         for (i, (uri, body, param, message)) in cases.enumerated() {
-            XCTAssertEqual(results[i].0, 400, "\(uri) \(body)")
-            let error = try JSONField.parse(Array(results[i].1.utf8), file: "error").at("error")
-            XCTAssertEqual(try error.at("param").string(), param, body)
-            XCTAssertTrue(try error.at("message").string().contains(message), results[i].1)
+            try assertBadRequest(results[i], param: param, message: message, "\(uri) \(body)")
         }
         XCTAssertEqual(results.last?.0, 200, results.last?.1 ?? "")
         XCTAssertEqual(try JSONField.parse(Array(results.last!.1.utf8), file: "fine").at("choices[0]").member("logprobs")?.isNull, true)

@@ -60,3 +60,13 @@ extension JSONField {
 
 /// The project's JSON reader under a name the tests use for parsed events.
 typealias PrefixSupportJSON = JSONField
+
+/// Asserts that `result` (status code, body) is a 400 whose OpenAI error names `param` and whose
+/// message contains `message`; `context` (the request) goes into the failure messages.
+func assertBadRequest(_ result: (status: Int, body: String), param: String, message: String, _ context: String,
+                      file: StaticString = #filePath, line: UInt = #line) throws {
+    XCTAssertEqual(result.status, 400, context, file: file, line: line)
+    let error = try JSONField.parse(Array(result.body.utf8), file: "error").at("error")
+    XCTAssertEqual(try error.at("param").string(), param, context, file: file, line: line)
+    XCTAssertTrue(try error.at("message").string().contains(message), result.body, file: file, line: line)
+}
