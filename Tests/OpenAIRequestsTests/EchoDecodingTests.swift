@@ -5,14 +5,6 @@ import XCTest
 /// `echo`: a boolean, true only on `/v1/completions` without `stream`; every refusal is a 400
 /// naming the field, the value found and the one expected.
 final class EchoDecodingTests: XCTestCase {
-    private func decode(_ body: String, chat: Bool = false) throws(APIError) -> CompletionParameters {
-        try CompletionParameters(RequestBodyReader.object(Array(body.utf8)), chat: chat)
-    }
-
-    private func rejection(_ body: String, chat: Bool = false) -> APIError? {
-        do throws(APIError) { _ = try decode(body, chat: chat); return nil } catch { return error }
-    }
-
     func testEchoIsReadOnCompletionsAndDefaultsToFalse() throws {
         XCTAssertTrue(try decode(#"{"model":"m","prompt":"x","echo":true,"logprobs":5,"max_tokens":0}"#).echo)
         XCTAssertTrue(try decode(#"{"model":"m","prompt":"x","echo":true,"stream":false}"#).echo)

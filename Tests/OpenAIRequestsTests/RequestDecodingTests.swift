@@ -6,14 +6,6 @@ import XCTest
 /// The server's request decoding without HTTP (what prefixpack-fuzz `server-request` fuzzes):
 /// the cases the fuzz harness's invariants were written against.
 final class RequestDecodingTests: XCTestCase {
-    private func decode(_ body: String, chat: Bool = false) throws(APIError) -> CompletionParameters {
-        try CompletionParameters(RequestBodyReader.object(Array(body.utf8)), chat: chat)
-    }
-
-    private func rejection(_ body: String, chat: Bool = false) -> APIError? {
-        do throws(APIError) { _ = try decode(body, chat: chat); return nil } catch { return error }
-    }
-
     func testAnOpenAIClientChatBodyDecodes() throws {
         let p = try decode("""
             {"messages":[{"role":"system","content":"Be terse."},{"role":"user","content":[{"type":"text","text":"Hi "},{"type":"text","text":"there"}]}],
