@@ -31,13 +31,14 @@ public struct CheckpointSummary: Sendable {
             throw InteropError.fileMissing(path: path, what: "the checkpoint")
         }
         guard isDirectory.boolValue || path.lowercased().hasSuffix(".gguf") else { throw InteropError.unrecognizedCheckpoint(path: path) }
-        let (config, tokenizer) = try isDirectory.boolValue ? readHuggingFace(path) : readGGUF(path)
-        return CheckpointSummary(path: path, config: config, tokenizerHash: tokenizer.tokenizerHash,
+        if isDirectory.boolValue { try checkHuggingFaceFiles(URL(fileURLWithPath: path)) }
+        let header = try CheckpointHeader.read(path: path)
+        return CheckpointSummary(path: path, config: header.config, tokenizerHash: header.tokenizer.tokenizerHash,
                                  weightsDigest: try InteropError.reading { () throws(FileAccessError) in try FileDigest.checkpoint(path: path) })
     }
 
-    private static func readHuggingFace(_ path: String) throws -> (ModelConfig, BPETokenizer) {
-        let folder = URL(fileURLWithPath: path)
+    /// A folder's missing `config.json`, `tokenizer.json` or weights, named as such.
+    private static func checkHuggingFaceFiles(_ folder: URL) throws(InteropError) {
         let configURL = folder.appendingPathComponent("config.json")
         let tokenizerURL = folder.appendingPathComponent("tokenizer.json")
         let fm = FileManager.default
@@ -51,15 +52,5 @@ public struct CheckpointSummary: Sendable {
             throw InteropError.fileMissing(path: folder.appendingPathComponent(SafetensorsFolder.singleFileName).path,
                                            what: "model.safetensors (or model.safetensors.index.json)")
         }
-        let configBytes = try PEFTAdapterFiles.readRegularFile(configURL.path, limit: 16 << 20)
-        // Tying only matters for loading weights; the fields a prefix depends on do not change with it.
-        let config = try ModelConfig.fromHuggingFace(configJSON: Data(configBytes), file: configURL.path, hasSeparateOutputHead: nil)
-        return (config, try BPETokenizer(tokenizerJSONFile: tokenizerURL))
-    }
-
-    private static func readGGUF(_ path: String) throws -> (ModelConfig, BPETokenizer) {
-        let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
-        let config = try ModelConfig.fromGGUF(file, hasOutputTensor: file.tensorInfo("output.weight") != nil, file: path)
-        return (config, try Checkpoint.ggufTokenizer(file))
     }
 }

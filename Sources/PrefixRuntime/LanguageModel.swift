@@ -47,14 +47,8 @@ extension LanguageModel {
     /// - Throws: `RuntimeError` for configuration and shape problems, `TensorFileError` for
     ///   unreadable or malformed safetensors files.
     public static func loadHuggingFace(folder: URL) throws -> LanguageModel {
-        let configURL = folder.appendingPathComponent("config.json")
-        // A FIFO or device is refused without blocking; a missing file is "cannot open".
-        let data = Data(try TensorFileError.reading { () throws(FileAccessError) in
-            try MappedFile.contents(path: configURL.path, limit: 16 << 20)
-        })
         let store = try SafetensorsFolder(folder: folder)
-        let hasHead = store.descriptors["lm_head.weight"] != nil
-        let config = try ModelConfig.fromHuggingFace(configJSON: data, file: configURL.path, hasSeparateOutputHead: hasHead)
+        let config = try ModelConfig.fromHuggingFace(folder: folder, tensors: store)
         return try LanguageModel(config: config, store: store, naming: .huggingFace, file: store.label)
     }
 }

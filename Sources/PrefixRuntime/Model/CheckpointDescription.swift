@@ -89,31 +89,20 @@ extension CheckpointDescription {
     /// - Throws: ``EngineError`` when the path is missing or not a checkpoint; `RuntimeError`,
     ///   `TensorFileError`, `TokenizerError` for malformed contents.
     public static func describe(path: String) throws -> CheckpointDescription {
-        let store = try CheckpointTensors.open(path: path)
-        let config: ModelConfig
+        let header = try CheckpointHeader.read(path: path)
+        let (config, tokenizer) = (header.config, header.tokenizer)
         let tensors: [Tensor]
-        let format: Checkpoint.Format
-        switch store {
-        case .gguf(let file):
-            format = .gguf
-            config = try ModelConfig.fromGGUF(file)
+        switch header.tensors {
+        case let file as GGUFFile:
             tensors = file.tensorInfos.map { Tensor(name: $0.name, type: $0.type.name, shape: $0.shape, bytes: $0.byteCount) }
-        case .huggingFace(let folder, let url):
-            format = .huggingFace
-            let configPath = url.appendingPathComponent("config.json").path
-            let data = Data(try TensorFileError.reading { () throws(FileAccessError) in
-                try MappedFile.contents(path: configPath, limit: 16 << 20)
-            })
-            config = try ModelConfig.fromHuggingFace(
-                configJSON: data, file: configPath, hasSeparateOutputHead: folder.descriptors["lm_head.weight"] != nil)
-            tensors = folder.descriptors.values.sorted { $0.name < $1.name }.map {
+        default:
+            tensors = header.tensors.descriptors.values.sorted { $0.name < $1.name }.map {
                 Tensor(name: $0.name, type: $0.type.rawValue.uppercased(), shape: $0.shape,
                        bytes: $0.elementCount * ($0.type == .f32 ? 4 : 2))
             }
         }
-        let tokenizer = try Checkpoint.loadTokenizer(path: path)
         return CheckpointDescription(
-            path: path, format: format.rawValue, architecture: config.architecture.name,
+            path: path, format: header.format.rawValue, architecture: config.architecture.name,
             config: configValues(config),
             tokenizer: Tokenizer(
                 alphabet: tokenizer.alphabet.rawValue, preTokenizer: tokenizer.preTokenizer.rawValue,
@@ -153,7 +142,7 @@ extension CheckpointDescription {
     ///   writer's for the destination.
     @discardableResult
     public static func writeTensor(path: String, name: String, to out: String) throws -> [Int] {
-        let store = try CheckpointTensors.open(path: path).store
+        let store = try CheckpointHeader.openTensors(path: path)
         guard let descriptor = store.descriptors[name] else {
             throw CheckpointInspectionError.unknownTensor(file: store.label, tensor: name, available: store.descriptors.count)
         }
@@ -164,28 +153,6 @@ extension CheckpointDescription {
         let values = try store.floats(name)
         try NpyArray(shape: descriptor.shape, floats: values).write(to: URL(fileURLWithPath: out))
         return descriptor.shape
-    }
-}
-
-/// A checkpoint's tensor container, opened without loading any tensor.
-private enum CheckpointTensors {
-    case gguf(GGUFFile)
-    case huggingFace(SafetensorsFolder, URL)
-
-    static func open(path: String) throws -> CheckpointTensors {
-        let url = URL(fileURLWithPath: path)
-        guard try Checkpoint.Format.detect(path: path) == .huggingFace else { return .gguf(try GGUFFile(contentsOf: url)) }
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
-            throw EngineError.unrecognizedCheckpoint(path: path, found: "a folder without config.json")
-        }
-        return .huggingFace(try SafetensorsFolder(folder: url), url)
-    }
-
-    var store: any TensorStore {
-        switch self {
-        case .gguf(let file): return file
-        case .huggingFace(let folder, _): return folder
-        }
     }
 }
 
