@@ -80,7 +80,6 @@ struct BenchModelCommand: ParsableCommand {
             let prompt = (0..<promptTokens).map { _ in Int(random.next() % UInt64(c.vocabSize)) }
             let session = checkpoint.model.makeSession()
             session.exactActivations = exact
-            if let n = threads.threads { session.matVecThreadCount = n }  // --threads also sets the batch-1 pool
 
             let activations = exact ? "exact Float" : "int16"
             if !json {

@@ -14,9 +14,9 @@ struct BundleOption: ParsableArguments {
     var bundle: String?
 }
 
-/// `--threads`: OpenBLAS worker threads (process-wide).
+/// `--threads`: the process's compute threads (the runtime's products and OpenBLAS's).
 struct ThreadsOption: ParsableArguments {
-    @Option(help: "OpenBLAS threads for batched products, 1...256 (default: OpenBLAS's choice).")
+    @Option(help: "Threads for the model's products (quantized kernels and OpenBLAS), 1...256 (default: every online CPU).")
     var threads: Int?
 
     func validate() throws {
@@ -27,7 +27,7 @@ struct ThreadsOption: ParsableArguments {
 
     /// Sets the thread count when one was given.
     func apply() {
-        if let threads { setBLASThreadCount(threads) }
+        if let threads { ComputeThreads.setDefaultCount(threads) }
     }
 }
 

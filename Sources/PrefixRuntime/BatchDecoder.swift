@@ -20,7 +20,8 @@ public final class BatchDecoder {
     /// Activation precision used for every sequence of a step (see
     /// ``InferenceSession/exactActivations``); false = the fast int16 path, as `generate` uses.
     public var exactActivations: Bool
-    /// Threads of the quantized products of a step (1 = the calling thread).
+    /// Threads of the quantized products of a step (1 = the calling thread); starts at
+    /// ``ComputeThreads/defaultCount``.
     public var matVecThreadCount: Int {
         get { scratch.linear.threads }
         set { scratch.linear.threads = max(1, newValue) }
@@ -31,7 +32,7 @@ public final class BatchDecoder {
     public init(model: LanguageModel, exactActivations: Bool = false) {
         self.model = model
         self.exactActivations = exactActivations
-        scratch = BlockScratch(config: model.config, threads: min(2, ProcessInfo.processInfo.activeProcessorCount))
+        scratch = BlockScratch(config: model.config, threads: ComputeThreads.defaultCount)
         scratch.linear.rowsAreSequences = true
     }
 

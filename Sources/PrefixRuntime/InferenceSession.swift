@@ -23,8 +23,9 @@ public final class InferenceSession {
     let scratch: BlockScratch
     /// Position of the first real token (the attached prefix's virtual token count, else 0).
     public private(set) var positionOffset = 0
-    /// Worker threads for single-token products with quantized weights (split by output rows;
-    /// 1 = on the calling thread). Batched products use OpenBLAS's own threads.
+    /// Threads for the products with quantized weights (split by output rows; 1 = on the calling
+    /// thread); starts at ``ComputeThreads/defaultCount``. Prompts through `Float` tiles use
+    /// OpenBLAS's own threads.
     public var matVecThreadCount: Int {
         get { scratch.linear.threads }
         set { scratch.linear.threads = newValue }
@@ -45,7 +46,7 @@ public final class InferenceSession {
         self.model = model
         let c = model.config
         cache = KVCache(layerCount: c.layerCount, kvHeadCount: c.kvHeadCount, headDim: c.headDim, capacity: 64)
-        scratch = BlockScratch(config: c, threads: min(2, ProcessInfo.processInfo.activeProcessorCount))
+        scratch = BlockScratch(config: c, threads: ComputeThreads.defaultCount)
     }
 
     /// Number of real tokens in the cache.
