@@ -165,6 +165,13 @@ def main():
                   for _ in range(2)]
         texts = [[c.text for c in r.choices] for r in seeded]
         check(texts[0] == texts[1] and len(set(texts[0])) > 1, f"n=3 with a seed: reproducible, choices differ: {texts[0]}")
+        # Several prompts in one request (lm-evaluation-harness with batch_size > 1): choice i is prompt i's.
+        pair = ["Once upon a time", "The capital of France is"]
+        alone = [client.completions.create(model="raw", prompt=p, max_tokens=12, temperature=0) for p in pair]
+        both = client.completions.create(model="raw", prompt=pair, max_tokens=12, temperature=0)
+        check([c.index for c in both.choices] == [0, 1] and [c.text for c in both.choices] == [a.choices[0].text for a in alone]
+              and both.usage.prompt_tokens == sum(a.usage.prompt_tokens for a in alone),
+              f"a list of two prompts: each the greedy text of its own request, usage summed ({[c.text for c in both.choices]})")
         indexes = {}
         for chunk in client.chat.completions.create(model="proj", messages=[{"role": "user", "content": "Hi"}], max_tokens=8,
                                                     temperature=0, n=2, stream=True):

@@ -8,15 +8,14 @@ import TextTokenizers
 /// ``echo(_:chat:stream:)``), so a client never gets a silently different answer. Fields that do
 /// not change the answer (`user`, `metadata`, ...) are ignored, as OpenAI clients send them
 /// freely. `n`, the penalties and `logit_bias` are read by the fields of SamplingFields.swift
-/// (``choiceCount(_:)``, ``penalty(_:_:)``, ``logitBias(_:)``).
+/// (``choiceCount(_:)``, ``penalty(_:_:)``, ``logitBias(_:)``), `prompt` by CompletionPrompts.swift
+/// (``prompts(_:)``).
 package struct CompletionParameters: Sendable {
     /// What the model continues.
     package enum Input: Sendable {
-        /// `prompt` of a completion.
-        case text(String)
-        /// `prompt` of a completion given as token ids (an array of integers, or an array of one
-        /// such array): fed to the model as they are, no BOS added (as vLLM).
-        case tokens([Int])
+        /// `prompt` of a completion: one prompt or several (``prompts(_:)``), each answered with
+        /// its own `n` choices.
+        case prompts([Prompt])
         /// `messages` of a chat completion.
         case chat([ChatMessage])
     }
@@ -39,7 +38,7 @@ package struct CompletionParameters: Sendable {
     /// its position. Completions: `logprobs: k` (0...``maxCompletionLogprobs``); chat:
     /// `logprobs: true` with `top_logprobs: k` (0...``maxChatTopLogprobs``, default 0).
     package var logprobs: Int?
-    /// `n`: the number of independent choices, 1...``maxChoices`` (default 1).
+    /// `n`: the number of independent choices of each prompt, 1...``maxChoices`` (default 1).
     package var n: Int
     /// `presence_penalty`, -2...2 (default 0): subtracted once from the logit of every token the
     /// choice already generated (output tokens only, not the prompt).
@@ -68,7 +67,7 @@ package struct CompletionParameters: Sendable {
         if chat {
             input = .chat(try Self.messages(root))
         } else {
-            input = try Self.prompt(root)
+            input = .prompts(try Self.prompts(root))
         }
         maxTokens = try RequestBodyReader.field { () throws(JSONFieldError) -> Int? in
             let field = root.member(chat && root.member("max_completion_tokens") != nil ? "max_completion_tokens" : "max_tokens")
@@ -164,34 +163,6 @@ package struct CompletionParameters: Sendable {
             if stream { throw field.error(expected: "false when stream is true (echo is not implemented for streaming)") }
             return true
         }
-    }
-
-    /// `prompt`: a string, an array of token ids, or an array holding one of either (one prompt
-    /// per request).
-    private static func prompt(_ root: JSONField) throws(APIError) -> Input {
-        try RequestBodyReader.field { () throws(JSONFieldError) -> Input in
-            let field = try root.required("prompt", expected: "a string or an array of token ids")
-            if case .string(let s) = field.node { return .text(s) }
-            let items = try field.array()
-            if items.count == 1, case .string(let s) = items[0].node { return .text(s) }
-            if items.count == 1, case .array = items[0].node { return .tokens(try tokenIDs(items[0])) }
-            return .tokens(try tokenIDs(field))
-        }
-    }
-
-    /// A non-empty array of token ids (integers >= 0; the server checks them against the vocabulary).
-    private static func tokenIDs(_ field: JSONField) throws(JSONFieldError) -> [Int] {
-        let items = try field.array()
-        guard !items.isEmpty else { throw field.error(expected: "a string, or a non-empty array of token ids (one prompt per request)") }
-        var ids: [Int] = []
-        ids.reserveCapacity(items.count)
-        for item in items {
-            guard let id = item.node.integer(Int.self), id >= 0 else {
-                throw item.error(expected: "a token id (an integer >= 0), or one string instead of the array")
-            }
-            ids.append(id)
-        }
-        return ids
     }
 
     private static func messages(_ root: JSONField) throws(APIError) -> [ChatMessage] {

@@ -4,8 +4,8 @@ import PrefixSupport
 /// `frequency_penalty` and `logit_bias`, read with OpenAI's ranges. Each malformed value is a
 /// 400 naming the field, the value found and the value expected.
 extension CompletionParameters {
-    /// Largest `n` (choices per request). Each choice is one sequence of the batch and takes one
-    /// queue place, so a server also refuses an `n` above its `--max-queue`.
+    /// Largest `n` (choices per prompt). Each choice is one sequence of the batch and takes one
+    /// queue place, so a server also refuses an `n` (or k prompts × `n`) above its `--max-queue`.
     package static let maxChoices = 8
     /// `presence_penalty` and `frequency_penalty` lie in -2...2, as OpenAI.
     package static let penaltyRange: ClosedRange<Double> = -2...2

@@ -10,7 +10,8 @@ import TextTokenizers
 /// `invalid_request_error` and a message under 16 KiB, whose `json` is OpenAI's error object
 /// (`{"error": {"message", "type", "param", "code"}}`, read back with the strict parser);
 /// accepted parameters are within the documented bounds (docs/serving.md: temperature in 0…2,
-/// top_p in (0, 1], max_tokens ≥ 0, at most 4 stop strings, at least one message, n in 1...8,
+/// top_p in (0, 1], max_tokens ≥ 0, at most 4 stop strings, at least one message, 1...64 prompts
+/// (token-id prompts non-empty, ids ≥ 0), n in 1...8,
 /// penalties in -2...2, at most 300 logit_bias entries each in -100...100), and the body
 /// written back from them decodes to the same parameters.
 enum ServerRequestFuzzer {
@@ -42,7 +43,13 @@ enum ServerRequestFuzzer {
         require(p.topP > 0 && p.topP <= 1, "top_p \(p.topP) outside (0, 1]")
         require((p.maxTokens ?? 0) >= 0, "max_tokens \(p.maxTokens ?? 0) < 0")
         require(p.stop.count <= CompletionParameters.maxStopStrings, "\(p.stop.count) stop strings")
-        if case .chat(let messages) = p.input { require(!messages.isEmpty, "a chat without messages") }
+        switch p.input {
+        case .chat(let messages):
+            require(!messages.isEmpty, "a chat without messages")
+        case .prompts(let prompts):
+            require((1...CompletionParameters.maxPrompts).contains(prompts.count), "\(prompts.count) prompts")
+            for case .tokens(let ids) in prompts { require(!ids.isEmpty && ids.allSatisfy { $0 >= 0 }, "token ids \(ids.prefix(8))") }
+        }
         require((1...CompletionParameters.maxChoices).contains(p.n), "n \(p.n) outside 1...\(CompletionParameters.maxChoices)")
         for penalty in [p.presencePenalty, p.frequencyPenalty] {
             require(CompletionParameters.penaltyRange.contains(Double(penalty)), "penalty \(penalty) outside -2...2")
@@ -82,10 +89,16 @@ enum ServerRequestFuzzer {
     static func canonicalBody(_ p: CompletionParameters) -> String {
         var fields = ["\"model\":" + p.model.jsonLiteral]
         switch p.input {
-        case .text(let prompt):
-            fields.append("\"prompt\":" + prompt.jsonLiteral)
-        case .tokens(let ids):
-            fields.append("\"prompt\":[" + ids.map(String.init).joined(separator: ",") + "]")
+        case .prompts(let prompts):
+            func written(_ prompt: CompletionParameters.Prompt) -> String {
+                switch prompt {
+                case .text(let text): return text.jsonLiteral
+                case .tokens(let ids): return "[" + ids.map(String.init).joined(separator: ",") + "]"
+                }
+            }
+            // One prompt in its plain form, several as a list.
+            let list = prompts.map(written)
+            fields.append("\"prompt\":" + (list.count == 1 ? list[0] : "[" + list.joined(separator: ",") + "]"))
         case .chat(let messages):
             let items = messages.map { "{\"role\":\($0.role.jsonLiteral),\"content\":\($0.content.jsonLiteral)}" }
             fields.append("\"messages\":[" + items.joined(separator: ",") + "]")
@@ -109,8 +122,7 @@ enum ServerRequestFuzzer {
     static func same(_ a: CompletionParameters, _ b: CompletionParameters) -> Bool {
         let input: Bool
         switch (a.input, b.input) {
-        case (.text(let x), .text(let y)): input = x == y
-        case (.tokens(let x), .tokens(let y)): input = x == y
+        case (.prompts(let x), .prompts(let y)): input = x == y
         case (.chat(let x), .chat(let y)): input = x == y
         default: input = false
         }

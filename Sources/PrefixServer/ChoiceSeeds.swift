@@ -2,6 +2,8 @@ import PrefixSupport
 
 /// The sampling seed of each of a request's `n` choices, derived from the request's seed so that
 /// a request with a `seed` gives the same choices every time, and choices differ from each other.
+/// With several prompts, choice j of every prompt gets the seed of choice j (the seed does not
+/// depend on the prompt), so each prompt's choices are those of a request with that prompt alone.
 ///
 /// Choice 0 uses the request's seed itself (so `n: 1` and the first choice of `n: 3` agree);
 /// choice i ≥ 1 uses the first SplitMix64 output (``SeededGenerator``) of

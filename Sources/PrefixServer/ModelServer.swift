@@ -42,20 +42,30 @@ public final class ModelServer: Sendable {
     /// Every served name: the base model first, then the prefixes.
     public var servedModels: [String] { [baseName] + registry.servedNames.filter { $0 != baseName } }
 
-    /// A request checked, tokenized and queued: one submission per choice, in `index` order.
+    /// A request checked, tokenized and queued: one submission per choice, in `index` order
+    /// (prompt i's choice j at i·n + j, as OpenAI and vLLM number them).
     struct StartedCompletion: Sendable {
         let submissions: [BatchScheduler.Submission]
+        /// `n`: the choices of each prompt.
+        let choicesPerPrompt: Int
         let renderer: CompletionRenderer
-        /// The prompt to repeat before the completion (`echo`); nil otherwise.
-        var echo: EchoedPrompt? = nil
+        /// Per prompt, what to repeat before its choices' completions (`echo`); nil entries otherwise.
+        let echoes: [EchoedPrompt?]
+
+        /// The echoed prompt of choice `index`.
+        func echo(ofChoice index: Int) -> EchoedPrompt? { echoes[index / choicesPerPrompt] }
+
+        /// The choice that scores choice `index`'s prompt for `echo`: its prompt's first choice.
+        func scoringChoice(of index: Int) -> Int { index - index % choicesPerPrompt }
     }
 
-    /// Checks `parameters` against the model and the limits, leases the prefix, tokenizes and
-    /// queues the request's `n` choices together (each its own sequence, sampled with the seed
-    /// ``ChoiceSeeds`` derives for it).
+    /// Checks `parameters` against the model and the limits, leases the prefix, tokenizes every
+    /// prompt and queues the request's k·n choices together (k prompts, `n` each; each choice
+    /// its own sequence, choice j of every prompt sampled with the seed ``ChoiceSeeds`` derives
+    /// for j, so each prompt's choices are those of a request with that prompt alone).
     /// - Throws: 404 unknown model; 400 no chat template, empty prompt, `max_tokens` beyond the
-    ///   limit or prompt + prefix + `max_tokens` beyond the context, `n` above `--max-queue`, a
-    ///   `logit_bias` id outside the vocabulary; 429 queue full (fewer than `n` free places);
+    ///   limit or a prompt + prefix + `max_tokens` beyond the context, k·n above `--max-queue`,
+    ///   a `logit_bias` id outside the vocabulary; 429 queue full (fewer than k·n free places);
     ///   503 shutting down or prefix memory full.
     func start(_ parameters: CompletionParameters, chat: Bool) throws(APIError) -> StartedCompletion {
         try checkChoices(parameters)
@@ -65,37 +75,47 @@ public final class ModelServer: Sendable {
         let leased = prefix != nil
         let release: @Sendable () -> Void = { if leased { registry.release(name) } }
         do throws(APIError) {
-            let tokens = try promptTokens(parameters.input)
-            let maxTokens = try maxTokens(parameters, chat: chat, promptCount: tokens.count, prefixLength: prefix?.virtualTokenCount ?? 0)
+            let prompts = try preparedPrompts(parameters, chat: chat, prefixLength: prefix?.virtualTokenCount ?? 0)
             let seed = parameters.seed ?? UInt64.random(in: 0...UInt64.max)
             let adjustments = LogitAdjustments(presencePenalty: parameters.presencePenalty,
                                                frequencyPenalty: parameters.frequencyPenalty, bias: parameters.logitBias)
             let deadline = ContinuousClock.now + .seconds(options.requestTimeoutSeconds)
-            let jobs = (0..<parameters.n).map { index in
-                let sampling = SamplingOptions(temperature: parameters.temperature, topK: 0, topP: parameters.topP,
-                                               seed: ChoiceSeeds.seed(forChoice: index, requestSeed: seed), adjustments: adjustments)
-                return GenerationJob(promptTokens: tokens, modelName: name, prefix: prefix, maxTokens: maxTokens,
-                                     sampling: sampling, stopStrings: parameters.stop, deadline: deadline,
-                                     ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs,
-                                     promptLogprobs: parameters.echo && index == 0)  // one scoring serves every choice
+            let jobs = prompts.flatMap { prompt in
+                (0..<parameters.n).map { index in
+                    let sampling = SamplingOptions(temperature: parameters.temperature, topK: 0, topP: parameters.topP,
+                                                   seed: ChoiceSeeds.seed(forChoice: index, requestSeed: seed), adjustments: adjustments)
+                    return GenerationJob(promptTokens: prompt.tokens, modelName: name, prefix: prefix, maxTokens: prompt.maxTokens,
+                                         sampling: sampling, stopStrings: parameters.stop, deadline: deadline,
+                                         ignoreEOS: parameters.ignoreEOS, logprobs: parameters.logprobs,
+                                         promptLogprobs: parameters.echo && index == 0)  // one scoring serves the prompt's choices
+                }
             }
-            let submissions = try scheduler.submit(jobs, onEnd: release)
-            return StartedCompletion(submissions: submissions,
-                                     renderer: CompletionRenderer(chat: chat, requestID: submissions.first?.id ?? 0, model: name),
-                                     echo: parameters.echo ? echoedPrompt(parameters.input, tokens: tokens) : nil)
+            let submissions = try scheduler.submit(jobs, choicesPerPrompt: parameters.n, onEnd: release)
+            let renderer = CompletionRenderer(chat: chat, requestID: submissions.first?.id ?? 0, model: name,
+                                              choicesPerPrompt: parameters.n)
+            return StartedCompletion(submissions: submissions, choicesPerPrompt: parameters.n, renderer: renderer,
+                                     echoes: prompts.map(\.echo))
         } catch {
             release()
             throw error
         }
     }
 
-    /// `n` within the queue (each choice takes one place, so a larger `n` could never be queued)
-    /// and every `logit_bias` id within the model's vocabulary.
+    /// k·n within the queue (each choice takes one place, so more could never be queued; an `n`
+    /// alone too large is named as `n`, else the prompts are) and every `logit_bias` id within
+    /// the model's vocabulary.
     private func checkChoices(_ parameters: CompletionParameters) throws(APIError) {
-        if parameters.n > options.limits.maxQueue {
+        let maxQueue = options.limits.maxQueue
+        if parameters.n > maxQueue {
             throw APIError.invalidRequest(
-                "'n': found \(parameters.n), expected at most \(options.limits.maxQueue) (this server's --max-queue: each choice takes one place of the queue)",
+                "'n': found \(parameters.n), expected at most \(maxQueue) (this server's --max-queue: each choice takes one place of the queue)",
                 param: "n")
+        }
+        let prompts = parameters.promptCount
+        if prompts * parameters.n > maxQueue {
+            throw APIError.invalidRequest(
+                "'prompt': found \(prompts) prompts of n = \(parameters.n) choices each, \(prompts * parameters.n) choices, expected at most \(maxQueue) choices (this server's --max-queue: each choice takes one place of the queue)",
+                param: "prompt")
         }
         let vocabulary = checkpoint.config.vocabSize
         if let id = parameters.logitBias.keys.filter({ $0 >= vocabulary }).min() {
@@ -103,65 +123,5 @@ public final class ModelServer: Sendable {
                 "'logit_bias': found the token id \(id), expected token ids in 0...\(vocabulary - 1) (this model's vocabulary)",
                 param: "logit_bias")
         }
-    }
-
-    private func promptTokens(_ input: CompletionParameters.Input) throws(APIError) -> [Int] {
-        do {
-            switch input {
-            case .text(let prompt):
-                return try checkpoint.promptTokens(prompt)
-            case .tokens(let ids):
-                let vocabulary = checkpoint.config.vocabSize
-                if let bad = ids.firstIndex(where: { $0 >= vocabulary }) {
-                    throw APIError.invalidRequest(
-                        "'prompt[\(bad)]' is token id \(ids[bad]); this model's vocabulary has ids 0...\(vocabulary - 1)",
-                        param: "prompt", code: "invalid_prompt")
-                }
-                return ids
-            case .chat(let messages):
-                guard let template = checkpoint.chatTemplate else {
-                    throw APIError.invalidRequest("The model '\(baseName)' has no chat template; use /v1/completions",
-                                                  param: "messages", code: "no_chat_template")
-                }
-                if messages.count == 1, messages[0].role == "user" {
-                    return try checkpoint.promptTokens(messages[0].content, chat: true)  // exactly `generate --chat`
-                }
-                return try checkpoint.promptTokens(template.render(messages, addGenerationPrompt: true))
-            }
-        } catch let error as APIError {
-            throw error
-        } catch {
-            throw APIError.invalidRequest("The prompt cannot be used: \(error)", param: "prompt", code: "invalid_prompt")
-        }
-    }
-
-    /// What an `echo` response repeats: the prompt text, and whether its first token is a BOS
-    /// the server added (the tokens are one more than the text's own). A prompt of token ids is
-    /// fed as given (nothing added) and echoed as their decoded text, as vLLM does.
-    private func echoedPrompt(_ input: CompletionParameters.Input, tokens: [Int]) -> EchoedPrompt? {
-        switch input {
-        case .text(let prompt):
-            return EchoedPrompt(text: prompt, firstIsAdded: tokens.count > checkpoint.tokenizer.encode(prompt).count)
-        case .tokens(let ids):
-            return EchoedPrompt(text: checkpoint.tokenizer.decode(ids), firstIsAdded: false)
-        case .chat:
-            return nil
-        }
-    }
-
-    private func maxTokens(_ parameters: CompletionParameters, chat: Bool, promptCount: Int, prefixLength: Int) throws(APIError) -> Int {
-        let context = checkpoint.config.maxPositions
-        let room = context - prefixLength - promptCount
-        let requested = parameters.maxTokens ?? (chat ? min(options.maxTokensLimit, max(room, 0)) : 16)
-        guard requested <= options.maxTokensLimit else {
-            throw APIError.invalidRequest("'max_tokens' is \(requested), more than this server's limit of \(options.maxTokensLimit)",
-                                          param: "max_tokens", code: "max_tokens_too_large")
-        }
-        guard requested <= room, room > 0 || requested == 0 else {
-            throw APIError.invalidRequest(
-                "This model's maximum context length is \(context) tokens; the prompt has \(promptCount) tokens, the prefix \(prefixLength) virtual tokens and max_tokens is \(requested)",
-                param: "max_tokens", code: "context_length_exceeded")
-        }
-        return requested
     }
 }

@@ -1,8 +1,8 @@
-/// The events of a request's `n` choices merged into one stream, for a streamed response: each
-/// event tagged with its choice's index, in the order they arrive (a choice's own events stay
-/// in order). The stream ends once every choice's events have ended. Ending the iteration early
-/// (or dropping the stream) stops the forwarding, which drops the choices' own streams and so
-/// cancels them (``BatchScheduler/Submission/events``).
+/// The events of a request's choices (k prompts × `n`) merged into one stream, for a streamed
+/// response: each event tagged with its choice's index, in the order they arrive (a choice's own
+/// events stay in order). The stream ends once every choice's events have ended. Ending the
+/// iteration early (or dropping the stream) stops the forwarding, which drops the choices' own
+/// streams and so cancels them (``BatchScheduler/Submission/events``).
 enum ChoiceEvents {
     /// One event of choice `index`.
     struct Tagged: Sendable {

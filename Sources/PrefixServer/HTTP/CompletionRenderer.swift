@@ -13,11 +13,14 @@ struct CompletionRenderer: Sendable {
     let model: String
     /// Unix time of the request.
     let created: Int
+    /// `n`: the choices of each prompt (choice i·n + j is prompt i's choice j), for `usage`.
+    let choicesPerPrompt: Int
 
-    init(chat: Bool, requestID: UInt64, model: String, created: Date = Date()) {
+    init(chat: Bool, requestID: UInt64, model: String, choicesPerPrompt: Int = 1, created: Date = Date()) {
         self.chat = chat
         id = (chat ? "chatcmpl-" : "cmpl-") + String(requestID)
         self.model = model
+        self.choicesPerPrompt = max(1, choicesPerPrompt)
         self.created = Int(created.timeIntervalSince1970)
     }
 
@@ -31,10 +34,11 @@ struct CompletionRenderer: Sendable {
         return "{\"id\":\(id.jsonLiteral),\"object\":\"\(object)\",\"created\":\(created),\"model\":\(model.jsonLiteral),"
     }
 
-    /// The `usage` object: the prompt counted once, the completion tokens of every choice summed
-    /// (as OpenAI counts `n` choices).
-    static func usage(_ summaries: [GenerationSummary]) -> String {
-        let prompt = summaries.first?.promptTokens ?? 0
+    /// The `usage` object of every choice's summary, in `index` order: each prompt counted once
+    /// (from its first choice), the completion tokens of every choice summed (as OpenAI counts
+    /// `n` choices of several prompts).
+    func usage(_ summaries: [GenerationSummary]) -> String {
+        let prompt = stride(from: 0, to: summaries.count, by: choicesPerPrompt).reduce(0) { $0 + summaries[$1].promptTokens }
         let completion = summaries.reduce(0) { $0 + $1.completionTokens }
         return "{\"prompt_tokens\":\(prompt),\"completion_tokens\":\(completion),\"total_tokens\":\(prompt + completion)}"
     }
@@ -61,7 +65,7 @@ struct CompletionRenderer: Sendable {
                 ? "{\"index\":\(index),\"message\":{\"role\":\"assistant\",\"content\":\(choice.text.jsonLiteral)},\"logprobs\":\(choice.logprobs),\"finish_reason\":\(reason)}"
                 : "{\"index\":\(index),\"text\":\(choice.text.jsonLiteral),\"logprobs\":\(choice.logprobs),\"finish_reason\":\(reason)}"
         }
-        return head + "\"choices\":[" + rendered.joined(separator: ",") + "],\"usage\":\(Self.usage(choices.map(\.summary)))}"
+        return head + "\"choices\":[" + rendered.joined(separator: ",") + "],\"usage\":\(usage(choices.map(\.summary)))}"
     }
 
     /// The first chunk of choice `index` in a chat stream (the assistant role); nil for completions.
@@ -86,8 +90,9 @@ struct CompletionRenderer: Sendable {
         return chunkHead + "\"choices\":[\(choice)]}"
     }
 
-    /// The final usage chunk (`stream_options.include_usage`): no choices, the counts of every choice.
+    /// The final usage chunk (`stream_options.include_usage`): no choices, the counts of every
+    /// choice (``usage(_:)``: in `index` order).
     func usageChunk(_ summaries: [GenerationSummary]) -> String {
-        chunkHead + "\"choices\":[],\"usage\":\(Self.usage(summaries))}"
+        chunkHead + "\"choices\":[],\"usage\":\(usage(summaries))}"
     }
 }

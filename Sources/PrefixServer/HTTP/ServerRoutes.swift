@@ -78,7 +78,7 @@ public enum ServerRoutes {
         }
     }
 
-    /// A completion: parsed, queued (its `n` choices together), then answered as one JSON object
+    /// A completion: parsed, queued (its k·n choices together), then answered as one JSON object
     /// or as server-sent events. The request (every choice) is cancelled, and leaves the batch at
     /// the next step, when its client goes away: for a stream, the first failed write; for a
     /// whole answer, `connection` reporting the client gone (its input ended or the connection
@@ -107,13 +107,15 @@ public enum ServerRoutes {
     }
 
     /// Every choice read to its end, in index order (they run side by side meanwhile). With
-    /// `echo`, choice 0 alone scored the prompt (the same prompt, prefix and activation path for
-    /// every choice); its values are every choice's, and it is read first.
+    /// `echo`, each prompt's first choice alone scored that prompt (the same prompt, prefix and
+    /// activation path for each of its choices); its values are those of every choice of the
+    /// prompt, and it is read before them.
     private static func wholeResponse(_ started: ModelServer.StartedCompletion) async throws -> Response {
         var choices: [CompletionRenderer.Choice] = []
-        let scored = started.submissions.first?.logprobs
-        for submission in started.submissions {
-            choices.append(try await wholeChoice(submission, renderer: started.renderer, echo: started.echo, scored: scored))
+        for (index, submission) in started.submissions.enumerated() {
+            let scored = started.submissions[started.scoringChoice(of: index)].logprobs
+            choices.append(try await wholeChoice(submission, renderer: started.renderer, echo: started.echo(ofChoice: index),
+                                                 scored: scored))
         }
         return JSONResponse.make(started.renderer.complete(choices))
     }
@@ -159,7 +161,8 @@ public enum ServerRoutes {
                 do {
                     var chunks: [String] = submissions.indices.compactMap { renderer.roleChunk(index: $0) }
                     var offsets = [Int](repeating: 0, count: submissions.count)  // text_offset of each choice's next token (completions)
-                    var summaries: [GenerationSummary] = []
+                    var summaries = [GenerationSummary?](repeating: nil, count: submissions.count)  // by index, for usage
+                    var finished = 0
                     for await tagged in ChoiceEvents.merged(submissions) {
                         let i = tagged.index
                         let log = submissions[i].logprobs
@@ -173,8 +176,9 @@ public enum ServerRoutes {
                                 chunks.append(renderer.textChunk("", index: i, logprobs: renderer.logprobs(rest, offset: &offsets[i])))
                             }
                             chunks.append(renderer.finishChunk(summary, index: i))
-                            summaries.append(summary)
-                            if includeUsage && summaries.count == submissions.count { chunks.append(renderer.usageChunk(summaries)) }
+                            summaries[i] = summary
+                            finished += 1
+                            if includeUsage && finished == submissions.count { chunks.append(renderer.usageChunk(summaries.compactMap { $0 })) }
                         case .failed(let message):
                             chunks.append(generationFailed(message).json)
                         }

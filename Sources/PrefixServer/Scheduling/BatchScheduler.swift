@@ -93,14 +93,16 @@ public final class BatchScheduler: @unchecked Sendable {
         try submit([job], onEnd: onEnd)[0]
     }
 
-    /// Queues `jobs` together, all or none: the `n` choices of one request. Each is a sequence
-    /// of its own (its own id, events, sampler and seed) and takes one place of the queue; they
-    /// are queued one after another, so they join the batch side by side when it has room.
-    /// `onEnd` runs once, after the last of them has left the scheduler. The request is counted
-    /// once in the metrics (`prefixpack_requests_total`, prompt tokens).
+    /// Queues `jobs` together, all or none: the k·n choices of one request (k prompts of
+    /// `choicesPerPrompt` choices each, prompt i's at i·n ..< (i + 1)·n). Each is a sequence of
+    /// its own (its own id, events, sampler and seed) and takes one place of the queue; they are
+    /// queued one after another, so they join the batch side by side when it has room. `onEnd`
+    /// runs once, after the last of them has left the scheduler. The request is counted once in
+    /// the metrics (`prefixpack_requests_total`), each prompt's tokens once.
     /// - Throws: ``APIError/queueFull(capacity:)`` (429) when fewer than `jobs.count` places of
     ///   the queue are free; ``APIError/shuttingDown`` (503) once draining began.
-    public func submit(_ jobs: [GenerationJob], onEnd: @escaping @Sendable () -> Void = {}) throws(APIError) -> [Submission] {
+    public func submit(_ jobs: [GenerationJob], choicesPerPrompt: Int = 1,
+                       onEnd: @escaping @Sendable () -> Void = {}) throws(APIError) -> [Submission] {
         guard let first = jobs.first else { onEnd(); return [] }
         let group = GroupEnd(count: jobs.count, action: onEnd)
         let streams = jobs.map { job in
@@ -121,7 +123,8 @@ public final class BatchScheduler: @unchecked Sendable {
         metrics.occupancy(queue: queue.count, batch: runningCount)
         condition.signal()
         condition.unlock()
-        metrics.requestAdmitted(model: first.modelName, promptTokens: first.promptTokens.count)
+        let promptTokens = stride(from: 0, to: jobs.count, by: max(1, choicesPerPrompt)).reduce(0) { $0 + jobs[$1].promptTokens.count }
+        metrics.requestAdmitted(model: first.modelName, promptTokens: promptTokens)
         for (submission, made) in zip(submissions, streams) {
             let id = submission.id
             made.stream.continuation.onTermination = { [weak self] _ in self?.cancel(id) }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs an action once, when the last of `count` jobs submitted together (the `n` choices of
+/// Runs an action once, when the last of `count` jobs submitted together (the k·n choices of
 /// one request, `BatchScheduler.submit(_:onEnd:)` with several jobs) has left the
 /// scheduler: the request's prefix lease is released once, after all its sequences.
 final class GroupEnd: @unchecked Sendable {
