@@ -62,7 +62,8 @@ public final class ModelServer: Sendable {
     /// Checks `parameters` against the model and the limits, leases the prefix, tokenizes every
     /// prompt and queues the request's k·n choices together (k prompts, `n` each; each choice
     /// its own sequence, choice j of every prompt sampled with the seed ``ChoiceSeeds`` derives
-    /// for j, so each prompt's choices are those of a request with that prompt alone).
+    /// for j from the request's `seed`, so each prompt's choices are those of a request with that
+    /// prompt alone; without a `seed`, each prompt its own random base seed).
     /// - Throws: 404 unknown model; 400 no chat template, empty prompt, `max_tokens` beyond the
     ///   limit or a prompt + prefix + `max_tokens` beyond the context, k·n above `--max-queue`,
     ///   a `logit_bias` id outside the vocabulary; 429 queue full (fewer than k·n free places);
@@ -76,12 +77,14 @@ public final class ModelServer: Sendable {
         let release: @Sendable () -> Void = { if leased { registry.release(name) } }
         do throws(APIError) {
             let prompts = try preparedPrompts(parameters, chat: chat, prefixLength: prefix?.virtualTokenCount ?? 0)
-            let seed = parameters.seed ?? UInt64.random(in: 0...UInt64.max)
             let adjustments = LogitAdjustments(presencePenalty: parameters.presencePenalty,
                                                frequencyPenalty: parameters.frequencyPenalty, bias: parameters.logitBias)
             let deadline = ContinuousClock.now + .seconds(options.requestTimeoutSeconds)
             let jobs = prompts.flatMap { prompt in
-                (0..<parameters.n).map { index in
+                // Without a `seed` each prompt draws its own base seed, so two prompts (even equal
+                // ones) do not sample with the same random numbers.
+                let seed = parameters.seed ?? UInt64.random(in: 0...UInt64.max)
+                return (0..<parameters.n).map { index in
                     let sampling = SamplingOptions(temperature: parameters.temperature, topK: 0, topP: parameters.topP,
                                                    seed: ChoiceSeeds.seed(forChoice: index, requestSeed: seed), adjustments: adjustments)
                     return GenerationJob(promptTokens: prompt.tokens, modelName: name, prefix: prefix, maxTokens: prompt.maxTokens,

@@ -29,6 +29,19 @@ final class PromptListTests: XCTestCase {
         metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
     }
 
+    /// Without a `seed`, each prompt draws its own base seed: four equal prompts sampled at
+    /// temperature 1.5 do not all repeat one answer (they would if the prompts shared the seed).
+    func testEqualPromptsWithoutASeedSampleIndependently() async throws {
+        let c = try ServerFixtures.tiny()
+        let server = try ServerFixtures.server(c)
+        try await server.application(logger: LogCollector().logger).test(.router) { client in
+            let body = #"{"model": "alpha", "max_tokens": 12, "temperature": 1.5, "ignore_eos": true, "prompt": "#
+            let texts = try Self.texts(try await client.post("/v1/completions", json: body + Self.list(Array(repeating: "a cat", count: 4)) + "}"))
+            XCTAssertEqual(texts.count, 4)
+            XCTAssertGreaterThan(Set(texts).count, 1, "equal prompts without a seed gave one answer: \(texts)")
+        }
+    }
+
     func testGreedyPromptsGiveEachTheOnePromptAnswerWithSummedUsage() async throws {
         let c = try ServerFixtures.tiny()
         let server = try ServerFixtures.server(c)
