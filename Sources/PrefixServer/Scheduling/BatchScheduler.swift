@@ -23,8 +23,10 @@ public final class BatchScheduler: @unchecked Sendable {
     private let clock = ContinuousClock()
 
     /// A submitted request waiting to join the batch.
+    /// `leader`: the id of the first choice of the same prompt, whose prefill this one may share.
     private typealias Waiting = (id: UInt64, job: GenerationJob, sink: AsyncStream<GenerationEvent>.Continuation,
-                                 submitted: ContinuousClock.Instant, onEnd: @Sendable () -> Void, log: TokenLogprobLog?)
+                                 submitted: ContinuousClock.Instant, onEnd: @Sendable () -> Void, log: TokenLogprobLog?,
+                                 leader: UInt64?)
 
     // Guarded by `condition`.
     private let condition = NSCondition()
@@ -44,6 +46,9 @@ public final class BatchScheduler: @unchecked Sendable {
     private var running: [RunningSequence] = []
     private var endHandlers: [UInt64: @Sendable () -> Void] = [:]
     private var idleSessions: [InferenceSession] = []
+    /// Prompt tokens that choices took from their prompt's first choice instead of prefilling
+    /// them (``adoptSharedPrompts()``); read by tests.
+    private(set) var sharedPromptTokens = 0
 
     /// A scheduler over `checkpoint`'s model. Requests may be queued at once; they run once
     /// ``start()`` has started the thread.
@@ -113,10 +118,14 @@ public final class BatchScheduler: @unchecked Sendable {
         guard accepting else { condition.unlock(); throw APIError.shuttingDown }
         guard queue.count + jobs.count <= limits.maxQueue else { condition.unlock(); throw APIError.queueFull(capacity: limits.maxQueue) }
         var submissions: [Submission] = []
-        for (job, made) in zip(jobs, streams) {
+        let firstID = nextID, perPrompt = max(1, choicesPerPrompt)
+        for (index, (job, made)) in zip(jobs, streams).enumerated() {
             let id = nextID
             nextID += 1
-            queue.append((id, job, made.stream.continuation, clock.now, { group.jobEnded() }, made.log))
+            let leaderIndex = index - index % perPrompt
+            let leader = leaderIndex != index && jobs[leaderIndex].promptTokens == job.promptTokens
+                && jobs[leaderIndex].modelName == job.modelName ? firstID + UInt64(leaderIndex) : nil
+            queue.append((id, job, made.stream.continuation, clock.now, { group.jobEnded() }, made.log, leader))
             active.insert(id)
             submissions.append(Submission(id: id, events: made.stream.stream, logprobs: made.log))
         }
@@ -225,11 +234,12 @@ public final class BatchScheduler: @unchecked Sendable {
 
             for entry in dropped { Self.end(entry.sink, entry.job, .cancelled); entry.onEnd() }
             for sequence in running where cancelledNow.contains(sequence.id) { sequence.finish(.cancelled) }
-            for entry in joining { admit(entry.id, entry.job, entry.sink, entry.submitted, entry.onEnd, entry.log) }
+            for entry in joining { admit(entry.id, entry.job, entry.sink, entry.submitted, entry.onEnd, entry.log, entry.leader) }
             let now = clock.now
             for sequence in running where sequence.finished == nil && now >= sequence.job.deadline { sequence.finish(.timeout) }
             retireFinished()
             prefill()
+            adoptSharedPrompts()
             decode()
             retireFinished()
         }
@@ -242,7 +252,8 @@ public final class BatchScheduler: @unchecked Sendable {
     }
 
     private func admit(_ id: UInt64, _ job: GenerationJob, _ sink: AsyncStream<GenerationEvent>.Continuation,
-                       _ submitted: ContinuousClock.Instant, _ onEnd: @escaping @Sendable () -> Void, _ log: TokenLogprobLog?) {
+                       _ submitted: ContinuousClock.Instant, _ onEnd: @escaping @Sendable () -> Void, _ log: TokenLogprobLog?,
+                       _ leaderID: UInt64?) {
         let session = idleSessions.popLast() ?? checkpoint.model.makeSession()
         session.exactActivations = false  // as `prefixpack generate`
         session.maxBatchTokens = max(session.maxBatchTokens, limits.prefillChunk)
@@ -256,7 +267,34 @@ public final class BatchScheduler: @unchecked Sendable {
             sequence.fail("\(error)")
             return
         }
-        if job.maxTokens <= 0 && !sequence.scoresPrompt { sequence.finish(.tokenLimit) }  // nothing to read or generate
+        if job.maxTokens <= 0 && !sequence.scoresPrompt { return sequence.finish(.tokenLimit) }  // nothing to read or generate
+        // Another choice of the same prompt that has not started its prefill yet: wait for it and
+        // take its cache and last logits instead of prefilling the same prompt again.
+        if let leaderID, !sequence.scoresPrompt, let leader = running.first(where: { $0.id == leaderID }),
+           leader.isPrefilling, leader.prefilled == 0 {
+            sequence.wait(for: leader)
+        }
+    }
+
+    /// Choices waiting for their prompt's first choice: once it has read the whole prompt (this
+    /// step, before its first token is fed), each copies its cache and samples its own first
+    /// token from the same last-prompt logits — the bits a prefill of its own would give. A
+    /// choice whose leader ended before that prefills the prompt itself from the next step.
+    private func adoptSharedPrompts() {
+        let now = clock.now
+        for sequence in running where sequence.finished == nil {
+            guard let leader = sequence.leader else { continue }
+            if leader.isPrefilling { continue }
+            do {
+                if try sequence.adoptPrompt(from: leader, at: now) {
+                    sharedPromptTokens += sequence.job.promptTokens.count
+                    if let first = sequence.lastTokenTime { metrics.firstToken(after: first - sequence.submitted) }
+                }
+            } catch {
+                sequence.fail("\(error)")
+            }
+        }
+        for sequence in running { sequence.dropPromptLogitsUnlessAwaited() }
     }
 
     /// Feeds prompt chunks of joining sequences, first come first served, while this step's

@@ -28,6 +28,14 @@ final class RunningSequence {
     private(set) var pendingToken: Int?
     private(set) var generated = 0
     private(set) var lastTokenTime: ContinuousClock.Instant?
+    /// The first choice of the same prompt, while this one waits to take its prompt's cache
+    /// (``adoptPrompt(from:at:)``) instead of prefilling it; nil otherwise.
+    private(set) var leader: RunningSequence?
+    /// How many choices wait for this one's prompt; while any do, the last prompt row's logits
+    /// are kept (``promptLogits``).
+    private var followers = 0
+    /// The last prompt row's logits, kept for waiting choices.
+    private var promptLogits: [Float]?
     /// Set once the sequence has ended; it then leaves the batch.
     private(set) var finished: FinishReason?
     /// The last event (summary or failure), held until the scheduler has taken the sequence out
@@ -55,8 +63,40 @@ final class RunningSequence {
     /// is read even when no token is to be generated.
     var scoresPrompt: Bool { promptScorer != nil }
 
-    /// True while prompt tokens remain to be fed.
-    var isPrefilling: Bool { finished == nil && prefilled < job.promptTokens.count }
+    /// True while prompt tokens remain to be fed by this sequence (not while it waits for a leader).
+    var isPrefilling: Bool { finished == nil && leader == nil && prefilled < job.promptTokens.count }
+
+    /// Waits for `leader` (the same prompt under the same prefix, not yet prefilled) to read the
+    /// prompt, to take its cache and logits then.
+    func wait(for leader: RunningSequence) {
+        self.leader = leader
+        leader.followers += 1
+    }
+
+    /// Takes the prompt from the leader once it has read it all: copies its cache (no forward
+    /// pass) and samples this sequence's first token from the leader's last prompt logits, so the
+    /// token and logprobs are those of a prefill of its own. Returns false, and stops waiting so
+    /// that the sequence prefills the prompt itself, when the leader ended without reading it.
+    func adoptPrompt(from leader: RunningSequence, at time: ContinuousClock.Instant) throws -> Bool {
+        self.leader = nil
+        leader.followers -= 1
+        guard let logits = leader.promptLogits, leader.prefilled == job.promptTokens.count else { return false }
+        try session.copyCache(from: leader.session)
+        prefilled = job.promptTokens.count
+        let token = logits.withUnsafeBufferPointer { sample($0) }
+        accept(token, at: time)
+        return true
+    }
+
+    /// Frees the kept prompt logits once no choice waits for them.
+    func dropPromptLogitsUnlessAwaited() {
+        if followers == 0 { promptLogits = nil }
+    }
+
+    /// Keeps the last prompt row's logits while choices wait for them.
+    private func keepPromptLogits(_ logits: UnsafeBufferPointer<Float>) {
+        if followers > 0 { promptLogits = Array(logits) }
+    }
 
     /// Feeds the next prefill chunk of at most `chunk` tokens (``PrefillPlan``); after the last
     /// one, samples the first token (or, scoring a prompt with `max_tokens` 0, finishes).
@@ -71,7 +111,7 @@ final class RunningSequence {
             try session.forward(piece, logits: .none)
             prefilled += n
         } else {
-            let token = try session.forwardLast(piece) { sample($0) }
+            let token = try session.forwardLast(piece) { keepPromptLogits($0); return sample($0) }
             prefilled += n
             accept(token, at: now())
         }
@@ -86,8 +126,9 @@ final class RunningSequence {
         try session.forward(piece, eachRow: { row, logits in
             if scorer.predictsPromptToken(after: start + row) {
                 scorer.score(logits, after: start + row)
-            } else if job.maxTokens > 0 {
-                token = sample(logits)
+            } else {
+                keepPromptLogits(logits)
+                if job.maxTokens > 0 { token = sample(logits) }
             }
         })
         prefilled += piece.count
