@@ -7,7 +7,7 @@ Started by scripts/openai-client-check.sh (which makes the venv and the bundles)
 Starts the server on a free loopback port with the bundles of BUNDLES_DIR, then checks:
 models listed; greedy completion and chat per prefix equal `prefixpack generate`; streaming;
 logprobs; n choices (greedy equal, seeded reproducible, streamed chat indexes); logit_bias forcing a
-token and refusing an unknown id; penalties changing a greedy text; echo with logprobs (the prompt
+token and refusing an unknown id; penalties changing a greedy text; echo with logprobs, whole and streamed (the prompt
 scored under the prefix, max_tokens 0 and 4); a prompt given as token ids;
 16 concurrent requests over mixed prefixes equal their solo outputs; a client that disconnects
 mid-stream leaves the server healthy and frees its slot; a non-streaming client that gives up
@@ -148,11 +148,15 @@ def main():
               and echoed.choices[0].logprobs.token_logprobs[:n] == lp.token_logprobs
               and echoed.choices[0].logprobs.token_logprobs[n:] == plain.choices[0].logprobs.token_logprobs,
               f"echo max_tokens 4: prompt + the same greedy completion, same values: {echoed.choices[0].text[len(prompt):]!r}")
-        try:
-            client.completions.create(model="raw", prompt=prompt, echo=True, max_tokens=2, stream=True)
-            check(False, "echo with stream refused")
-        except openai.BadRequestError as e:
-            check(e.body.get("param") == "echo", f"echo with stream refused: {e.body.get('message')}")
+        streamed_text, streamed_values = "", []
+        for chunk in client.completions.create(model="raw", prompt=prompt, max_tokens=4, temperature=0, logprobs=1,
+                                               echo=True, stream=True):
+            for choice in chunk.choices:
+                streamed_text += choice.text
+                if choice.logprobs is not None:
+                    streamed_values += choice.logprobs.token_logprobs
+        check(streamed_text == echoed.choices[0].text and streamed_values == echoed.choices[0].logprobs.token_logprobs,
+              f"echo with stream: the same prompt + completion and values as the whole response ({len(streamed_values)} entries)")
 
 
         # n choices, logit_bias and penalties through the client's typed parameters.

@@ -4,8 +4,8 @@ import TextTokenizers
 /// The fields of `POST /v1/completions` and `/v1/chat/completions`, checked: every value is in
 /// range or the request is refused with a 400 naming the field. Fields that would change the
 /// answer but are not implemented are refused when they ask for anything but the default
-/// (``refuseUnimplemented(_:)``: `best_of` other than 1; `echo: true` on chat or with `stream`,
-/// ``echo(_:chat:stream:)``), so a client never gets a silently different answer. Fields that do
+/// (``refuseUnimplemented(_:)``: `best_of` other than 1; `echo: true` on chat,
+/// ``echo(_:chat:)``), so a client never gets a silently different answer. Fields that do
 /// not change the answer (`user`, `metadata`, ...) are ignored, as OpenAI clients send them
 /// freely. `n`, the penalties and `logit_bias` are read by the fields of SamplingFields.swift
 /// (``choiceCount(_:)``, ``penalty(_:_:)``, ``logitBias(_:)``), `prompt` by CompletionPrompts.swift
@@ -50,8 +50,8 @@ package struct CompletionParameters: Sendable {
     /// a token (default empty). The ids are not yet checked against a vocabulary.
     package var logitBias: [Int: Float]
     /// `echo` (completions only): the response's text is the prompt followed by the completion
-    /// and, with ``logprobs``, the logprobs cover the prompt's tokens first. Refused on chat
-    /// (which has no echo) and with `stream` (not implemented).
+    /// and, with ``logprobs``, the logprobs cover the prompt's tokens first (streamed: in each
+    /// choice's first chunk). Refused on chat, which has no echo.
     package var echo: Bool
 
     /// Largest number of stop strings, as OpenAI.
@@ -119,7 +119,7 @@ package struct CompletionParameters: Sendable {
         frequencyPenalty = try Self.penalty(root, "frequency_penalty")
         logitBias = try Self.logitBias(root)
         logprobs = try Self.logprobs(root, chat: chat)
-        echo = try Self.echo(root, chat: chat, stream: stream)
+        echo = try Self.echo(root, chat: chat)
         try Self.refuseUnimplemented(root)
     }
 
@@ -155,12 +155,11 @@ package struct CompletionParameters: Sendable {
         }
     }
 
-    /// `echo` (a boolean, default false): true only on `/v1/completions` without `stream`.
-    private static func echo(_ root: JSONField, chat: Bool, stream: Bool) throws(APIError) -> Bool {
+    /// `echo` (a boolean, default false): true only on `/v1/completions`.
+    private static func echo(_ root: JSONField, chat: Bool) throws(APIError) -> Bool {
         try RequestBodyReader.field { () throws(JSONFieldError) -> Bool in
             guard let field = root.member("echo"), !field.isNull, try field.bool() else { return false }
             if chat { throw field.error(expected: "false (chat completions have no echo)") }
-            if stream { throw field.error(expected: "false when stream is true (echo is not implemented for streaming)") }
             return true
         }
     }

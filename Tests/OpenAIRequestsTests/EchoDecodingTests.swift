@@ -2,7 +2,7 @@ import OpenAIRequests
 import PrefixSupport
 import XCTest
 
-/// `echo`: a boolean, true only on `/v1/completions` without `stream`; every refusal is a 400
+/// `echo`: a boolean, true only on `/v1/completions` (streamed or not); every refusal is a 400
 /// naming the field, the value found and the one expected.
 final class EchoDecodingTests: XCTestCase {
     func testEchoIsReadOnCompletionsAndDefaultsToFalse() throws {
@@ -11,15 +11,14 @@ final class EchoDecodingTests: XCTestCase {
         XCTAssertFalse(try decode(#"{"model":"m","prompt":"x"}"#).echo)
         XCTAssertFalse(try decode(#"{"model":"m","prompt":"x","echo":null,"stream":true}"#).echo)
         XCTAssertFalse(try decode(#"{"model":"m","prompt":"x","echo":false,"stream":true}"#).echo)
+        XCTAssertTrue(try decode(#"{"model":"m","prompt":"x","echo":true,"stream":true}"#).echo)
         XCTAssertFalse(try decode(#"{"model":"m","messages":[{"role":"user","content":"x"}],"echo":false}"#, chat: true).echo)
     }
 
-    func testEchoIsRefusedOnChatWithStreamAndWhenNotABoolean() throws {
+    func testEchoIsRefusedOnChatAndWhenNotABoolean() throws {
         let cases: [(String, Bool, String)] = [
             (#"{"model":"m","messages":[{"role":"user","content":"x"}],"echo":true}"#, true,
              "'echo': found true, expected false (chat completions have no echo)"),
-            (#"{"model":"m","prompt":"x","echo":true,"stream":true}"#, false,
-             "'echo': found true, expected false when stream is true (echo is not implemented for streaming)"),
             (#"{"model":"m","prompt":"x","echo":"true"}"#, false, "expected true or false"),
             (#"{"model":"m","prompt":"x","echo":0}"#, false, "expected true or false"),
         ]

@@ -229,13 +229,13 @@ final class EchoTests: XCTestCase {
         let completion = #"{"model": "alpha", "prompt": "x", "max_tokens": 0, "#
         let chat = #"{"model": "alpha", "messages": [{"role": "user", "content": "x"}], "max_tokens": 2, "#
         let cases: [(String, String, String, String)] = [
-            ("/v1/completions", completion + #""echo": true, "stream": true}"#, "echo", "found true, expected false when stream is true"),
             ("/v1/chat/completions", chat + #""echo": true}"#, "echo", "expected false (chat completions have no echo)"),
             ("/v1/completions", completion + #""echo": "yes"}"#, "echo", "expected true or false"),
             ("/v1/completions", completion + #""echo": true, "logprobs": 6}"#, "logprobs", "found 6, expected an integer in 0...5"),
             ("/v1/completions", completion + #""echo": 1}"#, "echo", "expected true or false"),
         ]
         let fine = [("/v1/chat/completions", chat + #""echo": false}"#), ("/v1/completions", completion + #""echo": null, "stream": true}"#),
+                    ("/v1/completions", completion + #""echo": true, "stream": true}"#),
                     ("/v1/completions", completion + #""echo": true}"#)]
         let results = try await server.application(logger: LogCollector().logger).test(.router) { client -> [(Int, String)] in
             var results: [(Int, String)] = []

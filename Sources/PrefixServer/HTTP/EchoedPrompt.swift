@@ -19,11 +19,21 @@ struct EchoedPrompt: Sendable {
     /// - Throws: a 503 `prompt_not_scored` when the request ended (timeout, shutdown) before
     ///   its whole prompt was read, so that a client scoring texts never gets partial values.
     func logprobs(prompt: PromptLogprobs?, completion: [TokenLogprob], reason: FinishReason) throws(APIError) -> String {
+        var offset = 0
+        return try logprobs(prompt: prompt, completion: completion, ended: "ended (\(reason))", offset: &offset)
+    }
+
+    /// The `logprobs` of a streamed choice's first chunk: the prompt's tokens, then `completion`
+    /// (that chunk's tokens); `offset` is set to the text offset after them, where the choice's
+    /// next chunk continues.
+    /// - Throws: the 503 `prompt_not_scored` (written into the stream as an error event) when the
+    ///   prompt's scoring ended before the whole prompt was read.
+    func logprobs(prompt: PromptLogprobs?, completion: [TokenLogprob], ended: String, offset: inout Int) throws(APIError) -> String {
         guard let prompt else {
             throw APIError(status: .serviceUnavailable,
-                           message: "The request ended (\(reason)) before its whole prompt was read; the echoed prompt has no logprobs",
+                           message: "The request \(ended) before its whole prompt was read; the echoed prompt has no logprobs",
                            type: "server_error", code: "prompt_not_scored")
         }
-        return LogprobJSON.echoed(prompt, firstIsAdded: firstIsAdded, then: completion)
+        return LogprobJSON.echoed(prompt, firstIsAdded: firstIsAdded, then: completion, offset: &offset)
     }
 }

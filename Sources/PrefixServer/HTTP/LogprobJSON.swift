@@ -31,7 +31,14 @@ enum LogprobJSON {
     /// whose text is not part of the echoed text) the first token's offset is 0 and does not
     /// advance, so every other offset is its token's place in the text.
     static func echoed(_ prompt: PromptLogprobs, firstIsAdded: Bool, then entries: [TokenLogprob]) -> String {
-        var offset = firstIsAdded ? 0 : prompt.firstText.unicodeScalars.count
+        var offset = 0
+        return echoed(prompt, firstIsAdded: firstIsAdded, then: entries, offset: &offset)
+    }
+
+    /// ``echoed(_:firstIsAdded:then:)`` that also sets `offset` to the text offset after the last
+    /// entry (a stream's next chunk continues from there).
+    static func echoed(_ prompt: PromptLogprobs, firstIsAdded: Bool, then entries: [TokenLogprob], offset: inout Int) -> String {
+        offset = firstIsAdded ? 0 : prompt.firstText.unicodeScalars.count
         var rest = columns(prompt.rest + entries, offset: &offset)
         rest.tokens.insert(prompt.firstText.jsonLiteral, at: 0)
         rest.values.insert("null", at: 0)

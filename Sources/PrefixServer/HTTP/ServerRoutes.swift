@@ -144,7 +144,7 @@ public enum ServerRoutes {
         throw APIError(status: .internalServerError, message: "Generation ended without a result", type: "server_error")
     }
 
-    private static func generationFailed(_ message: String) -> APIError {
+    static func generationFailed(_ message: String) -> APIError {
         APIError(status: .internalServerError, message: "Generation failed: \(message)", type: "server_error", code: "generation_failed")
     }
 
@@ -153,35 +153,15 @@ public enum ServerRoutes {
     /// chunk (when asked) and `[DONE]` once every choice has ended.
     private static func streamResponse(_ started: ModelServer.StartedCompletion, request: Request, includeUsage: Bool,
                                        cancel: CancelHandle) -> Response {
-        let renderer = started.renderer
-        let submissions = started.submissions
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do {
                 do {
-                    var chunks: [String] = submissions.indices.compactMap { renderer.roleChunk(index: $0) }
-                    var offsets = [Int](repeating: 0, count: submissions.count)  // text_offset of each choice's next token (completions)
-                    var summaries = [GenerationSummary?](repeating: nil, count: submissions.count)  // by index, for usage
-                    var finished = 0
-                    for await tagged in ChoiceEvents.merged(submissions) {
-                        let i = tagged.index
-                        let log = submissions[i].logprobs
-                        switch tagged.event {
-                        case .text(let piece):
-                            let logprobs = log.map { renderer.logprobs($0.next(), offset: &offsets[i]) } ?? "null"
-                            chunks.append(renderer.textChunk(piece, index: i, logprobs: logprobs))
-                        case .finished(let summary):
-                            // Tokens whose text was never released (inside a stop string, say) still had logprobs.
-                            if let rest = log?.rest(), !rest.isEmpty {
-                                chunks.append(renderer.textChunk("", index: i, logprobs: renderer.logprobs(rest, offset: &offsets[i])))
-                            }
-                            chunks.append(renderer.finishChunk(summary, index: i))
-                            summaries[i] = summary
-                            finished += 1
-                            if includeUsage && finished == submissions.count { chunks.append(renderer.usageChunk(summaries.compactMap { $0 })) }
-                        case .failed(let message):
-                            chunks.append(generationFailed(message).json)
-                        }
+                    var stream = CompletionStream(started, includeUsage: includeUsage)
+                    var chunks = stream.opening
+                    for await tagged in ChoiceEvents.merged(started.submissions) {
+                        chunks += stream.take(tagged.event, of: tagged.index)
+                        guard !chunks.isEmpty else { continue }
                         try await writer.write(ByteBuffer(string: chunks.map { "data: " + $0 + "\n\n" }.joined()))
                         chunks.removeAll()
                     }
