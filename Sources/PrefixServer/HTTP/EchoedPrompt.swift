@@ -1,7 +1,7 @@
 /// The prompt a `/v1/completions` response with `echo: true` repeats: the choice's `text` is the
 /// prompt, exactly as the request gave it (a prompt of token ids: their decoded text, as vLLM),
 /// followed by the completion; with `logprobs` the logprobs cover the prompt's tokens as fed to
-/// the model, then the completion's (``LogprobJSON/echoed(_:firstIsAdded:then:)``).
+/// the model, then the completion's (``LogprobJSON/echoed(_:firstIsAdded:then:offset:)``).
 ///
 /// A BOS the server put in front of the prompt (a checkpoint that asks for one, e.g. Gemma) is
 /// reported as the first token, as vLLM does: `usage.prompt_tokens` counts it, so the entries are

@@ -5,7 +5,7 @@ import PrefixSupport
 /// - Completions: `{"tokens": [...], "token_logprobs": [...], "top_logprobs": [{token: logprob}
 ///   per position], "text_offset": [...]}`. `text_offset` counts Unicode scalars (Python's
 ///   `len`) of the token pieces before each token, from 0 at the start of the text (as vLLM):
-///   the completion's, or with `echo` the prompt's (``echoed(_:firstIsAdded:then:)``). A
+///   the completion's, or with `echo` the prompt's (``echoed(_:firstIsAdded:then:offset:)``). A
 ///   `top_logprobs` object keeps the first (more likely) of two tokens with the same text, as
 ///   JSON names must differ.
 /// - Chat: `{"content": [{"token", "logprob", "bytes", "top_logprobs": [{"token", "logprob",
@@ -29,14 +29,8 @@ enum LogprobJSON {
     /// `top_logprobs` (nothing precedes it), its other tokens, then `entries`. Text offsets count
     /// from the start of the echoed text; when `firstIsAdded` (a BOS the server put in front,
     /// whose text is not part of the echoed text) the first token's offset is 0 and does not
-    /// advance, so every other offset is its token's place in the text.
-    static func echoed(_ prompt: PromptLogprobs, firstIsAdded: Bool, then entries: [TokenLogprob]) -> String {
-        var offset = 0
-        return echoed(prompt, firstIsAdded: firstIsAdded, then: entries, offset: &offset)
-    }
-
-    /// ``echoed(_:firstIsAdded:then:)`` that also sets `offset` to the text offset after the last
-    /// entry (a stream's next chunk continues from there).
+    /// advance, so every other offset is its token's place in the text. `offset` is set to the
+    /// text offset after the last entry (a stream's next chunk continues from there).
     static func echoed(_ prompt: PromptLogprobs, firstIsAdded: Bool, then entries: [TokenLogprob], offset: inout Int) -> String {
         offset = firstIsAdded ? 0 : prompt.firstText.unicodeScalars.count
         var rest = columns(prompt.rest + entries, offset: &offset)

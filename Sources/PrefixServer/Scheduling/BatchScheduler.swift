@@ -294,7 +294,6 @@ public final class BatchScheduler: @unchecked Sendable {
                 sequence.fail("\(error)")
             }
         }
-        for sequence in running { sequence.dropPromptLogitsUnlessAwaited() }
     }
 
     /// Feeds prompt chunks of joining sequences, first come first served, while this step's

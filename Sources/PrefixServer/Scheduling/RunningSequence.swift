@@ -32,7 +32,7 @@ final class RunningSequence {
     /// (``adoptPrompt(from:at:)``) instead of prefilling it; nil otherwise.
     private(set) var leader: RunningSequence?
     /// How many choices wait for this one's prompt; while any do, the last prompt row's logits
-    /// are kept (``promptLogits``).
+    /// are kept (``promptLogits``; the last choice to take them frees them).
     private var followers = 0
     /// The last prompt row's logits, kept for waiting choices.
     private var promptLogits: [Float]?
@@ -80,17 +80,14 @@ final class RunningSequence {
     func adoptPrompt(from leader: RunningSequence, at time: ContinuousClock.Instant) throws -> Bool {
         self.leader = nil
         leader.followers -= 1
-        guard let logits = leader.promptLogits, leader.prefilled == job.promptTokens.count else { return false }
+        let logits = leader.promptLogits
+        if leader.followers == 0 { leader.promptLogits = nil }
+        guard let logits, leader.prefilled == job.promptTokens.count else { return false }
         try session.copyCache(from: leader.session)
         prefilled = job.promptTokens.count
         let token = logits.withUnsafeBufferPointer { sample($0) }
         accept(token, at: time)
         return true
-    }
-
-    /// Frees the kept prompt logits once no choice waits for them.
-    func dropPromptLogitsUnlessAwaited() {
-        if followers == 0 { promptLogits = nil }
     }
 
     /// Keeps the last prompt row's logits while choices wait for them.
