@@ -35,8 +35,7 @@ package enum LinearOp {
             return
         }
         if rows > 1 && weight.format != .float32 { scratch.reserveTile(weight) }
-        linear(rows: rows, x, weight, y, beta: beta, tile: scratch.tile, tileCapacity: scratch.tileCapacity,
-               threads: scratch.threads, exactActivations: scratch.exactActivations)
+        product(rows: rows, x, weight, y, beta: beta, scratch: scratch)
     }
 
     /// `y_i = x · W_iᵀ (+ bias_i)` for products that read the same `x` (Q/K/V, gate/up): for one
@@ -48,11 +47,57 @@ package enum LinearOp {
             SequenceRowsLinear.forward(x, rows: rows, sharing: projections, scratch: scratch)
             return
         }
-        if rows > 1 {
-            for p in projections where p.weight.format != .float32 { scratch.reserveTile(p.weight) }
+        // A bias is written first and the product added to it.
+        for p in projections {
+            if rows > 1 && p.weight.format != .float32 { scratch.reserveTile(p.weight) }
+            if let bias = p.bias {
+                for r in 0..<rows { (p.out + r * p.weight.rows).update(from: bias.pointer, count: p.weight.rows) }
+            }
         }
-        linear(rows: rows, x, sharing: projections, tile: scratch.tile, tileCapacity: scratch.tileCapacity,
-               threads: scratch.threads, exactActivations: scratch.exactActivations)
+        let blocks = projections.compactMap(\.weight.blocks)
+        if rows == 1 && blocks.count == projections.count {
+            let products = zip(blocks, projections).map {
+                QuantizedMatVec.Product(weight: $0, out: $1.out, accumulate: $1.bias != nil)
+            }
+            QuantizedMatVec.multiply(products, x: x, exactActivations: scratch.exactActivations, threads: scratch.threads)
+            return
+        }
+        for p in projections {
+            product(rows: rows, x, p.weight, p.out, beta: p.bias == nil ? 0 : 1, scratch: scratch)
+        }
+    }
+
+    /// `out[T×W.rows] = x[T×W.columns] · Wᵀ + beta · out` (beta 0 or 1) for a `WeightMatrix`.
+    ///
+    /// `Float` matrices go straight to BLAS. Quantized ones use the C mat-vec kernels for one row
+    /// (`scratch.threads` threads over output rows; `exactActivations` false quantizes `x` to int16
+    /// blocks, see `QuantizedMatVec`) and, for `T > 1`, dequantize tiles of rows into
+    /// `scratch.tile` (reserved by the caller) and multiply each with `cblas_sgemm`, so at most one
+    /// tile of one matrix exists as `Float` at a time.
+    private static func product(
+        rows t: Int, _ x: UnsafePointer<Float>, _ w: WeightMatrix, _ out: UnsafeMutablePointer<Float>,
+        beta: Float, scratch: LinearScratch
+    ) {
+        guard let blocks = w.blocks else {
+            if let floats = w.floats {
+                linear(rows: t, inDim: w.columns, outDim: w.rows, x, floats.pointer, out, beta: beta)
+            }
+            return
+        }
+        if t == 1 {
+            QuantizedMatVec.multiply(blocks, x, out, accumulate: beta != 0, threads: scratch.threads,
+                                     exactActivations: scratch.exactActivations)
+            return
+        }
+        let tileRows = max(1, min(w.rows, scratch.tileCapacity / max(w.columns, 1)))
+        var start = 0
+        while start < w.rows {
+            let n = min(tileRows, w.rows - start)
+            blocks.dequantize(rows: start, count: n, into: scratch.tile)
+            gemm(m: t, n: n, k: w.columns, x, lda: w.columns, scratch.tile, ldb: w.columns, transposeB: true,
+                 out + start, ldc: w.rows, beta: beta)
+            start += n
+        }
     }
 
     /// `dx[rows×in] += dy[rows×out] · W`, the only gradient that flows through a frozen weight.
@@ -62,6 +107,13 @@ package enum LinearOp {
     ) {
         gemm(m: rows, n: inFeatures, k: outFeatures, dy, weight, dx, beta: 1)
     }
+}
+
+/// One projection of several that read the same input: `out = x · weightᵀ (+ bias)`.
+package struct SharedInputProjection {
+    let weight: WeightMatrix
+    let bias: FloatTensor?
+    let out: UnsafeMutablePointer<Float>
 }
 
 /// What a product with a quantized `WeightMatrix` needs besides its operands: a reusable tile for
