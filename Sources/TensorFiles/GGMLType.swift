@@ -59,24 +59,8 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
 
     /// The convertible element type, or nil if this reader cannot dequantize the type.
     public var elementType: TensorElementType? {
-        switch self {
-        case .f32: return .f32
-        case .f16: return .f16
-        case .bf16: return .bf16
-        case .q8_0: return .q8_0
-        case .q4_0: return .q4_0
-        case .q4_1: return .q4_1
-        case .q5_0: return .q5_0
-        case .q5_1: return .q5_1
-        case .q2_K: return .q2_K
-        case .q3_K: return .q3_K
-        case .q4_K: return .q4_K
-        case .q5_K: return .q5_K
-        case .q6_K: return .q6_K
-        case .iq4_NL: return .iq4_NL
-        case .iq4_XS: return .iq4_XS
-        default: return nil
-        }
+        // TensorElementType's cases are the dequantizable GGMLType cases, under the same names.
+        TensorElementType(rawValue: String(describing: self))
     }
 
     /// ggml's name of the type (e.g. `Q4_1`).

@@ -63,21 +63,8 @@ struct WeightReader {
 
     /// The block format kept for a ggml type, or nil when it is converted to `Float`.
     static func quantizedFormat(_ type: GGMLType) -> WeightStorageFormat? {
-        switch type {
-        case .q8_0: return .q8_0
-        case .q4_0: return .q4_0
-        case .q4_1: return .q4_1
-        case .q5_0: return .q5_0
-        case .q4_K: return .q4_K
-        case .q6_K: return .q6_K
-        case .q5_1: return .q5_1
-        case .q2_K: return .q2_K
-        case .q3_K: return .q3_K
-        case .q5_K: return .q5_K
-        case .iq4_NL: return .iq4_NL
-        case .iq4_XS: return .iq4_XS
-        default: return nil
-        }
+        // The block formats are GGMLType cases under the same names; `float32` is not one.
+        WeightStorageFormat(rawValue: String(describing: type))
     }
 
     /// Throws unless `name` exists with exactly `shape`.
