@@ -7,14 +7,6 @@ private final class TransferBox<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// A flag set from one thread and read from another.
-private final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
-    func cancel() { lock.lock(); cancelled = true; lock.unlock() }
-    var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
-}
-
 extension Generator {
     /// Generates on a background thread and delivers each token as it is chosen, as an
     /// `AsyncSequence`. The stream ends after the last token (EOS, stop string or token limit)
@@ -26,13 +18,12 @@ extension Generator {
     public func tokenStream(prompt: [Int], options: GenerationOptions) -> AsyncThrowingStream<Int, Error> {
         let box = TransferBox(self)
         return AsyncThrowingStream { continuation in
-            let flag = CancellationFlag()
-            continuation.onTermination = { _ in flag.cancel() }
             Thread.detachNewThread {
                 do {
                     _ = try box.value.generate(prompt: prompt, options: options) { token in
-                        continuation.yield(token)
-                        return !flag.isCancelled
+                        // A cancelled or dropped stream is terminated: stop generating.
+                        if case .terminated = continuation.yield(token) { return false }
+                        return true
                     }
                     continuation.finish()
                 } catch {

@@ -141,7 +141,7 @@ public final class InferenceSession {
         return result
     }
 
-    func validate(_ tokens: [Int]) throws {
+    func validate(_ tokens: some Collection<Int>) throws {
         let c = model.config
         for tok in tokens where tok < 0 || tok >= c.vocabSize {
             throw RuntimeError.tokenOutOfRange(token: tok, vocabSize: c.vocabSize)
@@ -185,13 +185,8 @@ public final class InferenceSession {
         let c = model.config
         let t = tokens.count
         guard t > 0 else { return 0 }
-        for tok in tokens where tok < 0 || tok >= c.vocabSize {
-            throw RuntimeError.tokenOutOfRange(token: tok, vocabSize: c.vocabSize)
-        }
+        try validate(tokens)
         let firstPosition = positionOffset + cache.tokenCount
-        if firstPosition + t > c.maxPositions {
-            throw RuntimeError.contextOverflow(needed: firstPosition + t, limit: c.maxPositions)
-        }
         let maxSlots = (cache.prefixLength.max() ?? 0) + cache.tokenCount + t
         cache.reserve(tokens: cache.tokenCount + t)
         let logitRows = logits == .all ? t : (logits == .last ? 1 : 0)

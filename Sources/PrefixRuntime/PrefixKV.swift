@@ -67,11 +67,8 @@ public struct PrefixKV: Sendable, Equatable {
         let expected = kvHeadCount * virtualTokenCount * headDim
         for (l, layer) in layers.enumerated() {
             guard let layer else { continue }
-            if layer.keys.count != expected {
-                throw RuntimeError.bufferSizeMismatch(what: "prefix keys of layer \(l)", found: layer.keys.count, expected: expected)
-            }
-            if layer.values.count != expected {
-                throw RuntimeError.bufferSizeMismatch(what: "prefix values of layer \(l)", found: layer.values.count, expected: expected)
+            for (what, found) in [("keys", layer.keys.count), ("values", layer.values.count)] where found != expected {
+                throw RuntimeError.bufferSizeMismatch(what: "prefix \(what) of layer \(l)", found: found, expected: expected)
             }
         }
         slots = PrefixSlotStorage(virtualTokenCount: virtualTokenCount, kvHeadCount: kvHeadCount, headDim: headDim,

@@ -81,13 +81,7 @@ public struct PrefixMLP: Sendable, Equatable {
         var y = [Float](repeating: 0, count: rows * outWidth)
         guard rows > 0 else { return y }
         for r in 0..<rows { y.replaceSubrange(r * outWidth..<(r + 1) * outWidth, with: bias) }
-        x.withUnsafeBufferPointer { xb in
-            weight.withUnsafeBufferPointer { wb in
-                y.withUnsafeMutableBufferPointer {
-                    gemm(m: rows, n: outWidth, k: inWidth, xb.baseAddress!, wb.baseAddress!, transposeB: true, $0.baseAddress!, beta: 1)
-                }
-            }
-        }
+        gemm(m: rows, n: outWidth, k: inWidth, x, weight, transposeB: true, &y, beta: 1)
         return y
     }
 }
@@ -124,17 +118,10 @@ extension PrefixMLP {
     {
         var dx = [Float](repeating: 0, count: rows * inWidth), dW = [Float](repeating: 0, count: outWidth * inWidth)
         var db = [Float](repeating: 0, count: outWidth)
-        dy.withUnsafeBufferPointer { dyb in
-            let dy = dyb.baseAddress!
-            x.withUnsafeBufferPointer { xb in
-                dW.withUnsafeMutableBufferPointer { gemm(m: outWidth, n: inWidth, k: rows, dy, transposeA: true, xb.baseAddress!, $0.baseAddress!, beta: 1) }
-            }
-            weight.withUnsafeBufferPointer { wb in
-                dx.withUnsafeMutableBufferPointer { gemm(m: rows, n: inWidth, k: outWidth, dy, wb.baseAddress!, $0.baseAddress!, beta: 1) }
-            }
-            for r in 0..<rows {
-                for o in 0..<outWidth { db[o] += dy[r * outWidth + o] }
-            }
+        gemm(m: outWidth, n: inWidth, k: rows, dy, transposeA: true, x, &dW, beta: 1)
+        gemm(m: rows, n: inWidth, k: outWidth, dy, weight, &dx, beta: 1)
+        for r in 0..<rows {
+            for o in 0..<outWidth { db[o] += dy[r * outWidth + o] }
         }
         return (dx, dW, db)
     }

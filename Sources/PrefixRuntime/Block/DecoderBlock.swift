@@ -14,12 +14,6 @@ package struct DecoderBlock: Sendable {
     /// Index of the block in the model.
     package let layer: Int
 
-    package init(config: ModelConfig, weights: LayerWeights, layer: Int) {
-        self.config = config
-        self.weights = weights
-        self.layer = layer
-    }
-
     /// The model's head sizes and this layer's scale and window; a ``KeyValueStore`` fills in
     /// slots and strides.
     var headShape: AttentionShape {

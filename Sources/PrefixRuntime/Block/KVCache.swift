@@ -52,14 +52,21 @@ final class KVCache: KeyValueStore {
             for which in 0..<2 {
                 let old = which == 0 ? keys[l] : values[l]
                 let new = UnsafeMutablePointer<Float>.allocate(capacity: n)
-                for h in 0..<kvHeadCount {
-                    (new + h * newCapacity * headDim).update(from: old + h * capacity * headDim, count: tokenCount * headDim)
-                }
+                copyHeads(old, capacity: capacity, to: new, capacity: newCapacity, tokens: tokenCount)
                 old.deallocate()
                 if which == 0 { keys[l] = new } else { values[l] = new }
             }
         }
         capacity = newCapacity
+    }
+
+    /// Copies the first `tokens` slots of every head from `src` to `dst`, whose heads are
+    /// `srcCapacity` and `dstCapacity` slots apart.
+    private func copyHeads(_ src: UnsafePointer<Float>, capacity srcCapacity: Int,
+                           to dst: UnsafeMutablePointer<Float>, capacity dstCapacity: Int, tokens: Int) {
+        for h in 0..<kvHeadCount {
+            (dst + h * dstCapacity * headDim).update(from: src + h * srcCapacity * headDim, count: tokens * headDim)
+        }
     }
 
     /// Empties the cache and attaches `prefix` (nil = no prefix anywhere): its slots are shared,
@@ -80,12 +87,8 @@ final class KVCache: KeyValueStore {
         tokenCount = 0  // nothing to preserve when growing
         reserve(tokens: other.tokenCount + 1)
         for l in 0..<layerCount {
-            for h in 0..<kvHeadCount {
-                (keys[l] + h * capacity * headDim).update(from: other.keys[l] + h * other.capacity * headDim,
-                                                          count: other.tokenCount * headDim)
-                (values[l] + h * capacity * headDim).update(from: other.values[l] + h * other.capacity * headDim,
-                                                            count: other.tokenCount * headDim)
-            }
+            copyHeads(other.keys[l], capacity: other.capacity, to: keys[l], capacity: capacity, tokens: other.tokenCount)
+            copyHeads(other.values[l], capacity: other.capacity, to: values[l], capacity: capacity, tokens: other.tokenCount)
         }
         prefix = other.prefix
         prefixLength = other.prefixLength
@@ -132,13 +135,8 @@ final class KVCache: KeyValueStore {
         let n = tokenCount
         var k = [Float](repeating: 0, count: kvHeadCount * n * headDim)
         var v = k
-        for h in 0..<kvHeadCount {
-            let src = h * capacity * headDim, dst = h * n * headDim
-            for i in 0..<n * headDim {
-                k[dst + i] = keys[l][src + i]
-                v[dst + i] = values[l][src + i]
-            }
-        }
+        copyHeads(keys[l], capacity: capacity, to: &k, capacity: n, tokens: n)
+        copyHeads(values[l], capacity: capacity, to: &v, capacity: n, tokens: n)
         return LayerPrefix(keys: k, values: v)
     }
 }

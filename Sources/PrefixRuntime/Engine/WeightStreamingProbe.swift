@@ -27,15 +27,7 @@ public struct WeightStreamingProbe: Sendable {
         var times: [Double] = []
         for run in 0...max(1, repeats) {
             let t0 = Date()
-            y.withUnsafeMutableBufferPointer { yb in
-                x.withUnsafeBufferPointer { xb in
-                    matrix.withUnsafeBufferPointer { mb in
-                        if let xp = xb.baseAddress, let yp = yb.baseAddress, let mp = mb.baseAddress {
-                            gemv(rows: rows, cols: cols, mp, xp, yp)
-                        }
-                    }
-                }
-            }
+            gemv(rows: rows, cols: cols, matrix, x, &y)
             if run > 0 { times.append(Date().timeIntervalSince(t0)) }
         }
         times.sort()
