@@ -114,24 +114,18 @@ public enum GGUFValue: Sendable, Equatable {
     }
 
     /// An array of integers (any integer element type, each fitting in `Int`).
-    public var ints: [Int]? {
-        guard case let .list(a) = self else { return nil }
-        var result: [Int] = []
-        result.reserveCapacity(a.count)
-        for i in 0..<a.count {
-            guard let n = a[i].int else { return nil }
-            result.append(n)
-        }
-        return result
-    }
+    public var ints: [Int]? { elements(\.int) }
 
     /// An array of float32 / float64 values.
-    public var floats: [Float]? {
+    public var floats: [Float]? { elements(\.float) }
+
+    /// The elements of an array value through `element`, or nil unless every one gives a value.
+    private func elements<T>(_ element: (GGUFValue) -> T?) -> [T]? {
         guard case let .list(a) = self else { return nil }
-        var result: [Float] = []
+        var result: [T] = []
         result.reserveCapacity(a.count)
         for i in 0..<a.count {
-            guard let x = a[i].float else { return nil }
+            guard let x = element(a[i]) else { return nil }
             result.append(x)
         }
         return result

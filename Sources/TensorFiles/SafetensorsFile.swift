@@ -187,11 +187,8 @@ public final class SafetensorsFile: TensorStore {
             throw bad("data_offsets", offsetsValue?.kind ?? "nothing", "[begin, end] non-negative integers")
         }
         guard start <= end else { throw bad("data_offsets", "[\(start), \(end)]", "begin <= end") }
-        var elements = 1
-        for n in shape {
-            let (product, overflow) = elements.multipliedReportingOverflow(by: n)
-            if overflow { throw bad("shape", "\(shape)", "an element count that fits in 64 bits") }
-            elements = product
+        guard let elements = NpyArray.elementCount(shape) else {
+            throw bad("shape", "\(shape)", "an element count that fits in 64 bits")
         }
         let (bits, overflow) = elements.multipliedReportingOverflow(by: dtype.bitWidth)
         if overflow { throw bad("shape", "\(shape)", "a byte size that fits in 64 bits") }
@@ -258,16 +255,6 @@ public enum SafetensorsDType: String, Sendable, CaseIterable {
         case .f32: return .f32
         case .f16: return .f16
         case .bf16: return .bf16
-        default: return nil
-        }
-    }
-
-    /// The dtype a writer uses for a convertible element type (quantized types have none).
-    public init?(_ type: TensorElementType) {
-        switch type {
-        case .f32: self = .f32
-        case .f16: self = .f16
-        case .bf16: self = .bf16
         default: return nil
         }
     }
