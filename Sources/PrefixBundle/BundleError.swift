@@ -239,6 +239,5 @@ extension BundleError {
 }
 
 @inline(__always) func hex32(_ v: UInt32) -> String {
-    let s = String(v, radix: 16)
-    return String(repeating: "0", count: max(0, 8 - s.count)) + s
+    String(format: "%08x", v)
 }

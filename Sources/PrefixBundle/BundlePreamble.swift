@@ -45,20 +45,15 @@ public struct BundlePreamble: Sendable, Equatable {
         self.manifestCRC32 = manifestCRC32; self.preambleCRC32 = preambleCRC32
     }
 
-    /// The first 40 bytes (everything the preamble CRC covers).
-    func headBytes() -> [UInt8] {
+    /// The 44 encoded bytes, with a freshly computed preamble CRC-32.
+    public func encode() -> [UInt8] {
         var out = BundlePreamble.magic
         out.reserveCapacity(BundlePreamble.size)
         appendLE(&out, UInt64(major), 2); appendLE(&out, UInt64(minor), 2)
         appendLE(&out, UInt64(requiredFlags), 4); appendLE(&out, UInt64(optionalFlags), 4)
         appendLE(&out, manifestLength, 8); appendLE(&out, fileLength, 8)
         appendLE(&out, UInt64(manifestCRC32), 4)
-        return out
-    }
-
-    /// The 44 encoded bytes, with a freshly computed preamble CRC-32.
-    public func encode() -> [UInt8] {
-        var out = headBytes()
+        // The CRC covers the first 40 bytes, everything above.
         appendLE(&out, UInt64(CRC32.checksum(out)), 4)
         return out
     }

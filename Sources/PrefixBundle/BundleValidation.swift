@@ -4,11 +4,7 @@ extension BundleReader {
     /// and scans every value for NaN and ±Inf. Returns every finding in table order; an empty
     /// array means the bundle is valid. Structural checks already passed when the reader opened.
     public func validate() -> [BundleError] {
-        var out: [BundleError] = []
-        for t in manifest.tensors {
-            out.append(contentsOf: validateTensor(t))
-        }
-        return out
+        manifest.tensors.flatMap { validateTensor($0) }
     }
 
     /// Findings for one tensor (CRC, deflate, values).

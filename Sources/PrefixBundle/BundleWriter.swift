@@ -36,12 +36,7 @@ public struct BundleWriter: Sendable {
         // Stored bytes.
         var stored: [[UInt8]] = []
         for t in ordered {
-            if compress {
-                let r = t.bytes.withUnsafeBytes { b in Result { () throws(BundleError) in try Deflate.compress(b) } }
-                stored.append(try r.get())
-            } else {
-                stored.append(t.bytes)
-            }
+            stored.append(try compress ? BundleDeflate.compress(t.bytes) : t.bytes)
         }
         // Layout: offsets depend on the manifest length, which depends on the offsets; iterate
         // until the data section start no longer moves (it only grows, so this terminates).

@@ -102,7 +102,6 @@ enum Deflate {
 public enum BundleDeflate {
     /// Compresses `bytes` into a zlib (RFC 1950) stream at level 9, as ``BundleWriter`` does.
     public static func compress(_ bytes: [UInt8]) throws(BundleError) -> [UInt8] {
-        let r = bytes.withUnsafeBytes { b in Result { () throws(BundleError) in try Deflate.compress(b) } }
-        return try r.get()
+        try bytes.withUnsafeBytes { b in Result { () throws(BundleError) in try Deflate.compress(b) } }.get()
     }
 }

@@ -37,7 +37,6 @@ struct ManifestDecoding {
     }
 
     func fingerprint(_ f: JSONField) throws(BundleError) -> ModelFingerprint {
-        _ = try object(f)
         return ModelFingerprint(
             architecture: try string(required(f, "architecture")),
             nLayers: try integer(required(f, "n_layers"), Int.self),
@@ -49,14 +48,12 @@ struct ManifestDecoding {
     }
 
     func reparameterization(_ r: JSONField) throws(BundleError) -> Reparameterization {
-        _ = try object(r)
         return Reparameterization(embeddingDim: try integer(required(r, "embedding_dim"), Int.self),
                                   hiddenDim: try integer(required(r, "hidden_dim"), Int.self),
                                   activation: try string(required(r, "activation")))
     }
 
     func tensor(_ t: JSONField) throws(BundleError) -> TensorEntry {
-        _ = try object(t)
         return TensorEntry(
             name: try string(required(t, "name")),
             dtype: try oneOf(required(t, "dtype"), TensorDType.self),
@@ -130,14 +127,9 @@ struct ManifestDecoding {
         .invalidField(file: file, field: f.path, found: f.node.summary, expected: expected)
     }
 
-    private func object(_ f: JSONField) throws(BundleError) -> JSONObject {
-        guard case .object(let o) = f.node else { throw invalid(f, expected: "a JSON object") }
-        return o
-    }
-
     /// The member `name` of object `f`; absent → `missing-field`.
     private func required(_ f: JSONField, _ name: String) throws(BundleError) -> JSONField {
-        _ = try object(f)
+        guard case .object = f.node else { throw invalid(f, expected: "a JSON object") }
         guard let member = f.member(name) else {
             throw .missingField(file: file, field: f.path.isEmpty ? name : f.path + "." + name)
         }
@@ -155,9 +147,8 @@ struct ManifestDecoding {
         return s
     }
 
-    private func array(_ f: JSONField) throws(BundleError) -> [JSONField] {
-        guard case .array = f.node else { throw invalid(f, expected: "an array") }
-        do { return try f.array() } catch { throw invalid(f, expected: "an array") }
+    private func array(_ f: JSONField, expected: String = "an array") throws(BundleError) -> [JSONField] {
+        do { return try f.array() } catch { throw invalid(f, expected: expected) }
     }
 
     private func integer<T: FixedWidthInteger>(_ f: JSONField, _ type: T.Type) throws(BundleError) -> T {
@@ -166,9 +157,8 @@ struct ManifestDecoding {
     }
 
     private func integers(_ f: JSONField) throws(BundleError) -> [Int] {
-        guard case .array = f.node else { throw invalid(f, expected: "an array of integers") }
         var out: [Int] = []
-        for element in try array(f) { out.append(try integer(element, Int.self)) }
+        for element in try array(f, expected: "an array of integers") { out.append(try integer(element, Int.self)) }
         return out
     }
 

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import PrefixSupport
 
 /// The tokenizer hash that a bundle records (Spec/tokenizer-hash.md).
 ///
@@ -41,11 +41,7 @@ public enum TokenizerHash {
     /// The canonical serialization that is hashed (see Spec/tokenizer-hash.md).
     public static func canonicalBytes(_ input: Input) -> [UInt8] {
         var out: [UInt8] = Array(tag.utf8)
-        func u32(_ v: Int) {
-            let x = UInt32(truncatingIfNeeded: v)
-            out.append(UInt8(x & 0xff)); out.append(UInt8((x >> 8) & 0xff))
-            out.append(UInt8((x >> 16) & 0xff)); out.append(UInt8((x >> 24) & 0xff))
-        }
+        func u32(_ v: Int) { appendLE(&out, UInt64(truncatingIfNeeded: v), 4) }
         func string(_ s: String) {
             let bytes = Array(s.utf8)
             u32(bytes.count)
@@ -64,7 +60,6 @@ public enum TokenizerHash {
 
     /// The hash as written in bundles: `"sha256:"` followed by 64 lowercase hex digits.
     public static func compute(_ input: Input) -> String {
-        let digest = SHA256.hash(data: canonicalBytes(input))
-        return "sha256:" + digest.map { String(format: "%02x", $0) }.joined()
+        FileDigest.sha256(canonicalBytes(input))
     }
 }
