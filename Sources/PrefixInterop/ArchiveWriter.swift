@@ -39,7 +39,7 @@ public enum ArchiveWriter {
             throw .writeFailed(path: path, detail: error.reason)
         }
         AtomicFileWriter.removeStaleTemporaries(of: path)
-        let tmp = temporaryPath(for: path)
+        let tmp = AtomicFileWriter.temporaryPath(for: path)
         var ok = false
         defer { if !ok { unlink(tmp) } }
         try writeArchive(members, kind: kind, to: tmp, target: path)
@@ -47,9 +47,6 @@ public enum ArchiveWriter {
         guard rename(tmp, path) == 0 else { throw .writeFailed(path: path, detail: "rename: \(String(cString: strerror(errno)))") }
         ok = true
     }
-
-    /// A unique temporary name in the directory of `path` (the atomic writer's naming pattern).
-    static func temporaryPath(for path: String) -> String { AtomicFileWriter.temporaryPath(for: path) }
 
     private static func writeArchive(_ members: [ArchiveMember], kind: ArchiveKind, to tmp: String, target: String) throws(InteropError) {
         guard let a = archive_write_new() else { throw .writeFailed(path: target, detail: "libarchive: out of memory") }
