@@ -51,13 +51,6 @@ package enum FileDigest {
     }
 
     private static func format(_ digest: SHA256.Digest) -> String {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return "sha256:" + String(decoding: out, as: UTF8.self)
+        "sha256:" + digest.map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -39,14 +39,9 @@ package enum JSONParser {
     /// Parses the bytes of `data` (see ``parse(_:maxDepth:documentName:requireObject:)-(UnsafeRawBufferPointer,_,_,_)``).
     package static func parse(_ data: some ContiguousBytes, maxDepth: Int = defaultMaxDepth,
                               documentName: String = "the input", requireObject: Bool = false) throws(JSONSyntaxError) -> JSONNode {
-        let result: Result<JSONNode, JSONSyntaxError> = data.withUnsafeBytes { raw in
-            do throws(JSONSyntaxError) {
-                return .success(try parse(raw, maxDepth: maxDepth, documentName: documentName, requireObject: requireObject))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        try data.withUnsafeBytes { raw in
+            Result { () throws(JSONSyntaxError) in try parse(raw, maxDepth: maxDepth, documentName: documentName, requireObject: requireObject) }
+        }.get()
     }
 }
 
@@ -107,27 +102,17 @@ private struct Parser {
             guard let b = peek else { throw fail("expected a value, found \(describe(nil))") }
             var current: JSONNode
             switch b {
-            case UInt8(ascii: "{"):
-                try open(isObject: true)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = b == UInt8(ascii: "{")
+                try open(isObject: isObject)
                 i += 1
                 skipWhitespace()
-                if peek == UInt8(ascii: "}") {
+                if peek == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
                     stack.removeLast()
-                    current = .object(JSONObject(members: []))
+                    current = isObject ? .object(JSONObject(members: [])) : .array([])
                 } else {
-                    stack[stack.count - 1].pendingName = try memberName()
-                    continue
-                }
-            case UInt8(ascii: "["):
-                try open(isObject: false)
-                i += 1
-                skipWhitespace()
-                if peek == UInt8(ascii: "]") {
-                    i += 1
-                    stack.removeLast()
-                    current = .array([])
-                } else {
+                    if isObject { stack[stack.count - 1].pendingName = try memberName() }
                     continue
                 }
             case UInt8(ascii: "\""): current = .string(try string())
