@@ -8,7 +8,7 @@ import PrefixBundle
 /// or from canonical content (``init(tokens:mergeOrder:alphabet:normalizer:specialTokenIDs:addedTokenIDs:preTokenizer:ignoreMerges:unknownTokenID:hashedTokenCount:bosTokenID:eosTokenID:source:)``).
 /// Encoding matches added tokens in the raw text (leftmost, longest first), normalizes and splits
 /// the rest with the pre-tokenizer, maps each word to initial symbols (``BPEAlphabet``) and merges
-/// them (``MergeOrder``). Instances are immutable apart from an internal, lock-protected word cache.
+/// them (``MergeOrder``). Instances are immutable apart from an internal, lock-protected word caches.
 public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
     /// Largest vocabulary or merge list accepted from a file.
     public static let maximumCount = 1 << 22
@@ -45,7 +45,8 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
     private let addedMatcher: AddedTokenMatcher
     /// With `ignore_merges`, words that are whole vocabulary entries, by their raw bytes.
     private let wholeWordIDs: [[UInt8]: Int32]?
-    private let cache = WordCache()
+    private let shortCache = WordCache<ShortWordKey>()
+    private let longCache = WordCache<[UInt8]>()
 
     /// Builds a tokenizer from canonical content; every other initializer ends here.
     ///
@@ -177,17 +178,6 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
             tokens: tokens.prefix(hashedTokenCount ?? count), merges: hashedMerges, specialTokenIDs: specialTokenIDs))
     }
 
-    /// A byte-level tokenizer from ranked merges (see the designated initializer).
-    public convenience init(
-        tokens: [String], merges: [(String, String)], specialTokenIDs: [Int], addedTokenIDs: [Int],
-        preTokenizer: PreTokenizer, ignoreMerges: Bool = false,
-        bosTokenID: Int?, eosTokenID: Int?, source: String
-    ) throws {
-        try self.init(tokens: tokens, mergeOrder: .ranked(merges), specialTokenIDs: specialTokenIDs,
-                      addedTokenIDs: addedTokenIDs, preTokenizer: preTokenizer, ignoreMerges: ignoreMerges,
-                      bosTokenID: bosTokenID, eosTokenID: eosTokenID, source: source)
-    }
-
     public func tokenID(forToken token: String) -> Int? { idForToken[Array(token.utf8)] }
 
     public func token(forID id: Int) -> String? {
@@ -260,7 +250,7 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
         }
         let word = UnsafeBufferPointer(rebasing: bytes[range])
         let shortKey = ShortWordKey(word)
-        if let shortKey, let cached = cache.get(shortKey) {
+        if let shortKey, let cached = shortCache.get(shortKey) {
             for id in cached { out.append(Int(id)) }
             return
         }
@@ -269,13 +259,13 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
             out.append(Int(id))
             return
         }
-        if shortKey == nil, let cached = cache.get(key) {
+        if shortKey == nil, let cached = longCache.get(key) {
             for id in cached { out.append(Int(id)) }
             return
         }
         var symbols = initialSymbols(key)
         if let rankedMerges { rankedMerges.merge(&symbols) } else { scoredMerges?.merge(&symbols) }
-        if let shortKey { cache.set(shortKey, symbols) } else { cache.set(key, symbols) }
+        if let shortKey { shortCache.set(shortKey, symbols) } else { longCache.set(key, symbols) }
         for id in symbols { out.append(Int(id)) }
     }
 

@@ -28,14 +28,10 @@ extension PreTokenizer {
             if count > 0 { emit(buffer.offsets[0]..<buffer.offsets[count]) }
         case .digitsThenGPT2:
             var start = 0
-            var i = 0
-            while i < count {
-                if buffer.classes[i] == .number {
-                    if start < i { Self.scanGPT2(buffer, start, i, emit) }
-                    emit(buffer.offsets[i]..<buffer.offsets[i + 1])
-                    start = i + 1
-                }
-                i += 1
+            for i in 0..<count where buffer.classes[i] == .number {
+                if start < i { Self.scanGPT2(buffer, start, i, emit) }
+                emit(buffer.offsets[i]..<buffer.offsets[i + 1])
+                start = i + 1
             }
             if start < count { Self.scanGPT2(buffer, start, count, emit) }
         }

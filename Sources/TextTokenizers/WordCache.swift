@@ -16,31 +16,19 @@ struct ShortWordKey: Hashable {
 }
 
 /// A bounded, thread-safe cache from word bytes to merged ids.
-final class WordCache: @unchecked Sendable {
+final class WordCache<Key: Hashable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var short: [ShortWordKey: [Int32]] = [:]
-    private var long: [[UInt8]: [Int32]] = [:]
+    private var entries: [Key: [Int32]] = [:]
     private let limit = 100_000
 
-    func get(_ key: ShortWordKey) -> [Int32]? {
+    func get(_ key: Key) -> [Int32]? {
         lock.lock(); defer { lock.unlock() }
-        return short[key]
+        return entries[key]
     }
 
-    func get(_ key: [UInt8]) -> [Int32]? {
+    func set(_ key: Key, _ value: [Int32]) {
         lock.lock(); defer { lock.unlock() }
-        return long[key]
-    }
-
-    func set(_ key: ShortWordKey, _ value: [Int32]) {
-        lock.lock(); defer { lock.unlock() }
-        if short.count >= limit { short.removeAll(keepingCapacity: true) }
-        short[key] = value
-    }
-
-    func set(_ key: [UInt8], _ value: [Int32]) {
-        lock.lock(); defer { lock.unlock() }
-        if long.count >= limit { long.removeAll(keepingCapacity: true) }
-        long[key] = value
+        if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+        entries[key] = value
     }
 }
