@@ -25,6 +25,11 @@ public struct DataPair: Sendable, Hashable {
     }
 }
 
+/// Why a line or row could not be used.
+struct LineProblem: Error, Sendable, Equatable {
+    var reason: String
+}
+
 /// Turns the rows of one document into ``DataPair``s, collecting the malformed rows as issues.
 enum DataRowReader {
     /// Reads `document` as `format` with `fields`. Document-level problems (header, unknown
@@ -54,22 +59,20 @@ enum DataRowReader {
             }
             column[name] = i
         }
-        let chosen: ExampleFields
+        let promptTemplate: FieldTemplate, targetTemplate: FieldTemplate
         switch fields {
         case .automatic:
-            guard let detected = ExampleFields.detect(Set(header.fields), allowTokenized: false) else {
+            // Without token ids, detection only ever chooses text templates.
+            guard case .text(let prompt, let target) = ExampleFields.detect(Set(header.fields), allowTokenized: false) else {
                 throw .fieldsNotDetected(document: document.name, keys: header.fields)
             }
-            chosen = detected
+            (promptTemplate, targetTemplate) = (prompt, target)
         case .tokenized:
             throw .invalidOption(
                 name: "fields", found: "token-id fields for the CSV/TSV document '\(document.name)'",
                 expected: "token ids only in JSONL (integer arrays); use text templates for CSV/TSV")
-        case .text:
-            chosen = fields
-        }
-        guard case .text(let promptTemplate, let targetTemplate) = chosen else {
-            throw .invalidOption(name: "fields", found: "\(chosen)", expected: "text templates")
+        case .text(let prompt, let target):
+            (promptTemplate, targetTemplate) = (prompt, target)
         }
         for name in promptTemplate.fieldNames + targetTemplate.fieldNames where column[name] == nil {
             throw .missingColumn(document: document.name, column: name, available: header.fields)
@@ -123,7 +126,7 @@ enum DataRowReader {
             rows += 1
             let location = DataLocation(file: document.file, member: document.member, line: lineNumber)
             let object: JSONObject
-            switch JSONNode.parseLineObject(line) {
+            switch parseLineObject(line) {
             case .success(let o): object = o
             case .failure(let problem):
                 issues.append(DataIssue(location: location, reason: problem.reason))
@@ -141,6 +144,21 @@ enum DataRowReader {
             }
         }
         return (pairs, rows)
+    }
+
+    /// Parses one JSONL line with PrefixSupport's strict parser; returns the object, or a reason
+    /// why the line is not a JSON object.
+    private static func parseLineObject(_ bytes: ArraySlice<UInt8>) -> Result<JSONObject, LineProblem> {
+        let value: JSONNode
+        do {
+            value = try JSONParser.parse(Array(bytes), documentName: "the line")
+        } catch {
+            return .failure(LineProblem(reason: "not valid JSON (\(error.detail))"))
+        }
+        guard case .object(let object) = value else {
+            return .failure(LineProblem(reason: "expected a JSON object, found \(value.kind)"))
+        }
+        return .success(object)
     }
 
     private static func pair(

@@ -145,8 +145,7 @@ public struct DataSource: Sendable, Hashable, CustomStringConvertible {
         var allMembers: [String] = []
         let wanted: (String) -> Bool
         if let member {
-            let normalized = MemberPattern(member.text)
-            wanted = { normalized.matches($0) }
+            wanted = { member.matches($0) }
         } else {
             wanted = { DataFormat.detect(name: $0) != nil }
         }

@@ -50,26 +50,17 @@ public struct DelimitedTextParser: Sendable {
             }
             fieldBytes.removeAll(keepingCapacity: true)
         }
-        /// Consumes a line break at `i` (if any) and returns whether there was one.
-        func consumeLineBreak() -> Bool {
-            if bytes[i] == cr {
-                i += 1
-                if i < n, bytes[i] == lf { i += 1 }
-                line += 1
-                return true
-            }
-            if bytes[i] == lf {
-                i += 1
-                line += 1
-                return true
-            }
-            return false
+        /// Consumes the line break (CRLF, LF or a lone CR) that starts at `i`.
+        func consumeLineBreak() {
+            if bytes[i] == cr, i + 1 < n, bytes[i + 1] == lf { i += 1 }
+            i += 1
+            line += 1
         }
 
         while i < n {
             // Start of a record: skip blank lines.
             if bytes[i] == cr || bytes[i] == lf {
-                _ = consumeLineBreak()
+                consumeLineBreak()
                 continue
             }
             recordLine = line
@@ -103,19 +94,15 @@ public struct DelimitedTextParser: Sendable {
                         recordDone = true
                         break
                     }
-                    // After the closing quote: delimiter, end of record, or junk.
+                    // After the closing quote: delimiter, end of record, or junk (kept by the loop below).
                     if i < n, bytes[i] != delimiter, bytes[i] != cr, bytes[i] != lf {
                         problem = problem ?? "text after the closing quote of field \(fields.count + 1)"
-                        while i < n, bytes[i] != delimiter, bytes[i] != cr, bytes[i] != lf {
-                            fieldBytes.append(bytes[i])
-                            i += 1
-                        }
                     }
-                } else {
-                    while i < n, bytes[i] != delimiter, bytes[i] != cr, bytes[i] != lf {
-                        fieldBytes.append(bytes[i])
-                        i += 1
-                    }
+                }
+                // The rest of the field (all of it when unquoted).
+                while i < n, bytes[i] != delimiter, bytes[i] != cr, bytes[i] != lf {
+                    fieldBytes.append(bytes[i])
+                    i += 1
                 }
                 finishField()
                 if i >= n {
@@ -124,7 +111,7 @@ public struct DelimitedTextParser: Sendable {
                     i += 1
                     if i >= n { fields.append(""); recordDone = true }
                 } else {
-                    _ = consumeLineBreak()
+                    consumeLineBreak()
                     recordDone = true
                 }
             }

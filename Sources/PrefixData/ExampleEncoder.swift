@@ -87,22 +87,17 @@ public struct ExampleEncoder: Sendable {
     /// Checks the options against the tokenizer.
     /// - Throws: ``DataError/tokenizerLacksToken(token:needed:)``, ``DataError/invalidOption(name:found:expected:)``.
     public init(tokenizer: any TextTokenizer, options: EncodingOptions = EncodingOptions()) throws(DataError) {
-        guard let eos = options.eosTokenID ?? tokenizer.eosTokenID else {
-            throw .tokenizerLacksToken(token: "EOS", needed: "to end every target; pass its id explicitly")
-        }
-        guard (0..<tokenizer.vocabularySize).contains(eos) else {
-            throw .invalidOption(name: "EOS id", found: "\(eos)", expected: "an id below \(tokenizer.vocabularySize)")
-        }
-        var bos: Int?
-        if options.addBOS {
-            guard let b = options.bosTokenID ?? tokenizer.bosTokenID else {
-                throw .tokenizerLacksToken(token: "BOS", needed: "because BOS was asked for")
+        func checked(_ id: Int?, token: String, needed: String) throws(DataError) -> Int {
+            guard let id else { throw .tokenizerLacksToken(token: token, needed: needed) }
+            guard (0..<tokenizer.vocabularySize).contains(id) else {
+                throw .invalidOption(name: "\(token) id", found: "\(id)", expected: "an id below \(tokenizer.vocabularySize)")
             }
-            guard (0..<tokenizer.vocabularySize).contains(b) else {
-                throw .invalidOption(name: "BOS id", found: "\(b)", expected: "an id below \(tokenizer.vocabularySize)")
-            }
-            bos = b
+            return id
         }
+        let eos = try checked(
+            options.eosTokenID ?? tokenizer.eosTokenID, token: "EOS", needed: "to end every target; pass its id explicitly")
+        let bos: Int? = try options.addBOS
+            ? checked(options.bosTokenID ?? tokenizer.bosTokenID, token: "BOS", needed: "because BOS was asked for") : nil
         if let max = options.maxSequenceLength, max < 2 {
             throw .invalidOption(name: "max sequence length", found: "\(max)", expected: "at least 2")
         }

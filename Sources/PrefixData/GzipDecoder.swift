@@ -28,58 +28,31 @@ public enum GzipDecoder {
     public static func decode<Bytes: RandomAccessCollection<UInt8>>(
         _ bytes: Bytes, document: String, maxOutputBytes: Int
     ) throws(DataError) -> [UInt8] where Bytes.Index == Int {
-        var decoder = try Stream(document: document, maxOutputBytes: maxOutputBytes)
-        defer { decoder.close() }
-        var start = bytes.startIndex
-        while start < bytes.endIndex {
-            let end = min(bytes.endIndex, start + (1 << 16))
-            try decoder.feed(Array(bytes[start..<end]))
-            start = end
-        }
-        return try decoder.finish()
-    }
-
-    /// An inflate stream fed with compressed chunks.
-    private struct Stream {
-        let document: String
-        let maxOutputBytes: Int
-        var z: UnsafeMutablePointer<z_stream>
-        var output: [UInt8] = []
-        /// True between members: the last member ended and no byte of a new one has been seen.
-        var atMemberBoundary = false
-        var sawAnyInput = false
-        var closed = false
-
-        init(document: String, maxOutputBytes: Int) throws(DataError) {
-            self.document = document
-            self.maxOutputBytes = maxOutputBytes
-            z = .allocate(capacity: 1)
-            z.initialize(to: z_stream())
-            // 16 + 15: gzip wrapper only, 32 KiB window.
-            guard inflateInit2_(z, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-                z.deinitialize(count: 1)
-                z.deallocate()
-                throw .corruptGzip(document: document, detail: "zlib could not be initialised")
-            }
-        }
-
-        mutating func close() {
-            guard !closed else { return }
-            closed = true
-            inflateEnd(z)
+        let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        z.initialize(to: z_stream())
+        defer {
             z.deinitialize(count: 1)
             z.deallocate()
         }
-
-        mutating func feed(_ input: [UInt8]) throws(DataError) {
-            if input.isEmpty { return }
-            sawAnyInput = true
+        // 16 + 15: gzip wrapper only, 32 KiB window.
+        guard inflateInit2_(z, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw .corruptGzip(document: document, detail: "zlib could not be initialised")
+        }
+        defer { inflateEnd(z) }
+        var output: [UInt8] = []
+        // True between members: the last member ended and no byte of a new one has been seen.
+        var atMemberBoundary = false
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = min(bytes.endIndex, start + (1 << 16))
+            let input = Array(bytes[start..<end])
+            start = end
             var offset = 0
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while offset < input.count {
+            chunk: while offset < input.count {
                 if atMemberBoundary {
                     // Another member must start with the gzip magic; anything else is trailing garbage.
-                    if !GzipDecoder.hasGzipMagic(input[offset...]) && input.count - offset >= 2 {
+                    if !hasGzipMagic(input[offset...]) && input.count - offset >= 2 {
                         throw .corruptGzip(document: document, detail: "unexpected bytes after the end of the gzip stream")
                     }
                     inflateReset(z)
@@ -110,20 +83,17 @@ public enum GzipDecoder {
                 case Z_OK:
                     break
                 case Z_BUF_ERROR:
-                    if consumed == 0 && produced == 0 { return }
+                    if consumed == 0 && produced == 0 { break chunk }
                 default:
                     let message = z.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
                     throw .corruptGzip(document: document, detail: message)
                 }
             }
         }
-
-        mutating func finish() throws(DataError) -> [UInt8] {
-            guard sawAnyInput else { throw .corruptGzip(document: document, detail: "the file is empty") }
-            guard atMemberBoundary else {
-                throw .corruptGzip(document: document, detail: "the stream is truncated (it ends inside a gzip member)")
-            }
-            return output
+        guard !bytes.isEmpty else { throw .corruptGzip(document: document, detail: "the file is empty") }
+        guard atMemberBoundary else {
+            throw .corruptGzip(document: document, detail: "the stream is truncated (it ends inside a gzip member)")
         }
+        return output
     }
 }
