@@ -95,17 +95,7 @@ public enum BLEU {
     /// sacrebleu's `_get_closest_ref_len`: the reference length with the smallest absolute
     /// difference to the hypothesis length; on a tie, the shorter reference.
     static func closestReferenceLength(_ hypLength: Int, _ refLengths: [Int]) -> Int {
-        var closestDiff = -1, closestLength = -1
-        for length in refLengths {
-            let diff = abs(hypLength - length)
-            if closestDiff == -1 || diff < closestDiff {
-                closestDiff = diff
-                closestLength = length
-            } else if diff == closestDiff && length < closestLength {
-                closestLength = length
-            }
-        }
-        return closestLength
+        refLengths.min { (abs(hypLength - $0), $0) < (abs(hypLength - $1), $1) } ?? -1
     }
 
     /// sacrebleu's `BLEU.compute_bleu` with smoothing `exp`.

@@ -85,24 +85,19 @@ public enum CHRF {
 
     /// sacrebleu's `CHRF._compute_f_score` (effective-order averaging of precision and recall).
     public static func fScore(_ stats: [Int]) -> Double {
-        let eps = 1e-16
         let factor = Double(beta * beta)
         var effectiveOrder = 0
         var avgPrec = 0.0, avgRec = 0.0
         let orders = stats.count / 3
         for i in 0..<orders {
             let nHyp = stats[3 * i], nRef = stats[3 * i + 1], nMatch = stats[3 * i + 2]
-            let prec = nHyp > 0 ? Double(nMatch) / Double(nHyp) : eps
-            let rec = nRef > 0 ? Double(nMatch) / Double(nRef) : eps
             if nHyp > 0 && nRef > 0 {
-                avgPrec += prec
-                avgRec += rec
+                avgPrec += Double(nMatch) / Double(nHyp)
+                avgRec += Double(nMatch) / Double(nRef)
                 effectiveOrder += 1
             }
         }
-        if effectiveOrder == 0 {
-            avgPrec = 0; avgRec = 0
-        } else {
+        if effectiveOrder > 0 {
             avgPrec /= Double(effectiveOrder)
             avgRec /= Double(effectiveOrder)
         }

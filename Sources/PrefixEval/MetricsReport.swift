@@ -73,11 +73,9 @@ public func scoreSegments(
     let chrf = CHRF.fScore(CHRF.sum(chrfStats))
     let rouge = try corpusRougeL(hypotheses: hypotheses, references: references, useStemmer: false)
     let rougeStemmed = try corpusRougeL(hypotheses: hypotheses, references: references, useStemmer: true)
-    var sentenceSum = 0.0
-    for s in sentenceBLEU { sentenceSum += s }
     let report = MetricsReport(
         bleu: bleu, chrf: chrf, rougeL: rouge.mean, rougeLStemmed: rougeStemmed.mean,
-        meanSentenceBLEU: sentenceSum / Double(sentenceBLEU.count),
+        meanSentenceBLEU: sentenceBLEU.reduce(0, +) / Double(sentenceBLEU.count),
         segments: hypotheses.count, references: references.reduce(0) { $0 + $1.count },
         bleuSignature: MetricsReport.sacreBLEUSignature, chrfSignature: MetricsReport.sacreCHRFSignature)
     let segments = (0..<hypotheses.count).map { i in

@@ -37,29 +37,25 @@ public enum RougeL {
         return tokens.filter { !$0.isEmpty }
     }
 
-    /// rouge-score's `_score_lcs(target_tokens, prediction_tokens)`.
-    static func score(reference: [[UInt8]], hypothesis: [[UInt8]]) -> RougeScore {
+    /// rouge-score's `_score_lcs(target_tokens, prediction_tokens)`: the longest common
+    /// subsequence by a two-row dynamic programme.
+    static func score<T: Equatable>(reference: [T], hypothesis: [T]) -> RougeScore {
         guard !reference.isEmpty, !hypothesis.isEmpty else {
             return RougeScore(precision: 0, recall: 0, fmeasure: 0)
         }
-        let lcs = lcsLength(reference, hypothesis)
+        var previous = Array(repeating: 0, count: hypothesis.count + 1)
+        var current = previous
+        for r in reference {
+            for j in 0..<hypothesis.count {
+                current[j + 1] = r == hypothesis[j] ? previous[j] + 1 : max(previous[j + 1], current[j])
+            }
+            swap(&previous, &current)
+        }
+        let lcs = previous[hypothesis.count]
         let precision = Double(lcs) / Double(hypothesis.count)
         let recall = Double(lcs) / Double(reference.count)
         let f = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0
         return RougeScore(precision: precision, recall: recall, fmeasure: f)
-    }
-
-    /// Length of the longest common subsequence (two-row dynamic programme).
-    static func lcsLength(_ a: [[UInt8]], _ b: [[UInt8]]) -> Int {
-        var previous = Array(repeating: 0, count: b.count + 1)
-        var current = previous
-        for i in 0..<a.count {
-            for j in 0..<b.count {
-                current[j + 1] = a[i] == b[j] ? previous[j] + 1 : max(previous[j + 1], current[j])
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 }
 
@@ -93,14 +89,12 @@ public func corpusRougeL(
         let hyp = interner.ids(h)
         var best = -1.0
         for ref in refs {
-            let f = RougeL.fmeasure(reference: interner.ids(ref), hypothesis: hyp)
+            let f = RougeL.score(reference: interner.ids(ref), hypothesis: hyp).fmeasure
             if f > best { best = f }
         }
         scores.append(best)
     }
-    var sum = 0.0
-    for s in scores { sum += s }
-    return (sum / Double(scores.count), scores)
+    return (scores.reduce(0, +) / Double(scores.count), scores)
 }
 
 extension RougeL {
@@ -127,22 +121,5 @@ extension RougeL {
                 return id
             }
         }
-    }
-
-    /// F-measure of `_score_lcs` on interned tokens.
-    static func fmeasure(reference: [Int32], hypothesis: [Int32]) -> Double {
-        guard !reference.isEmpty, !hypothesis.isEmpty else { return 0 }
-        var previous = Array(repeating: 0, count: hypothesis.count + 1)
-        var current = previous
-        for r in reference {
-            for j in 0..<hypothesis.count {
-                current[j + 1] = r == hypothesis[j] ? previous[j] + 1 : max(previous[j + 1], current[j])
-            }
-            swap(&previous, &current)
-        }
-        let lcs = previous[hypothesis.count]
-        let precision = Double(lcs) / Double(hypothesis.count)
-        let recall = Double(lcs) / Double(reference.count)
-        return precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0
     }
 }
