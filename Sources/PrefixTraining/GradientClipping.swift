@@ -6,8 +6,7 @@ public enum GradientClipping {
         var sumOfSquares: Float = 0
         for name in gradients.names {
             guard let values = gradients.tensors[name]?.values else { continue }
-            var squares: Double = 0
-            for x in values { squares += Double(x) * Double(x) }
+            let squares = values.reduce(0.0) { $0 + Double($1) * Double($1) }
             let norm = Float(squares.squareRoot())
             sumOfSquares += norm * norm
         }

@@ -28,9 +28,4 @@ public struct LinearWarmupSchedule: Sendable, Equatable {
         }
         return max(0, Double(totalSteps - step) / Double(max(1, totalSteps - warmupSteps)))
     }
-
-    /// `baseRate · multiplier(atStep: step)`.
-    public func learningRate(base baseRate: Double, atStep step: Int) -> Double {
-        baseRate * multiplier(atStep: step)
-    }
 }

@@ -109,26 +109,24 @@ public final class PrefixBackpropagation: Sendable {
                 gathered.pointer, rows: n, inFeatures: h, outFeatures: c.vocabSize, weight: head,
                 bias: nil, into: logits.pointer)
             // The logits are replaced by their gradient in place.
-            let dLogits = logits
             var loss = try MaskedCrossEntropy.lossAndGradient(
                 logits: logits.pointer, targets: targetRows.map { targets[$0] }, rows: n,
-                vocabularySize: c.vocabSize, tokensPerSequence: max(n, 1), gradient: dLogits.pointer)
-            let targetTokens = targets.filter { $0 != MaskedCrossEntropy.ignoreIndex }.count
+                vocabularySize: c.vocabSize, tokensPerSequence: max(n, 1), gradient: logits.pointer)
             if let total = totalTargetTokens {
-                guard total >= targetTokens else {
+                guard total >= n else {
                     throw TrainingError.invalidHyperparameter(
                         name: "total target tokens", found: "\(total)",
-                        expected: "at least this batch's \(targetTokens) target tokens")
+                        expected: "at least this batch's \(n) target tokens")
                 }
-                let scale = Float(targetTokens) / Float(total)
+                let scale = Float(n) / Float(total)
                 loss *= scale
-                for i in 0..<n * c.vocabSize { dLogits.pointer[i] *= scale }
+                for i in 0..<n * c.vocabSize { logits.pointer[i] *= scale }
             }
             guard wantGradient else {
-                return Result(loss: loss, prefixGradient: [], targetTokens: targetTokens)
+                return Result(loss: loss, prefixGradient: [], targetTokens: n)
             }
-            let gradient = pass.backward(logitsGradient: dLogits, rows: targetRows, head: head)
-            return Result(loss: loss, prefixGradient: gradient, targetTokens: targetTokens)
+            let gradient = pass.backward(logitsGradient: logits, rows: targetRows, head: head)
+            return Result(loss: loss, prefixGradient: gradient, targetTokens: n)
         }
     }
 

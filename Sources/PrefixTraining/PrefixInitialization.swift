@@ -95,18 +95,12 @@ public enum PrefixInitialization {
     /// gradient still reaches every parameter after the first step.
     public static func zero(for prefix: TrainablePrefix, seed: UInt64) throws -> ParameterSet {
         var parameters = try random(for: prefix, seed: seed)
-        for name in [ReparameterizationMLP.secondWeightName, ReparameterizationMLP.secondBiasName]
-            + (prefix.isRaw ? [ReparameterizationMLP.embeddingName] : []) {
+        var names = [ReparameterizationMLP.secondWeightName, ReparameterizationMLP.secondBiasName]
+        if case .raw = prefix { names.append(ReparameterizationMLP.embeddingName) }
+        for name in names {
             guard let shape = prefix.parameterShapes[name] else { continue }
             try parameters.set(name, shape: shape, values: [Float](repeating: 0, count: shape.reduce(1, *)))
         }
         return parameters
-    }
-}
-
-extension TrainablePrefix {
-    var isRaw: Bool {
-        if case .raw = self { return true }
-        return false
     }
 }

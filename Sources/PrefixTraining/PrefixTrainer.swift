@@ -123,7 +123,7 @@ public struct PrefixTrainer: Sendable {
             throw TrainingError.nonFinite(step: optimizer.step + 1, loss: loss, gradientNorm: norm)
         }
         let base = options.optimizer.learningRate
-        let rate = options.schedule?.learningRate(base: base, atStep: optimizer.step) ?? base
+        let rate = options.schedule.map { base * $0.multiplier(atStep: optimizer.step) } ?? base
         try optimizer.update(&parameters, gradients: gradients, learningRate: rate)
         return StepReport(loss: loss, gradientNorm: norm, learningRate: rate)
     }

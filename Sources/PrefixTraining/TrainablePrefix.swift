@@ -38,33 +38,29 @@ public enum TrainablePrefix: Sendable {
         }
     }
 
-    /// What ``parameterGradients(prefixGradient:parameters:saved:)`` needs from the forward.
-    public struct Saved: Sendable {
-        var mlp: ReparameterizationMLP.Activations?
-    }
-
-    /// The flat prefix for `parameters`.
-    public func flatPrefix(_ parameters: ParameterSet) throws -> (prefix: [Float], saved: Saved) {
+    /// The flat prefix for `parameters`, and what ``parameterGradients(prefixGradient:parameters:saved:)``
+    /// needs from the forward (the MLP activations; nil for the raw prefix).
+    public func flatPrefix(_ parameters: ParameterSet) throws -> (prefix: [Float], saved: ReparameterizationMLP.Activations?) {
         switch self {
         case .raw:
             try parameters.checkShapes(parameterShapes)
-            return (try parameters.values(ReparameterizationMLP.embeddingName), Saved(mlp: nil))
+            return (try parameters.values(ReparameterizationMLP.embeddingName), nil)
         case let .projected(mlp):
             let (prefix, activations) = try mlp.forward(parameters)
-            return (prefix, Saved(mlp: activations))
+            return (prefix, activations)
         }
     }
 
     /// The gradient of every parameter, given `∂loss/∂prefix`.
     public func parameterGradients(
-        prefixGradient: [Float], parameters: ParameterSet, saved: Saved
+        prefixGradient: [Float], parameters: ParameterSet, saved: ReparameterizationMLP.Activations?
     ) throws -> ParameterSet {
         var gradients = parameters.zeros()
         switch self {
         case .raw:
             try gradients.accumulate(ReparameterizationMLP.embeddingName, prefixGradient)
         case let .projected(mlp):
-            guard let activations = saved.mlp else {
+            guard let activations = saved else {
                 throw TrainingError.missingParameter(name: "MLP activations of the forward pass")
             }
             try mlp.backward(prefixGradient: prefixGradient, parameters: parameters, saved: activations,

@@ -70,8 +70,9 @@ public struct TrainingRun: Sendable {
         schedule = try BatchSchedule(exampleCount: train.count, batchSize: configuration.examplesPerStep, seed: configuration.seed)
     }
 
-    /// Steps the run takes in total.
-    public var totalSteps: Int { configuration.totalSteps(exampleCount: train.count) }
+    /// Steps the run takes in total: `maxSteps`, or `epochs` passes of ⌈examples / examplesPerStep⌉
+    /// steps each (the last step of an epoch may hold fewer examples).
+    public var totalSteps: Int { configuration.maxSteps ?? configuration.epochs * schedule.batchesPerEpoch }
 
     /// The micro-batches of 0-based step `step`: the step's examples cut into consecutive
     /// batches of `batchSize`, each padded to its own longest example.

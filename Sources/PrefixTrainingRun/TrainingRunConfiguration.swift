@@ -48,13 +48,6 @@ public struct TrainingRunConfiguration: Sendable, Equatable {
     /// Examples per optimizer step.
     public var examplesPerStep: Int { batchSize * gradientAccumulation }
 
-    /// Optimizer steps for `exampleCount` training examples: `maxSteps`, or `epochs` passes of
-    /// ⌈examples / examplesPerStep⌉ steps each.
-    /// (The last step of an epoch may hold fewer examples; ``PrefixData/BatchSchedule`` orders them.)
-    public func totalSteps(exampleCount: Int) -> Int {
-        maxSteps ?? epochs * max(1, (exampleCount + examplesPerStep - 1) / examplesPerStep)
-    }
-
     /// The hyperparameters as provenance fields.
     public var summary: [String: String] {
         var fields = [
