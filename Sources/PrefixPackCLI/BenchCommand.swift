@@ -39,13 +39,10 @@ struct BenchBundleCommand: ParsableCommand {
 
     func run() throws {
         try CLIFailure.guarded {
-            var config = BundleBenchmark.Configuration()
-            config.sizesMB = sizes
-            config.opens = opens
-            config.validations = validations
-            config.includeCompressed = compressed
-            config.directory = directory
-            let rows = try BundleBenchmark(config).run { StandardError.print($0) }
+            let benchmark = BundleBenchmark(
+                sizesMB: sizes, opens: opens, validations: validations, includeCompressed: compressed, directory: directory
+            )
+            let rows = try benchmark.run { StandardError.print($0) }
             print(BundleBenchmark.table(rows))
         }
     }

@@ -7,15 +7,13 @@ import PrefixBundle
 ///
 /// Figures are reported, never asserted (timing depends on the machine and its load).
 struct BundleBenchmark {
-    struct Configuration {
-        /// Target decoded sizes in MB (10^6 bytes).
-        var sizesMB: [Double] = [1, 100]
-        var opens = 51
-        var validations = 5
-        var includeCompressed = true
-        /// Where the temporary bundles go; nil = the system temporary directory.
-        var directory: String?
-    }
+    /// Target decoded sizes in MB (10^6 bytes).
+    let sizesMB: [Double]
+    let opens: Int
+    let validations: Int
+    let includeCompressed: Bool
+    /// Where the temporary bundles go; nil = the system temporary directory.
+    let directory: String?
 
     /// One measured bundle.
     struct Row {
@@ -35,10 +33,6 @@ struct BundleBenchmark {
     /// SmolLM2-135M's attention shape: the bundles look like real prefixes for that model.
     static let fingerprint = ModelFingerprint(architecture: "llama", nLayers: 30, nKVHeads: 3, headDim: 64, hiddenSize: 576)
 
-    let config: Configuration
-
-    init(_ config: Configuration) { self.config = config }
-
     /// Bytes of raw f32 keys and values per virtual token over all layers.
     static var bytesPerToken: Int {
         fingerprint.nLayers * 2 * fingerprint.kvDim * TensorDType.f32.byteWidth
@@ -50,11 +44,11 @@ struct BundleBenchmark {
     }
 
     func validateConfiguration() throws {
-        guard config.opens >= 1 else { throw CLIError.invalidArgument(option: "--opens", found: "\(config.opens)", expected: "at least 1") }
-        guard config.validations >= 1 else {
-            throw CLIError.invalidArgument(option: "--validations", found: "\(config.validations)", expected: "at least 1")
+        guard opens >= 1 else { throw CLIError.invalidArgument(option: "--opens", found: "\(opens)", expected: "at least 1") }
+        guard validations >= 1 else {
+            throw CLIError.invalidArgument(option: "--validations", found: "\(validations)", expected: "at least 1")
         }
-        for s in config.sizesMB where !(s > 0 && s <= 2000) {
+        for s in sizesMB where !(s > 0 && s <= 2000) {
             throw CLIError.invalidArgument(option: "--sizes", found: "\(s)", expected: "a size in MB in (0, 2000]")
         }
     }
@@ -62,7 +56,7 @@ struct BundleBenchmark {
     /// Runs every measurement; `progress` receives a line before each slow step.
     func run(progress: (String) -> Void) throws -> [Row] {
         try validateConfiguration()
-        let base = config.directory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        let base = directory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
         let dir = base.appendingPathComponent("prefixpack-bench-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -72,15 +66,15 @@ struct BundleBenchmark {
         defer { try? FileManager.default.removeItem(at: dir) }
 
         var rows: [Row] = []
-        for mb in config.sizesMB {
+        for mb in sizesMB {
             let p = BundleBenchmark.prefixLength(forMB: mb)
             progress("bench: building P = \(p) bundle (~\(mb) MB raw f32)")
             let contents = try BundleBenchmark.contents(prefixLength: p)
-            for compress in config.includeCompressed ? [false, true] : [false] {
+            for compress in includeCompressed ? [false, true] : [false] {
                 let path = dir.appendingPathComponent("bench-\(p)-\(compress ? "deflate" : "raw").ptx").path
                 progress("bench: writing \(compress ? "compressed" : "raw") bundle")
                 try BundleWriter(compress: compress).write(contents, to: path)
-                progress("bench: timing \(config.opens) opens and \(config.validations) validations")
+                progress("bench: timing \(opens) opens and \(validations) validations")
                 rows.append(try measure(path: path, targetMB: mb, encoding: compress ? "deflate" : "raw", prefixLength: p))
                 try? FileManager.default.removeItem(atPath: path)
             }
@@ -90,13 +84,13 @@ struct BundleBenchmark {
 
     func measure(path: String, targetMB: Double, encoding: String, prefixLength: Int) throws -> Row {
         var openTimes: [Double] = []
-        for _ in 0..<config.opens {
+        for _ in 0..<opens {
             let t = try BundleBenchmark.seconds { _ = try BundleReader(path: path) }
             openTimes.append(t)
         }
         let reader = try BundleReader(path: path)
         var validateTimes: [Double] = []
-        for _ in 0..<config.validations {
+        for _ in 0..<validations {
             var findings: [BundleError] = []
             validateTimes.append(BundleBenchmark.seconds { findings = reader.validate() })
             if let first = findings.first { throw first }  // the writer only writes valid bundles

@@ -71,7 +71,7 @@ enum InspectTextRenderer {
         let header = ["name", "dtype", "shape", "offset", "stored", "decoded", "encoding", "crc32"]
         let rows = tensors.map { t in
             [t.name, t.dtype.rawValue, "[" + t.shape.map(String.init).joined(separator: ", ") + "]", String(t.offset),
-             String(t.storedLength), String(t.decodedLength), t.encoding.rawValue, hex8(t.crc32)]
+             String(t.storedLength), String(t.decodedLength), t.encoding.rawValue, String(format: "%08x", t.crc32)]
         }
         return ["tensors"] + table(header: header, rows: rows, rightAligned: [3, 4, 5])
     }
@@ -93,11 +93,6 @@ enum InspectTextRenderer {
     }
 
     static func num(_ d: Double) -> String { String(format: "%.6g", d) }
-
-    static func hex8(_ v: UInt32) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: max(0, 8 - s.count)) + s
-    }
 
     /// Column-aligned rows, two spaces between columns, indented by two.
     static func table(header: [String], rows: [[String]], rightAligned: Set<Int>) -> [String] {

@@ -66,13 +66,13 @@ struct LayerStatistics: Codable, Equatable {
 /// computed by collapsing the MLP exactly as `prefixpack collapse` does (PrefixInterop's
 /// `BundleCollapse`, float32), ``layers`` holds their statistics and ``tensors`` the statistics of
 /// each stored tensor (embedding and MLP parameters), with ``note`` saying so.
-struct BundleStatistics: Codable, Equatable {
+struct BundleStatistics: Encodable {
     /// `"prefixed-layers"` (raw form) or `"collapsed-layers"` (reparameterized form).
     var basis: String
     var layers: [LayerStatistics]
     var tensors: [NamedStatistics]
-    /// Explanation when ``basis`` is `"collapsed-layers"`; nil otherwise.
-    var note: String?
+    /// Explanation when ``basis`` is `"collapsed-layers"`; nil (written as `null`) otherwise.
+    @NullWhenAbsent var note: String?
 
     struct NamedStatistics: Codable, Equatable {
         var name: String
@@ -114,13 +114,5 @@ struct BundleStatistics: Codable, Equatable {
                                    key: prefix.keys.withUnsafeBufferPointer { TensorStatistics($0) },
                                    value: prefix.values.withUnsafeBufferPointer { TensorStatistics($0) })
         }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(basis, forKey: .basis)
-        try c.encode(layers, forKey: .layers)
-        try c.encode(tensors, forKey: .tensors)
-        try c.encode(note, forKey: .note)  // always present: null for the raw form
     }
 }

@@ -41,26 +41,17 @@ struct TokenizeCommand: ParsableCommand {
             let tokenizer = try Checkpoint.loadTokenizer(path: checkpoint.model)
             if hash {
                 print(tokenizer.tokenizerHash)
-                return
-            }
-            if let decode {
+            } else if let decode {
                 let ids = try TokenIDList.parse(decode, option: "--decode")
                 if let bad = ids.first(where: { $0 >= tokenizer.vocabularySize }) {
                     throw CLIError.invalidArgument(option: "--decode", found: "id \(bad)", expected: "ids below \(tokenizer.vocabularySize)")
                 }
                 let text = tokenizer.decode(ids)
-                if json {
-                    print(try JSONOutput.document(["text": text], pretty: false))
-                } else {
-                    print(text)
-                }
-                return
-            }
-            let ids = tokenizer.encode(text ?? "")
-            if json {
-                print(try JSONOutput.document(Pieces(ids: ids, pieces: ids.map { tokenizer.token(forID: $0) ?? "" }), pretty: false))
+                print(json ? try JSONOutput.document(["text": text], pretty: false) : text)
             } else {
-                print(ids.map(String.init).joined(separator: ","))
+                let ids = tokenizer.encode(text ?? "")
+                print(json ? try JSONOutput.document(Pieces(ids: ids, pieces: ids.map { tokenizer.token(forID: $0) ?? "" }), pretty: false)
+                      : ids.map(String.init).joined(separator: ","))
             }
         }
     }
