@@ -151,13 +151,7 @@ public final class GGUFFile: TensorStore {
         try GGUFFile.validateLayout(infos, dataOffset: dataOffset, fileSize: bytes.count, file: file)
         tensorInfos = infos
         self.infoIndex = infoIndex
-        var descriptors: [String: TensorDescriptor] = [:]
-        for info in infos {
-            if let type = info.type.elementType {
-                descriptors[info.name] = TensorDescriptor(name: info.name, shape: info.shape, type: type)
-            }
-        }
-        self.descriptors = descriptors
+        descriptors = TensorDescriptor.convertible(infos.map { ($0.name, $0.shape, $0.type.elementType) })
     }
 
     // MARK: - Tensors

@@ -89,13 +89,7 @@ public final class SafetensorsFile: TensorStore {
         try SafetensorsFile.validateLayout(tensors.values, dataLength: dataLength, file: label)
         self.metadata = metadata
         self.tensors = tensors
-        var descriptors: [String: TensorDescriptor] = [:]
-        for (name, info) in tensors {
-            if let type = info.dtype.elementType {
-                descriptors[name] = TensorDescriptor(name: name, shape: info.shape, type: type)
-            }
-        }
-        self.descriptors = descriptors
+        descriptors = TensorDescriptor.convertible(tensors.values.map { ($0.name, $0.shape, $0.dtype.elementType) })
     }
 
     /// Sorted tensor names (all dtypes).
@@ -111,29 +105,28 @@ public final class SafetensorsFile: TensorStore {
     /// Converts `name` to a new `Float` array; a tensor of another dtype gives
     /// `TensorFileError.unsupportedType` (not `tensorNotFound`).
     public func floats(_ name: String) throws -> [Float] {
-        guard let info = tensors[name] else { throw TensorFileError.tensorNotFound(file: label, name: name) }
-        guard info.dtype.elementType != nil else {
-            throw TensorFileError.unsupportedType(
-                file: label, tensor: name, type: info.dtype.rawValue, supported: SafetensorsDType.convertible)
-        }
-        return try makeFloats(name, count: info.dataOffsets.count * 8 / info.dtype.bitWidth)
+        try makeFloats(name, count: convertible(name).count)
     }
 
     public func floats(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        let (type, count) = try convertible(name)
+        guard destination.count == count else {
+            throw TensorFileError.bufferSize(tensor: name, found: destination.count, expected: count)
+        }
+        // F32, F16 and BF16 always convert.
+        _ = try FloatConversion.convert(rawBytes(name), as: type, into: destination)
+    }
+
+    /// The element type and count of `name`: `tensorNotFound` when absent, `unsupportedType` for
+    /// a dtype that does not convert to `Float`.
+    private func convertible(_ name: String) throws -> (type: TensorElementType, count: Int) {
         guard let info = tensors[name] else { throw TensorFileError.tensorNotFound(file: label, name: name) }
         guard let type = info.dtype.elementType else {
             throw TensorFileError.unsupportedType(
                 file: label, tensor: name, type: info.dtype.rawValue, supported: SafetensorsDType.convertible)
         }
         // Validated at open: the byte range is exactly elements × width.
-        let count = info.dataOffsets.count / (info.dtype.bitWidth / 8)
-        guard destination.count == count else {
-            throw TensorFileError.bufferSize(tensor: name, found: destination.count, expected: count)
-        }
-        let source = try rawBytes(name)
-        guard FloatConversion.convert(source, as: type, into: destination) else {
-            throw TensorFileError.unsupportedType(file: label, tensor: name, type: info.dtype.rawValue, supported: SafetensorsDType.convertible)
-        }
+        return (type, info.dataOffsets.count / (info.dtype.bitWidth / 8))
     }
 
     // MARK: - Header validation

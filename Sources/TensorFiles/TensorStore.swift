@@ -22,6 +22,15 @@ public struct TensorDescriptor: Sendable, Equatable {
 
     /// Number of elements (the product of the shape).
     public var elementCount: Int { shape.reduce(1, *) }
+
+    /// Descriptors by name of the `tensors` whose `type` converts to `Float` (is not nil).
+    static func convertible(_ tensors: [(name: String, shape: [Int], type: TensorElementType?)]) -> [String: TensorDescriptor] {
+        var descriptors: [String: TensorDescriptor] = [:]
+        for (name, shape, type) in tensors {
+            if let type { descriptors[name] = TensorDescriptor(name: name, shape: shape, type: type) }
+        }
+        return descriptors
+    }
 }
 
 /// A read-only collection of named tensors (a GGUF file, a safetensors file or a sharded

@@ -73,10 +73,22 @@ public final class Checkpoint: Sendable {
 
     /// Loads a checkpoint from a file URL (see ``load(path:keepQuantized:)``).
     public static func load(url: URL, keepQuantized: Bool = true) throws -> Checkpoint {
-        switch try Format.detect(path: url.path) {
-        case .huggingFace: return try loadHuggingFaceFolder(url)
-        case .gguf: return try loadGGUFFile(url, keepQuantized: keepQuantized)
+        let (format, config, tensors) = try CheckpointHeader.openModel(path: url.path)
+        let model = try LanguageModel(config: config, store: tensors, naming: format == .gguf ? .gguf : .huggingFace,
+                                      file: tensors.label, keepQuantized: keepQuantized)
+        let tokenizer = try self.tokenizer(of: tensors, folder: url)
+        if tokenizer.vocabularySize > model.config.vocabSize {
+            throw EngineError.tokenizerModelMismatch(
+                path: url.path, tokenizerVocabulary: tokenizer.vocabularySize, modelVocabulary: model.config.vocabSize)
         }
+        guard let file = tensors as? GGUFFile else { return try loadHuggingFaceFolder(url, model: model, tokenizer: tokenizer) }
+        let template = file.string("tokenizer.chat_template").flatMap {
+            try? ChatTemplate(jinja: $0, source: "\(url.path): tokenizer.chat_template")
+        } ?? ChatTemplate.implied(by: tokenizer)
+        let names = [file.string("general.name"), file.string("general.basename"), url.deletingPathExtension().lastPathComponent]
+            .compactMap { $0 }
+        return Checkpoint(url: url, format: .gguf, model: model, tokenizer: tokenizer, chatTemplate: template,
+                          addsBOS: file.bool("tokenizer.ggml.add_bos_token") ?? false, names: names)
     }
 
     /// Reads only the tokenizer of a checkpoint (GGUF metadata or the folder's
@@ -90,18 +102,10 @@ public final class Checkpoint: Sendable {
         }
     }
 
-    private static func loadGGUFFile(_ url: URL, keepQuantized: Bool) throws -> Checkpoint {
-        let file = try GGUFFile(contentsOf: url)
-        let model = try LanguageModel.loadGGUF(file: file, keepQuantized: keepQuantized)
-        let tokenizer = try ggufTokenizer(file)
-        try checkVocabulary(tokenizer, model, url)
-        let template = file.string("tokenizer.chat_template").flatMap {
-            try? ChatTemplate(jinja: $0, source: "\(url.path): tokenizer.chat_template")
-        } ?? ChatTemplate.implied(by: tokenizer)
-        let names = [file.string("general.name"), file.string("general.basename"), url.deletingPathExtension().lastPathComponent]
-            .compactMap { $0 }
-        return Checkpoint(url: url, format: .gguf, model: model, tokenizer: tokenizer, chatTemplate: template,
-                          addsBOS: file.bool("tokenizer.ggml.add_bos_token") ?? false, names: names)
+    /// The tokenizer of an opened checkpoint: a GGUF file's metadata, else `folder`'s `tokenizer.json`.
+    static func tokenizer(of tensors: any TensorStore, folder: URL) throws -> BPETokenizer {
+        if let file = tensors as? GGUFFile { return try ggufTokenizer(file) }
+        return try huggingFaceTokenizer(folder)
     }
 
     /// The tokenizer described by a GGUF file's `tokenizer.ggml.*` metadata.
@@ -120,14 +124,9 @@ public final class Checkpoint: Sendable {
             source: source)
     }
 
-    private static func loadHuggingFaceFolder(_ url: URL) throws -> Checkpoint {
-        let configURL = url.appendingPathComponent("config.json")
-        guard FileManager.default.fileExists(atPath: configURL.path) else {
-            throw EngineError.unrecognizedCheckpoint(path: url.path, found: "a folder without config.json")
-        }
-        let model = try LanguageModel.loadHuggingFace(folder: url)
-        let tokenizer = try huggingFaceTokenizer(url)
-        try checkVocabulary(tokenizer, model, url)
+    /// The rest of a Hugging Face folder once its weights and tokenizer are loaded: chat template,
+    /// BOS setting and names.
+    private static func loadHuggingFaceFolder(_ url: URL, model: LanguageModel, tokenizer: BPETokenizer) throws -> Checkpoint {
         let tokenizerConfigURL = url.appendingPathComponent("tokenizer_config.json")
         let settings = FileManager.default.fileExists(atPath: tokenizerConfigURL.path)
             ? try TokenizerConfig(jsonData: readTokenizerFile(tokenizerConfigURL), source: tokenizerConfigURL.path) : nil
@@ -148,13 +147,6 @@ public final class Checkpoint: Sendable {
             throw EngineError.missingTokenizer(path: url.path, expected: "tokenizer.json in the model folder")
         }
         return try BPETokenizer(huggingFaceDirectory: url)
-    }
-
-    private static func checkVocabulary(_ tokenizer: BPETokenizer, _ model: LanguageModel, _ url: URL) throws {
-        if tokenizer.vocabularySize > model.config.vocabSize {
-            throw EngineError.tokenizerModelMismatch(
-                path: url.path, tokenizerVocabulary: tokenizer.vocabularySize, modelVocabulary: model.config.vocabSize)
-        }
     }
 
     /// Turns a prompt into token ids: optionally wrapped in the chat template (one user

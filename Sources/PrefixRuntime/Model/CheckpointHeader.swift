@@ -21,18 +21,22 @@ public struct CheckpointHeader: Sendable {
     /// - Throws: ``EngineError`` when the path is missing or not a checkpoint; `RuntimeError`,
     ///   `TensorFileError`, `TokenizerError` for malformed contents.
     public static func read(path: String) throws -> CheckpointHeader {
-        let tensors = try openTensors(path: path)
-        let config: ModelConfig
-        let format: Checkpoint.Format
-        switch tensors {
+        let (format, config, tensors) = try openModel(path: path)
+        let tokenizer = try Checkpoint.tokenizer(of: tensors, folder: URL(fileURLWithPath: path))
+        return CheckpointHeader(format: format, config: config, tokenizer: tokenizer, tensors: tensors)
+    }
+
+    /// The layout, configuration and tensor container of the checkpoint at `path`, read in that
+    /// order; the tokenizer is left to the caller (`Checkpoint.load` reads it after the weights).
+    static func openModel(path: String) throws -> (format: Checkpoint.Format, config: ModelConfig, tensors: any TensorStore) {
+        switch try openTensors(path: path) {
         case let file as GGUFFile:
-            (format, config) = (.gguf, try ModelConfig.fromGGUF(file))
+            return try (.gguf, ModelConfig.fromGGUF(file), file)
         case let folder as SafetensorsFolder:
-            (format, config) = (.huggingFace, try ModelConfig.fromHuggingFace(folder: URL(fileURLWithPath: path), tensors: folder))
+            return try (.huggingFace, ModelConfig.fromHuggingFace(folder: URL(fileURLWithPath: path), tensors: folder), folder)
         default:
             throw EngineError.unrecognizedCheckpoint(path: path, found: "an unknown tensor container")
         }
-        return CheckpointHeader(format: format, config: config, tokenizer: try Checkpoint.loadTokenizer(path: path), tensors: tensors)
     }
 
     /// Opens the tensor container of the checkpoint at `path` (a GGUF file, or the safetensors of
