@@ -263,7 +263,7 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
             for id in cached { out.append(Int(id)) }
             return
         }
-        var symbols = initialSymbols(key)
+        var symbols = initialSymbols(word)
         if let rankedMerges { rankedMerges.merge(&symbols) } else { scoredMerges?.merge(&symbols) }
         if let shortKey { shortCache.set(shortKey, symbols) } else { longCache.set(key, symbols) }
         for id in symbols { out.append(Int(id)) }
@@ -271,7 +271,7 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
 
     /// The symbols a word starts as: one per byte (byte-level) or one per scalar, with byte
     /// fallback, then the unknown token, for a scalar without a token (SentencePiece).
-    private func initialSymbols(_ word: [UInt8]) -> [Int32] {
+    private func initialSymbols(_ word: UnsafeBufferPointer<UInt8>) -> [Int32] {
         var symbols: [Int32] = []
         symbols.reserveCapacity(word.count)
         switch alphabet {
@@ -280,10 +280,8 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
         case .sentencePiece:
             var i = 0
             while i < word.count {
-                let width = utf8Width(word[i], remaining: word.count - i)
-                var value = UInt32(word[i]) & (width == 1 ? 0x7F : width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
-                for k in 1..<max(width, 1) { value = value << 6 | UInt32(word[i + k]) & 0x3F }
-                if value == 0x20 { value = 0x2581 }
+                let (scalar, width) = decodeUTF8Scalar(word, at: i, end: word.count)
+                let value: UInt32 = scalar == 0x20 ? 0x2581 : scalar
                 if let id = idForScalar[value] {
                     symbols.append(id)
                 } else if word[i..<(i + width)].allSatisfy({ idForByte[Int($0)] >= 0 }) {
@@ -296,11 +294,4 @@ public final class BPETokenizer: TextTokenizer, @unchecked Sendable {
         }
         return symbols
     }
-}
-
-/// The length of the UTF-8 sequence a lead byte starts (text comes from a Swift `String`, so it is well formed).
-@inline(__always)
-private func utf8Width(_ lead: UInt8, remaining: Int) -> Int {
-    let width = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
-    return min(width, remaining)
 }

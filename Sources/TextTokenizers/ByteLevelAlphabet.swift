@@ -21,11 +21,8 @@ enum ByteLevelAlphabet {
 
     /// The byte a scalar stands for, or nil when the scalar is not in the alphabet.
     static func byte(for scalar: UInt32) -> UInt8? {
-        if scalar < 256 {
-            let b = Int(scalar)
-            let printable = (0x21...0x7E).contains(b) || (0xA1...0xAC).contains(b) || (0xAE...0xFF).contains(b)
-            return printable ? UInt8(b) : nil
-        }
+        // A printable byte stands for itself; the others stand for scalars from U+0100 on.
+        if scalar < 256 { return scalarForByte[Int(scalar)] == scalar ? UInt8(scalar) : nil }
         if scalar < 256 + 68 { return byteForExtendedScalar[Int(scalar - 256)] }
         return nil
     }

@@ -64,9 +64,7 @@ extension BPETokenizer {
             default:
                 throw TokenizerError.unsupported(source: source, field: "tokenizer.ggml.pre", found: pre ?? "(absent)", supported: "gpt-2, smollm, qwen2")
             }
-            var pairs: [(String, String)] = []
-            pairs.reserveCapacity(merges.count)
-            for (rank, merge) in merges.enumerated() { pairs.append(try splitMerge(merge, rank: rank, source: source)) }
+            let pairs = try merges.enumerated().map { try splitMerge($0.element, rank: $0.offset, source: source) }
             try self.init(
                 tokens: tokens, mergeOrder: .ranked(pairs), normalizer: pre == "qwen2" ? .nfc : .none,
                 specialTokenIDs: special, addedTokenIDs: added, preTokenizer: preTokenizer,

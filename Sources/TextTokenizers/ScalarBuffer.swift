@@ -55,21 +55,7 @@ struct ScalarBuffer {
                     i += 1
                     continue
                 }
-                var value: UInt32
-                var width: Int
-                if b0 < 0xE0 {
-                    value = b0 & 0x1F; width = 2
-                } else if b0 < 0xF0 {
-                    value = b0 & 0x0F; width = 3
-                } else {
-                    value = b0 & 0x07; width = 4
-                }
-                if i + width > end { width = end - i }
-                var k = 1
-                while k < width {
-                    value = (value << 6) | (UInt32(bytes[i + k]) & 0x3F)
-                    k += 1
-                }
+                let (value, width) = decodeUTF8Scalar(bytes, at: i, end: end)
                 values.append(value)
                 classes.append(ScalarClass.classify(value))
                 offsets.append(i)
@@ -78,4 +64,17 @@ struct ScalarBuffer {
             offsets.append(end)
         }
     }
+}
+
+/// Decodes the scalar whose UTF-8 starts at `bytes[i]`, reading no byte at or past `end`
+/// (text comes from a Swift `String`, so it is well formed): its value and byte width.
+@inline(__always)
+func decodeUTF8Scalar(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> (value: UInt32, width: Int) {
+    let b0 = UInt32(bytes[i])
+    if b0 < 0x80 { return (b0, 1) }
+    let lead: (mask: UInt32, width: Int) = b0 < 0xE0 ? (0x1F, 2) : b0 < 0xF0 ? (0x0F, 3) : (0x07, 4)
+    var value = b0 & lead.mask
+    let width = min(lead.width, end - i)
+    for k in 1..<width { value = (value << 6) | (UInt32(bytes[i + k]) & 0x3F) }
+    return (value, width)
 }

@@ -111,8 +111,7 @@ extension BPETokenizer {
         }
 
         let pipeline = try TextPipeline(root: root, byteFallback: byteFallback, reader: reader)
-        var unknownToken: String?
-        if let v = model["unk_token"], !v.isNull { unknownToken = try reader.string(v, "model.unk_token") }
+        let unknownToken = try model["unk_token"].flatMap { $0.isNull ? nil : try reader.string($0, "model.unk_token") }
 
         func id(of token: String?, _ field: String) throws -> Int? {
             guard let token else { return nil }
