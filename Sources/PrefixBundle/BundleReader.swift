@@ -131,8 +131,7 @@ public final class BundleReader: Sendable {
     /// The decoded bytes of tensor `name` (inflated when deflate-encoded; at most `decoded_length`
     /// bytes are ever written).
     public func decodedBytes(_ name: String) throws(BundleError) -> [UInt8] {
-        let t = try entry(name)
-        return try decode(t)
+        try decode(entry(name))
     }
 
     func decode(_ t: TensorEntry) throws(BundleError) -> [UInt8] {

@@ -34,10 +34,7 @@ public struct BundleWriter: Sendable {
             (rank[a.element.name] ?? Int.max, a.offset) < (rank[b.element.name] ?? Int.max, b.offset)
         }.map(\.element)
         // Stored bytes.
-        var stored: [[UInt8]] = []
-        for t in ordered {
-            stored.append(try compress ? BundleDeflate.compress(t.bytes) : t.bytes)
-        }
+        let stored = try ordered.map { (t) throws(BundleError) in try compress ? BundleDeflate.compress(t.bytes) : t.bytes }
         // Layout: offsets depend on the manifest length, which depends on the offsets; iterate
         // until the data section start no longer moves (it only grows, so this terminates).
         var dataStart = ManifestValidation.dataStart(manifestLength: 2)

@@ -34,12 +34,7 @@ public enum DetectedFileKind: String, Sendable, Equatable, CaseIterable {
         }
     }
 
-    var article: String {
-        switch self {
-        case .unknown: return "an"
-        default: return "a"
-        }
-    }
+    var article: String { self == .unknown ? "an" : "a" }
 
     /// Classifies a file from its leading bytes (pass at least the first 512 bytes when available).
     ///

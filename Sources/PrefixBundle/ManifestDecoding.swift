@@ -27,10 +27,7 @@ struct ManifestDecoding {
         let tokenizerHash = try string(required(m, "tokenizer_hash"))
         let reparameterization = try present(m, "reparameterization").map { (r) throws(BundleError) in try self.reparameterization(r) }
         let provenance = try present(m, "provenance").map { (p) throws(BundleError) in try self.provenance(p) } ?? Provenance()
-        let tensorList = try array(required(m, "tensors"))
-        var tensors: [TensorEntry] = []
-        tensors.reserveCapacity(tensorList.count)
-        for t in tensorList { tensors.append(try tensor(t)) }
+        let tensors = try array(required(m, "tensors")).map { (t) throws(BundleError) in try tensor(t) }
         return BundleManifest(form: form, prefixLength: prefixLength, layers: layers, fingerprint: fingerprint,
                               tokenizerHash: tokenizerHash, reparameterization: reparameterization,
                               provenance: provenance, tensors: tensors)
@@ -157,9 +154,7 @@ struct ManifestDecoding {
     }
 
     private func integers(_ f: JSONField) throws(BundleError) -> [Int] {
-        var out: [Int] = []
-        for element in try array(f, expected: "an array of integers") { out.append(try integer(element, Int.self)) }
-        return out
+        try array(f, expected: "an array of integers").map { (element) throws(BundleError) in try integer(element, Int.self) }
     }
 
     private func oneOf<T: RawRepresentable & CaseIterable>(_ f: JSONField, _: T.Type) throws(BundleError) -> T where T.RawValue == String {

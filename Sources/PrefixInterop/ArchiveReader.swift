@@ -243,21 +243,16 @@ enum MemberPath {
     /// Returns the path with `./` components removed and `/` separators, or throws when it is
     /// empty, absolute, has a drive letter, contains `..` or NUL, or uses `\` separators.
     static func normalize(_ raw: String, archive: String) throws(InteropError) -> String {
-        if raw.isEmpty { throw .unsafeMemberPath(archive: archive, member: raw, reason: "empty path") }
-        if raw.utf8.contains(0) { throw .unsafeMemberPath(archive: archive, member: raw, reason: "NUL byte in the path") }
-        if raw.hasPrefix("/") { throw .unsafeMemberPath(archive: archive, member: raw, reason: "absolute path") }
-        if raw.contains("\\") {
-            throw .unsafeMemberPath(archive: archive, member: raw, reason: "backslash in the path (Windows separator)")
-        }
+        func refused(_ reason: String) -> InteropError { .unsafeMemberPath(archive: archive, member: raw, reason: reason) }
+        if raw.isEmpty { throw refused("empty path") }
+        if raw.utf8.contains(0) { throw refused("NUL byte in the path") }
+        if raw.hasPrefix("/") { throw refused("absolute path") }
+        if raw.contains("\\") { throw refused("backslash in the path (Windows separator)") }
         let parts = raw.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        if let first = parts.first, first.count >= 2, first.dropFirst().first == ":" {
-            throw .unsafeMemberPath(archive: archive, member: raw, reason: "drive-letter path")
-        }
-        if parts.contains("..") {
-            throw .unsafeMemberPath(archive: archive, member: raw, reason: "'..' component escapes the archive")
-        }
+        if let first = parts.first, first.count >= 2, first.dropFirst().first == ":" { throw refused("drive-letter path") }
+        if parts.contains("..") { throw refused("'..' component escapes the archive") }
         let kept = parts.filter { $0 != "." }
-        if kept.isEmpty { throw .unsafeMemberPath(archive: archive, member: raw, reason: "path names no file") }
+        if kept.isEmpty { throw refused("path names no file") }
         return kept.joined(separator: "/")
     }
 }

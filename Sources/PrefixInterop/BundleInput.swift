@@ -29,9 +29,8 @@ public struct BundleInput: Sendable {
     /// (nil keeps each tensor's dtype; widening is exact, narrowing rounds to nearest even).
     public func contents(dtype: TensorDType?) throws -> BundleContents {
         let m = reader.manifest
-        var tensors: [TensorPayload] = []
-        for t in m.tensors {
-            tensors.append(TensorPayload(name: t.name, shape: t.shape, floats: try reader.floats(t.name), dtype: dtype ?? t.dtype))
+        let tensors = try m.tensors.map { t in
+            TensorPayload(name: t.name, shape: t.shape, floats: try reader.floats(t.name), dtype: dtype ?? t.dtype)
         }
         return BundleContents(form: m.form, prefixLength: m.prefixLength, layers: m.layers, fingerprint: m.fingerprint,
                               tokenizerHash: m.tokenizerHash, reparameterization: m.reparameterization,

@@ -65,51 +65,48 @@ public struct PEFTPrefixConfig: Sendable, Equatable {
         guard case .object(let object) = root else {
             throw .invalidAdapterConfig(source: source, field: "(document)", found: "not an object", expected: "a JSON object")
         }
+        func invalid(_ key: String, _ found: String, _ expected: String) -> InteropError {
+            .invalidAdapterConfig(source: source, field: key, found: found, expected: expected)
+        }
         func string(_ key: String) throws(InteropError) -> String {
-            guard let v = object[key] else { throw .invalidAdapterConfig(source: source, field: key, found: "absent", expected: "a string") }
-            guard case .string(let s) = v else { throw .invalidAdapterConfig(source: source, field: key, found: v.summary, expected: "a string") }
+            guard let v = object[key] else { throw invalid(key, "absent", "a string") }
+            guard case .string(let s) = v else { throw invalid(key, v.summary, "a string") }
             return s
         }
-        func int(_ key: String, required: Bool = true) throws(InteropError) -> Int? {
-            guard let v = object[key], v != .null else {
-                if required { throw .invalidAdapterConfig(source: source, field: key, found: "absent", expected: "an integer") }
-                return nil
-            }
+        /// The size `key`, nil when absent or null.
+        func int(_ key: String) throws(InteropError) -> Int? {
+            guard let v = object[key], v != .null else { return nil }
             guard let n = v.integer(Int.self), n >= 1, n <= sizeLimit else {
-                throw .invalidAdapterConfig(source: source, field: key, found: v.summary, expected: "an integer in 1...\(sizeLimit)")
+                throw invalid(key, v.summary, "an integer in 1...\(sizeLimit)")
             }
+            return n
+        }
+        func requiredInt(_ key: String) throws(InteropError) -> Int {
+            guard let n = try int(key) else { throw invalid(key, "absent", "an integer") }
             return n
         }
         let peftType = try string("peft_type")
         guard peftType == prefixTuning else { throw .unsupportedPEFTType(source: source, found: peftType) }
         let taskType = try string("task_type")
         guard taskType == causalLM else { throw .unsupportedTaskType(source: source, found: taskType) }
-        if let submodules = try int("num_transformer_submodules", required: false), submodules != 1 {
-            throw .invalidAdapterConfig(source: source, field: "num_transformer_submodules", found: "\(submodules)",
-                                        expected: "1 (decoder-only models)")
+        if let submodules = try int("num_transformer_submodules"), submodules != 1 {
+            throw invalid("num_transformer_submodules", "\(submodules)", "1 (decoder-only models)")
         }
         var projection = false
         if let v = object["prefix_projection"], v != .null {
-            guard case .bool(let b) = v else {
-                throw .invalidAdapterConfig(source: source, field: "prefix_projection", found: v.summary, expected: "true or false")
-            }
+            guard case .bool(let b) = v else { throw invalid("prefix_projection", v.summary, "true or false") }
             projection = b
         }
         var base: String?
         if let v = object["base_model_name_or_path"], v != .null {
-            guard case .string(let s) = v else {
-                throw .invalidAdapterConfig(source: source, field: "base_model_name_or_path", found: v.summary, expected: "a string or null")
-            }
+            guard case .string(let s) = v else { throw invalid("base_model_name_or_path", v.summary, "a string or null") }
             base = s
         }
-        // Non-optional unwraps below: int(_:required: true) never returns nil.
-        guard let p = try int("num_virtual_tokens"), let layers = try int("num_layers"),
-              let tokenDim = try int("token_dim"), let heads = try int("num_attention_heads")
-        else { throw .invalidAdapterConfig(source: source, field: "(sizes)", found: "absent", expected: "integers") }
-        let hidden = try int("encoder_hidden_size", required: false)
+        let p = try requiredInt("num_virtual_tokens"), layers = try requiredInt("num_layers")
+        let tokenDim = try requiredInt("token_dim"), heads = try requiredInt("num_attention_heads")
+        let hidden = try int("encoder_hidden_size")
         guard tokenDim % heads == 0 else {
-            throw .invalidAdapterConfig(source: source, field: "token_dim", found: "\(tokenDim)",
-                                        expected: "a multiple of num_attention_heads (\(heads))")
+            throw invalid("token_dim", "\(tokenDim)", "a multiple of num_attention_heads (\(heads))")
         }
         return PEFTPrefixConfig(numVirtualTokens: p, numLayers: layers, tokenDim: tokenDim, numAttentionHeads: heads,
                                 prefixProjection: projection, encoderHiddenSize: hidden, baseModelNameOrPath: base)

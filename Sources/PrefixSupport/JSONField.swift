@@ -66,7 +66,7 @@ package struct JSONField: Sendable {
 
     /// The member `name`, which must be present (and not `null`); `expected` describes it.
     package func required(_ name: String, expected: String) throws(JSONFieldError) -> JSONField {
-        _ = try object()
+        _ = try jsonObject()
         guard let value = member(name), !value.isNull else {
             throw JSONFieldError(file: file, field: child(name), found: nil, expected: expected)
         }
@@ -75,8 +75,7 @@ package struct JSONField: Sendable {
 
     /// The members of this object in file order.
     package func object() throws(JSONFieldError) -> [(name: String, value: JSONField)] {
-        guard case .object(let o) = node else { throw error(expected: "an object") }
-        return o.members.map { (name: $0.name, value: JSONField($0.value, file: file, path: child($0.name))) }
+        try jsonObject().members.map { (name: $0.name, value: JSONField($0.value, file: file, path: child($0.name))) }
     }
 
     /// The object itself (for member lookups and duplicate checks).
