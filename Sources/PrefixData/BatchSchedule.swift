@@ -55,11 +55,9 @@ public struct BatchSchedule: Sendable, Equatable {
         // One generator per epoch, seeded from (seed, epoch) through a SplitMix64 step.
         var mixer = SeededGenerator(seed: seed ^ (UInt64(truncatingIfNeeded: epoch) &* 0x9E37_79B9_7F4A_7C15))
         var random = SeededGenerator(seed: mixer.next())
-        var i = exampleCount - 1
-        while i > 0 {
+        for i in stride(from: exampleCount - 1, to: 0, by: -1) {
             let j = Int(Self.uniform(below: UInt64(i + 1), using: &random))
             order.swapAt(i, j)
-            i -= 1
         }
         return order
     }

@@ -116,8 +116,7 @@ enum DataRowReader {
         var lineNumber = 0
         while start < bytes.count {
             lineNumber += 1
-            var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
             var lineEnd = end
             if lineEnd > start, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let line = bytes[start..<lineEnd]
@@ -168,11 +167,8 @@ enum DataRowReader {
         case .automatic:
             return .failure(LineProblem(reason: "no prompt/target fields chosen"))
         case .tokenized(let promptKey, let targetKey):
-            switch (ids(object, promptKey), ids(object, targetKey)) {
-            case (.success(let p), .success(let t)):
-                return .success(DataPair(location: location, prompt: .ids(p), target: .ids(t)))
-            case (.failure(let problem), _), (_, .failure(let problem)):
-                return .failure(problem)
+            return ids(object, promptKey).flatMap { p in
+                ids(object, targetKey).map { DataPair(location: location, prompt: .ids(p), target: .ids($0)) }
             }
         case .text(let promptTemplate, let targetTemplate):
             let lookup: (String) -> Result<String, LineProblem> = { name in
@@ -182,11 +178,8 @@ enum DataRowReader {
                 }
                 return .success(s)
             }
-            switch (promptTemplate.render(lookup), targetTemplate.render(lookup)) {
-            case (.success(let p), .success(let t)):
-                return .success(DataPair(location: location, prompt: .text(p), target: .text(t)))
-            case (.failure(let problem), _), (_, .failure(let problem)):
-                return .failure(problem)
+            return promptTemplate.render(lookup).flatMap { p in
+                targetTemplate.render(lookup).map { DataPair(location: location, prompt: .text(p), target: .text($0)) }
             }
         }
     }

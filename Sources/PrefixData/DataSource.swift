@@ -143,17 +143,12 @@ public struct DataSource: Sendable, Hashable, CustomStringConvertible {
             maxMemberBytes: limits.maxDocumentBytes, maxTotalBytes: limits.maxArchiveBytes,
             maxMembers: limits.maxArchiveMembers)
         var allMembers: [String] = []
-        let wanted: (String) -> Bool
-        if let member {
-            wanted = { member.matches($0) }
-        } else {
-            wanted = { DataFormat.detect(name: $0) != nil }
-        }
         var documents: [DataDocument] = []
         do {
             try ArchiveReader.forEachMember(path: file, limits: archiveLimits, include: { path in
                 allMembers.append(path)
-                return wanted(path)
+                // The named member or glob, else every member with a data extension.
+                return member?.matches(path) ?? (DataFormat.detect(name: path) != nil)
             }) { entry in
                 documents.append(DataDocument(file: file, member: entry.path, bytes: entry.bytes))
                 return true

@@ -122,10 +122,7 @@ public final class PrefixBackpropagation: Sendable {
                 loss *= scale
                 for i in 0..<n * c.vocabSize { logits.pointer[i] *= scale }
             }
-            guard wantGradient else {
-                return Result(loss: loss, prefixGradient: [], targetTokens: n)
-            }
-            let gradient = pass.backward(logitsGradient: logits, rows: targetRows, head: head)
+            let gradient = wantGradient ? pass.backward(logitsGradient: logits, rows: targetRows, head: head) : []
             return Result(loss: loss, prefixGradient: gradient, targetTokens: n)
         }
     }

@@ -69,20 +69,15 @@ public enum PrefixInitialization {
     ) throws -> ParameterSet {
         var generator = SeededGenerator(seed: seed)
         var parameters = ParameterSet()
-        for name in prefix.parameterShapes.keys.sorted() {
-            guard let shape = prefix.parameterShapes[name] else { continue }
+        for (name, shape) in prefix.parameterShapes.sorted(by: { $0.key < $1.key }) {
             let count = shape.reduce(1, *)
             if name == ReparameterizationMLP.embeddingName {
                 try parameters.set(name, shape: shape, values: generator.normals(count: count, standardDeviation: standardDeviation))
                 continue
             }
-            let fanIn: Int
-            switch prefix {
-            case let .projected(mlp):
-                fanIn = name.hasPrefix("transform.0") ? mlp.embeddingWidth : mlp.hiddenWidth
-            case .raw:
-                fanIn = 1
-            }
+            // Only a projected prefix has parameters besides the embedding.
+            guard case let .projected(mlp) = prefix else { continue }
+            let fanIn = name.hasPrefix("transform.0") ? mlp.embeddingWidth : mlp.hiddenWidth
             let bound = 1 / Double(fanIn).squareRoot()
             try parameters.set(name, shape: shape, values: (0..<count).map { _ in
                 Float((generator.nextUniform() * 2 - 1) * bound)

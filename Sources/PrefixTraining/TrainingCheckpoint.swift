@@ -47,8 +47,7 @@ public struct TrainingCheckpoint: Sendable, Equatable {
         for (key, value) in progress { metadata["progress.\(key)"] = value }
         var writer = SafetensorsWriter(metadata: metadata)
         for (prefix, set) in [("param/", parameters), ("exp_avg/", firstMoments), ("exp_avg_sq/", secondMoments)] {
-            for name in set.names {
-                guard let tensor = set.tensors[name] else { continue }
+            for (name, tensor) in set.tensors.sorted(by: { $0.key < $1.key }) {
                 try writer.add(prefix + name, shape: tensor.shape, values: tensor.values)
             }
         }

@@ -69,8 +69,9 @@ public enum BuildJob {
             "limit": settings.limit.map { String($0) } ?? "all",
             "prompt_template": settings.promptTemplate ?? "auto", "target_template": settings.targetTemplate ?? "auto",
         ]
+        let hyperparameters = settings.training.summary.merging(prefixSettings) { a, _ in a }
         let identityLines = [modelDigest, train.digest, settings.initText ?? "", "\(train.examples.count)"]
-            + settings.training.summary.merging(prefixSettings) { a, _ in a }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            + hyperparameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let run = try TrainingRun(
             backpropagation: backpropagation, prefix: prefix, configuration: settings.training, train: train.examples,
             dev: dev, padID: eos, identity: FileDigest.sha256(text: identityLines.joined(separator: "\n")))
@@ -81,10 +82,19 @@ public enum BuildJob {
             stopAfterSteps: settings.stopAfterSteps, shouldStop: shouldStop, events: events)
         let seconds = Date().timeIntervalSince(started)
 
-        let provenance = RunProvenance.make(
-            baseModel: checkpoint.names.first ?? settings.model, baseModelDigest: modelDigest, dataDigest: train.digest,
-            dataLabel: settings.data, initText: settings.initText, configuration: settings.training,
-            prefixSettings: prefixSettings, outcome: outcome, trainExamples: train.examples.count, creatorVersion: "0.1")
+        // The provenance: base model and digest, hyperparameters (numbers where they parse as one),
+        // data digest, init text, steps, final train and dev loss, and how the run ended.
+        var provenance = Provenance(
+            baseModel: checkpoint.names.first ?? settings.model, baseModelDigest: modelDigest,
+            hyperparameters: hyperparameters.mapValues { Double($0).map(JSONValue.number) ?? .string($0) },
+            dataDigest: train.digest, initText: settings.initText, creator: "prefixpack build", creatorVersion: "0.1")
+        provenance.fields["data"] = .string(settings.data)
+        provenance.fields["train_examples"] = .number(Double(train.examples.count))
+        provenance.fields["steps"] = .number(Double(outcome.steps))
+        provenance.fields["total_steps"] = .number(Double(outcome.totalSteps))
+        provenance.fields["ending"] = .string(outcome.ending.rawValue)
+        if let loss = outcome.history.recentTrainLoss(), loss.isFinite { provenance.fields["final_train_loss"] = .number(Double(loss)) }
+        if let loss = outcome.finalDevLoss, loss.isFinite { provenance.fields["final_dev_loss"] = .number(Double(loss)) }
         let writer = BundleWriter(compress: settings.compress)
         try writer.write(
             try TrainedBundle.contents(prefix: prefix, parameters: outcome.parameters, layers: layers, config: config,

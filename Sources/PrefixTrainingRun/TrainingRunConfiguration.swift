@@ -1,5 +1,3 @@
-import Crypto
-import Foundation
 import PrefixTraining
 
 /// The hyperparameters of a training run (everything that decides its result besides the model,
