@@ -83,11 +83,7 @@ struct BundleBenchmark {
     }
 
     func measure(path: String, targetMB: Double, encoding: String, prefixLength: Int) throws -> Row {
-        var openTimes: [Double] = []
-        for _ in 0..<opens {
-            let t = try BundleBenchmark.seconds { _ = try BundleReader(path: path) }
-            openTimes.append(t)
-        }
+        let openTimes = try (0..<opens).map { _ in try BundleBenchmark.seconds { _ = try BundleReader(path: path) } }
         let reader = try BundleReader(path: path)
         var validateTimes: [Double] = []
         for _ in 0..<validations {

@@ -68,13 +68,10 @@ enum CLIFailure {
     }
 
     /// The exit code for a set of findings: any usage or I/O problem → 1, otherwise the most
-    /// specific failure (malformed → 2 before incompatible → 3). Empty → success.
+    /// specific failure (malformed → 2 before incompatible → 3), i.e. the lowest code, as no
+    /// error maps to success. Empty → success.
     static func exitCode(for findings: [any Error]) -> CLIExitCode {
-        if findings.isEmpty { return .success }
-        let codes = findings.map(exitCode(for:))
-        if codes.contains(.usageOrIO) { return .usageOrIO }
-        if codes.contains(.malformed) { return .malformed }
-        return codes.max { $0.rawValue < $1.rawValue } ?? .usageOrIO
+        findings.map(exitCode(for:)).min { $0.rawValue < $1.rawValue } ?? .success
     }
 
     /// Prints every finding to standard error, one per line, and returns the exit code to throw.
