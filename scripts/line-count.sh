@@ -64,3 +64,27 @@ if [ $# -ge 1 ]; then
     since=$(count_tree "$1")
     printf '  %-58s %+6d\n' "change since $1 ($since lines there)" "$((now - since))"
 fi
+
+# The same change, commit by commit: every commit since the baseline that is not a merge, its
+# .swift/.c/.h lines added minus removed under Sources/; the commits of issue 8 are listed in
+# scripts/issue8-commits.txt, all others are features and fixes; merges' own resolutions are
+# the remainder.
+commit_delta() {
+    git show --numstat --format= "$1" -- Sources \
+        | awk '$3 ~ /\.(swift|c|h)$/ { a += $1; d += $2 } END { print a - d + 0 }'
+}
+declare -A listed=()
+while read -r hash _; do
+    case "$hash" in ''|'#'*) continue ;; esac
+    listed[$(git rev-parse "$hash")]=1
+done < scripts/issue8-commits.txt
+own=0; others=0; owncount=0
+for c in $(git rev-list --no-merges "$BASELINE..HEAD"); do
+    n=$(commit_delta "$c")
+    if [ -n "${listed[$c]:-}" ]; then own=$((own + n)); owncount=$((owncount + 1)); else others=$((others + n)); fi
+done
+committed=$(count_tree HEAD)
+echo "By commit ($BASELINE..$(git rev-parse --short HEAD), committed lines only)"
+printf '  %-58s %+6d\n' "issue 8's $owncount commits (scripts/issue8-commits.txt)" "$own"
+printf '  %-58s %+6d\n' "every other commit (features and fixes)" "$others"
+printf '  %-58s %+6d\n' "merge resolutions" "$((committed - baseline - own - others))"
