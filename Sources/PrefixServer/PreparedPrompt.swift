@@ -28,21 +28,22 @@ extension ModelServer {
             var prepared: [PreparedPrompt] = []
             for (index, prompt) in prompts.enumerated() {
                 let label = prompts.count > 1 ? "prompt[\(index)]" : nil
-                let tokens = try promptTokens(prompt, label: label)
+                let (tokens, addedBOS) = try promptTokens(prompt, label: label)
                 let maxTokens = try maxTokens(parameters, chat: chat, promptCount: tokens.count, prefixLength: prefixLength, label: label)
                 prepared.append(PreparedPrompt(tokens: tokens, maxTokens: maxTokens,
-                                               echo: parameters.echo ? echoedPrompt(prompt, tokens: tokens) : nil))
+                                               echo: parameters.echo ? echoedPrompt(prompt, addedBOS: addedBOS) : nil))
             }
             return prepared
         }
     }
 
-    /// One completion prompt's tokens; `label` names it in errors when the request has several.
-    private func promptTokens(_ prompt: CompletionParameters.Prompt, label: String?) throws(APIError) -> [Int] {
+    /// One completion prompt's tokens, and whether the server put a BOS in front of them (never
+    /// for token ids, fed as given); `label` names the prompt in errors when the request has several.
+    private func promptTokens(_ prompt: CompletionParameters.Prompt, label: String?) throws(APIError) -> (ids: [Int], addedBOS: Bool) {
         switch prompt {
         case .text(let text):
             do {
-                return try checkpoint.promptTokens(text)
+                return try checkpoint.encodedPrompt(text)
             } catch {
                 throw APIError.invalidRequest("\(label.map { "'\($0)'" } ?? "The prompt") cannot be used: \(error)",
                                               param: "prompt", code: "invalid_prompt")
@@ -54,7 +55,7 @@ extension ModelServer {
                     "'\(label ?? "prompt")[\(bad)]' is token id \(ids[bad]); this model's vocabulary has ids 0...\(vocabulary - 1)",
                     param: "prompt", code: "invalid_prompt")
             }
-            return ids
+            return (ids, false)
         }
     }
 
@@ -75,12 +76,12 @@ extension ModelServer {
     }
 
     /// What an `echo` response repeats: the prompt text, and whether its first token is a BOS
-    /// the server added (the tokens are one more than the text's own). A prompt of token ids is
-    /// fed as given (nothing added) and echoed as their decoded text, as vLLM does.
-    private func echoedPrompt(_ prompt: CompletionParameters.Prompt, tokens: [Int]) -> EchoedPrompt {
+    /// the server added (`addedBOS`, from the tokenization). A prompt of token ids is fed as given
+    /// (nothing added) and echoed as their decoded text, as vLLM does.
+    private func echoedPrompt(_ prompt: CompletionParameters.Prompt, addedBOS: Bool) -> EchoedPrompt {
         switch prompt {
         case .text(let text):
-            return EchoedPrompt(text: text, firstIsAdded: tokens.count > checkpoint.tokenizer.encode(text).count)
+            return EchoedPrompt(text: text, firstIsAdded: addedBOS)
         case .tokens(let ids):
             return EchoedPrompt(text: checkpoint.tokenizer.decode(ids), firstIsAdded: false)
         }

@@ -155,17 +155,26 @@ public final class Checkpoint: Sendable {
     /// - Throws: ``EngineError/noChatTemplate(checkpoint:)`` when `chat` is set and there is
     ///   no template; ``EngineError/emptyPrompt`` when nothing would be fed to the model.
     public func promptTokens(_ prompt: String, chat: Bool = false) throws -> [Int] {
+        try encodedPrompt(prompt, chat: chat).ids
+    }
+
+    /// ``promptTokens(_:chat:)``, and whether its first id is a BOS put in front of the text's own
+    /// tokens (what a server echoing the prompt reports as an added first token).
+    /// - Throws: as ``promptTokens(_:chat:)``.
+    public func encodedPrompt(_ prompt: String, chat: Bool = false) throws -> (ids: [Int], addedBOS: Bool) {
         var text = prompt
         if chat {
             guard let chatTemplate else { throw EngineError.noChatTemplate(checkpoint: label) }
             text = chatTemplate.render([ChatMessage(role: "user", content: prompt)], addGenerationPrompt: true)
         }
         var ids = tokenizer.encode(text)
+        var addedBOS = false
         if addsBOS || ids.isEmpty, let bos = tokenizer.bosTokenID ?? model.config.bosTokenID {
             ids.insert(bos, at: 0)
+            addedBOS = true
         }
         if ids.isEmpty { throw EngineError.emptyPrompt }
-        return ids
+        return (ids, addedBOS)
     }
 }
 
