@@ -1,4 +1,5 @@
 import Crypto
+import PrefixSupport
 
 /// The digest of a dataset as training sees it, for bundle provenance (`data_digest`).
 ///
@@ -35,12 +36,6 @@ public enum DatasetDigest {
             }
         }
         hasher.update(data: buffer)
-        return hex(hasher.finalize())
-    }
-
-    /// `sha256:` + the lowercase hex of a finished SHA-256.
-    static func hex(_ digest: SHA256.Digest) -> String {
-        let digits = Array("0123456789abcdef")
-        return "sha256:" + String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+        return FileDigest.format(hasher.finalize())
     }
 }

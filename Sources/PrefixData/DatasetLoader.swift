@@ -1,4 +1,5 @@
 import Crypto
+import PrefixSupport
 
 /// How a dataset is read.
 public struct DatasetOptions: Sendable, Equatable {
@@ -115,7 +116,7 @@ public enum DatasetLoader {
                 pairs += read.pairs
             }
         }
-        report.sourceDigest = DatasetDigest.hex(hasher.finalize())
+        report.sourceDigest = FileDigest.format(hasher.finalize())
         if let limit = options.limit, pairs.count > limit {
             report.beyondLimit = pairs.count - limit
             pairs.removeLast(pairs.count - limit)

@@ -50,7 +50,9 @@ package enum FileDigest {
         return format(hasher.finalize())
     }
 
-    private static func format(_ digest: SHA256.Digest) -> String {
-        "sha256:" + digest.map { String(format: "%02x", $0) }.joined()
+    /// A finished SHA-256 as every digest here is written: `sha256:` + 64 lowercase hex digits.
+    package static func format(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef")
+        return "sha256:" + String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 }
